@@ -1,0 +1,108 @@
+"""Flask commands: township, user and demo (later: report, ledger, backup)."""
+
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import Role, Township
+from casetrack.services import accounts, places
+
+
+def init_app(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(township_group)
+    app.cli.add_command(user_group)
+    app.cli.add_command(demo_command)
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@click.group("township", help="管理乡镇 (townships).")
+def township_group():
+    pass
+
+
+@township_group.command("add")
+@click.argument("name")
+@click.option("--villages", default="", help="逗号分隔的行政村名称 V1,V2,...")
+def township_add(name: str, villages: str):
+    """Create a township with its villages."""
+    names = [v.strip() for v in villages.replace(",", ",").split(",") if v.strip()]
+    try:
+        township = places.add_township(name, names)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"已创建 {township.name}:{len(township.villages)} 个行政村")
+
+
+@click.group("user", help="管理用户 (accounts).")
+def user_group():
+    pass
+
+
+@user_group.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--village", help="村调解员所属的行政村")
+@click.option("--township", help="所属乡镇(村名有重名时也用它区分)")
+@click.option("--full-name", default="", help="姓名")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+def user_add(username, role, village, township, full_name, password_stdin):
+    """Create an account; the password is read from standard input, never from the command line."""
+    if not password_stdin:
+        _fail("请用 --password-stdin 从标准输入提供密码。")
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        township_row = places.find_township(township) if township else None
+        village_row = None
+        if village:
+            village_row = _find_village(village, township_row)
+        user = accounts.add_user(
+            username, password, Role(role), township=township_row, village=village_row, full_name=full_name
+        )
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}({user.role_enum.label})")
+
+
+def _find_village(name: str, township: Township | None):
+    if township is not None:
+        return places.find_village(township, name)
+    from casetrack.models import Village
+
+    matches = db.session.execute(select(Village).where(Village.name == name)).scalars().all()
+    if not matches:
+        raise DomainError(f"行政村“{name}”不存在。")
+    if len(matches) > 1:
+        raise DomainError(f"有多个名为“{name}”的行政村,请用 --township 指定乡镇。")
+    return matches[0]
+
+
+@click.command("demo", help="创建演示乡镇 斜沟乡 及其账号和案件。")
+@click.option("--password", help="所有演示账号的密码(不提供则随机生成)")
+@click.option("--if-empty", is_flag=True, help="数据库已有乡镇时不做任何事(用于首次启动)")
+def demo_command(password: str | None, if_empty: bool):
+    """Create the demo township 斜沟乡 with accounts and realistic cases, then print the accounts."""
+    from casetrack.services import demo
+
+    if if_empty and db.session.execute(select(func.count()).select_from(Township)).scalar_one():
+        click.echo("数据库中已有数据,跳过演示数据。")
+        return
+    try:
+        created = demo.create_demo(password)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"已创建演示乡镇 {created.township.name}:{created.case_count} 件纠纷。")
+    click.echo("演示账号(用户名 / 密码 / 角色):")
+    for username, role_label in created.accounts:
+        click.echo(f"  {username:<10} {created.password}  {role_label}")

@@ -1,0 +1,62 @@
+"""Configuration: safe defaults, overridden by instance/config.py and CASETRACK_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    """Defaults for a single-laptop township install."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    PAGE_SIZE = 50
+
+
+def _coerce(value: str):
+    """Read an environment string as bool or int when it plainly is one."""
+    lowered = value.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    if value.isdigit():
+        return int(value)
+    return value
+
+
+def load_environment(config: dict) -> None:
+    """Apply CASETRACK_* environment variables (CASETRACK_DATABASE_URL and the like)."""
+    for key, value in os.environ.items():
+        if key.startswith("CASETRACK_") and key != "CASETRACK_TEST_DATABASE_URL":
+            config[key.removeprefix("CASETRACK_")] = _coerce(value)
+    if "DATABASE_URL" in config:
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config.pop("DATABASE_URL"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for postgresql:// URLs, as psycopg2 is not installed."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, generating it on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

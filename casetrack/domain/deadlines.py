@@ -1,0 +1,302 @@
+"""Statutory time limits for petitions (信访) and disputes (矛盾纠纷).
+
+Pure Python: every date is passed in, nothing here reads the clock.
+
+Counting rule (domain.md): a limit of N days ends on the Nth day after the day
+it starts from, that day itself not counted.  When the township turns on
+``DeadlinePolicy.roll_holiday``, a calendar-day limit (petition or dispute)
+that ends on a public holiday moves to the next working day.
+"""
+
+from __future__ import annotations
+
+import calendar as _month_calendar
+from dataclasses import dataclass
+from datetime import date
+
+from casetrack.domain.errors import DomainError
+from casetrack.domain.holiday_calendar import (
+    HOLIDAY,
+    WORKDAY,
+    HolidayCalendar,
+    UnknownCalendarYear,
+    _as_date,
+    add_calendar_days,
+    add_working_days,
+    holiday_calendar_from_rows,
+    parse_holiday_file,
+)
+
+__all__ = [
+    "HOLIDAY",
+    "WORKDAY",
+    "HolidayCalendar",
+    "UnknownCalendarYear",
+    "ExtensionRefused",
+    "WindowClosed",
+    "Deadline",
+    "DeadlinePolicy",
+    "add_calendar_days",
+    "add_working_days",
+    "holiday_calendar_from_rows",
+    "parse_holiday_file",
+    "petition_acceptance_deadline",
+    "assignment_objection_deadline",
+    "petition_opinion_deadline",
+    "check_extension",
+    "review_request_deadline",
+    "review_answer_deadline",
+    "second_review_request_deadline",
+    "second_review_answer_deadline",
+    "check_request_in_window",
+    "mediation_deadline",
+    "judicial_confirmation_deadline",
+    "follow_up_deadline",
+    "is_overdue_on",
+    "add_months",
+    "KIND_LABELS",
+    "KIND_ACCEPTANCE",
+    "KIND_ASSIGNMENT_OBJECTION",
+    "KIND_OPINION",
+    "KIND_REVIEW_REQUEST",
+    "KIND_REVIEW_ANSWER",
+    "KIND_SECOND_REVIEW_REQUEST",
+    "KIND_SECOND_REVIEW_ANSWER",
+    "KIND_MEDIATION",
+    "KIND_JUDICIAL_CONFIRMATION",
+    "KIND_FOLLOW_UP",
+]
+
+ACCEPTANCE_DAYS = 15
+ASSIGNMENT_OBJECTION_WORKING_DAYS = 5
+OPINION_DAYS = 60
+MAX_EXTENSION_DAYS = 30
+REVIEW_DAYS = 30
+JUDICIAL_CONFIRMATION_DAYS = 30
+
+KIND_ACCEPTANCE = "acceptance"
+KIND_ASSIGNMENT_OBJECTION = "assignment_objection"
+KIND_OPINION = "opinion"
+KIND_REVIEW_REQUEST = "review_request"
+KIND_REVIEW_ANSWER = "review_answer"
+KIND_SECOND_REVIEW_REQUEST = "second_review_request"
+KIND_SECOND_REVIEW_ANSWER = "second_review_answer"
+KIND_MEDIATION = "mediation"
+KIND_JUDICIAL_CONFIRMATION = "judicial_confirmation"
+KIND_FOLLOW_UP = "follow_up"
+
+KIND_LABELS = {
+    KIND_ACCEPTANCE: "受理期限",
+    KIND_ASSIGNMENT_OBJECTION: "交办异议期限",
+    KIND_OPINION: "办结期限",
+    KIND_REVIEW_REQUEST: "复查申请期限",
+    KIND_REVIEW_ANSWER: "复查答复期限",
+    KIND_SECOND_REVIEW_REQUEST: "复核申请期限",
+    KIND_SECOND_REVIEW_ANSWER: "复核答复期限",
+    KIND_MEDIATION: "调解期限",
+    KIND_JUDICIAL_CONFIRMATION: "司法确认申请期限",
+    KIND_FOLLOW_UP: "回访期限",
+}
+
+LEADER_ROLE = "leader"
+
+
+class ExtensionRefused(DomainError):
+    """A petition extension breaks Art. 34 of the 信访工作条例."""
+
+
+class WindowClosed(DomainError):
+    """A review request falls outside its statutory window."""
+
+    def __init__(self, message: str, due: date | None = None):
+        self.due = due
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One computed time limit with its legal basis."""
+
+    kind: str
+    label: str
+    starts: date
+    due: date
+    basis: str
+
+    def days_left(self, today: date) -> int:
+        """Return the days from today to the due date, negative when overdue."""
+        return (self.due - _as_date(today)).days
+
+    def status(self, today: date, soon_days: int = 3) -> str:
+        """Classify the deadline on today as "overdue", "due_soon" or "on_track"."""
+        left = self.days_left(today)
+        if left < 0:
+            return "overdue"
+        if left <= soon_days:
+            return "due_soon"
+        return "on_track"
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Township settings that shape limits."""
+
+    roll_holiday: bool = False
+    follow_up_days: int = 30
+    calendar: HolidayCalendar | None = None
+
+    def effective_calendar(self) -> HolidayCalendar:
+        """Return the configured calendar, or the chinese_calendar package alone."""
+        return self.calendar if self.calendar is not None else HolidayCalendar()
+
+
+_DEFAULT_POLICY = DeadlinePolicy()
+
+
+def _calendar_deadline(kind: str, starts: date, days: int, basis: str, policy: DeadlinePolicy) -> Deadline:
+    """Build a calendar-day deadline honouring the township's holiday roll setting."""
+    starts = _as_date(starts)
+    calendar = policy.effective_calendar() if policy.roll_holiday else None
+    due = add_calendar_days(starts, days, calendar, roll_holiday=policy.roll_holiday)
+    if due != add_calendar_days(starts, days):
+        basis += "(期满日为法定节假日,顺延至节后第一个工作日)"
+    return Deadline(kind, KIND_LABELS[kind], starts, due, basis)
+
+
+# ---------------------------------------------------------------- petitions
+
+
+def petition_acceptance_deadline(received: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
+    """Return the 15-day limit to accept, forward or assign a petition and tell the petitioner."""
+    basis = "《信访工作条例》第二十二条、第二十三条:收到信访事项之日起15日内决定受理、转送或交办,并告知信访人"
+    return _calendar_deadline(KIND_ACCEPTANCE, received, ACCEPTANCE_DAYS, basis, policy)
+
+
+def assignment_objection_deadline(assigned: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
+    """Return the 5-working-day limit for a body to object to an assigned petition."""
+    assigned = _as_date(assigned)
+    due = add_working_days(assigned, ASSIGNMENT_OBJECTION_WORKING_DAYS, policy.effective_calendar())
+    basis = "《信访工作条例》:对转送、交办的信访事项有异议的,自收到之日起5个工作日内提出"
+    kind = KIND_ASSIGNMENT_OBJECTION
+    return Deadline(kind, KIND_LABELS[kind], assigned, due, basis)
+
+
+def check_extension(
+    extension_days: int,
+    approver_role: str | None,
+    reason: str | None,
+    previous_extensions: int,
+) -> None:
+    """Raise ExtensionRefused unless a petition extension satisfies Art. 34."""
+    if approver_role != LEADER_ROLE:
+        raise ExtensionRefused("延期须经领导批准")
+    if isinstance(extension_days, bool) or not isinstance(extension_days, int):
+        raise ExtensionRefused("延期天数须为整数(1至30日)")
+    if extension_days < 1:
+        raise ExtensionRefused("延期天数至少为1日")
+    if extension_days > MAX_EXTENSION_DAYS:
+        raise ExtensionRefused("延期不得超过30日")
+    if reason is None or not reason.strip():
+        raise ExtensionRefused("请填写延期理由,并告知信访人")
+    if previous_extensions:
+        raise ExtensionRefused("办理期限只能延长一次")
+
+
+def petition_opinion_deadline(
+    accepted: date, extension_days: int = 0, policy: DeadlinePolicy = _DEFAULT_POLICY
+) -> Deadline:
+    """Return the 60-day limit (plus any approved extension) to handle a petition and answer in writing."""
+    if isinstance(extension_days, bool) or not isinstance(extension_days, int) or extension_days < 0:
+        raise ValueError(f"延期天数必须是非负整数,收到:{extension_days!r}")
+    if extension_days > MAX_EXTENSION_DAYS:
+        raise ExtensionRefused("延期不得超过30日")
+    basis = "《信访工作条例》第三十四条:自受理之日起60日内办结"
+    if extension_days:
+        basis += f";经批准延长{extension_days}日(延长不得超过30日,并告知信访人延期理由)"
+    return _calendar_deadline(KIND_OPINION, accepted, OPINION_DAYS + extension_days, basis, policy)
+
+
+def review_request_deadline(opinion_delivered: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
+    """Return the 30-day window for the petitioner to ask for a review (复查)."""
+    basis = "《信访工作条例》第三十五条:自收到书面答复之日起30日内请求复查"
+    return _calendar_deadline(KIND_REVIEW_REQUEST, opinion_delivered, REVIEW_DAYS, basis, policy)
+
+
+def review_answer_deadline(review_requested: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
+    """Return the 30-day limit to answer a review request."""
+    basis = "《信访工作条例》第三十五条:自收到复查请求之日起30日内提出复查意见并书面答复"
+    return _calendar_deadline(KIND_REVIEW_ANSWER, review_requested, REVIEW_DAYS, basis, policy)
+
+
+def second_review_request_deadline(
+    review_delivered: date, policy: DeadlinePolicy = _DEFAULT_POLICY
+) -> Deadline:
+    """Return the 30-day window for the petitioner to ask for a second review (复核)."""
+    basis = "《信访工作条例》第三十六条:自收到复查意见书面答复之日起30日内请求复核"
+    return _calendar_deadline(KIND_SECOND_REVIEW_REQUEST, review_delivered, REVIEW_DAYS, basis, policy)
+
+
+def second_review_answer_deadline(
+    second_review_requested: date, policy: DeadlinePolicy = _DEFAULT_POLICY
+) -> Deadline:
+    """Return the 30-day limit to answer a second review request."""
+    basis = "《信访工作条例》第三十六条:自收到复核请求之日起30日内提出复核意见"
+    return _calendar_deadline(KIND_SECOND_REVIEW_ANSWER, second_review_requested, REVIEW_DAYS, basis, policy)
+
+
+def check_request_in_window(requested: date, deadline: Deadline) -> None:
+    """Raise WindowClosed unless a request date lies within the deadline's window."""
+    requested = _as_date(requested)
+    if requested > deadline.due:
+        raise WindowClosed(f"已超过申请期限(截至{deadline.due.isoformat()})", deadline.due)
+    if requested < deadline.starts:
+        raise WindowClosed(f"申请日期早于期限起算日({deadline.starts.isoformat()}),请核对日期", deadline.due)
+
+
+# ---------------------------------------------------------------- disputes
+
+
+def add_months(start: date, months: int) -> date:
+    """Return the same day months later, clamped to the end of a shorter month."""
+    start = _as_date(start)
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last_day = _month_calendar.monthrange(year, month)[1]
+    return date(year, month, min(start.day, last_day))
+
+
+def mediation_deadline(
+    accepted: date, continuation_agreed: bool = False, policy: DeadlinePolicy = _DEFAULT_POLICY
+) -> Deadline | None:
+    """Return the one-month mediation limit, or None when both parties agreed to continue."""
+    if continuation_agreed:
+        return None
+    accepted = _as_date(accepted)
+    days = (add_months(accepted, 1) - accepted).days
+    basis = "《人民调解工作若干规定》第三十三条:调解纠纷一般在一个月内调结"
+    return _calendar_deadline(KIND_MEDIATION, accepted, days, basis, policy)
+
+
+def judicial_confirmation_deadline(
+    agreement_effective: date, policy: DeadlinePolicy = _DEFAULT_POLICY
+) -> Deadline:
+    """Return the 30-day window for both parties to apply to a court for judicial confirmation."""
+    basis = "《人民调解法》第三十三条:自调解协议生效之日起30日内共同向人民法院申请司法确认"
+    return _calendar_deadline(
+        KIND_JUDICIAL_CONFIRMATION, agreement_effective, JUDICIAL_CONFIRMATION_DAYS, basis, policy
+    )
+
+
+def follow_up_deadline(performance_deadline: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
+    """Return the return-visit limit set by the township after the agreement's performance deadline."""
+    days = policy.follow_up_days
+    basis = f"本乡镇设置:协议履行期限届满后{days}日内回访(无全国统一规定)"
+    return _calendar_deadline(KIND_FOLLOW_UP, performance_deadline, days, basis, policy)
+
+
+def is_overdue_on(deadline: Deadline | None, done_on: date | None, today: date) -> bool:
+    """Tell whether a deadline was missed: done after it, or still open after it."""
+    if deadline is None:
+        return False
+    end = _as_date(done_on) if done_on is not None else _as_date(today)
+    return end > deadline.due

@@ -1,0 +1,57 @@
+"""Personal identifiers: ID-number check digit (GB 11643), mobile phone pattern, and masking."""
+
+import re
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_PHONE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_id_number(value: str) -> str:
+    """Strip spaces and upper-case a trailing x."""
+    return value.strip().replace(" ", "").upper()
+
+
+def id_check_digit(first17: str) -> str:
+    """Compute the GB 11643 check character for the first 17 digits."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def id_number_problem(value: str) -> str | None:
+    """Return why an 18-character ID number is invalid, in Chinese, or None when it is valid."""
+    number = normalise_id_number(value)
+    if not _ID_SHAPE.match(number):
+        return "身份证号码应为18位,前17位为数字,最后一位为数字或X"
+    if id_check_digit(number[:17]) != number[17]:
+        return "身份证号码校验位不正确,请核对"
+    return None
+
+
+def is_valid_id_number(value: str) -> bool:
+    """Tell whether an ID number has the right shape and check digit."""
+    return id_number_problem(value) is None
+
+
+def is_valid_phone(value: str) -> bool:
+    """Tell whether a value is an 11-digit mainland mobile number."""
+    return bool(_PHONE_SHAPE.match(value.strip()))
+
+
+def mask_id_number(value: str | None) -> str:
+    """Show the first 4 and last 4 characters of an ID number: 6201**********123X."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Show the first 3 and last 4 digits of a phone number: 138****5678."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -1,0 +1,208 @@
+"""The dispute (矛盾纠纷) mediation workflow: states, actions and the transition table.
+
+人民调解法 (2010) and 人民调解工作若干规定 (2002): 登记 → 受理 / 不予受理 → 调解中 → 已调结
+(调解成功 / 调解不成 / 终止) → 已回访 → 已归档. Escalation (村 → 乡 → 县) changes the handling
+level, not the state.
+"""
+
+from enum import StrEnum
+
+from casetrack.domain.errors import DomainError, InvalidTransition
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry a Chinese label: Member = ("key", "标签")."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """Return (value, label) pairs for a form's select field."""
+        return [(m.value, m.label) for m in cls]
+
+    @classmethod
+    def from_label(cls, label: str):
+        """Return the member whose Chinese label is given; ValueError when none."""
+        for member in cls:
+            if member.label == label:
+                return member
+        raise ValueError(label)
+
+
+class DisputeState(LabelledEnum):
+    REGISTERED = ("registered", "已登记")
+    ACCEPTED = ("accepted", "已受理")
+    NOT_ACCEPTED = ("not_accepted", "不予受理")
+    MEDIATING = ("mediating", "调解中")
+    CONCLUDED = ("concluded", "已调结")
+    VISITED = ("visited", "已回访")
+    ARCHIVED = ("archived", "已归档")
+
+
+class Outcome(LabelledEnum):
+    SUCCEEDED = ("succeeded", "调解成功")
+    FAILED = ("failed", "调解不成")
+    ENDED = ("ended", "终止")
+
+
+class AgreementForm(LabelledEnum):
+    WRITTEN = ("written", "书面")
+    ORAL = ("oral", "口头")
+
+
+class Level(LabelledEnum):
+    VILLAGE = ("village", "村")
+    TOWNSHIP = ("township", "乡")
+    COUNTY = ("county", "县")
+
+    def next_up(self) -> "Level | None":
+        """Return the level above this one, or None at the county."""
+        order = list(Level)
+        index = order.index(self)
+        return order[index + 1] if index + 1 < len(order) else None
+
+
+class Source(LabelledEnum):
+    APPLICATION = ("application", "当事人申请")
+    INITIATIVE = ("initiative", "主动调解")
+    REFERRAL = ("referral", "委托移送")
+    PETITION = ("petition", "信访转调")
+
+
+class Channel(LabelledEnum):
+    PEOPLES = ("peoples", "人民调解")
+    ADMINISTRATIVE = ("administrative", "行政调解")
+    JUDICIAL = ("judicial", "司法调解")
+
+
+class RiskLevel(LabelledEnum):
+    GENERAL = ("general", "一般")
+    SERIOUS = ("serious", "较大")
+    MAJOR = ("major", "重大")
+
+
+class Performance(LabelledEnum):
+    PERFORMED = ("performed", "已履行")
+    PARTIAL = ("partial", "部分履行")
+    UNPERFORMED = ("unperformed", "未履行")
+
+
+class Satisfaction(LabelledEnum):
+    SATISFIED = ("satisfied", "满意")
+    BASICALLY = ("basically", "基本满意")
+    DISSATISFIED = ("dissatisfied", "不满意")
+
+
+class EndReason(LabelledEnum):
+    REFUSED = ("refused", "一方当事人明确拒绝继续调解")
+    WITHDRAWN = ("withdrawn", "当事人撤回申请")
+
+
+class Gender(LabelledEnum):
+    MALE = ("male", "男")
+    FEMALE = ("female", "女")
+
+
+class PartySide(LabelledEnum):
+    APPLICANT = ("applicant", "申请人")
+    RESPONDENT = ("respondent", "被申请人")
+
+
+class DisputeAction(LabelledEnum):
+    ACCEPT = ("accept", "受理")
+    NOT_ACCEPT = ("not_accept", "不予受理")
+    START_MEDIATION = ("start_mediation", "开始调解")
+    CONCLUDE = ("conclude", "登记结果")
+    FOLLOW_UP = ("follow_up", "回访")
+    ARCHIVE = ("archive", "归档")
+
+
+S, A = DisputeState, DisputeAction
+
+TRANSITIONS: dict[tuple[DisputeState, DisputeAction], DisputeState] = {
+    (S.REGISTERED, A.ACCEPT): S.ACCEPTED,
+    (S.REGISTERED, A.NOT_ACCEPT): S.NOT_ACCEPTED,
+    (S.ACCEPTED, A.START_MEDIATION): S.MEDIATING,
+    (S.MEDIATING, A.CONCLUDE): S.CONCLUDED,
+    (S.CONCLUDED, A.FOLLOW_UP): S.VISITED,
+    (S.VISITED, A.FOLLOW_UP): S.VISITED,
+    (S.CONCLUDED, A.ARCHIVE): S.ARCHIVED,
+    (S.VISITED, A.ARCHIVE): S.ARCHIVED,
+    (S.NOT_ACCEPTED, A.ARCHIVE): S.ARCHIVED,
+}
+
+OPEN_STATES = frozenset({S.REGISTERED, S.ACCEPTED, S.MEDIATING})
+"""States in which mediation has not concluded: the case can still be escalated."""
+
+NOTE_STATES = frozenset({S.ACCEPTED, S.MEDIATING})
+"""States in which investigation notes and mediation sessions may be recorded."""
+
+
+def next_state(state: DisputeState, action: DisputeAction, outcome: Outcome | None = None) -> DisputeState:
+    """Return the state after an action, or raise InvalidTransition in Chinese."""
+    target = TRANSITIONS.get((state, action))
+    if target is None:
+        raise InvalidTransition(f"当前状态为“{state.label}”,不能“{action.label}”。")
+    if action is A.FOLLOW_UP and outcome is not Outcome.SUCCEEDED:
+        raise InvalidTransition("只有调解成功、达成协议的案件才需要回访履行情况。")
+    if action is A.ARCHIVE and state is S.CONCLUDED and outcome is Outcome.SUCCEEDED:
+        raise InvalidTransition("调解成功的案件应先回访协议履行情况,再归档。")
+    return target
+
+
+def allowed_actions(state: DisputeState, outcome: Outcome | None = None) -> list[DisputeAction]:
+    """List the workflow actions possible now, in the order they are usually taken."""
+    allowed = []
+    for action in DisputeAction:
+        try:
+            next_state(state, action, outcome)
+        except InvalidTransition:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def can_escalate(state: DisputeState, level: Level) -> bool:
+    """Tell whether a case may move up a handling level now."""
+    return state in OPEN_STATES and level.next_up() is not None
+
+
+def escalation_target(state: DisputeState, level: Level) -> Level:
+    """Return the level a case escalates to, or raise InvalidTransition."""
+    if state not in OPEN_STATES:
+        raise InvalidTransition(f"当前状态为“{state.label}”,调解已结束,不能上报升级。")
+    target = level.next_up()
+    if target is None:
+        raise InvalidTransition("案件已在县级处理,不能再上报升级。")
+    return target
+
+
+def check_outcome_details(
+    outcome: Outcome,
+    *,
+    agreement_form: AgreementForm | None = None,
+    agreement_terms: str | None = None,
+    channels_told: list[str] | None = None,
+    end_reason: EndReason | None = None,
+) -> None:
+    """Check that an outcome carries what the statute requires of it (法 Art. 26, 29; 若干规定 Art. 34-35)."""
+    if outcome is Outcome.SUCCEEDED:
+        if agreement_form is None:
+            raise DomainError("调解成功须注明协议形式(书面或口头)。")
+        if not (agreement_terms or "").strip():
+            raise DomainError("调解成功须记录协议内容。")
+    elif agreement_form is not None:
+        raise DomainError(f"“{outcome.label}”的案件没有调解协议,不能填写协议形式。")
+    if outcome is Outcome.FAILED and not channels_told:
+        raise DomainError("调解不成的,应告知当事人可依法通过仲裁、行政、司法等途径维护权利,请记录已告知的途径。")
+    if outcome is Outcome.ENDED and end_reason is None:
+        raise DomainError("终止调解须注明原因(一方明确拒绝或撤回申请)。")
+
+
+def requires_written_agreement(creates_obligations: bool, party_asked: bool) -> bool:
+    """Tell whether the agreement must be written (若干规定 Art. 34)."""
+    return creates_obligations or party_asked

@@ -1,0 +1,1 @@
+"""WTForms classes mirroring web/."""

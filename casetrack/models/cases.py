@@ -1,0 +1,255 @@
+"""The dispute aggregate (矛盾纠纷): the case, its parties, sessions, notes and return visits."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casetrack.clock import now_utc
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.models.geo import NaturalVillage, Township, Village
+from casetrack.models.users import User
+
+
+def enum_check(column: str, enum: type[wf.LabelledEnum], nullable: bool = False) -> CheckConstraint:
+    """Build a CHECK constraint keeping a string column within an enum's values."""
+    values = ", ".join(f"'{m.value}'" for m in enum)
+    condition = f"{column} IN ({values})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=f"{column}_known")
+
+
+dispute_mediators = Table(
+    "dispute_mediators",
+    db.Model.metadata,
+    Column("dispute_id", ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class DisputeType(db.Model):
+    """A dispute category (纠纷类别); the Ministry's 15 by default, extendable per township."""
+
+    __tablename__ = "dispute_types"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dispute(db.Model):
+    """A dispute case from registration (登记) to the archived file (归档)."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        UniqueConstraint("township_id", "number"),
+        enum_check("status", wf.DisputeState),
+        enum_check("level", wf.Level),
+        enum_check("source", wf.Source),
+        enum_check("channel", wf.Channel),
+        enum_check("risk_level", wf.RiskLevel),
+        enum_check("outcome", wf.Outcome, nullable=True),
+        enum_check("agreement_form", wf.AgreementForm, nullable=True),
+        enum_check("performance", wf.Performance, nullable=True),
+        enum_check("end_reason", wf.EndReason, nullable=True),
+        CheckConstraint(
+            "outcome IS NULL OR status IN ('concluded', 'visited', 'archived')", name="outcome_only_when_concluded"
+        ),
+        CheckConstraint("agreement_form IS NULL OR outcome = 'succeeded'", name="agreement_only_on_success"),
+        CheckConstraint("closed_on IS NULL OR closed_on >= registered_on", name="closed_after_registered"),
+        CheckConstraint("people_involved >= 1", name="people_involved_positive"),
+        Index("ix_disputes_township_registered", "township_id", "registered_on"),
+        Index("ix_disputes_village_status", "village_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    natural_village_id: Mapped[int | None] = mapped_column(ForeignKey("natural_villages.id"))
+    number: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    seq: Mapped[int]
+    registered_on: Mapped[date] = mapped_column(Date)
+    dispute_type_id: Mapped[int] = mapped_column(ForeignKey("dispute_types.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16), default=wf.Channel.PEOPLES.value)
+    summary: Mapped[str] = mapped_column(Text)
+    people_involved: Mapped[int] = mapped_column(default=2)
+    risk_level: Mapped[str] = mapped_column(String(16), default=wf.RiskLevel.GENERAL.value)
+    police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=wf.DisputeState.REGISTERED.value)
+    level: Mapped[str] = mapped_column(String(16), default=wf.Level.VILLAGE.value)
+
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    not_accepted_reason: Mapped[str | None] = mapped_column(Text)
+    referred_to: Mapped[str | None] = mapped_column(String(120))
+    continuation_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    agreement_form: Mapped[str | None] = mapped_column(String(16))
+    agreement_facts: Mapped[str | None] = mapped_column(Text)
+    agreement_terms: Mapped[str | None] = mapped_column(Text)
+    performance_manner: Mapped[str | None] = mapped_column(Text)
+    performance_deadline: Mapped[date | None] = mapped_column(Date)
+    agreement_copies: Mapped[int | None] = mapped_column(Integer)
+    channels_told: Mapped[str | None] = mapped_column(String(120))
+    legal_aid_referred: Mapped[bool] = mapped_column(Boolean, default=False)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    conclusion_notes: Mapped[str | None] = mapped_column(Text)
+
+    performance: Mapped[str | None] = mapped_column(String(16))
+    judicial_confirmation_applied_on: Mapped[date | None] = mapped_column(Date)
+    judicial_confirmation_court: Mapped[str | None] = mapped_column(String(120))
+    archived_on: Mapped[date | None] = mapped_column(Date)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, onupdate=now_utc)
+    version: Mapped[int] = mapped_column(default=1)
+
+    township: Mapped[Township] = relationship()
+    village: Mapped[Village] = relationship()
+    natural_village: Mapped[NaturalVillage | None] = relationship()
+    dispute_type: Mapped[DisputeType] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    parties: Mapped[list["Party"]] = relationship(
+        back_populates="dispute", order_by="Party.position", cascade="all, delete-orphan"
+    )
+    mediators: Mapped[list[User]] = relationship(secondary=dispute_mediators, order_by=User.id)
+    sessions: Mapped[list["MediationSession"]] = relationship(
+        back_populates="dispute", order_by="MediationSession.held_on", cascade="all, delete-orphan"
+    )
+    investigation_notes: Mapped[list["InvestigationNote"]] = relationship(
+        back_populates="dispute", order_by="InvestigationNote.noted_on", cascade="all, delete-orphan"
+    )
+    return_visits: Mapped[list["ReturnVisit"]] = relationship(
+        back_populates="dispute", order_by="ReturnVisit.visited_on", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state(self) -> wf.DisputeState:
+        return wf.DisputeState(self.status)
+
+    @property
+    def level_enum(self) -> wf.Level:
+        return wf.Level(self.level)
+
+    @property
+    def outcome_enum(self) -> wf.Outcome | None:
+        return wf.Outcome(self.outcome) if self.outcome else None
+
+    @property
+    def applicants(self) -> list["Party"]:
+        return [p for p in self.parties if p.side == wf.PartySide.APPLICANT.value]
+
+    @property
+    def respondents(self) -> list["Party"]:
+        return [p for p in self.parties if p.side == wf.PartySide.RESPONDENT.value]
+
+    @property
+    def is_major(self) -> bool:
+        return self.risk_level == wf.RiskLevel.MAJOR.value
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Party(db.Model):
+    """A party (当事人) on one side of a dispute; ID number and phone are personal information."""
+
+    __tablename__ = "parties"
+    __table_args__ = (
+        enum_check("side", wf.PartySide),
+        enum_check("gender", wf.Gender, nullable=True),
+        Index("ix_parties_name", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(60))
+    gender: Mapped[str | None] = mapped_column(String(8))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+
+    dispute: Mapped[Dispute] = relationship(back_populates="parties")
+
+
+class MediationSession(db.Model):
+    """One mediation session (调解记录): when, where, who mediated, who attended, what happened."""
+
+    __tablename__ = "mediation_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(120))
+    mediators: Mapped[str] = mapped_column(String(200))
+    attendees: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dispute: Mapped[Dispute] = relationship(back_populates="sessions")
+
+
+class InvestigationNote(db.Model):
+    """An investigation record (调查记录)."""
+
+    __tablename__ = "investigation_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    noted_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str | None] = mapped_column(String(120))
+    content: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dispute: Mapped[Dispute] = relationship(back_populates="investigation_notes")
+
+
+class ReturnVisit(db.Model):
+    """A return visit (回访): is the agreement performed, are the parties satisfied, is any risk left."""
+
+    __tablename__ = "return_visits"
+    __table_args__ = (
+        enum_check("performance", wf.Performance),
+        enum_check("satisfaction", wf.Satisfaction, nullable=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    performance: Mapped[str] = mapped_column(String(16))
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    residual_risk: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dispute: Mapped[Dispute] = relationship(back_populates="return_visits")

@@ -1,0 +1,41 @@
+"""The case timeline: an append-only record of every change, who made it and when."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casetrack.clock import now_utc
+from casetrack.extensions import db
+from casetrack.models.users import User
+
+
+class CaseEvent(db.Model):
+    """One entry in a case's timeline; never updated or deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_dispute_at", "dispute_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a timeline entry."""
+
+
+@event.listens_for(CaseEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AppendOnlyError("时间线记录不可修改")
+
+
+@event.listens_for(CaseEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AppendOnlyError("时间线记录不可删除")

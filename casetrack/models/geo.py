@@ -1,0 +1,81 @@
+"""Places: township (乡/镇) → administrative village (行政村) → natural village (自然村)."""
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casetrack.extensions import db
+
+TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
+    "case_prefix": None,  # committee short name for case numbers; None → first character of the name + 调字
+    "committee_name": None,  # None → "<township>人民调解委员会"
+    "follow_up_days": 30,
+    "roll_holiday": False,
+    "due_soon_days": 3,
+    "collective_threshold": 5,
+}
+
+
+class Township(db.Model):
+    __tablename__ = "townships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    villages: Mapped[list["Village"]] = relationship(
+        back_populates="township", order_by="Village.position", cascade="all, delete-orphan"
+    )
+
+    def setting(self, key: str) -> Any:
+        """Return a township setting, falling back to its default."""
+        value = (self.settings or {}).get(key)
+        return TOWNSHIP_SETTING_DEFAULTS.get(key) if value is None else value
+
+    @property
+    def case_prefix(self) -> str:
+        return self.setting("case_prefix") or f"{self.name[0]}调字"
+
+    @property
+    def committee_name(self) -> str:
+        return self.setting("committee_name") or f"{self.name}人民调解委员会"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(db.Model):
+    """An administrative village (行政村) with its mediation committee."""
+
+    __tablename__ = "villages"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+
+    township: Mapped[Township] = relationship(back_populates="villages")
+    natural_villages: Mapped[list["NaturalVillage"]] = relationship(
+        back_populates="village", order_by="NaturalVillage.name", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NaturalVillage(db.Model):
+    """A natural village (自然村), the smallest cell of the grid."""
+
+    __tablename__ = "natural_villages"
+    __table_args__ = (UniqueConstraint("village_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+    village: Mapped[Village] = relationship(back_populates="natural_villages")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,76 @@
+"""Accounts: creation, password policy and login with a lock after repeated failures."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from casetrack.clock import now_utc
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import LoginFailure, Role, Township, User, Village
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def password_problem(password: str) -> str | None:
+    """Return why a new password is too weak, in Chinese, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少{MIN_PASSWORD_LENGTH}位"
+    if password.isdigit() or password.isalpha():
+        return "密码须同时包含字母和数字"
+    return None
+
+
+def add_user(
+    username: str, password: str, role: Role, township: Township | None = None, village: Village | None = None,
+    full_name: str = "",
+) -> User:
+    """Create an account; a mediator belongs to one village, staff and leaders to one township."""
+    username = username.strip()
+    if not username:
+        raise DomainError("用户名不能为空。")
+    if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+        raise DomainError(f"用户名“{username}”已被使用。")
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem + "。")
+    if role is Role.MEDIATOR:
+        if village is None:
+            raise DomainError("村调解员必须指定所属村。")
+        township = village.township
+    elif role in (Role.STAFF, Role.LEADER):
+        if township is None:
+            raise DomainError("乡干部和领导必须指定所属乡镇。")
+        village = None
+    else:
+        village = None
+    user = User(
+        username=username, full_name=full_name.strip(), role=role.value,
+        township_id=township.id if township else None, village_id=village.id if village else None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+class AccountLocked(DomainError):
+    """Too many failed logins for this account in the window."""
+
+
+def authenticate(username: str, password: str, max_failures: int, lock_minutes: int) -> User | None:
+    """Return the user when the password is right; count failures and lock after too many."""
+    window_start = now_utc() - timedelta(minutes=lock_minutes)
+    failures = db.session.execute(
+        select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == username, LoginFailure.at >= window_start
+        )
+    ).scalar_one()
+    if failures >= max_failures:
+        raise AccountLocked(f"该账号连续登录失败次数过多,已暂时锁定,请{lock_minutes}分钟后再试。")
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.check_password(password) or not user.active:
+        db.session.add(LoginFailure(username=username))
+        return None
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return user

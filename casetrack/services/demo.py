@@ -1,0 +1,170 @@
+"""The demo township 斜沟乡: villages, accounts and disputes in every state over two years."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from casetrack import clock
+from casetrack.domain import workflow as wf
+from casetrack.domain.identity import id_check_digit
+from casetrack.models import Role, Township, User
+from casetrack.services import accounts, disputes, places
+
+DEMO_TOWNSHIP = "斜沟乡"
+DEMO_VILLAGES = {
+    "斜沟村": ["上斜沟", "下斜沟", "阳洼"],
+    "王家庄村": ["王家庄", "后庄"],
+    "李家湾村": ["李家湾", "柳树湾", "新庄"],
+    "马家坪村": ["马家坪", "东坪"],
+    "杨家河村": ["杨家河", "河湾", "沙沟"],
+    "张家岘村": ["张家岘", "岘口"],
+    "赵家沟村": ["赵家沟", "寺沟", "阴山"],
+}
+SURNAMES = "王李张刘陈杨赵马周吴孙郭何高罗"
+GIVEN = ["建国", "秀英", "志强", "桂兰", "海龙", "玉梅", "天明", "春花", "永福", "金花", "德胜", "小军", "红霞", "宝山"]
+SCENARIOS = [
+    ("邻里", "因{a}家修建院墙占用公共通道,与邻居{b}发生争执,双方多次口角。"),
+    ("婚姻家庭", "{a}与{b}夫妻因家庭琐事及子女抚养问题矛盾激化,{a}要求村调委会调解。"),
+    ("房屋宅基地", "{a}与{b}因宅基地界址不清发生纠纷,双方均主张对方越界建房。"),
+    ("山林土地", "{a}与{b}因承包地地界及一片林地归属发生争议。"),
+    ("损害赔偿", "{b}饲养的牛羊啃食{a}家麦苗约两亩,{a}要求赔偿损失。"),
+    ("合同", "{a}将核桃卖给{b},{b}尚欠货款8600元未付。"),
+    ("劳动争议", "{a}在{b}承包的工地务工三个月,工资12000元未结清。"),
+    ("道路交通事故", "{a}驾驶三轮车与{b}的摩托车相撞,{b}腿部受伤,双方就医药费赔偿有争议。"),
+    ("生产经营", "{a}与{b}合伙养殖散伙,就共同财产分割发生纠纷。"),
+    ("征地拆迁", "{a}对道路拓宽工程占地补偿款分配有异议,与同组村民{b}发生争执。"),
+    ("环境污染", "{b}养殖场粪污排入{a}家承包地,{a}要求停止侵害并赔偿。"),
+    ("其他", "{a}与{b}因灌溉用水先后顺序发生争吵。"),
+]
+PLACES = ["村委会调解室", "乡人民调解委员会", "当事人家中", "村文化广场"]
+
+
+@dataclass
+class DemoResult:
+    township: Township
+    password: str
+    accounts: list[tuple[str, str]]
+    case_count: int
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _id_number(rng: random.Random, born: date) -> str:
+    first17 = f"620123{born:%Y%m%d}{rng.randint(100, 999)}"
+    return first17 + id_check_digit(first17)
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
+
+
+def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
+    """Create 斜沟乡 with its 7 villages, the demo accounts and about 120 disputes."""
+    password = password or secrets.token_urlsafe(9) + "7a"
+    township = places.add_township(DEMO_TOWNSHIP)
+    villages = [places.add_village(township, name, naturals) for name, naturals in DEMO_VILLAGES.items()]
+    admin = accounts.add_user("admin", password, Role.ADMIN, full_name="系统管理员")
+    staff = accounts.add_user("staff", password, Role.STAFF, township=township, full_name="乡司法所 刘明")
+    accounts.add_user("leader", password, Role.LEADER, township=township, full_name="分管领导 陈志国")
+    mediators = [
+        accounts.add_user(f"mediator{n}", password, Role.MEDIATOR, village=village,
+                          full_name=f"{village.name}调解员")
+        for n, village in enumerate(villages, start=1)
+    ]
+    created = _create_cases(random.Random(seed), township, villages, mediators, staff)
+    listing = [(u.username, u.role_enum.label) for u in [admin, staff, *mediators]]
+    listing.insert(2, ("leader", Role.LEADER.label))
+    return DemoResult(township, password, listing, created)
+
+
+def _create_cases(rng, township, villages, mediators, staff: User) -> int:
+    today = clock.today()
+    types = {t.name: t for t in places.dispute_types(township.id)}
+    start = date(today.year - 1, 1, 3)
+    span = (today - start).days
+    count = 0
+    for index in range(120):
+        registered = start + timedelta(days=int(span * index / 120) + rng.randint(0, 2))
+        if registered > today:
+            registered = today
+        village_index = rng.randrange(len(villages))
+        village, mediator = villages[village_index], mediators[village_index]
+        type_name, template = rng.choice(SCENARIOS)
+        a, b = _person(rng), _person(rng)
+        parties = [
+            disputes.PartyData(wf.PartySide.APPLICANT, a, rng.choice(list(wf.Gender)),
+                               _id_number(rng, date(rng.randint(1955, 1998), rng.randint(1, 12), rng.randint(1, 28))),
+                               _phone(rng), f"{village.name}{rng.choice(village.natural_villages).name}"),
+            disputes.PartyData(wf.PartySide.RESPONDENT, b, rng.choice(list(wf.Gender)), None, _phone(rng), None),
+        ]
+        risk = rng.choices(list(wf.RiskLevel), weights=[85, 12, 3])[0]
+        intake = disputes.DisputeIntake(
+            village_id=village.id, natural_village_id=rng.choice(village.natural_villages).id,
+            dispute_type_id=types[type_name].id,
+            source=rng.choices(list(wf.Source), weights=[60, 25, 10, 5])[0],
+            registered_on=registered, summary=template.format(a=a, b=b), parties=parties,
+            people_involved=rng.choice([2, 2, 2, 3, 4, 6]), risk_level=risk,
+            police_reported=risk is wf.RiskLevel.MAJOR,
+        )
+        case = disputes.register_dispute(mediator, intake, today)
+        _advance(rng, case, mediator, staff, today)
+        count += 1
+    return count
+
+
+def _advance(rng, case, mediator, staff, today) -> None:
+    """Take a case some way along the workflow; older cases get further."""
+    age = (today - case.registered_on).days
+    roll = rng.random()
+    if age < 14 and roll < 0.4:
+        return  # freshly registered
+    if roll < 0.05:
+        on = min(case.registered_on + timedelta(days=1), today)
+        disputes.not_accept(case, mediator, on, "属于人民法院专属管辖的事项,依法不能调解。", "县人民法院", today)
+        return
+    actor = mediator
+    on = min(case.registered_on + timedelta(days=rng.randint(0, 2)), today)
+    disputes.accept(case, actor, on, today)
+    if case.risk_level != "general" and rng.random() < 0.5:
+        disputes.escalate(case, actor, "案情复杂、涉及人数较多,村级调解难度大,上报乡调委会。")
+        actor = staff
+    if age < 30 and roll < 0.55:
+        return  # accepted, waiting for a mediator
+    disputes.assign_mediators(case, actor, [mediator.id])
+    held = min(on + timedelta(days=rng.randint(1, 6)), today)
+    disputes.record_investigation(case, actor, held, "走访双方当事人及周边群众,查看现场,了解纠纷起因。", today,
+                                  place="纠纷现场", subject="双方当事人及知情村民")
+    disputes.record_session(case, actor, held, rng.choice(PLACES), mediator.display_name, "双方当事人",
+                            "向双方讲解相关法律法规,分别做思想工作,双方各自陈述意见。", today)
+    if age < 45:
+        return  # still in mediation
+    closed = min(held + timedelta(days=rng.randint(2, 20)), today)
+    outcome = rng.choices(list(wf.Outcome), weights=[88, 8, 4])[0]
+    result = disputes.Conclusion(outcome=outcome, closed_on=closed)
+    if outcome is wf.Outcome.SUCCEEDED:
+        result.agreement_form = rng.choice([wf.AgreementForm.WRITTEN, wf.AgreementForm.WRITTEN, wf.AgreementForm.ORAL])
+        result.agreement_facts = case.summary
+        result.agreement_terms = "一、双方就争议事项达成一致;\n二、被申请人于约定期限内履行;\n三、双方今后互谅互让,不再因此事发生纠纷。"
+        result.performance_manner = "当场或于村委会现场交付"
+        result.performance_deadline = closed + timedelta(days=rng.choice([0, 7, 15, 30]))
+        result.agreement_copies = 3
+    elif outcome is wf.Outcome.FAILED:
+        result.channels_told, result.legal_aid_referred = ["诉讼", "仲裁"], rng.random() < 0.5
+    else:
+        result.end_reason = rng.choice(list(wf.EndReason))
+    disputes.conclude(case, actor, result, today)
+    if outcome is not wf.Outcome.SUCCEEDED:
+        if age > 60:
+            disputes.archive(case, actor, min(closed + timedelta(days=10), today), today)
+        return
+    visit_on = (result.performance_deadline or closed) + timedelta(days=rng.randint(3, 20))
+    if visit_on > today or age < 50:
+        return  # waiting for the return visit
+    performance = rng.choices(list(wf.Performance), weights=[90, 7, 3])[0]
+    disputes.record_return_visit(case, actor, visit_on, performance, today,
+                                 rng.choice([wf.Satisfaction.SATISFIED, wf.Satisfaction.BASICALLY]))
+    if age > 90:
+        disputes.archive(case, actor, min(visit_on + timedelta(days=5), today), today)

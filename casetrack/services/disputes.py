@@ -1,0 +1,427 @@
+"""Workflow verbs for disputes: register, accept, mediate, conclude, visit, archive, escalate."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
+from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number
+from casetrack.extensions import db
+from casetrack.models import (
+    Dispute,
+    DisputeType,
+    InvestigationNote,
+    MediationSession,
+    NaturalVillage,
+    Party,
+    ReturnVisit,
+    User,
+    Village,
+)
+from casetrack.services.numbering import format_case_number, next_sequence
+from casetrack.services.timeline import record_event
+
+
+class EditConflict(DomainError):
+    """Someone else changed the case since the form was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("该案件已被他人修改,您的内容未保存。请核对最新信息后重新提交(您填写的内容已保留)。")
+
+
+@dataclass
+class PartyData:
+    side: wf.PartySide
+    name: str
+    gender: wf.Gender | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass
+class DisputeIntake:
+    village_id: int
+    dispute_type_id: int
+    source: wf.Source
+    registered_on: date
+    summary: str
+    parties: list[PartyData] = field(default_factory=list)
+    natural_village_id: int | None = None
+    channel: wf.Channel = wf.Channel.PEOPLES
+    people_involved: int = 2
+    risk_level: wf.RiskLevel = wf.RiskLevel.GENERAL
+    police_reported: bool = False
+
+
+def check_version(dispute: Dispute, expected_version: int | None) -> None:
+    """Refuse a change made from a stale form."""
+    if expected_version is not None and expected_version != dispute.version:
+        raise EditConflict()
+
+
+def _check_date(dispute: Dispute, on: date, today: date, what: str) -> None:
+    if on > today:
+        raise DomainError(f"{what}不能晚于今天。")
+    if on < dispute.registered_on:
+        raise DomainError(f"{what}不能早于登记日期({dispute.registered_on.isoformat()})。")
+
+
+def _check_party(party: PartyData) -> None:
+    if not party.name.strip():
+        raise DomainError("当事人姓名不能为空。")
+    if party.id_number:
+        problem = id_number_problem(party.id_number)
+        if problem:
+            raise DomainError(f"{party.name}:{problem}")
+    if party.phone and not is_valid_phone(party.phone):
+        raise DomainError(f"{party.name}:手机号码应为11位,以13-19开头")
+
+
+def _resolve_places(intake: DisputeIntake) -> tuple[Village, NaturalVillage | None, DisputeType]:
+    village = db.session.get(Village, intake.village_id)
+    if village is None:
+        raise DomainError("所属村不存在。")
+    natural = None
+    if intake.natural_village_id:
+        natural = db.session.get(NaturalVillage, intake.natural_village_id)
+        if natural is None or natural.village_id != village.id:
+            raise DomainError("自然村不属于所选的行政村。")
+    dispute_type = db.session.get(DisputeType, intake.dispute_type_id)
+    if dispute_type is None or dispute_type.township_id != village.township_id:
+        raise DomainError("纠纷类别不存在。")
+    return village, natural, dispute_type
+
+
+def register_dispute(actor: User | None, intake: DisputeIntake, today: date, number: str | None = None) -> Dispute:
+    """Register (登记) a dispute with its parties and give it the next case number."""
+    village, natural, dispute_type = _resolve_places(intake)
+    if intake.registered_on > today:
+        raise DomainError("登记日期不能晚于今天。")
+    if not intake.summary.strip():
+        raise DomainError("请填写简要案情。")
+    if not any(p.side is wf.PartySide.APPLICANT for p in intake.parties):
+        raise DomainError("至少需要一名申请人。")
+    for party in intake.parties:
+        _check_party(party)
+    township = village.township
+    year = intake.registered_on.year
+    seq = next_sequence(township, year, "dispute")
+    dispute = Dispute(
+        township=township,
+        village=village,
+        natural_village=natural,
+        number=number or format_case_number(year, township.case_prefix, seq),
+        year=year,
+        seq=seq,
+        registered_on=intake.registered_on,
+        dispute_type=dispute_type,
+        source=intake.source.value,
+        channel=intake.channel.value,
+        summary=intake.summary.strip(),
+        people_involved=intake.people_involved,
+        risk_level=intake.risk_level.value,
+        police_reported=intake.police_reported,
+        created_by=actor,
+    )
+    for position, party in enumerate(intake.parties):
+        dispute.parties.append(
+            Party(
+                side=party.side.value,
+                position=position,
+                name=party.name.strip(),
+                gender=party.gender.value if party.gender else None,
+                id_number=normalise_id_number(party.id_number) if party.id_number else None,
+                phone=party.phone.strip() if party.phone else None,
+                address=party.address,
+            )
+        )
+    db.session.add(dispute)
+    db.session.flush()
+    names = "、".join(p.name for p in dispute.parties)
+    record_event(
+        dispute, actor, "register", f"登记纠纷 {dispute.number}({dispute_type.name},当事人:{names})"
+    )
+    return dispute
+
+
+FACT_FIELDS = {
+    "dispute_type_id": "纠纷类别",
+    "natural_village_id": "自然村",
+    "summary": "简要案情",
+    "people_involved": "涉及人数",
+    "risk_level": "风险等级",
+    "police_reported": "已报告公安机关",
+    "channel": "调解方式",
+}
+
+
+def _describe(field_name: str, value):
+    if value is None:
+        return None
+    if field_name == "dispute_type_id":
+        return db.session.get(DisputeType, value).name
+    if field_name == "natural_village_id":
+        return db.session.get(NaturalVillage, value).name
+    if field_name == "risk_level":
+        return wf.RiskLevel(value).label
+    if field_name == "channel":
+        return wf.Channel(value).label
+    if field_name == "police_reported":
+        return "是" if value else "否"
+    return value
+
+
+def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version: int | None) -> dict:
+    """Correct the registered facts; the timeline keeps what each field was before."""
+    check_version(dispute, expected_version)
+    if dispute.state is wf.DisputeState.ARCHIVED:
+        raise DomainError("已归档的案件不能修改。")
+    if "natural_village_id" in changes and changes["natural_village_id"]:
+        natural = db.session.get(NaturalVillage, changes["natural_village_id"])
+        if natural is None or natural.village_id != dispute.village_id:
+            raise DomainError("自然村不属于本案所属村。")
+    if "dispute_type_id" in changes:
+        dispute_type = db.session.get(DisputeType, changes["dispute_type_id"])
+        if dispute_type is None or dispute_type.township_id != dispute.township_id:
+            raise DomainError("纠纷类别不存在。")
+    diff = {}
+    for name, value in changes.items():
+        old = getattr(dispute, name)
+        if old != value:
+            diff[FACT_FIELDS[name]] = (_describe(name, old), _describe(name, value))
+            setattr(dispute, name, value)
+    if diff:
+        db.session.flush()
+        record_event(dispute, actor, "edit", "修改案件信息", diff)
+    return diff
+
+
+def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, summary: str, changes: dict | None = None):
+    target = wf.next_state(dispute.state, action, dispute.outcome_enum)
+    before = dispute.state
+    dispute.status = target.value
+    db.session.flush()
+    all_changes = {"状态": (before.label, target.label)} if before is not target else {}
+    all_changes.update(changes or {})
+    record_event(dispute, actor, action.value, summary, all_changes)
+
+
+def accept(dispute: Dispute, actor: User, on: date, today: date, expected_version: int | None = None) -> None:
+    """Accept (受理) a registered dispute for mediation."""
+    check_version(dispute, expected_version)
+    wf.next_state(dispute.state, wf.DisputeAction.ACCEPT)
+    _check_date(dispute, on, today, "受理日期")
+    dispute.accepted_on = on
+    _move(dispute, actor, wf.DisputeAction.ACCEPT, f"受理({on.isoformat()})")
+
+
+def not_accept(
+    dispute: Dispute, actor: User, on: date, reason: str, referred_to: str | None, today: date,
+    expected_version: int | None = None,
+) -> None:
+    """Decline (不予受理) a dispute, with the reason and where the parties were referred."""
+    check_version(dispute, expected_version)
+    wf.next_state(dispute.state, wf.DisputeAction.NOT_ACCEPT)
+    _check_date(dispute, on, today, "决定日期")
+    if not reason.strip():
+        raise DomainError("请填写不予受理的理由。")
+    dispute.not_accepted_reason = reason.strip()
+    dispute.referred_to = (referred_to or "").strip() or None
+    dispute.closed_on = on
+    referral = f",告知当事人向{dispute.referred_to}申请解决" if dispute.referred_to else ""
+    _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, f"不予受理:{dispute.not_accepted_reason}{referral}")
+
+
+def _mediators_in_reach(dispute: Dispute, mediator_ids: list[int]) -> list[User]:
+    if not mediator_ids:
+        raise DomainError("请至少指派一名调解员。")
+    users = db.session.execute(select(User).where(User.id.in_(mediator_ids))).scalars().all()
+    if len(users) != len(set(mediator_ids)) or any(
+        u.township_id != dispute.township_id or u.role not in ("mediator", "staff") for u in users
+    ):
+        raise DomainError("指派的调解员不属于本乡。")
+    return sorted(users, key=lambda u: u.id)
+
+
+def assign_mediators(
+    dispute: Dispute, actor: User, mediator_ids: list[int], expected_version: int | None = None
+) -> None:
+    """Assign mediators; a case that is accepted moves into mediation (调解中)."""
+    check_version(dispute, expected_version)
+    if dispute.state not in wf.NOTE_STATES:
+        raise DomainError(f"当前状态为“{dispute.state.label}”,不能指派调解员。")
+    users = _mediators_in_reach(dispute, mediator_ids)
+    before = "、".join(u.display_name for u in dispute.mediators) or None
+    dispute.mediators = users
+    after = "、".join(u.display_name for u in users)
+    if dispute.state is wf.DisputeState.ACCEPTED:
+        _move(dispute, actor, wf.DisputeAction.START_MEDIATION, f"指派调解员 {after},开始调解", {"调解员": (before, after)})
+    else:
+        db.session.flush()
+        record_event(dispute, actor, "assign", f"调整调解员为 {after}", {"调解员": (before, after)})
+
+
+def record_investigation(
+    dispute: Dispute, actor: User, noted_on: date, content: str, today: date,
+    place: str | None = None, subject: str | None = None,
+) -> InvestigationNote:
+    """Record an investigation (调查记录)."""
+    if dispute.state not in wf.NOTE_STATES:
+        raise DomainError(f"当前状态为“{dispute.state.label}”,不能记录调查。")
+    _check_date(dispute, noted_on, today, "调查日期")
+    note = InvestigationNote(noted_on=noted_on, place=place, subject=subject, content=content, recorded_by_id=actor.id)
+    dispute.investigation_notes.append(note)
+    db.session.flush()
+    record_event(dispute, actor, "investigation", f"记录调查({noted_on.isoformat()},{subject or '现场调查'})")
+    return note
+
+
+def record_session(
+    dispute: Dispute, actor: User, held_on: date, place: str, mediators: str, attendees: str, notes: str, today: date
+) -> MediationSession:
+    """Record a mediation session (调解记录); only while in mediation."""
+    if dispute.state is not wf.DisputeState.MEDIATING:
+        raise DomainError(f"当前状态为“{dispute.state.label}”,不能记录调解;请先受理并指派调解员。")
+    _check_date(dispute, held_on, today, "调解日期")
+    session = MediationSession(
+        held_on=held_on, place=place, mediators=mediators, attendees=attendees, notes=notes, recorded_by_id=actor.id
+    )
+    dispute.sessions.append(session)
+    db.session.flush()
+    record_event(dispute, actor, "session", f"记录第{len(dispute.sessions)}次调解({held_on.isoformat()},{place})")
+    return session
+
+
+def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today: date) -> None:
+    """Record both parties' agreement to continue mediation beyond one month (若干规定 Art. 33)."""
+    if dispute.state is not wf.DisputeState.MEDIATING:
+        raise DomainError("只有调解中的案件可以记录延续调解。")
+    _check_date(dispute, on, today, "约定日期")
+    if not note.strip():
+        raise DomainError("请说明双方当事人同意延续调解的情况。")
+    dispute.continuation_agreed = True
+    db.session.flush()
+    record_event(dispute, actor, "continuation", f"双方当事人同意延续调解:{note.strip()}", {"延续调解": ("否", "是")})
+
+
+@dataclass
+class Conclusion:
+    outcome: wf.Outcome
+    closed_on: date
+    agreement_form: wf.AgreementForm | None = None
+    agreement_facts: str | None = None
+    agreement_terms: str | None = None
+    performance_manner: str | None = None
+    performance_deadline: date | None = None
+    agreement_copies: int | None = None
+    channels_told: list[str] = field(default_factory=list)
+    legal_aid_referred: bool = False
+    end_reason: wf.EndReason | None = None
+    notes: str | None = None
+
+
+def conclude(
+    dispute: Dispute, actor: User, result: Conclusion, today: date, expected_version: int | None = None
+) -> None:
+    """Record the outcome: 调解成功 (with its agreement), 调解不成 or 终止."""
+    check_version(dispute, expected_version)
+    wf.next_state(dispute.state, wf.DisputeAction.CONCLUDE)
+    _check_date(dispute, result.closed_on, today, "结案日期")
+    wf.check_outcome_details(
+        result.outcome,
+        agreement_form=result.agreement_form,
+        agreement_terms=result.agreement_terms,
+        channels_told=result.channels_told,
+        end_reason=result.end_reason,
+    )
+    if result.performance_deadline and result.performance_deadline < result.closed_on:
+        raise DomainError("履行期限不能早于协议达成日期。")
+    dispute.outcome = result.outcome.value
+    dispute.closed_on = result.closed_on
+    dispute.conclusion_notes = result.notes
+    summary = f"调解结果:{result.outcome.label}"
+    if result.outcome is wf.Outcome.SUCCEEDED:
+        dispute.agreement_form = result.agreement_form.value
+        dispute.agreement_facts = result.agreement_facts
+        dispute.agreement_terms = result.agreement_terms
+        dispute.performance_manner = result.performance_manner
+        dispute.performance_deadline = result.performance_deadline
+        dispute.agreement_copies = result.agreement_copies
+        summary += f"({result.agreement_form.label}协议)"
+    elif result.outcome is wf.Outcome.FAILED:
+        dispute.channels_told = "、".join(result.channels_told)
+        dispute.legal_aid_referred = result.legal_aid_referred
+        summary += f",已告知当事人可通过{dispute.channels_told}途径解决"
+        if result.legal_aid_referred:
+            summary += ",并引导申请法律援助"
+    else:
+        dispute.end_reason = result.end_reason.value
+        summary += f"({result.end_reason.label})"
+    _move(dispute, actor, wf.DisputeAction.CONCLUDE, summary, {"调解结果": (None, result.outcome.label)})
+
+
+def record_return_visit(
+    dispute: Dispute, actor: User, visited_on: date, performance: wf.Performance, today: date,
+    satisfaction: wf.Satisfaction | None = None, residual_risk: str | None = None, notes: str | None = None,
+) -> ReturnVisit:
+    """Record a return visit (回访) on the agreement's performance."""
+    wf.next_state(dispute.state, wf.DisputeAction.FOLLOW_UP, dispute.outcome_enum)
+    _check_date(dispute, visited_on, today, "回访日期")
+    if dispute.closed_on and visited_on < dispute.closed_on:
+        raise DomainError("回访日期不能早于协议达成日期。")
+    visit = ReturnVisit(
+        visited_on=visited_on,
+        performance=performance.value,
+        satisfaction=satisfaction.value if satisfaction else None,
+        residual_risk=residual_risk,
+        notes=notes,
+        recorded_by_id=actor.id,
+    )
+    dispute.return_visits.append(visit)
+    before = wf.Performance(dispute.performance).label if dispute.performance else None
+    dispute.performance = performance.value
+    summary = f"回访:{performance.label}" + (f",当事人{satisfaction.label}" if satisfaction else "")
+    _move(dispute, actor, wf.DisputeAction.FOLLOW_UP, summary, {"履行情况": (before, performance.label)})
+    return visit
+
+
+def archive(dispute: Dispute, actor: User, on: date, today: date, expected_version: int | None = None) -> None:
+    """Close and file the case (结案归档, 一案一卷)."""
+    check_version(dispute, expected_version)
+    wf.next_state(dispute.state, wf.DisputeAction.ARCHIVE, dispute.outcome_enum)
+    _check_date(dispute, on, today, "归档日期")
+    dispute.archived_on = on
+    _move(dispute, actor, wf.DisputeAction.ARCHIVE, f"结案归档({on.isoformat()})")
+
+
+def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int | None = None) -> wf.Level:
+    """Move the case up one handling level (村 → 乡 → 县), recording why."""
+    check_version(dispute, expected_version)
+    target = wf.escalation_target(dispute.state, dispute.level_enum)
+    if not reason.strip():
+        raise DomainError("请填写上报升级的理由。")
+    before = dispute.level_enum
+    dispute.level = target.value
+    db.session.flush()
+    record_event(
+        dispute, actor, "escalate", f"上报{target.label}级处理:{reason.strip()}", {"处理层级": (before.label, target.label)}
+    )
+    return target
+
+
+def record_judicial_confirmation(dispute: Dispute, actor: User, applied_on: date, court: str, today: date) -> None:
+    """Record the parties' application for judicial confirmation (司法确认, 法 Art. 33)."""
+    if dispute.outcome != wf.Outcome.SUCCEEDED.value:
+        raise DomainError("只有达成调解协议的案件可以申请司法确认。")
+    _check_date(dispute, applied_on, today, "申请日期")
+    if dispute.closed_on and applied_on < dispute.closed_on:
+        raise DomainError("司法确认申请日期不能早于协议达成日期。")
+    if not court.strip():
+        raise DomainError("请填写受理司法确认的人民法院。")
+    dispute.judicial_confirmation_applied_on = applied_on
+    dispute.judicial_confirmation_court = court.strip()
+    db.session.flush()
+    record_event(dispute, actor, "judicial_confirmation", f"双方当事人向{court.strip()}申请司法确认({applied_on.isoformat()})")

@@ -1,0 +1,102 @@
+"""Townships, villages, natural villages and the township's editable lists."""
+
+from sqlalchemy import func, select
+
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import DisputeType, NaturalVillage, Township, Village
+
+DEFAULT_DISPUTE_TYPES = (
+    "婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁",
+    "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他",
+)  # the Ministry of Justice's 15 reporting categories, in its order
+
+
+def add_township(name: str, village_names: list[str] | None = None) -> Township:
+    """Create a township with its villages and the default dispute types."""
+    name = name.strip()
+    if not name:
+        raise DomainError("乡镇名称不能为空。")
+    if db.session.execute(select(Township).where(Township.name == name)).scalar_one_or_none():
+        raise DomainError(f"乡镇“{name}”已存在。")
+    township = Township(name=name, settings={})
+    db.session.add(township)
+    db.session.flush()
+    for position, type_name in enumerate(DEFAULT_DISPUTE_TYPES):
+        db.session.add(DisputeType(township_id=township.id, name=type_name, position=position))
+    for village_name in village_names or []:
+        add_village(township, village_name)
+    return township
+
+
+def add_village(township: Township, name: str, natural_villages: list[str] | None = None) -> Village:
+    """Add an administrative village (行政村) to a township."""
+    name = name.strip()
+    if not name:
+        raise DomainError("村名不能为空。")
+    if any(v.name == name for v in township.villages):
+        raise DomainError(f"{township.name}已有“{name}”。")
+    position = (db.session.execute(
+        select(func.max(Village.position)).where(Village.township_id == township.id)
+    ).scalar() or 0) + 1
+    village = Village(name=name, position=position)
+    township.villages.append(village)
+    for natural in natural_villages or []:
+        add_natural_village(village, natural)
+    db.session.flush()
+    return village
+
+
+def add_natural_village(village: Village, name: str) -> NaturalVillage:
+    """Add a natural village (自然村) to an administrative village."""
+    name = name.strip()
+    if not name:
+        raise DomainError("自然村名称不能为空。")
+    if any(n.name == name for n in village.natural_villages):
+        raise DomainError(f"{village.name}已有自然村“{name}”。")
+    natural = NaturalVillage(name=name)
+    village.natural_villages.append(natural)
+    return natural
+
+
+def add_dispute_type(township: Township, name: str) -> DisputeType:
+    """Add a local dispute type (e.g. 村务管理) after the existing ones."""
+    name = name.strip()
+    if not name:
+        raise DomainError("类别名称不能为空。")
+    exists = db.session.execute(
+        select(DisputeType).where(DisputeType.township_id == township.id, DisputeType.name == name)
+    ).scalar_one_or_none()
+    if exists:
+        raise DomainError(f"纠纷类别“{name}”已存在。")
+    position = (db.session.execute(
+        select(func.max(DisputeType.position)).where(DisputeType.township_id == township.id)
+    ).scalar() or 0) + 1
+    dispute_type = DisputeType(township_id=township.id, name=name, position=position)
+    db.session.add(dispute_type)
+    db.session.flush()
+    return dispute_type
+
+
+def find_township(name: str) -> Township:
+    """Return the township of that name, or raise DomainError."""
+    township = db.session.execute(select(Township).where(Township.name == name.strip())).scalar_one_or_none()
+    if township is None:
+        raise DomainError(f"乡镇“{name}”不存在。")
+    return township
+
+
+def find_village(township: Township, name: str) -> Village:
+    """Return the township's village of that name, or raise DomainError."""
+    for village in township.villages:
+        if village.name == name.strip():
+            return village
+    raise DomainError(f"{township.name}没有“{name}”。")
+
+
+def dispute_types(township_id: int, active_only: bool = True) -> list[DisputeType]:
+    """Return the township's dispute types in their order."""
+    query = select(DisputeType).where(DisputeType.township_id == township_id).order_by(DisputeType.position)
+    if active_only:
+        query = query.where(DisputeType.active.is_(True))
+    return list(db.session.execute(query).scalars())

@@ -1,0 +1,29 @@
+// Small conveniences on top of pages that work without JavaScript.
+(function () {
+  "use strict";
+  // Confirm before actions that cannot be undone.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+  // On the conclusion form, show only the fields the chosen outcome needs.
+  var outcome = document.getElementById("outcome");
+  if (outcome) {
+    var groups = {
+      succeeded: ["agreement_form", "agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies"],
+      failed: ["channels_told", "legal_aid_referred"],
+      ended: ["end_reason"]
+    };
+    var sync = function () {
+      Object.keys(groups).forEach(function (key) {
+        groups[key].forEach(function (id) {
+          var input = document.getElementById(id);
+          var box = input && input.closest(".field");
+          if (box) { box.hidden = key !== outcome.value; }
+        });
+      });
+    };
+    outcome.addEventListener("change", sync);
+    sync();
+  }
+})();

@@ -1,0 +1,67 @@
+"""Login, logout and language choice."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from casetrack.extensions import db
+from casetrack.forms.auth import LoginForm
+from casetrack.services.accounts import AccountLocked, authenticate
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(
+                form.username.data.strip(), form.password.data,
+                current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_MINUTES"],
+            )
+        except AccountLocked as locked:
+            db.session.commit()
+            form.form_errors.append(str(locked))
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append(_("用户名或密码不正确。"))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@login_required
+def logout():
+    if request.method == "GET":  # logging out changes state, so it takes a POST with its CSRF token
+        return render_template("auth/logout.html")
+    logout_user()
+    session.clear()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    code = request.form.get("locale")
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+    return redirect(_safe_next(request.form.get("next")))

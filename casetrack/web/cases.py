@@ -1,0 +1,344 @@
+"""Dispute pages: list, intake, case page, facts correction and the workflow actions."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from casetrack import clock, permissions
+from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.forms import cases as forms
+from casetrack.models import CaseEvent, Dispute, NaturalVillage, Party, Role, User, Village
+from casetrack.services import disputes as services
+from casetrack.services.places import dispute_types
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def load_case(case_id: int) -> Dispute:
+    """Load a dispute the current user may see; 404 otherwise, so its existence is not revealed."""
+    dispute = db.session.execute(
+        select(Dispute).where(Dispute.id == case_id, permissions.dispute_scope(current_user))
+    ).scalar_one_or_none()
+    if dispute is None:
+        abort(404)
+    return dispute
+
+
+def _village_choices() -> list[tuple[int, str]]:
+    villages = db.session.execute(
+        select(Village).where(permissions.village_scope(current_user)).order_by(Village.township_id, Village.position)
+    ).scalars()
+    return [(v.id, v.name) for v in villages]
+
+
+def _natural_choices(village_ids: list[int]) -> list[tuple[int | None, str]]:
+    naturals = db.session.execute(
+        select(NaturalVillage).join(Village).where(NaturalVillage.village_id.in_(village_ids))
+        .order_by(Village.position, NaturalVillage.name)
+    ).scalars()
+    return [(None, "—"), *((n.id, f"{n.village.name} · {n.name}") for n in naturals)]
+
+
+def _type_choices(township_id: int | None) -> list[tuple[int, str]]:
+    return [(t.id, t.name) for t in dispute_types(township_id)] if township_id else []
+
+
+@bp.route("")
+@login_required
+def index():
+    """List the disputes the user may see, newest first, filtered by status and text."""
+    query = select(Dispute).where(permissions.dispute_scope(current_user))
+    status = request.args.get("status")
+    if status in wf.DisputeState.__members__.values() or status in [s.value for s in wf.DisputeState]:
+        query = query.where(Dispute.status == status)
+    text = (request.args.get("q") or "").strip()
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(
+            Dispute.number.like(like), Dispute.summary.like(like),
+            Dispute.id.in_(select(Party.dispute_id).where(Party.name.like(like))),
+        ))
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"]
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(
+        query.options(selectinload(Dispute.parties), selectinload(Dispute.village), selectinload(Dispute.dispute_type))
+        .order_by(Dispute.registered_on.desc(), Dispute.id.desc()).limit(size).offset((page - 1) * size)
+    ).scalars().all()
+    return render_template(
+        "cases/index.html", disputes=rows, total=total, page=page, pages=max((total + size - 1) // size, 1),
+        status=status, q=text,
+    )
+
+
+def _intake_form() -> forms.IntakeForm:
+    form = forms.IntakeForm()
+    form.village_id.choices = _village_choices()
+    form.natural_village_id.choices = _natural_choices([v for v, _n in form.village_id.choices])
+    township_id = current_user.township_id
+    if township_id is None and form.village_id.choices:  # a county admin registers in the chosen village's township
+        chosen = db.session.get(Village, form.village_id.data or form.village_id.choices[0][0])
+        township_id = chosen.township_id if chosen else None
+    form.dispute_type_id.choices = _type_choices(township_id)
+    if current_user.role_enum is Role.MEDIATOR and request.method == "GET":
+        form.village_id.data = current_user.village_id
+    return form
+
+
+def _parties(form: forms.IntakeForm) -> list[services.PartyData]:
+    result = []
+    for side, rows in ((wf.PartySide.APPLICANT, form.applicants), (wf.PartySide.RESPONDENT, form.respondents)):
+        for entry in rows.entries:
+            row = entry.form
+            if row.is_blank():
+                continue
+            result.append(services.PartyData(
+                side=side, name=row.name.data.strip(),
+                gender=wf.Gender(row.gender.data) if row.gender.data else None,
+                id_number=(row.id_number.data or "").strip() or None,
+                phone=(row.phone.data or "").strip() or None,
+                address=(row.address.data or "").strip() or None,
+            ))
+    return result
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Register (登记) a dispute; the form comes back with messages beside the fields when input is wrong."""
+    if not permissions.can_register(current_user):
+        abort(403)
+    form = _intake_form()
+    if request.method == "POST" and request.form.get("add_party") in ("applicants", "respondents"):
+        getattr(form, request.form["add_party"]).append_entry()  # the no-JavaScript way to add a party row
+        return render_template("cases/new.html", form=form)
+    if form.validate_on_submit():
+        intake = services.DisputeIntake(
+            village_id=form.village_id.data, natural_village_id=form.natural_village_id.data,
+            dispute_type_id=form.dispute_type_id.data, source=wf.Source(form.source.data),
+            channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
+            summary=form.summary.data, parties=_parties(form), people_involved=form.people_involved.data,
+            risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+        )
+        try:
+            dispute = services.register_dispute(current_user, intake, clock.today())
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused))
+            return render_template("cases/new.html", form=form), 400
+        db.session.commit()
+        flash(_("已登记 %(number)s。", number=dispute.number), "success")
+        return redirect(url_for("cases.detail", case_id=dispute.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/new.html", form=form), status
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    """Show a case: what can be done now first, then facts, parties, records and the timeline."""
+    dispute = load_case(case_id)
+    events = db.session.execute(
+        select(CaseEvent).where(CaseEvent.dispute_id == dispute.id)
+        .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+    ).scalars().all()
+    return render_template(
+        "cases/detail.html", case=dispute, events=events, actions=available_actions(dispute),
+        show_personal=permissions.sees_personal_data(current_user, dispute),
+    )
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(case_id: int):
+    """Correct the registered facts; a save from a stale form is refused and the input kept."""
+    dispute = load_case(case_id)
+    if not permissions.can_act(current_user, dispute):
+        abort(403)
+    form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
+    form.natural_village_id.choices = _natural_choices([dispute.village_id])
+    form.dispute_type_id.choices = _type_choices(dispute.township_id)
+    if request.method == "GET":
+        form.version.data = dispute.version
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in services.FACT_FIELDS}
+        try:
+            services.update_facts(dispute, current_user, changes, form.expected_version)
+            db.session.commit()
+        except (DomainError, StaleDataError) as refused:
+            db.session.rollback()
+            message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
+            form.form_errors.append(message)
+            return render_template("cases/edit.html", case=load_case(case_id), form=form), 409
+        flash(_("案件信息已更新。"), "success")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/edit.html", case=dispute, form=form), status
+
+
+@dataclass(frozen=True)
+class Action:
+    """A workflow action page: its form, when it is offered, and the service call it makes."""
+
+    title: str
+    form: type
+    offered: Callable[[Dispute], bool]
+    perform: Callable[[Dispute, object], None]
+    prepare: Callable[[Dispute, object], None] = lambda dispute, form: None
+
+
+def _user_today():
+    return clock.today()
+
+
+def _prepare_assign(dispute: Dispute, form) -> None:
+    mediators = db.session.execute(
+        select(User).outerjoin(Village, User.village_id == Village.id).where(
+            User.active.is_(True),
+            or_(
+                (User.role == Role.MEDIATOR.value) & (Village.township_id == dispute.township_id),
+                (User.role == Role.STAFF.value) & (User.township_id == dispute.township_id),
+            ),
+        ).order_by(User.role, Village.position, User.username)
+    ).scalars()
+    form.mediator_ids.choices = [
+        (u.id, f"{u.display_name}({u.village.name if u.village else u.role_enum.label})") for u in mediators
+    ]
+    if request.method == "GET":
+        form.mediator_ids.data = [u.id for u in dispute.mediators]
+
+
+def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
+    outcome = wf.Outcome(form.outcome.data)
+    success = outcome is wf.Outcome.SUCCEEDED
+    return services.Conclusion(
+        outcome=outcome, closed_on=form.closed_on.data,
+        agreement_form=wf.AgreementForm(form.agreement_form.data) if success else None,
+        agreement_facts=form.agreement_facts.data if success else None,
+        agreement_terms=form.agreement_terms.data if success else None,
+        performance_manner=form.performance_manner.data if success else None,
+        performance_deadline=form.performance_deadline.data if success else None,
+        agreement_copies=form.agreement_copies.data if success else None,
+        channels_told=form.channels_told.data if outcome is wf.Outcome.FAILED else [],
+        legal_aid_referred=form.legal_aid_referred.data if outcome is wf.Outcome.FAILED else False,
+        end_reason=wf.EndReason(form.end_reason.data) if outcome is wf.Outcome.ENDED else None,
+        notes=form.notes.data,
+    )
+
+
+def _state_allows(action: wf.DisputeAction) -> Callable[[Dispute], bool]:
+    return lambda d: action in wf.allowed_actions(d.state, d.outcome_enum)
+
+
+S = wf.DisputeState
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        _l("受理"), forms.AcceptForm, _state_allows(wf.DisputeAction.ACCEPT),
+        lambda d, f: services.accept(d, current_user, f.accepted_on.data, _user_today(), f.expected_version),
+    ),
+    "not-accept": Action(
+        _l("不予受理"), forms.NotAcceptForm, _state_allows(wf.DisputeAction.NOT_ACCEPT),
+        lambda d, f: services.not_accept(
+            d, current_user, f.decided_on.data, f.reason.data, f.referred_to.data, _user_today(), f.expected_version
+        ),
+    ),
+    "assign": Action(
+        _l("指派调解员"), forms.AssignForm, lambda d: d.state in wf.NOTE_STATES,
+        lambda d, f: services.assign_mediators(d, current_user, f.mediator_ids.data, f.expected_version),
+        _prepare_assign,
+    ),
+    "investigation": Action(
+        _l("记录调查"), forms.InvestigationForm, lambda d: d.state in wf.NOTE_STATES,
+        lambda d, f: services.record_investigation(
+            d, current_user, f.noted_on.data, f.content.data, _user_today(), f.place.data, f.subject.data
+        ),
+    ),
+    "session": Action(
+        _l("记录调解"), forms.SessionForm, lambda d: d.state is S.MEDIATING,
+        lambda d, f: services.record_session(
+            d, current_user, f.held_on.data, f.place.data, f.mediators.data, f.attendees.data, f.notes.data,
+            _user_today(),
+        ),
+    ),
+    "continuation": Action(
+        _l("延续调解"), forms.ContinuationForm, lambda d: d.state is S.MEDIATING and not d.continuation_agreed,
+        lambda d, f: services.agree_continuation(d, current_user, f.agreed_on.data, f.note.data, _user_today()),
+    ),
+    "conclude": Action(
+        _l("登记结果"), forms.ConcludeForm, _state_allows(wf.DisputeAction.CONCLUDE),
+        lambda d, f: services.conclude(d, current_user, _conclusion(f), _user_today(), f.expected_version),
+    ),
+    "return-visit": Action(
+        _l("回访"), forms.ReturnVisitForm, _state_allows(wf.DisputeAction.FOLLOW_UP),
+        lambda d, f: services.record_return_visit(
+            d, current_user, f.visited_on.data, wf.Performance(f.performance.data), _user_today(),
+            wf.Satisfaction(f.satisfaction.data) if f.satisfaction.data else None, f.residual_risk.data, f.notes.data,
+        ),
+    ),
+    "judicial-confirmation": Action(
+        _l("司法确认"), forms.JudicialConfirmationForm,
+        lambda d: d.outcome == wf.Outcome.SUCCEEDED.value and d.judicial_confirmation_applied_on is None
+        and d.state is not S.ARCHIVED,
+        lambda d, f: services.record_judicial_confirmation(d, current_user, f.applied_on.data, f.court.data, _user_today()),
+    ),
+    "archive": Action(
+        _l("归档"), forms.ArchiveForm, _state_allows(wf.DisputeAction.ARCHIVE),
+        lambda d, f: services.archive(d, current_user, f.archived_on.data, _user_today(), f.expected_version),
+    ),
+    "escalate": Action(
+        _l("上报升级"), forms.EscalateForm, lambda d: wf.can_escalate(d.state, d.level_enum),
+        lambda d, f: services.escalate(d, current_user, f.reason.data, f.expected_version),
+    ),
+}
+
+
+def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
+    """Return (slug, title) of the actions the current user can take on this case now."""
+    if not permissions.can_act(current_user, dispute):
+        return []
+    return [(slug, action.title) for slug, action in ACTIONS.items() if action.offered(dispute)]
+
+
+@bp.route("/<int:case_id>/<any(" + ", ".join(f"'{s}'" for s in ACTIONS) + "):slug>", methods=["GET", "POST"])
+@login_required
+def act(case_id: int, slug: str):
+    """Show an action's form, or take the action; a refused action changes nothing and answers 409."""
+    dispute = load_case(case_id)
+    if not permissions.can_act(current_user, dispute, slug):
+        abort(403)
+    action = ACTIONS[slug]
+    form = action.form()
+    form._registered_on = dispute.registered_on  # earliest date for NotBefore("registered_on")
+    form._closed_on = dispute.closed_on or dispute.registered_on
+    action.prepare(dispute, form)
+    if request.method == "GET":
+        form.version.data = dispute.version
+        if not action.offered(dispute):
+            return render_template(
+                "errors/refused.html",
+                message=_("当前状态为“%(state)s”,不能“%(action)s”。", state=dispute.state.label, action=action.title),
+                case=dispute,
+            ), 409
+        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title)
+    if not form.validate_on_submit():
+        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title), 400
+    try:
+        action.perform(dispute, form)
+        db.session.commit()
+    except (DomainError, StaleDataError) as refused:
+        db.session.rollback()
+        message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
+        form.form_errors.append(message)
+        dispute = load_case(case_id)
+        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title), 409
+    flash(_("已保存:%(action)s。", action=action.title), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))

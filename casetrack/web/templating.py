@@ -1,0 +1,41 @@
+"""Template filters and globals: masking, Beijing time, labels."""
+
+from flask import Flask
+from flask_login import current_user
+
+from casetrack import clock
+from casetrack.domain import workflow as wf
+from casetrack.domain.identity import mask_id_number, mask_phone
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and globals used across templates."""
+    app.jinja_env.filters["mask_id"] = mask_id_number
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["beijing"] = lambda moment: (
+        clock.to_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    )
+    app.jinja_env.filters["label"] = _label
+    app.jinja_env.globals["wf"] = wf
+    app.jinja_env.globals["today"] = clock.today
+
+    @app.context_processor
+    def _user_context():
+        return {"me": current_user}
+
+
+_ENUMS = {
+    "state": wf.DisputeState, "level": wf.Level, "source": wf.Source, "channel": wf.Channel,
+    "risk": wf.RiskLevel, "outcome": wf.Outcome, "form": wf.AgreementForm, "performance": wf.Performance,
+    "satisfaction": wf.Satisfaction, "gender": wf.Gender, "side": wf.PartySide, "end_reason": wf.EndReason,
+}
+
+
+def _label(value, kind: str) -> str:
+    """Show a stored enum value by its Chinese label: {{ case.status|label('state') }}."""
+    if value is None or value == "":
+        return ""
+    try:
+        return _ENUMS[kind](value).label
+    except ValueError:
+        return str(value)

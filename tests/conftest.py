@@ -1,0 +1,133 @@
+"""Fixtures: the app on a real database (SQLite file, and PostgreSQL when CASETRACK_TEST_DATABASE_URL is set),
+a client, a CLI runner, and a small world of two townships with users in every role."""
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from casetrack import create_app
+from casetrack.extensions import db
+from casetrack.models import Role, Township, User, Village
+from casetrack.services import accounts, places
+
+PASSWORD = "pass1234word"
+PG_URL = os.environ.get("CASETRACK_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def _pg_url_with_schema(url: str, schema: str) -> str:
+    from casetrack.config import normalise_database_url
+
+    joiner = "&" if "?" in url else "?"
+    return f"{normalise_database_url(url)}{joiner}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A database migrated from empty by Alembic, once per backend for the whole session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        schema = None
+    else:
+        schema = f"casetrack_test_{uuid.uuid4().hex[:10]}"
+        admin_engine = create_engine(_pg_url_with_schema(PG_URL, "public"))
+        with admin_engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_url_with_schema(PG_URL, schema)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if schema:
+        with admin_engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":  # TRUNCATE: the append-only trigger refuses DELETE
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class World:
+    """Two townships: 斜沟乡 (villages 斜沟村, 王家庄村) and 东岭乡 (村 东岭村), with a user in every role."""
+
+    township: Township
+    other_township: Township
+    village: Village
+    other_village: Village
+    far_village: Village
+    admin: User
+    staff: User
+    leader: User
+    mediator: User
+    other_mediator: User
+    far_staff: User
+    far_mediator: User
+
+
+@pytest.fixture
+def world(app) -> World:
+    township = places.add_township("斜沟乡", ["斜沟村", "王家庄村"])
+    places.add_natural_village(township.villages[0], "上斜沟")
+    places.add_natural_village(township.villages[1], "后庄")
+    other = places.add_township("东岭乡", ["东岭村"])
+    village, other_village = township.villages
+    far_village = other.villages[0]
+    made = World(
+        township=township, other_township=other, village=village, other_village=other_village,
+        far_village=far_village,
+        admin=accounts.add_user("admin", PASSWORD, Role.ADMIN),
+        staff=accounts.add_user("staff", PASSWORD, Role.STAFF, township=township, full_name="刘明"),
+        leader=accounts.add_user("leader", PASSWORD, Role.LEADER, township=township),
+        mediator=accounts.add_user("mediator1", PASSWORD, Role.MEDIATOR, village=village, full_name="王调解"),
+        other_mediator=accounts.add_user("mediator2", PASSWORD, Role.MEDIATOR, village=other_village),
+        far_staff=accounts.add_user("farstaff", PASSWORD, Role.STAFF, township=other),
+        far_mediator=accounts.add_user("farmediator", PASSWORD, Role.MEDIATOR, village=far_village),
+    )
+    db.session.commit()
+    return made
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the real form."""
+    return client.post("/auth/login", data={"username": username, "password": password})

@@ -1,0 +1,384 @@
+"""Figure formulas, definitions and comparisons of casetrack.domain.statistics."""
+
+import ast
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from casetrack.domain import statistics
+from casetrack.domain.statistics import (
+    DEFINITIONS,
+    LABELS,
+    RATE_KEYS,
+    DisputeCounts,
+    PetitionCounts,
+    ScreeningCounts,
+    change,
+    dispute_figures,
+    drift,
+    format_rate,
+    petition_figures,
+    rate,
+    scalar_figures,
+    screening_figures,
+    targets_missed,
+)
+
+DISPUTE_KEYS = (
+    "registered not_accepted mediated succeeded failed ended in_progress mediation_rate success_rate "
+    "performed_rate village_share within_township_share prevented_criminal prevented_criminal_persons "
+    "prevented_group_petition prevented_group_petition_persons "
+    "by_type by_village by_source by_channel by_level by_month"
+).split()
+PETITION_KEYS = (
+    "received persons collective repeat cross_level to_province_or_beijing due on_time on_time_rate "
+    "rated satisfied satisfaction_rate disruptive by_channel by_village by_category"
+).split()
+SCREENING_KEYS = ["due", "held", "nil", "found", "rate"]
+
+
+def disputes(**overrides) -> DisputeCounts:
+    # fmt: off
+    values = dict(
+        registered=54, not_accepted=2, succeeded=50, failed=3, ended=1, in_progress=0,
+        performed=47, performance_known=48, succeeded_village=40, succeeded_township=8,
+        prevented_criminal=2, prevented_criminal_persons=5,
+        prevented_group_petition=1, prevented_group_petition_persons=12,
+    )
+    # fmt: on
+    values.update(overrides)
+    return DisputeCounts(**values)
+
+
+def zero_disputes() -> DisputeCounts:
+    names = [f.name for f in dataclasses.fields(DisputeCounts) if not f.name.startswith("by_")]
+    return DisputeCounts(**dict.fromkeys(names, 0))
+
+
+def petitions(**overrides) -> PetitionCounts:
+    # fmt: off
+    values = dict(
+        received=12, persons=30, collective=2, repeat=3, cross_level=1, to_province_or_beijing=0,
+        due=10, on_time=9, rated=8, satisfied=7, disruptive=1,
+    )
+    # fmt: on
+    values.update(overrides)
+    return PetitionCounts(**values)
+
+
+def report(d=None, p=None, s=None) -> dict:
+    return {
+        "year": 2020,
+        "township": "斜坡乡",
+        "disputes": dispute_figures(d or disputes()),
+        "petitions": petition_figures(p or petitions()),
+        "screening": screening_figures(s or ScreeningCounts(due=416, held=410, nil=380, found=15)),
+    }
+
+
+# --- rate -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [(1, 2, 0.5), (0, 5, 0.0), (5, 5, 1.0), (0, 0, None), (49, 50, 0.98)],
+)
+def test_rate(numerator, denominator, expected):
+    assert rate(numerator, denominator) == expected
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [(-1, 5), (1, -5), (6, 5), (1, 0)])
+def test_rate_refuses_impossible_counts(numerator, denominator):
+    with pytest.raises(ValueError):
+        rate(numerator, denominator)
+
+
+@pytest.mark.parametrize("cls", [DisputeCounts, PetitionCounts, ScreeningCounts])
+def test_counts_refuse_negative_numbers(cls):
+    names = [f.name for f in dataclasses.fields(cls) if not f.name.startswith("by_")]
+    values = dict.fromkeys(names, 0)
+    values[names[0]] = -1
+    with pytest.raises(ValueError):
+        cls(**values)
+
+
+# --- disputes ----------------------------------------------------------------------------------
+
+
+def test_dispute_figures_have_exactly_the_agreed_keys():
+    assert list(dispute_figures(disputes())) == DISPUTE_KEYS
+
+
+def test_dispute_figures_on_a_known_year():
+    figs = dispute_figures(disputes())
+    scalars = {k: v for k, v in figs.items() if not k.startswith("by_")}
+    assert scalars == {
+        "registered": 54,
+        "not_accepted": 2,
+        "mediated": 54,
+        "succeeded": 50,
+        "failed": 3,
+        "ended": 1,
+        "in_progress": 0,
+        "mediation_rate": 1.0,
+        "success_rate": 50 / 54,
+        "performed_rate": 47 / 48,
+        "village_share": 0.8,
+        "within_township_share": 0.96,
+        "prevented_criminal": 2,
+        "prevented_criminal_persons": 5,
+        "prevented_group_petition": 1,
+        "prevented_group_petition_persons": 12,
+    }
+
+
+def test_mediated_counts_success_failure_and_ended_but_not_in_progress():
+    figs = dispute_figures(
+        disputes(
+            registered=40,
+            succeeded=20,
+            failed=5,
+            ended=5,
+            in_progress=10,
+            succeeded_village=15,
+            succeeded_township=5,
+        )
+    )
+    assert figs["mediated"] == 30
+    assert figs["mediation_rate"] == 0.75
+    assert figs["success_rate"] == 0.5
+
+
+def test_success_rate_divides_by_registered_not_by_mediated():
+    counts = disputes(registered=10, succeeded=4, failed=4, ended=0, in_progress=2, succeeded_village=4)
+    figs = dispute_figures(dataclasses.replace(counts, succeeded_township=0))
+    assert figs["success_rate"] == 0.4
+
+
+@pytest.mark.parametrize(
+    ("village", "township", "succeeded", "village_share", "within"),
+    [(40, 8, 50, 0.8, 0.96), (0, 0, 4, 0.0, 0.0), (3, 1, 4, 0.75, 1.0), (0, 0, 0, None, None)],
+)
+def test_level_shares(village, township, succeeded, village_share, within):
+    figs = dispute_figures(
+        disputes(succeeded=succeeded, succeeded_village=village, succeeded_township=township)
+    )
+    assert (figs["village_share"], figs["within_township_share"]) == (village_share, within)
+
+
+def test_an_empty_year_has_no_rates():
+    figs = dispute_figures(zero_disputes())
+    for key in ("mediation_rate", "success_rate", "performed_rate", "village_share", "within_township_share"):
+        assert figs[key] is None
+    assert figs["mediated"] == 0
+
+
+def test_performed_rate_ignores_agreements_of_unknown_performance():
+    figs = dispute_figures(disputes(performed=3, performance_known=4))
+    assert figs["performed_rate"] == 0.75
+    assert dispute_figures(disputes(performed=0, performance_known=0))["performed_rate"] is None
+
+
+def test_breakdowns_are_copied_and_months_sorted():
+    by_type = {"邻里": 20, "婚姻家庭": 10}
+    counts = disputes(by_type=by_type, by_month={12: 1, 1: 4, 6: 2})
+    figs = dispute_figures(counts)
+    assert figs["by_type"] == by_type and figs["by_type"] is not by_type
+    assert list(figs["by_month"].items()) == [(1, 4), (6, 2), (12, 1)]
+    assert figs["by_village"] == {} and figs["by_level"] == {}
+
+
+# --- petitions and screening ------------------------------------------------------------------
+
+
+def test_petition_figures_on_a_known_year():
+    figs = petition_figures(petitions(by_channel={"来访": 8, "网上": 4}))
+    assert list(figs) == PETITION_KEYS
+    assert figs["on_time_rate"] == 0.9
+    assert figs["satisfaction_rate"] == 0.875
+    assert (figs["received"], figs["persons"], figs["collective"], figs["repeat"]) == (12, 30, 2, 3)
+    assert figs["by_channel"] == {"来访": 8, "网上": 4}
+
+
+def test_petition_rates_are_none_without_due_or_rated_petitions():
+    figs = petition_figures(petitions(due=0, on_time=0, rated=0, satisfied=0))
+    assert figs["on_time_rate"] is None and figs["satisfaction_rate"] is None
+
+
+@pytest.mark.parametrize(
+    ("due", "held", "expected"),
+    [(52, 52, 1.0), (52, 39, 0.75), (52, 60, 1.0), (0, 0, None), (0, 3, None)],
+)
+def test_screening_rate_is_held_over_due_capped_at_one(due, held, expected):
+    figs = screening_figures(ScreeningCounts(due=due, held=held, nil=0, found=0))
+    assert list(figs) == SCREENING_KEYS
+    assert figs["rate"] == expected
+
+
+# --- definitions and labels -------------------------------------------------------------------
+
+
+def test_every_figure_has_a_definition_and_a_label():
+    sections = {"disputes": DISPUTE_KEYS, "petitions": PETITION_KEYS, "screening": SCREENING_KEYS}
+    expected = {f"{section}.{key}" for section, keys in sections.items() for key in keys}
+    assert set(DEFINITIONS) == expected
+    assert set(LABELS) == expected
+    assert all(text.strip() for text in [*DEFINITIONS.values(), *LABELS.values()])
+
+
+def test_rate_keys_are_exactly_the_fraction_figures():
+    figs = report()
+    fractions = {k for k, v in scalar_figures(figs).items() if isinstance(v, float)}
+    assert RATE_KEYS == fractions
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "fragment"),
+    [
+        ("disputes.mediation_rate", "调处率", "调解成功+调解不成+终止"),
+        ("disputes.success_rate", "调解成功率", "受理纠纷数"),
+        ("disputes.village_share", "村级化解占比", "小事不出村"),
+        ("disputes.within_township_share", "乡级以内化解占比", "大事不出乡"),
+        ("petitions.satisfaction_rate", "满意率", "基本满意"),
+        ("petitions.received", "受理信访(件)", "重复信访"),
+    ],
+)
+def test_definitions_state_the_formula(key, label, fragment):
+    assert LABELS[key] == label
+    assert fragment in DEFINITIONS[key]
+
+
+# --- format_rate ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.0, "100%"),
+        (0.975, "97.5%"),
+        (39 / 40, "97.5%"),
+        (49 / 50, "98%"),
+        (1 / 3, "33.3%"),
+        (2 / 3, "66.7%"),
+        (0.0, "0%"),
+        (50 / 54, "92.6%"),
+        (0.0125, "1.3%"),
+        (0.0225, "2.3%"),
+        (0.9995, "100%"),
+        (0.99949, "99.9%"),
+        (0.0005, "0.1%"),
+        (1 / 8, "12.5%"),
+        (None, "—"),
+    ],
+)
+def test_format_rate_rounds_half_up_to_one_decimal(value, text):
+    assert format_rate(value) == text
+
+
+# --- comparisons ------------------------------------------------------------------------------
+
+
+def test_scalar_figures_flattens_sections_and_skips_breakdowns():
+    flat = scalar_figures(report())
+    assert flat["disputes.mediated"] == 54
+    assert flat["screening.rate"] == pytest.approx(410 / 416)
+    assert "year" not in flat and "township.township" not in flat
+    assert not any(key.split(".")[1].startswith("by_") for key in flat)
+    assert len(flat) == 16 + 13 + 5
+
+
+@pytest.mark.parametrize(
+    ("targets", "missed"),
+    [
+        ({"disputes.success_rate": 0.9}, set()),  # 92.6% ≥ 90%
+        ({"disputes.success_rate": 0.95}, {"disputes.success_rate"}),
+        ({"petitions.on_time_rate": 0.9}, set()),  # exactly on target is not missed
+        (
+            {"disputes.mediation_rate": 1.0, "petitions.satisfaction_rate": 0.9},
+            {"petitions.satisfaction_rate"},
+        ),
+        ({"screening.held": 416}, {"screening.held"}),  # a count target works the same way
+        ({}, set()),
+    ],
+)
+def test_targets_missed(targets, missed):
+    assert targets_missed(report(), targets) == missed
+
+
+def test_a_rate_without_data_misses_no_target():
+    figs = report(d=zero_disputes())
+    assert targets_missed(figs, {"disputes.success_rate": 0.9, "disputes.mediation_rate": 1.0}) == set()
+
+
+@pytest.mark.parametrize("targets", [{"disputes.sucess_rate": 0.9}, {"disputes.success_rate": 95}])
+def test_targets_refuse_unknown_keys_and_percent_numbers(targets):
+    with pytest.raises(ValueError):
+        targets_missed(report(), targets)
+
+
+def test_drift_is_empty_when_nothing_changed():
+    assert drift(report(), report()) == {}
+
+
+def test_drift_lists_changed_scalars_with_both_values():
+    frozen = report()
+    current = report(d=disputes(failed=2, in_progress=1, by_type={"邻里": 1}))
+    assert drift(frozen, current) == {
+        "disputes.failed": (3, 2),
+        "disputes.in_progress": (0, 1),
+        "disputes.mediated": (54, 53),
+        "disputes.mediation_rate": (1.0, 53 / 54),
+    }
+
+
+def test_drift_reports_a_rate_that_became_none_and_a_missing_figure():
+    frozen = report()
+    current = report(p=petitions(due=0, on_time=0))
+    del current["screening"]["found"]
+    result = drift(frozen, current)
+    assert result["petitions.on_time_rate"] == (0.9, None)
+    assert result["petitions.due"] == (10, 0)
+    assert result["screening.found"] == (15, None)
+
+
+def test_change_subtracts_previous_from_current():
+    previous = report(
+        d=disputes(registered=60, succeeded=50, failed=8, ended=2), p=petitions(due=10, on_time=9)
+    )
+    current = report(d=disputes(), p=petitions(due=20, on_time=19))
+    result = change(previous, current)
+    assert set(result) == set(scalar_figures(current))
+    assert result["disputes.registered"] == -6
+    assert result["disputes.mediated"] == -6
+    assert result["disputes.succeeded"] == 0
+    assert result["petitions.on_time_rate"] == 0.05  # 0.95 - 0.9, free of float noise
+    assert result["disputes.mediation_rate"] == 0.0
+
+
+def test_change_is_none_when_either_side_is_none():
+    result = change(report(d=zero_disputes()), report())
+    assert result["disputes.success_rate"] is None
+    assert result["disputes.registered"] == 54
+    result = change(report(), report(d=zero_disputes()))
+    assert result["disputes.success_rate"] is None
+
+
+# --- purity -----------------------------------------------------------------------------------
+
+
+def test_module_is_pure_python():
+    tree = ast.parse(Path(statistics.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert imported <= {"__future__", "dataclasses", "decimal", "casetrack"}
+    assert "today(" not in Path(statistics.__file__).read_text(encoding="utf-8")
