@@ -22,8 +22,9 @@ install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test translations
 
-translations:
-	$(BIN)/pybabel compile --use-fuzzy -d casetrack/translations --statistics 2>/dev/null || $(BIN)/pybabel compile -d casetrack/translations
+translations: $(BIN)/python
+	@if ls casetrack/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d casetrack/translations; fi
 
 migrate: install
 	$(FLASK) db upgrade
