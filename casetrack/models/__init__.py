@@ -12,9 +12,15 @@ from casetrack.models.cases import (
 from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
+from casetrack.models.holidays import CalendarDay
+from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.users import LoginFailure, Role, User
 
 __all__ = [
+    "CalendarDay",
+    "Petition",
+    "PetitionCategory",
+    "Petitioner",
     "CaseCounter",
     "CaseEvent",
     "Dispute",

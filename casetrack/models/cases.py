@@ -123,6 +123,7 @@ class Dispute(db.Model):
     judicial_confirmation_applied_on: Mapped[date | None] = mapped_column(Date)
     judicial_confirmation_court: Mapped[str | None] = mapped_column(String(120))
     archived_on: Mapped[date | None] = mapped_column(Date)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)  # 信访转调
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
@@ -144,6 +145,7 @@ class Dispute(db.Model):
     investigation_notes: Mapped[list["InvestigationNote"]] = relationship(
         back_populates="dispute", order_by="InvestigationNote.noted_on", cascade="all, delete-orphan"
     )
+    petition: Mapped["Petition | None"] = relationship(back_populates="disputes")  # noqa: F821
     return_visits: Mapped[list["ReturnVisit"]] = relationship(
         back_populates="dispute", order_by="ReturnVisit.visited_on", cascade="all, delete-orphan"
     )

@@ -14,10 +14,14 @@ class CaseEvent(db.Model):
     """One entry in a case's timeline; never updated or deleted."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_dispute_at", "dispute_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_events_dispute_at", "dispute_id", "at"),
+        Index("ix_case_events_petition_at", "petition_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"))
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))

@@ -4,12 +4,17 @@ from sqlalchemy import func, select
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.models import DisputeType, NaturalVillage, Township, Village
+from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Township, Village
 
 DEFAULT_DISPUTE_TYPES = (
     "婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁",
     "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他",
 )  # the Ministry of Justice's 15 reporting categories, in its order
+
+DEFAULT_PETITION_CATEGORIES = (
+    "土地(承包、宅基地、征收补偿)", "征地拆迁", "劳动社保", "民政救助", "城乡建设", "环境保护",
+    "涉法涉诉", "教育卫生", "村务管理", "干部作风", "其他",
+)
 
 
 def add_township(name: str, village_names: list[str] | None = None) -> Township:
@@ -24,6 +29,8 @@ def add_township(name: str, village_names: list[str] | None = None) -> Township:
     db.session.flush()
     for position, type_name in enumerate(DEFAULT_DISPUTE_TYPES):
         db.session.add(DisputeType(township_id=township.id, name=type_name, position=position))
+    for position, category in enumerate(DEFAULT_PETITION_CATEGORIES):
+        db.session.add(PetitionCategory(township_id=township.id, name=category, position=position))
     for village_name in village_names or []:
         add_village(township, village_name)
     return township

@@ -1,0 +1,148 @@
+"""The petition aggregate (信访): the matter, its petitioners, and its statutory steps."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casetrack.clock import now_utc
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.models.cases import enum_check
+from casetrack.models.geo import Township, Village
+from casetrack.models.users import User
+
+
+class PetitionCategory(db.Model):
+    """A petition matter category (事项类别); an editable list per township."""
+
+    __tablename__ = "petition_categories"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DECISIONS = ("pending", "accepted", "not_accepted", "forwarded", "assigned")
+DECISION_LABELS = {"pending": "待定", "accepted": "受理", "not_accepted": "不予受理", "forwarded": "转送", "assigned": "交办"}
+
+
+class Petition(db.Model):
+    """A petition matter (信访事项) from receipt to its end (终结)."""
+
+    __tablename__ = "petitions"
+    __table_args__ = (
+        UniqueConstraint("township_id", "number"),
+        enum_check("status", pw.PetitionState),
+        enum_check("channel", pw.Channel),
+        enum_check("level", pw.Level),
+        enum_check("opinion", pw.Opinion, nullable=True),
+        enum_check("satisfaction", wf.Satisfaction, nullable=True),
+        CheckConstraint("decision IN ('" + "', '".join(DECISIONS) + "')", name="decision_known"),
+        CheckConstraint("persons >= 1", name="persons_positive"),
+        CheckConstraint("extension_days >= 0 AND extension_days <= 30", name="extension_at_most_30"),
+        CheckConstraint("extension_days = 0 OR extension_approved_by_id IS NOT NULL", name="extension_approved"),
+        CheckConstraint("decided_on IS NULL OR decided_on >= received_on", name="decided_after_received"),
+        Index("ix_petitions_township_received", "township_id", "received_on"),
+        Index("ix_petitions_village_status", "village_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
+    number: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    seq: Mapped[int]
+    received_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    persons: Mapped[int] = mapped_column(default=1)
+    category_id: Mapped[int] = mapped_column(ForeignKey("petition_categories.id"))
+    request: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16), default=pw.Level.TOWNSHIP.value)
+    cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(24), default=pw.PetitionState.REGISTERED.value)
+
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision_note: Mapped[str | None] = mapped_column(Text)  # reason not accepted, or the body forwarded/assigned to
+    started_on: Mapped[date | None] = mapped_column(Date)
+
+    extension_days: Mapped[int] = mapped_column(default=0)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    extension_approved_on: Mapped[date | None] = mapped_column(Date)
+    extension_requested_days: Mapped[int | None]
+    extension_requested_reason: Mapped[str | None] = mapped_column(Text)
+    extension_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    opinion: Mapped[str | None] = mapped_column(String(16))
+    opinion_text: Mapped[str | None] = mapped_column(Text)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    review_requested_on: Mapped[date | None] = mapped_column(Date)
+    review_answered_on: Mapped[date | None] = mapped_column(Date)
+    review_result: Mapped[str | None] = mapped_column(Text)
+    second_review_requested_on: Mapped[date | None] = mapped_column(Date)
+    second_review_answered_on: Mapped[date | None] = mapped_column(Date)
+    second_review_result: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, onupdate=now_utc)
+    version: Mapped[int] = mapped_column(default=1)
+
+    township: Mapped[Township] = relationship()
+    village: Mapped[Village | None] = relationship()
+    category: Mapped[PetitionCategory] = relationship()
+    repeat_of: Mapped["Petition | None"] = relationship(remote_side=[id])
+    petitioners: Mapped[list["Petitioner"]] = relationship(
+        back_populates="petition", order_by="Petitioner.position", cascade="all, delete-orphan"
+    )
+    disputes: Mapped[list["Dispute"]] = relationship(back_populates="petition")  # noqa: F821
+    extension_approved_by: Mapped[User | None] = relationship(foreign_keys=[extension_approved_by_id])
+    extension_requested_by: Mapped[User | None] = relationship(foreign_keys=[extension_requested_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state(self) -> pw.PetitionState:
+        return pw.PetitionState(self.status)
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.repeat_of_id is not None
+
+    @property
+    def representatives(self) -> list["Petitioner"]:
+        return [p for p in self.petitioners if p.is_representative]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Petitioner(db.Model):
+    """A petitioner (信访人); ID numbers and phones are personal information."""
+
+    __tablename__ = "petitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(11))
+    address: Mapped[str | None] = mapped_column(String(200))
+    is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    petition: Mapped[Petition] = relationship(back_populates="petitioners")
