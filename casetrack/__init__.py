@@ -106,12 +106,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from casetrack.web import admin, auth, cases, main
+    from casetrack.web import admin, auth, cases, holidays, main, petitions
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(petitions.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(holidays.bp)
 
 
 def _register_cli(app: Flask) -> None:

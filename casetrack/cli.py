@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(township_group)
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(holidays_group)
 
 
 def _fail(message: str) -> None:
@@ -106,3 +107,28 @@ def demo_command(password: str | None, if_empty: bool):
     click.echo("演示账号(用户名 / 密码 / 角色):")
     for username, role_label in created.accounts:
         click.echo(f"  {username:<10} {created.password}  {role_label}")
+
+
+@click.group("holidays", help="管理法定节假日和调休安排 (public-holiday calendar).")
+def holidays_group():
+    pass
+
+
+@holidays_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def holidays_import(path: str):
+    """Import a year's holidays and make-up workdays from a CSV (日期,类型); replaces those years."""
+    from casetrack.services import time_limits
+
+    raw = open(path, "rb").read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    try:
+        counts = time_limits.import_calendar_days(text)
+    except ValueError as bad:
+        _fail(str(bad))
+    db.session.commit()
+    for year, count in counts.items():
+        click.echo(f"{year}年:已导入 {count} 个日期")

@@ -3,7 +3,7 @@
 from sqlalchemy import Select, false, true
 
 from casetrack.domain import workflow as wf
-from casetrack.models import Dispute, Role, User, Village
+from casetrack.models import Dispute, Petition, Role, User, Village
 
 
 def dispute_scope(user: User):
@@ -65,3 +65,35 @@ def can_act(user: User, dispute: Dispute, action: str | None = None) -> bool:
 def sees_personal_data(user: User, dispute: Dispute) -> bool:
     """Tell whether ID numbers and phones are shown whole: only to those who handle the case."""
     return can_act(user, dispute)
+
+
+def petition_scope(user: User):
+    """Return a WHERE clause limiting petitions to those the user may see."""
+    role = user.role_enum
+    if role is Role.ADMIN:
+        return true() if user.township_id is None else Petition.township_id == user.township_id
+    if role in (Role.STAFF, Role.LEADER):
+        return Petition.township_id == user.township_id
+    if role is Role.MEDIATOR:
+        return Petition.village_id == user.village_id
+    return false()
+
+
+def can_register_petition(user: User) -> bool:
+    """Staff register petitions for the township, mediators for their own village."""
+    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+
+
+def can_handle_petition(user: User, petition: Petition) -> bool:
+    """Only township staff handle petitions once registered."""
+    return user.role_enum is Role.STAFF and petition.township_id == user.township_id
+
+
+def can_approve_extension(user: User, petition: Petition) -> bool:
+    """A leader of the township approves extensions of the handling limit (Art. 34)."""
+    return user.role_enum is Role.LEADER and petition.township_id == user.township_id
+
+
+def sees_petitioner_data(user: User, petition: Petition) -> bool:
+    """Tell whether petitioners' ID numbers and phones are shown whole."""
+    return can_handle_petition(user, petition)

@@ -148,9 +148,6 @@ NO_STATE_CHANGE = frozenset({A.EXTEND, A.CONVERT_TO_MEDIATION})
 MAX_REPRESENTATIVES = 5
 """Most representatives a group visiting about one matter may choose."""
 
-MAX_EXTENSION_DAYS = 30
-"""Most days the 60-day handling limit may be extended in total (Art. 34)."""
-
 _REASONS: dict[tuple[PetitionState, PetitionAction], str] = {
     (S.REGISTERED, A.ANSWER): "尚未受理,不能出具处理意见",
     (S.ASSIGNED, A.ANSWER): "交办事项尚未开始办理,不能出具处理意见",
@@ -215,15 +212,6 @@ def is_collective(persons: int, threshold: int = 5) -> bool:
     if threshold < 2:
         raise ValueError("threshold must be at least 2")
     return persons >= threshold
-
-
-def check_extension(days: int, already_extended_days: int = 0) -> None:
-    """Check an extension of the handling limit (at most 30 days in total); raise DomainError."""
-    if days < 1:
-        raise DomainError("延期天数至少为1日。")
-    if already_extended_days + days > MAX_EXTENSION_DAYS:
-        left = max(MAX_EXTENSION_DAYS - already_extended_days, 0)
-        raise DomainError(f"延长办理期限合计不得超过{MAX_EXTENSION_DAYS}日,还可延长{left}日。")
 
 
 def reaches_province_or_beijing(level: Level | str) -> bool:

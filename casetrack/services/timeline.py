@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from casetrack.extensions import db
-from casetrack.models import CaseEvent, Dispute, User
+from casetrack.models import CaseEvent, Dispute, Petition, User
 
 
 def _plain(value: Any) -> Any:
@@ -18,11 +18,13 @@ def _plain(value: Any) -> Any:
 
 
 def record_event(
-    dispute: Dispute, actor: User | None, action: str, summary: str, changes: dict[str, tuple] | None = None
+    dispute: Dispute | None, actor: User | None, action: str, summary: str,
+    changes: dict[str, tuple] | None = None, petition: Petition | None = None,
 ) -> CaseEvent:
-    """Append a timeline entry: changes map a Chinese field label to (old, new)."""
+    """Append an entry to a dispute's or a petition's timeline: changes map a Chinese label to (old, new)."""
     entry = CaseEvent(
-        dispute_id=dispute.id,
+        dispute_id=dispute.id if dispute else None,
+        petition_id=petition.id if petition else None,
         actor_id=actor.id if actor else None,
         action=action,
         summary=summary,

@@ -5,10 +5,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from casetrack import permissions
+from casetrack import clock, permissions
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute
+from casetrack.services import time_limits
 
 bp = Blueprint("main", __name__)
 
@@ -28,4 +29,6 @@ def dashboard():
         .options(selectinload(Dispute.parties), selectinload(Dispute.village))
         .order_by(Dispute.registered_on, Dispute.id).limit(20)
     ).scalars().all()
-    return render_template("main/dashboard.html", counts=counts, todo=todo, states=list(wf.DisputeState))
+    warning = time_limits.calendar_gap_warning(clock.today()) if current_user.role == "admin" else None
+    return render_template("main/dashboard.html", counts=counts, todo=todo, states=list(wf.DisputeState),
+                           calendar_warning=warning)

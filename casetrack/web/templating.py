@@ -4,8 +4,10 @@ from flask import Flask
 from flask_login import current_user
 
 from casetrack import clock
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
+from casetrack.models.petitions import DECISION_LABELS
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +18,9 @@ def init_app(app: Flask) -> None:
         clock.to_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
     )
     app.jinja_env.filters["label"] = _label
+    app.jinja_env.filters["plabel"] = _petition_label
+    app.jinja_env.globals["petition_states"] = list(pw.PetitionState)
+    app.jinja_env.globals["decision_labels"] = DECISION_LABELS
     app.jinja_env.globals["wf"] = wf
     app.jinja_env.globals["today"] = clock.today
 
@@ -37,5 +42,18 @@ def _label(value, kind: str) -> str:
         return ""
     try:
         return _ENUMS[kind](value).label
+    except ValueError:
+        return str(value)
+
+
+_PETITION_ENUMS = {"channel": pw.Channel, "level": pw.Level, "opinion": pw.Opinion, "state": pw.PetitionState}
+
+
+def _petition_label(value, kind: str) -> str:
+    """Show a stored petition enum value by its Chinese label."""
+    if not value:
+        return ""
+    try:
+        return _PETITION_ENUMS[kind](value).label
     except ValueError:
         return str(value)

@@ -277,19 +277,6 @@ def test_is_collective_rejects_meaningless_threshold(threshold):
         pw.is_collective(10, threshold)
 
 
-@pytest.mark.parametrize(
-    ("days", "already", "ok"),
-    [(30, 0, True), (1, 0, True), (10, 20, True), (31, 0, False), (11, 20, False), (0, 0, False),
-     (-3, 0, False), (1, 30, False)],
-)
-def test_check_extension(days, already, ok):
-    if ok:
-        pw.check_extension(days, already)
-    else:
-        with pytest.raises(DomainError, match="日"):
-            pw.check_extension(days, already)
-
-
 def test_level_order():
     assert list(Level) == [Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE, Level.BEIJING]
     assert [lv.rank for lv in Level] == [0, 1, 2, 3, 4]

@@ -1,0 +1,125 @@
+"""Forms for petitions (信访): intake and one form per workflow step."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from casetrack import clock
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.forms.cases import VersionedForm, _optional_int
+from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone
+
+
+def _date(label):
+    return DateField(label, validators=[InputRequired(REQUIRED), NotFuture()], default=clock.today,
+                     render_kw={"type": "date"})
+
+
+class PetitionerForm(Form):
+    """One petitioner's row; a blank row is ignored."""
+
+    name = StringField(_l("姓名"), validators=[Optional(), Length(max=60)], render_kw={"autocomplete": "off"})
+    id_number = StringField(_l("身份证号码"), validators=[Optional(), IdNumber()],
+                            render_kw={"inputmode": "numeric", "maxlength": 18, "autocomplete": "off"})
+    phone = StringField(_l("联系电话"), validators=[Optional(), Phone()],
+                        render_kw={"inputmode": "numeric", "maxlength": 11, "type": "tel", "autocomplete": "off"})
+    address = StringField(_l("住址"), validators=[Optional(), Length(max=200)])
+    is_representative = BooleanField(_l("代表"))
+
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.name, self.id_number, self.phone, self.address))
+
+    def validate_name(self, field):
+        if not (field.data or "").strip() and not self.is_blank():
+            raise ValidationError(_l("请填写信访人姓名"))
+
+
+class PetitionIntakeForm(FlaskForm):
+    received_on = _date(_l("登记日期"))
+    channel = SelectField(_l("信访形式"), choices=pw.Channel.choices(), validators=[InputRequired(REQUIRED)])
+    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
+    category_id = SelectField(_l("事项类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
+    petitioners = FieldList(FormField(PetitionerForm), label=_l("信访人"), min_entries=1, max_entries=50)
+    persons = IntegerField(_l("人数"), default=1, validators=[
+        InputRequired(BAD_NUMBER), NumberRange(min=1, max=100000, message=_l("人数至少为1"))],
+        render_kw={"inputmode": "numeric", "min": 1})
+    request = TextAreaField(_l("诉求摘要"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    level = SelectField(_l("到达层级"), choices=pw.Level.choices(), default=pw.Level.TOWNSHIP.value)
+    cross_level = BooleanField(_l("越级"))
+    disruptive = BooleanField(_l("缠访闹访"))
+    repeat_of_number = StringField(_l("重复信访:首次信访的编号"), validators=[Optional(), Length(max=40)],
+                                   render_kw={"placeholder": "(2026)斜信字第3号"})
+
+    def validate_petitioners(self, field):
+        if all(entry.form.is_blank() for entry in field.entries):
+            raise ValidationError(_l("至少填写一名信访人"))
+
+
+class DecideForm(VersionedForm):
+    decision = SelectField(_l("受理情况"), choices=[
+        ("accepted", "受理"), ("not_accepted", "不予受理"), ("forwarded", "转送"), ("assigned", "交办")])
+    decided_on = _date(_l("决定日期"))
+    note = TextAreaField(_l("理由或转送、交办的机关"), validators=[Optional(), Length(max=2000)])
+
+
+class StartForm(VersionedForm):
+    started_on = _date(_l("开始办理日期"))
+
+
+class ExtensionRequestForm(VersionedForm):
+    days = IntegerField(_l("延期天数"), validators=[InputRequired(BAD_NUMBER), NumberRange(
+        min=1, max=30, message=_l("延期天数为1至30日"))], render_kw={"inputmode": "numeric"})
+    reason = TextAreaField(_l("延期理由(将告知信访人)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ExtensionApprovalForm(VersionedForm):
+    days = IntegerField(_l("批准延期天数"), validators=[InputRequired(BAD_NUMBER), NumberRange(
+        min=1, max=30, message=_l("延期天数为1至30日"))], render_kw={"inputmode": "numeric"})
+    reason = TextAreaField(_l("延期理由(将告知信访人)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    approved_on = _date(_l("批准日期"))
+
+
+class AnswerForm(VersionedForm):
+    opinion = SelectField(_l("处理意见"), choices=pw.Opinion.choices(), validators=[InputRequired(REQUIRED)])
+    opinion_text = TextAreaField(_l("意见内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])
+    answered_on = _date(_l("办结日期"))
+
+
+class DeliverForm(VersionedForm):
+    delivered_on = _date(_l("送达日期"))
+
+
+class RateForm(VersionedForm):
+    satisfaction = SelectField(_l("满意度"), choices=wf.Satisfaction.choices(), validators=[InputRequired(REQUIRED)])
+
+
+class RequestForm(VersionedForm):
+    requested_on = _date(_l("申请日期"))
+
+
+class ReviewAnswerForm(VersionedForm):
+    result = TextAreaField(_l("意见内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])
+    answered_on = _date(_l("答复日期"))
+
+
+class CloseForm(VersionedForm):
+    closed_on = _date(_l("终结日期"))
+
+
+class ConvertForm(VersionedForm):
+    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
+    dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
+    respondent = StringField(_l("被申请人"), validators=[Optional(), Length(max=60)])
+    registered_on = _date(_l("登记日期"))

@@ -1,0 +1,358 @@
+"""Workflow verbs for petitions (信访) under the 信访工作条例 (2022)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from casetrack.domain import deadlines as dl
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
+from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number
+from casetrack.extensions import db
+from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
+from casetrack.services import disputes as dispute_services
+from casetrack.services import time_limits
+from casetrack.services.disputes import check_version
+from casetrack.services.numbering import format_case_number, next_sequence
+from casetrack.services.timeline import record_event
+
+A, S = pw.PetitionAction, pw.PetitionState
+
+
+@dataclass
+class PetitionerData:
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    is_representative: bool = False
+
+
+@dataclass
+class PetitionIntake:
+    received_on: date
+    channel: pw.Channel
+    category_id: int
+    request: str
+    petitioners: list[PetitionerData] = field(default_factory=list)
+    persons: int = 1
+    village_id: int | None = None
+    level: pw.Level = pw.Level.TOWNSHIP
+    cross_level: bool = False
+    disruptive: bool = False
+    repeat_of_number: str | None = None
+
+
+def petition_prefix(township) -> str:
+    """Return the running-number prefix for petitions: 斜信字 by default."""
+    return township.setting("petition_prefix") or f"{township.name[0]}信字"
+
+
+def _check_petitioner(person: PetitionerData) -> None:
+    if not person.name.strip():
+        raise DomainError("信访人姓名不能为空。")
+    if person.id_number:
+        problem = id_number_problem(person.id_number)
+        if problem:
+            raise DomainError(f"{person.name}:{problem}")
+    if person.phone and not is_valid_phone(person.phone):
+        raise DomainError(f"{person.name}:手机号码应为11位,以13-19开头")
+
+
+def find_by_number(township_id: int, number: str) -> Petition | None:
+    """Return the township's petition with that case number."""
+    return db.session.execute(
+        select(Petition).where(Petition.township_id == township_id, Petition.number == number.strip())
+    ).scalar_one_or_none()
+
+
+def register_petition(actor: User, township, intake: PetitionIntake, today: date, number: str | None = None) -> Petition:
+    """Register (登记) a petition; a repeat is linked to the first petition on the matter."""
+    if intake.received_on > today:
+        raise DomainError("登记日期不能晚于今天。")
+    if not intake.request.strip():
+        raise DomainError("请填写诉求摘要。")
+    if not intake.petitioners:
+        raise DomainError("至少需要一名信访人。")
+    for person in intake.petitioners:
+        _check_petitioner(person)
+    representatives = sum(1 for p in intake.petitioners if p.is_representative)
+    pw.check_representatives(intake.channel, intake.persons, representatives)
+    category = db.session.get(PetitionCategory, intake.category_id)
+    if category is None or category.township_id != township.id:
+        raise DomainError("事项类别不存在。")
+    village = None
+    if intake.village_id:
+        village = db.session.get(Village, intake.village_id)
+        if village is None or village.township_id != township.id:
+            raise DomainError("所属村不属于本乡镇。")
+    original = None
+    if intake.repeat_of_number:
+        original = find_by_number(township.id, intake.repeat_of_number)
+        if original is None:
+            raise DomainError(f"重复信访所指的编号“{intake.repeat_of_number}”不存在。")
+        original = original.repeat_of or original  # always link to the first petition on the matter
+    year = intake.received_on.year
+    seq = next_sequence(township, year, "petition")
+    petition = Petition(
+        township=township, village=village, number=number or format_case_number(year, petition_prefix(township), seq),
+        year=year, seq=seq, received_on=intake.received_on, channel=intake.channel.value, persons=intake.persons,
+        category=category, request=intake.request.strip(), level=intake.level.value,
+        cross_level=intake.cross_level, disruptive=intake.disruptive, repeat_of=original,
+        created_by_id=actor.id if actor else None,
+    )
+    for position, person in enumerate(intake.petitioners):
+        petition.petitioners.append(Petitioner(
+            position=position, name=person.name.strip(),
+            id_number=normalise_id_number(person.id_number) if person.id_number else None,
+            phone=(person.phone or "").strip() or None, address=person.address,
+            is_representative=person.is_representative,
+        ))
+    db.session.add(petition)
+    db.session.flush()
+    summary = f"登记信访 {petition.number}({intake.channel.label},{intake.persons}人,{category.name})"
+    if original:
+        summary += f",系 {original.number} 的重复信访"
+    _record(petition, actor, "register", summary)
+    if original:
+        record_event(None, actor, "repeat", f"收到重复信访 {petition.number}", petition=original)
+    return petition
+
+
+def _record(petition: Petition, actor: User | None, action: str, summary: str, changes: dict | None = None):
+    return record_event(None, actor, action, summary, changes, petition=petition)
+
+
+def _move(petition: Petition, actor: User, action: pw.PetitionAction, summary: str, changes: dict | None = None):
+    target = pw.next_state(petition.state, action)
+    before = petition.state
+    petition.status = target.value
+    db.session.flush()
+    all_changes = {"状态": (before.label, target.label)} if before is not target else {}
+    all_changes.update(changes or {})
+    _record(petition, actor, action.value, summary, all_changes)
+
+
+def _check_date(petition: Petition, on: date, today: date, what: str, earliest: date | None = None) -> None:
+    earliest = earliest or petition.received_on
+    if on > today:
+        raise DomainError(f"{what}不能晚于今天。")
+    if on < earliest:
+        raise DomainError(f"{what}不能早于{earliest.isoformat()}。")
+
+
+def _same_matter(petition: Petition) -> list[Petition]:
+    first = petition.repeat_of or petition
+    rows = db.session.execute(
+        select(Petition).where(
+            (Petition.id == first.id) | (Petition.repeat_of_id == first.id), Petition.id != petition.id
+        )
+    ).scalars().all()
+    return list(rows)
+
+
+def decide(
+    petition: Petition, actor: User, decision: str, on: date, today: date, note: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Decide within 15 days: 受理, 不予受理, 转送 or 交办 (Art. 22-23)."""
+    check_version(petition, expected_version)
+    action = {"accepted": A.ACCEPT, "not_accepted": A.NOT_ACCEPT, "forwarded": A.FORWARD, "assigned": A.ASSIGN}[decision]
+    pw.next_state(petition.state, action)
+    _check_date(petition, on, today, "决定日期")
+    if decision != "accepted" and not (note or "").strip():
+        raise DomainError({"not_accepted": "请填写不予受理的理由。", "forwarded": "请填写转送的机关。",
+                           "assigned": "请填写交办的单位。"}[decision])
+    if decision in ("accepted", "assigned"):
+        others = _same_matter(petition)
+        had_second_review = any(p.second_review_answered_on for p in others)
+        if not pw.can_accept_again([p.state for p in others], had_second_review):
+            raise DomainError(
+                "同一信访事项已经复核终结,不再受理(第三十六条)。" if had_second_review
+                else "同一信访事项已受理且尚在办理期限内,不再重复受理(第十九条);请告知信访人等待办理结果。"
+            )
+    petition.decision = decision
+    petition.decided_on = on
+    petition.decision_note = (note or "").strip() or None
+    deadline = time_limits.acceptance_deadline(petition)
+    late = f"(已超过受理期限 {deadline.due.isoformat()})" if on > deadline.due else ""
+    label = {"accepted": "受理", "not_accepted": "不予受理", "forwarded": "转送", "assigned": "交办"}[decision]
+    detail = f":{petition.decision_note}" if petition.decision_note else ""
+    if decision == "not_accepted":
+        petition.closed_on = on
+    _move(petition, actor, action, f"{label}({on.isoformat()}){detail}{late}")
+
+
+def start(petition: Petition, actor: User, on: date, today: date) -> None:
+    """Start handling an accepted or assigned matter (办理中)."""
+    pw.next_state(petition.state, A.START)
+    _check_date(petition, on, today, "开始办理日期", petition.decided_on)
+    petition.started_on = on
+    _move(petition, actor, A.START, f"开始办理({on.isoformat()})")
+
+
+def request_extension(petition: Petition, actor: User, days: int, reason: str) -> None:
+    """Ask a leader to extend the handling limit; nothing changes until a leader approves."""
+    pw.next_state(petition.state, A.EXTEND)
+    if petition.extension_days:
+        raise dl.ExtensionRefused("办理期限只能延长一次")
+    if petition.extension_requested_days:
+        raise DomainError("已有待领导审批的延期申请。")
+    if not 1 <= days <= dl.MAX_EXTENSION_DAYS:
+        raise dl.ExtensionRefused("延期不得超过30日" if days > dl.MAX_EXTENSION_DAYS else "延期天数至少为1日")
+    if not reason.strip():
+        raise dl.ExtensionRefused("请填写延期理由,并告知信访人")
+    petition.extension_requested_days = days
+    petition.extension_requested_reason = reason.strip()
+    petition.extension_requested_by_id = actor.id
+    db.session.flush()
+    _record(petition, actor, "extension_requested", f"申请延期{days}日,待领导审批:{reason.strip()}")
+
+
+def extend(petition: Petition, approver: User, days: int, reason: str, on: date, today: date,
+           expected_version: int | None = None) -> None:
+    """Extend the handling limit once, by at most 30 days, with a leader's approval (Art. 34)."""
+    check_version(petition, expected_version)
+    pw.next_state(petition.state, A.EXTEND)
+    dl.check_extension(days, approver.role, reason, 1 if petition.extension_days else 0)
+    _check_date(petition, on, today, "批准日期", petition.decided_on)
+    before = time_limits.opinion_deadline(petition)
+    if before and on > before.due:
+        raise dl.ExtensionRefused(f"办理期限已于{before.due.isoformat()}届满,不能再延期。")
+    petition.extension_days = days
+    petition.extension_reason = reason.strip()
+    petition.extension_approved_by_id = approver.id
+    petition.extension_approved_on = on
+    petition.extension_requested_days = None
+    petition.extension_requested_reason = None
+    db.session.flush()
+    after = time_limits.opinion_deadline(petition)
+    _record(
+        petition, approver, "extend", f"{approver.display_name}批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
+        {"办结期限": (before.due if before else None, after.due if after else None)},
+    )
+
+
+def decline_extension(petition: Petition, leader: User, note: str) -> None:
+    """Decline a pending extension request."""
+    if leader.role != "leader":
+        raise dl.ExtensionRefused("延期须经领导批准")
+    if not petition.extension_requested_days:
+        raise DomainError("没有待审批的延期申请。")
+    days = petition.extension_requested_days
+    petition.extension_requested_days = None
+    petition.extension_requested_reason = None
+    db.session.flush()
+    _record(petition, leader, "extension_declined", f"{leader.display_name}未批准延期{days}日:{note.strip() or '无'}")
+
+
+def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: date, today: date,
+           expected_version: int | None = None) -> None:
+    """Give the written handling opinion (处理意见): 支持, 解释说明 or 不支持 (Art. 32)."""
+    check_version(petition, expected_version)
+    pw.next_state(petition.state, A.ANSWER)
+    _check_date(petition, on, today, "办结日期", petition.decided_on)
+    if not text.strip():
+        raise DomainError("请填写处理意见的内容。")
+    deadline = time_limits.opinion_deadline(petition)
+    petition.opinion = opinion.value
+    petition.opinion_text = text.strip()
+    petition.answered_on = on
+    late = f"(超过办结期限 {deadline.due.isoformat()})" if deadline and on > deadline.due else ""
+    _move(petition, actor, A.ANSWER, f"出具处理意见:{opinion.label}{late}")
+
+
+def deliver(petition: Petition, actor: User, on: date, today: date) -> None:
+    """Record delivery of the written opinion to the petitioner (送达)."""
+    pw.next_state(petition.state, A.DELIVER)
+    _check_date(petition, on, today, "送达日期", petition.answered_on)
+    petition.delivered_on = on
+    _move(petition, actor, A.DELIVER, f"处理意见已送达信访人({on.isoformat()})")
+
+
+def rate(petition: Petition, actor: User, satisfaction: wf.Satisfaction) -> None:
+    """Record the petitioner's satisfaction with the reply."""
+    before = wf.Satisfaction(petition.satisfaction).label if petition.satisfaction else None
+    petition.satisfaction = satisfaction.value
+    _move(petition, actor, A.RATE, f"信访人评价:{satisfaction.label}", {"满意度": (before, satisfaction.label)})
+
+
+def request_review(petition: Petition, actor: User, on: date, today: date) -> None:
+    """Record the petitioner's request for a review (复查), within 30 days of delivery (Art. 35)."""
+    pw.next_state(petition.state, A.REQUEST_REVIEW)
+    _check_date(petition, on, today, "申请日期", petition.delivered_on)
+    dl.check_request_in_window(on, dl.review_request_deadline(petition.delivered_on, time_limits.policy_for(petition.township)))
+    petition.review_requested_on = on
+    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()})")
+
+
+def answer_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
+    """Record the review opinion, answered within 30 days."""
+    pw.next_state(petition.state, A.ANSWER_REVIEW)
+    _check_date(petition, on, today, "复查答复日期", petition.review_requested_on)
+    if not result.strip():
+        raise DomainError("请填写复查意见。")
+    petition.review_answered_on = on
+    petition.review_result = result.strip()
+    _move(petition, actor, A.ANSWER_REVIEW, f"复查答复({on.isoformat()})")
+
+
+def request_second_review(petition: Petition, actor: User, on: date, today: date) -> None:
+    """Record a request for a second review (复核), within 30 days of the review answer (Art. 36)."""
+    pw.next_state(petition.state, A.REQUEST_SECOND_REVIEW)
+    _check_date(petition, on, today, "申请日期", petition.review_answered_on)
+    window = dl.second_review_request_deadline(petition.review_answered_on, time_limits.policy_for(petition.township))
+    dl.check_request_in_window(on, window)
+    petition.second_review_requested_on = on
+    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()})")
+
+
+def answer_second_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
+    """Record the second-review opinion; the matter ends and is not accepted again."""
+    pw.next_state(petition.state, A.ANSWER_SECOND_REVIEW)
+    _check_date(petition, on, today, "复核答复日期", petition.second_review_requested_on)
+    if not result.strip():
+        raise DomainError("请填写复核意见。")
+    petition.second_review_answered_on = on
+    petition.second_review_result = result.strip()
+    petition.closed_on = on
+    _move(petition, actor, A.ANSWER_SECOND_REVIEW, f"复核答复,信访事项终结({on.isoformat()})")
+
+
+def close(petition: Petition, actor: User, on: date, today: date) -> None:
+    """End the matter (终结) after the reply, when no review is asked for."""
+    pw.next_state(petition.state, A.CLOSE)
+    _check_date(petition, on, today, "终结日期", petition.delivered_on or petition.received_on)
+    petition.closed_on = on
+    _move(petition, actor, A.CLOSE, f"信访事项终结({on.isoformat()})")
+
+
+def convert_to_mediation(
+    petition: Petition, actor: User, village_id: int, dispute_type_id: int, on: date, today: date,
+    respondent: str | None = None,
+) -> Dispute:
+    """Turn the petition into a mediation case (信访转调); both stay linked and both timelines say so."""
+    pw.next_state(petition.state, A.CONVERT_TO_MEDIATION)
+    if petition.disputes:
+        raise DomainError(f"本信访事项已转为调解案件 {petition.disputes[0].number}。")
+    parties = [
+        dispute_services.PartyData(wf.PartySide.APPLICANT, p.name, None, p.id_number, p.phone, p.address)
+        for p in petition.petitioners
+    ]
+    if respondent and respondent.strip():
+        parties.append(dispute_services.PartyData(wf.PartySide.RESPONDENT, respondent.strip()))
+    intake = dispute_services.DisputeIntake(
+        village_id=village_id, dispute_type_id=dispute_type_id, source=wf.Source.PETITION, registered_on=on,
+        summary=f"信访转调({petition.number}):{petition.request}", parties=parties,
+        people_involved=max(petition.persons, len(parties)),
+    )
+    dispute = dispute_services.register_dispute(actor, intake, today)
+    if dispute.township_id != petition.township_id:
+        raise DomainError("调解案件须在本乡镇。")
+    dispute.petition = petition
+    db.session.flush()
+    _record(petition, actor, A.CONVERT_TO_MEDIATION.value, f"转为人民调解案件 {dispute.number}(信访转调)")
+    record_event(dispute, actor, "from_petition", f"由信访事项 {petition.number} 转入调解")
+    return dispute
