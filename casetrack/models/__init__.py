@@ -14,6 +14,8 @@ from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
+from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
+from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginFailure, Role, User
 
 __all__ = [
@@ -24,6 +26,10 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "Dispute",
+    "IntensifiedPeriod",
+    "ScreeningFinding",
+    "ScreeningRound",
+    "Supervision",
     "DisputeType",
     "InvestigationNote",
     "LoginFailure",

@@ -79,6 +79,9 @@ class Dispute(db.Model):
         CheckConstraint("agreement_form IS NULL OR outcome = 'succeeded'", name="agreement_only_on_success"),
         CheckConstraint("closed_on IS NULL OR closed_on >= registered_on", name="closed_after_registered"),
         CheckConstraint("people_involved >= 1", name="people_involved_positive"),
+        CheckConstraint(
+            "prevented_criminal_persons >= 0 AND prevented_group_petition_persons >= 0", name="prevented_persons_counted"
+        ),
         Index("ix_disputes_township_registered", "township_id", "registered_on"),
         Index("ix_disputes_village_status", "village_id", "status"),
     )
@@ -124,6 +127,15 @@ class Dispute(db.Model):
     judicial_confirmation_court: Mapped[str | None] = mapped_column(String(120))
     archived_on: Mapped[date | None] = mapped_column(Date)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)  # 信访转调
+    screening_round_id: Mapped[int | None] = mapped_column(ForeignKey("screening_rounds.id"), index=True)
+
+    responsible_unit: Mapped[str | None] = mapped_column(String(120))  # 领导包案: 责任单位
+    responsible_leader: Mapped[str | None] = mapped_column(String(60))  # 责任领导
+    responsible_person: Mapped[str | None] = mapped_column(String(60))  # 责任人员
+    prevented_criminal: Mapped[bool] = mapped_column(Boolean, default=False)  # 防止民转刑
+    prevented_criminal_persons: Mapped[int] = mapped_column(default=0)
+    prevented_group_petition: Mapped[bool] = mapped_column(Boolean, default=False)  # 防止群体性上访
+    prevented_group_petition_persons: Mapped[int] = mapped_column(default=0)
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
@@ -149,6 +161,14 @@ class Dispute(db.Model):
     return_visits: Mapped[list["ReturnVisit"]] = relationship(
         back_populates="dispute", order_by="ReturnVisit.visited_on", cascade="all, delete-orphan"
     )
+    supervisions: Mapped[list["Supervision"]] = relationship(  # noqa: F821
+        order_by="Supervision.created_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_responsibility(self) -> bool:
+        """Tell whether unit, leader and person are all named (领导包案)."""
+        return all((self.responsible_unit, self.responsible_leader, self.responsible_person))
 
     __mapper_args__ = {"version_id_col": version}
 
