@@ -106,7 +106,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from casetrack.web import admin, auth, cases, holidays, main, petitions
+    from casetrack.web import admin, auth, cases, holidays, main, petitions, screening
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(holidays.bp)
+    app.register_blueprint(screening.bp)
 
 
 def _register_cli(app: Flask) -> None:

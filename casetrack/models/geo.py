@@ -14,6 +14,9 @@ TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
     "roll_holiday": False,
     "due_soon_days": 3,
     "collective_threshold": 5,
+    "petition_prefix": None,  # None → first character of the name + 信字
+    "screening_village_interval": "week",  # 每周一排查
+    "screening_township_interval": "half_month",  # 每半月一排查
 }
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import id_check_digit
-from casetrack.models import Role, Township, User
-from casetrack.services import accounts, disputes, places
+from casetrack.models import IntensifiedPeriod, Role, Township, User
+from casetrack.services import accounts, disputes, places, screening
 
 DEMO_TOWNSHIP = "斜沟乡"
 DEMO_VILLAGES = {
@@ -75,6 +75,7 @@ def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
         for n, village in enumerate(villages, start=1)
     ]
     created = _create_cases(random.Random(seed), township, villages, mediators, staff)
+    _create_screening(random.Random(seed + 1), township, villages, mediators, staff)
     listing = [(u.username, u.role_enum.label) for u in [admin, staff, *mediators]]
     listing.insert(2, ("leader", Role.LEADER.label))
     return DemoResult(township, password, listing, created)
@@ -168,3 +169,34 @@ def _advance(rng, case, mediator, staff, today) -> None:
                                  rng.choice([wf.Satisfaction.SATISFIED, wf.Satisfaction.BASICALLY]))
     if age > 90:
         disputes.archive(case, actor, min(visit_on + timedelta(days=5), today), today)
+
+
+FESTIVALS = [("春节", (1, 28), (2, 4)), ("国庆", (10, 1), (10, 7))]
+FINDINGS = ["两户村民因地界发生口角,已当场劝解", "村民反映邻居修房占用巷道", "外出务工人员工资拖欠,情绪激动"]
+
+
+def _create_screening(rng, township, villages, mediators, staff) -> None:
+    """Two years of rounds: mostly held, a quarter nil reports (零上报), some missed on purpose."""
+    from casetrack.extensions import db
+
+    today = clock.today()
+    for year in (today.year - 1, today.year):
+        for name, (m1, d1), (m2, d2) in FESTIVALS:
+            db.session.add(IntensifiedPeriod(township_id=township.id, name=name, starts_on=date(year, m1, d1),
+                                             ends_on=date(year, m2, d2), interval="week", applies_to="both"))
+    db.session.flush()
+    start = date(today.year - 1, 1, 1)
+    units = [("village", v, m) for v, m in zip(villages, mediators, strict=True)] + [("township", None, staff)]
+    for level, village, actor in units:
+        reliability = 0.97 if village is None else rng.uniform(0.8, 0.99)
+        periods = screening.sc.schedule(start, today, screening.interval_for(township, level),
+                                        screening.intensified_periods(township, level, start, today))
+        for period in periods:
+            if period.end >= today or rng.random() > reliability:
+                continue  # the current period is still due; the rest were missed
+            held_on = period.start + timedelta(days=rng.randint(0, (period.end - period.start).days))
+            findings = [] if rng.random() < 0.6 else [
+                screening.FindingData(rng.choice(FINDINGS), False, "已当场化解,不需立案")
+            ]
+            screening.record_round(actor, township, level, village.id if village else None, held_on,
+                                   actor.display_name, findings, today)
