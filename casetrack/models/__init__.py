@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from casetrack.models.attachments import Attachment
 from casetrack.models.cases import (
     Dispute,
     DisputeType,
@@ -14,11 +15,15 @@ from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
+from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
 from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginFailure, Role, User
 
 __all__ = [
+    "Attachment",
+    "ReportSnapshot",
+    "SavedView",
     "CalendarDay",
     "Petition",
     "PetitionCategory",

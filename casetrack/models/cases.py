@@ -84,6 +84,8 @@ class Dispute(db.Model):
         ),
         Index("ix_disputes_township_registered", "township_id", "registered_on"),
         Index("ix_disputes_village_status", "village_id", "status"),
+        Index("ix_disputes_township_status_registered", "township_id", "status", "registered_on", "id"),
+        Index("ix_disputes_township_updated", "township_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +138,10 @@ class Dispute(db.Model):
     prevented_criminal_persons: Mapped[int] = mapped_column(default=0)
     prevented_group_petition: Mapped[bool] = mapped_column(Boolean, default=False)  # 防止群体性上访
     prevented_group_petition_persons: Mapped[int] = mapped_column(default=0)
+    returned_note: Mapped[str | None] = mapped_column(Text)  # 退回补正: open until the mediator corrects it
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"), index=True)  # a duplicate merged
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
@@ -146,7 +152,12 @@ class Dispute(db.Model):
     village: Mapped[Village] = relationship()
     natural_village: Mapped[NaturalVillage | None] = relationship()
     dispute_type: Mapped[DisputeType] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
+    merged_into: Mapped["Dispute | None"] = relationship(remote_side=[id])
+    attachments: Mapped[list["Attachment"]] = relationship(  # noqa: F821
+        order_by="Attachment.uploaded_at", cascade="all, delete-orphan"
+    )
     parties: Mapped[list["Party"]] = relationship(
         back_populates="dispute", order_by="Party.position", cascade="all, delete-orphan"
     )
