@@ -43,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     templating.init_app(app)
+    from casetrack.services import time_limits
+
+    time_limits.init_app(app)
     return app
 
 

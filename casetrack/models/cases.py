@@ -86,6 +86,7 @@ class Dispute(db.Model):
         Index("ix_disputes_village_status", "village_id", "status"),
         Index("ix_disputes_township_status_registered", "township_id", "status", "registered_on", "id"),
         Index("ix_disputes_township_updated", "township_id", "updated_at", "id"),
+        Index("ix_disputes_township_due", "township_id", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +143,7 @@ class Dispute(db.Model):
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"), index=True)  # a duplicate merged
+    due_on: Mapped[date | None] = mapped_column(Date)  # the binding time limit now; kept by services.time_limits
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)

@@ -62,6 +62,8 @@ class Petition(db.Model):
         CheckConstraint("decided_on IS NULL OR decided_on >= received_on", name="decided_after_received"),
         Index("ix_petitions_township_received", "township_id", "received_on"),
         Index("ix_petitions_village_status", "village_id", "status"),
+        Index("ix_petitions_township_due", "township_id", "due_on", "id"),
+        Index("ix_petitions_township_opinion_due", "township_id", "opinion_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,8 @@ class Petition(db.Model):
     second_review_answered_on: Mapped[date | None] = mapped_column(Date)
     second_review_result: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)  # the binding time limit now; kept by services.time_limits
+    opinion_due_on: Mapped[date | None] = mapped_column(Date)  # 办结期限 once accepted, with any extension
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g, has_app_context
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
 
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
@@ -126,6 +127,7 @@ def import_calendar_days(text: str, names: dict | None = None) -> dict[int, int]
     db.session.flush()
     if has_app_context():
         g.pop("holiday_calendar", None)  # the next limit computed uses the new days
+    recompute_due_dates()
     return {year: sum(1 for day, _k in rows if day.year == year) for year in years}
 
 
@@ -139,3 +141,46 @@ def calendar_gap_warning(today: date) -> str | None:
             return (f"{year}年的法定节假日和调休安排尚未录入:按工作日计算的期限将无法计算。"
                     f"请在国务院办公厅公布后于“设置 → 节假日”录入或用 flask holidays import 导入。")
     return None
+
+
+def _stored_limits(record) -> None:
+    """Store the binding limit on a dispute or petition so the queue and statistics can use SQL."""
+    if isinstance(record, Dispute):
+        deadline = current_dispute_deadline(record)
+        record.due_on = deadline.due if deadline else None
+    elif isinstance(record, Petition):
+        opinion = opinion_deadline(record)
+        record.opinion_due_on = opinion.due if opinion else None
+        deadline = current_petition_deadline(record)
+        record.due_on = deadline.due if deadline else None
+
+
+def _keep_due_dates(session, flush_context, instances) -> None:
+    with session.no_autoflush:
+        for record in [*session.new, *session.dirty]:
+            if isinstance(record, Dispute | Petition) and record.township_id is not None:
+                if record.township is None:
+                    record.township = session.get(Township, record.township_id)
+                _stored_limits(record)
+
+
+def init_app(app) -> None:
+    """Keep every dispute's and petition's stored limit in step with its state, whatever code changes it."""
+    if not event.contains(Session, "before_flush", _keep_due_dates):
+        event.listen(Session, "before_flush", _keep_due_dates)
+
+
+def recompute_due_dates(township_id: int | None = None) -> int:
+    """Recompute stored limits of open cases, after a calendar or township setting changed."""
+    count = 0
+    for model, open_states in ((Dispute, ["accepted", "mediating", "concluded"]), (Petition, None)):
+        query = select(model)
+        if open_states:
+            query = query.where(model.status.in_(open_states))
+        if township_id is not None:
+            query = query.where(model.township_id == township_id)
+        for record in db.session.execute(query).scalars():
+            _stored_limits(record)
+            count += 1
+    db.session.flush()
+    return count
