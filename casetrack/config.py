@@ -23,6 +23,7 @@ class DefaultConfig:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production
 
 
 def _coerce(value: str):

@@ -67,6 +67,7 @@ def app(database_url, tmp_path):
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     app.instance_path = str(tmp_path)
     with app.app_context():
@@ -131,3 +132,41 @@ def world(app) -> World:
 def login(client, username: str, password: str = PASSWORD):
     """Log in through the real form."""
     return client.post("/auth/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def fast_password_hashing(monkeypatch):
+    """Hash passwords with a cheap pbkdf2 so fixtures creating many accounts stay quick.
+
+    The hash format and check_password are unchanged (werkzeug reads the method from the hash); only
+    the work factor is lowered. Opt in with pytestmark = pytest.mark.usefixtures("fast_password_hashing").
+    """
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(
+        "casetrack.models.users.generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1000")
+    )
+
+
+@pytest.fixture
+def csrf_app(app, database_url):
+    """A second app on the same database with CSRF protection switched on, as in production."""
+    strict = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-csrf",
+        "WTF_CSRF_ENABLED": True,
+        "SERVER_NAME": None,
+    })
+    strict.instance_path = app.instance_path
+    yield strict
+    with strict.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_client(csrf_app):
+    return csrf_app.test_client()

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,7 +60,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
