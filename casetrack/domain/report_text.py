@@ -4,8 +4,8 @@ Pure Python.  ``figures`` is the report dict built from ``casetrack.domain.stati
 ``{"year": 2020, "township": "...", "disputes": dispute_figures(...),
 "petitions": petition_figures(...), "screening": screening_figures(...)}``.
 
-The sentences use full-width Chinese punctuation (，；（）。“”), as a printed report
-does.  Sentence functions return a clause without the final "。"; ``report_paragraphs``
+The sentences use the punctuation of the report's contract: "," and ";" as the
+township's text writes them, with （）。“” full-width.  Sentence functions return a clause without the final "。"; ``report_paragraphs``
 joins clauses into paragraphs that end in "。".  A rate whose denominator was 0 is
 never printed: its clause is left out, or the paragraph says plainly there were none.
 
@@ -20,8 +20,8 @@ from functools import partial
 
 from casetrack.domain.statistics import format_rate
 
-COMMA = "\uff0c"  # ，
-SEMICOLON = "\uff1b"  # ；
+COMMA = ","  # the contract writes the headline sentence with this comma
+SEMICOLON = ";"
 PERIOD = "\u3002"  # 。
 
 
