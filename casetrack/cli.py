@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
+from casetrack.ledger.cli import ledger_group
 from casetrack.models import Role, Township
 from casetrack.services import accounts, places
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(holidays_group)
+    app.cli.add_command(ledger_group)
 
 
 def _fail(message: str) -> None:

@@ -1,0 +1,301 @@
+"""Name the ledger's (台账) columns and read and write single cell values, as shared/ledger.md fixes them.
+
+A column's canonical value is what casetrack compares and stores: a date, an int, a bool, an enum's stored
+value ("succeeded"), a tuple of names, or a name that lookups.py turns into an id. ``parse_*`` turn a cell
+into it, raising BadValue with a Chinese reason; ``render_cell`` turns it back into what export writes.
+"""
+
+import re
+import unicodedata
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl.utils.datetime import from_excel
+
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.models.petitions import DECISION_LABELS
+
+DISPUTE, PETITION = "dispute", "petition"
+KINDS = (DISPUTE, PETITION)
+SHEET_NAMES = {DISPUTE: "矛盾纠纷", PETITION: "信访"}
+EXTRA_HEADERS = ("受理期限", "办结期限", "是否超期")  # written by export after the ledger columns; import ignores them
+ROW_NUMBER_HEADER = "序号"  # hand-kept ledgers number their rows; ignored
+EXAMPLE_MARK = "示例"  # a row whose 序号 says 示例 is the template's example: skipped
+LIST_SHEET = "下拉选项"  # the template's hidden sheet of drop-down values: skipped
+NAME_SEPARATOR = "、"
+MAX_NAME = 60  # the parties', petitioners' and users' name columns
+MAX_NUMBER = 40
+
+
+class BadValue(ValueError):
+    """A cell's value does not fit its column; str() says why, in Chinese."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerError:
+    """A problem found in a ledger: where (sheet, row, column), the value, and what is wrong."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"工作表“{self.sheet}”"
+        if self.row:
+            where += f" 第{self.row}行"
+        if self.column:
+            where += f" “{self.column}”列"
+        if self.value not in (None, ""):
+            where += f",值“{self.value}”"
+        return f"{where}:{self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One ledger column: its record field, Chinese header, kind of value and allowed labels."""
+
+    key: str
+    header: str
+    kind: str  # text number date int bool choice names township village natural_village dispute_type category user ref
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (stored value, Chinese label)
+    default: object = None
+    low: int | None = None  # bounds of an int column
+    high: int | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for _value, label in self.choices]
+
+    def label_of(self, value: str | None) -> str:
+        """Return the Chinese label for a stored value."""
+        return dict(self.choices).get(value, value or "")
+
+
+def _choices(enum) -> tuple[tuple[str, str], ...]:
+    return tuple(enum.choices())
+
+
+DISPUTE_COLUMNS = (
+    Column("number", "编号", "number"),
+    Column("township", "乡镇", "township"),
+    Column("village", "所属村", "village", required=True),
+    Column("natural_village", "自然村", "natural_village"),
+    Column("registered_on", "登记日期", "date", required=True),
+    Column("dispute_type", "纠纷类别", "dispute_type", required=True),
+    Column("source", "案件来源", "choice", required=True, choices=_choices(wf.Source)),
+    Column("channel", "调解方式", "choice", choices=_choices(wf.Channel), default=wf.Channel.PEOPLES.value),
+    Column("applicants", "申请人", "names", required=True),
+    Column("respondents", "被申请人", "names", default=()),
+    Column("people_involved", "涉及人数", "int", low=1, high=100000),
+    Column("summary", "简要案情", "text", required=True),
+    Column("risk_level", "风险等级", "choice", choices=_choices(wf.RiskLevel), default=wf.RiskLevel.GENERAL.value),
+    Column("level", "处理层级", "choice", choices=_choices(wf.Level), default=wf.Level.VILLAGE.value),
+    Column("status", "状态", "choice", required=True, choices=_choices(wf.DisputeState)),
+    Column("outcome", "调解结果", "choice", choices=_choices(wf.Outcome)),
+    Column("agreement_form", "协议形式", "choice", choices=_choices(wf.AgreementForm)),
+    Column("closed_on", "结案日期", "date"),
+    Column("performance", "履行情况", "choice", choices=_choices(wf.Performance)),
+    Column("mediators", "调解员", "names", default=()),
+    Column("prevented_criminal", "防止民转刑", "bool", default=False),
+    Column("prevented_group_petition", "防止群体性上访", "bool", default=False),
+    Column("remarks", "备注", "text"),
+)
+
+PETITION_COLUMNS = (
+    Column("number", "编号", "number"),
+    Column("township", "乡镇", "township"),
+    Column("village", "所属村", "village"),
+    Column("received_on", "登记日期", "date", required=True),
+    Column("channel", "信访形式", "choice", required=True, choices=_choices(pw.Channel)),
+    Column("petitioners", "信访人", "names", required=True),
+    Column("persons", "人数", "int", required=True, low=1, high=100000),
+    Column("category", "事项类别", "category", required=True),
+    Column("request", "诉求摘要", "text", required=True),
+    Column("decision", "受理情况", "choice", choices=tuple(DECISION_LABELS.items()), default="pending"),
+    Column("decided_on", "受理日期", "date"),
+    Column("level", "到达层级", "choice", required=True, choices=_choices(pw.Level)),
+    Column("cross_level", "越级", "bool", default=False),
+    Column("repeat_of", "重复信访", "ref"),
+    Column("extension_days", "延期天数", "int", default=0, low=0, high=30),
+    Column("extension_approver", "延期批准人", "user"),
+    Column("answered_on", "办结日期", "date"),
+    Column("opinion", "处理意见", "choice", choices=_choices(pw.Opinion)),
+    Column("satisfaction", "满意度", "choice", choices=_choices(wf.Satisfaction)),
+    Column("disruptive", "缠访闹访", "bool", default=False),
+    Column("remarks", "备注", "text"),
+)
+
+COLUMNS = {DISPUTE: DISPUTE_COLUMNS, PETITION: PETITION_COLUMNS}
+BY_HEADER = {kind: {c.header: c for c in columns} for kind, columns in COLUMNS.items()}
+BY_KEY = {kind: {c.key: c for c in columns} for kind, columns in COLUMNS.items()}
+REQUIRED_HEADERS = {kind: [c.header for c in columns if c.required] for kind, columns in COLUMNS.items()}
+
+DisputeValues = namedtuple("DisputeValues", [c.key for c in DISPUTE_COLUMNS])
+PetitionValues = namedtuple("PetitionValues", [c.key for c in PETITION_COLUMNS])
+VALUES = {DISPUTE: DisputeValues, PETITION: PetitionValues}
+
+# Words hand-kept ledgers use for the same thing; the label on the left is what casetrack writes.
+_ALIASES = {
+    "乡": ("乡镇", "镇", "乡级", "镇级", "乡镇级"),
+    "村": ("村级",),
+    "县": ("县级",),
+    "市": ("市级",),
+    "省": ("省级",),
+    "进京": ("赴京",),
+    "人民调解": ("人调",),
+}
+
+
+def choice_map(column: Column) -> dict[str, str]:
+    """Map every label and alias a column accepts to its stored value."""
+    mapping = {}
+    for value, label in column.choices:
+        mapping[label] = value
+        for alias in _ALIASES.get(label, ()):
+            mapping.setdefault(alias, value)
+    return mapping
+
+
+# ------------------------------------------------------------------ cells to values
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean(cell) -> str:
+    """Return a cell as text with surrounding spaces, full-width ones included, trimmed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def normalise_header(cell) -> str:
+    """Return a header without any spaces or required-marks: "登 记\\n日期*" → "登记日期"."""
+    return _SPACES.sub("", clean(cell)).strip("*※")
+
+
+def is_blank(cell) -> bool:
+    """Tell whether a cell holds nothing but spaces."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+_DATE_DASHED = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s+0{1,2}:00(?::00)?)?$")
+_DATE_WORDS = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_DATE_FORMS = "YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日"
+
+
+def parse_date(cell) -> date:
+    """Read a real spreadsheet date or YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, full-width digits too."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        if 1 <= cell < 2958466:  # an Excel serial day number in a cell not formatted as a date
+            return from_excel(cell).date()
+        raise BadValue(f"不是有效日期,应为 {_DATE_FORMS}")
+    text = unicodedata.normalize("NFKC", clean(cell))
+    match = _DATE_DASHED.match(text) or _DATE_WORDS.match(text)
+    if not match:
+        raise BadValue(f"不是有效日期,应为 {_DATE_FORMS}")
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise BadValue("日期不存在(月或日超出范围)") from None
+
+
+_TRUE = {"是", "√", "✓", "✔", "Y", "YES", "1", "TRUE", "有"}
+_FALSE = {"否", "×", "✗", "✘", "N", "NO", "0", "FALSE", "无"}
+
+
+def parse_bool(cell) -> bool:
+    """Read 是/否, √/×, Y/N or 1/0."""
+    if isinstance(cell, bool):
+        return cell
+    text = unicodedata.normalize("NFKC", clean(cell)).upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadValue("应为“是”或“否”(也可写 √/×、Y/N、1/0)")
+
+
+def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
+    """Read a whole number, full-width digits and a trailing 人 or 天 allowed."""
+    if isinstance(cell, bool):
+        raise BadValue("应为整数")
+    if isinstance(cell, float):
+        if not cell.is_integer():
+            raise BadValue("应为整数")
+        cell = int(cell)
+    if isinstance(cell, int):
+        number = cell
+    else:
+        text = unicodedata.normalize("NFKC", clean(cell)).removesuffix("人").removesuffix("天").removesuffix("日")
+        if not re.fullmatch(r"-?\d+", text.strip()):
+            raise BadValue("应为整数")
+        number = int(text)
+    if low is not None and number < low:
+        raise BadValue(f"不能小于{low}")
+    if high is not None and number > high:
+        raise BadValue(f"不能大于{high}")
+    return number
+
+
+_NAME_SPLIT = re.compile(r"[、;;,,/\s]+")
+
+
+def split_names(cell) -> tuple[str, ...]:
+    """Split 张三、李四;王五 into names, each at most 60 characters."""
+    names = tuple(name for name in _NAME_SPLIT.split(clean(cell)) if name)
+    for name in names:
+        if len(name) > MAX_NAME:
+            raise BadValue(f"姓名“{name[:20]}…”超过{MAX_NAME}个字")
+    return names
+
+
+def join_names(names) -> str:
+    """Join names as the ledger writes them: 张三、李四."""
+    return NAME_SEPARATOR.join(names)
+
+
+def normalise_number(cell) -> str:
+    """Return a case number with ASCII digits and full-width parentheses: (2020)斜调字第12号."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", clean(cell)))
+    text = text.replace("(", "(").replace(")", ")")
+    if len(text) > MAX_NUMBER:
+        raise BadValue(f"编号超过{MAX_NUMBER}个字")
+    return text
+
+
+_NUMBER = re.compile(r"^(\d{4})\)(.+?)第(\d+)号$")
+
+
+def split_number(number: str) -> tuple[int, str, int] | None:
+    """Return (year, prefix, running number) of a number in the committee's pattern, else None."""
+    match = _NUMBER.match(number.removeprefix("("))
+    if not number.startswith("(") or not match:
+        return None
+    return int(match.group(1)), match.group(2), int(match.group(3))
+
+
+def render_cell(column: Column, value, names: dict | None = None):
+    """Return what export writes for a canonical value: labels, 是/否, names joined, ids as names."""
+    if value is None:
+        return None
+    kind = column.kind
+    if kind == "choice":
+        return column.label_of(value)
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "names":
+        return join_names(value) or None
+    if kind in ("village", "natural_village", "dispute_type", "category", "township"):
+        return (names or {}).get(value)
+    return value

@@ -1,0 +1,325 @@
+"""Plan a ledger import (what will be created, updated or left unchanged, and every error), then apply it.
+
+The 编号 is the key: a row whose 编号 is stored updates that case, a blank 编号 gets a new number. A row
+with a blank 编号 that repeats a stored case exactly (same date, place, type, parties and text) is taken
+as that case, so importing the same hand-kept ledger twice does not register its cases twice.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from casetrack import clock
+from casetrack.extensions import db
+from casetrack.ledger import stored, updating, writing
+from casetrack.ledger.format import (
+    BY_KEY,
+    COLUMNS,
+    DISPUTE,
+    KINDS,
+    PETITION,
+    SHEET_NAMES,
+    BadValue,
+    LedgerError,
+    normalise_number,
+    render_cell,
+)
+from casetrack.ledger.lookups import Books, TownshipBook
+from casetrack.ledger.reading import open_ledger
+from casetrack.ledger.validation import RULES, RowChecker, merge, next_status, same, with_defaults
+from casetrack.models import Dispute, Petition, Township, User
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(slots=True)
+class RowPlan:
+    """What importing one valid row will do."""
+
+    kind: str
+    sheet: str
+    row: int
+    township_id: int
+    values: object  # as given (blank = None) until planned; then the case as it will be
+    action: str = CREATE
+    case_id: int | None = None
+    status: str | None = None  # the state an update moves the case to
+    changes: dict | None = None  # header → (old text, new text)
+
+
+@dataclass
+class Plan:
+    """An import worked out but not yet written: the rows, what each will do, and every error found."""
+
+    filename: str
+    rows: list[RowPlan] = field(default_factory=list)
+    errors: list[LedgerError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    books: Books | None = None
+    bad_numbers: dict = field(default_factory=lambda: defaultdict(set))  # numbers on rows with errors
+    error_rows: dict = field(default_factory=lambda: defaultdict(set))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Return per kind how many rows will be created, updated, unchanged, and how many have errors."""
+        result = {kind: {CREATE: 0, UPDATE: 0, UNCHANGED: 0, "error": len(self.error_rows[kind])} for kind in KINDS}
+        for row in self.rows:
+            result[row.kind][row.action] += 1
+        return result
+
+    def of(self, action: str) -> list[RowPlan]:
+        """Return the rows that will take an action, in file order."""
+        return [row for row in self.rows if row.action == action]
+
+    def fail(self, row: RowPlan, column: str | None, value, message: str) -> None:
+        """Record an error on a row that passed the cell checks; the row is dropped from the plan."""
+        self.errors.append(LedgerError(row.sheet, row.row, column, value, message))
+        self.error_rows[row.kind].add((row.sheet, row.row))
+
+    def summary(self) -> list[str]:
+        """Say in Chinese what the import will do, one line per kind."""
+        lines = []
+        for kind, n in self.counts().items():
+            if any(n.values()):
+                text = f"{SHEET_NAMES[kind]}:新建 {n[CREATE]} 件,更新 {n[UPDATE]} 件,无变化 {n[UNCHANGED]} 件"
+                lines.append(text + (f",有错误的行 {n['error']} 行" if n["error"] else ""))
+        return lines
+
+
+def plan_import(path: Path | str, filename: str | None = None, township: Township | None = None,
+                today: date | None = None) -> Plan:
+    """Read and check a whole ledger file and work out what importing it would do; writes nothing."""
+    today = today or clock.today()
+    books = Books(township)
+    plan = Plan(filename or Path(path).name, books=books)
+    with open_ledger(path, plan.filename) as ledger:
+        plan.errors.extend(ledger.errors)
+        plan.notices.extend(ledger.notices)
+        for sheet in ledger.sheets:
+            positions = {column.key: index for index, column in sheet.columns}
+            checker = RowChecker(sheet.kind, sheet.name, positions, books, today)
+            number_at = positions.get("number")
+            for row, cells in sheet.rows:
+                values, book, errors = checker.check(row, cells)
+                if errors:
+                    plan.errors.extend(errors)
+                    plan.error_rows[sheet.kind].add((sheet.name, row))
+                    if number_at is not None and number_at < len(cells) and cells[number_at]:
+                        plan.bad_numbers[sheet.kind].add(_safe_number(cells[number_at]))
+                    continue
+                plan.rows.append(RowPlan(sheet.kind, sheet.name, row, book.township_id, values))
+            plan.notices.extend(f"工作表“{sheet.name}”第{r}行是表尾说明,已跳过。" for r in sheet.skipped)
+    _Planner(plan, books).run()
+    return plan
+
+
+def _safe_number(cell) -> str:
+    try:
+        return normalise_number(cell)
+    except BadValue:
+        return ""
+
+
+def display(kind: str, key: str, value, book: TownshipBook) -> str:
+    """Return a canonical value as the ledger writes it, for messages and change lists."""
+    column = BY_KEY[kind][key]
+    if column.kind == "user":
+        return book.user_names.get(value, "") if value else ""
+    names = book.names_for(column.kind) if column.kind in (
+        "village", "natural_village", "dispute_type", "category", "township") else None
+    shown = render_cell(column, value, names)
+    if hasattr(shown, "isoformat"):
+        return shown.isoformat()
+    return "" if shown is None else str(shown)
+
+
+class _Planner:
+    """Decide create / update / unchanged for checked rows, applying the rules that need the whole file."""
+
+    def __init__(self, plan: Plan, books: Books):
+        self.plan, self.books = plan, books
+
+    def book(self, township_id: int) -> TownshipBook:
+        return self.books.by_id(township_id)
+
+    def failed(self, row: RowPlan) -> bool:
+        return (row.sheet, row.row) in self.plan.error_rows[row.kind]
+
+    def run(self) -> None:
+        rows = self.plan.rows
+        self._duplicates(rows)
+        self._adopt_unnumbered(rows)
+        self._repeats(rows)
+        self._updates(rows)
+        for row in rows:
+            if row.action == CREATE and not self.failed(row):
+                row.values = with_defaults(row.kind, row.values)
+                self._rules(row)
+        self.plan.rows = [r for r in rows if not self.failed(r)]
+
+    def _rules(self, row: RowPlan) -> bool:
+        problems = RULES[row.kind](row.values)
+        for key, message in problems:
+            value = display(row.kind, key, getattr(row.values, key), self.book(row.township_id))
+            self.plan.fail(row, BY_KEY[row.kind][key].header, value, message)
+        return not problems
+
+    def _duplicates(self, rows: list[RowPlan]) -> None:
+        first: dict[tuple, int] = {}
+        for row in rows:
+            number = row.values.number
+            if number is None:
+                continue
+            key = (row.kind, row.township_id, number)
+            if key in first:
+                self.plan.fail(row, "编号", number, f"编号与本表第{first[key]}行重复")
+            else:
+                first[key] = row.row
+
+    def _adopt_unnumbered(self, rows: list[RowPlan]) -> None:
+        """Take a blank-编号 row that repeats a stored case exactly as that case."""
+        pending = [r for r in rows if r.values.number is None and not self.failed(r)]
+        groups = defaultdict(list)
+        for row in pending:
+            groups[(row.kind, row.township_id)].append(row)
+        for (kind, township_id), group in groups.items():
+            model = Dispute if kind == DISPUTE else Petition
+            day = model.registered_on if kind == DISPUTE else model.received_on
+            days = sorted({_content_key(kind, r.values)[0] for r in group})
+            ids = []
+            for start in range(0, len(days), stored.CHUNK):
+                ids += db.session.execute(select(model.id).where(
+                    model.township_id == township_id, day.in_(days[start:start + stored.CHUNK])
+                ).order_by(model.id)).scalars().all()
+            if not ids:
+                continue
+            known = defaultdict(list)
+            for case in stored.READERS[kind](self.book(township_id), ids):
+                known[_content_key(kind, case.values)].append(case.values.number)
+            for row in group:
+                numbers = known.get(_content_key(kind, row.values))
+                if numbers:
+                    row.values = row.values._replace(number=numbers.pop(0))
+
+    def _repeats(self, rows: list[RowPlan]) -> None:
+        """Point each 重复信访 at the first petition on the matter, in the database or in this file."""
+        mine = [r for r in rows if r.kind == PETITION and not self.failed(r)]
+        in_file = {(r.township_id, r.values.number): r for r in mine if r.values.number}
+        wanted = {(r.township_id, r.values.repeat_of) for r in mine if r.values.repeat_of}
+        first_of = {}
+        for township_id in {t for t, _n in wanted}:
+            numbers = sorted(n for t, n in wanted if t == township_id)
+            original = aliased(Petition)
+            for start in range(0, len(numbers), stored.CHUNK):
+                for number, first in db.session.execute(
+                    select(Petition.number, original.number).outerjoin(original, Petition.repeat_of_id == original.id)
+                    .where(Petition.township_id == township_id, Petition.number.in_(numbers[start:start + stored.CHUNK]))
+                ):
+                    first_of[(township_id, number)] = first or number
+        bad = self.plan.bad_numbers[PETITION]
+        for row in mine:
+            target, seen = row.values.repeat_of, set()
+            while target is not None:
+                if target == row.values.number or target in seen:
+                    self.plan.fail(row, "重复信访", row.values.repeat_of, "重复信访不能指向本件或形成循环")
+                    break
+                seen.add(target)
+                key = (row.township_id, target)
+                if key in in_file and (in_file[key].sheet, in_file[key].row) not in self.plan.error_rows[PETITION]:
+                    parent = in_file[key].values.repeat_of
+                    if parent is None:
+                        row.values = row.values._replace(repeat_of=target)
+                        break
+                    target = parent
+                elif key in first_of and key not in in_file:
+                    row.values = row.values._replace(repeat_of=first_of[key])
+                    break
+                else:
+                    why = "所指的信访在本文件中有错误,未能导入" if target in bad or key in in_file else "不存在"
+                    self.plan.fail(row, "重复信访", row.values.repeat_of, f"编号“{target}”的信访事项{why}")
+                    break
+
+    def _updates(self, rows: list[RowPlan]) -> None:
+        """Compare rows whose 编号 is stored with the stored case; check what the case would become."""
+        candidates = defaultdict(list)
+        for row in rows:
+            if row.values.number is None or self.failed(row):
+                continue
+            case_id = self.book(row.township_id).existing_numbers(row.kind).get(row.values.number)
+            if case_id is not None:
+                row.case_id = case_id
+                candidates[(row.kind, row.township_id)].append(row)
+        for (kind, township_id), group in candidates.items():
+            book = self.book(township_id)
+            cases = {c.id: c for c in stored.READERS[kind](book, [r.case_id for r in group])}
+            for row in group:
+                case = cases[row.case_id]
+                self._compare(row, case, book)
+
+    def _compare(self, row: RowPlan, case: stored.StoredCase, book: TownshipBook) -> None:
+        kind = row.kind
+        merged = merge(kind, row.values, case.values)
+        changes = {}
+        for column, old, new in zip(COLUMNS[kind], case.values, merged, strict=True):
+            if not same(column, old, new):
+                changes[column.header] = (display(kind, column.key, old, book), display(kind, column.key, new, book))
+        row.values = merged
+        if not changes:
+            row.action, row.status = UNCHANGED, case.status
+            return
+        row.action, row.changes = UPDATE, changes
+        if kind == DISPUTE and case.status == "archived":
+            self.plan.fail(row, None, None, f"案件 {case.values.number} 已归档,不能通过台账修改")
+            return
+        if not self._rules(row):
+            return
+        try:
+            row.status = next_status(kind, case.status, merged)
+        except BadValue as refused:
+            header = "状态" if kind == DISPUTE else "受理情况"
+            self.plan.fail(row, header, display(kind, "status" if kind == DISPUTE else "decision",
+                                                merged.status if kind == DISPUTE else merged.decision, book),
+                           str(refused))
+
+
+def _content_key(kind: str, v) -> tuple:
+    """Return what identifies a case without its 编号: date, place or channel, type, people and text."""
+    if kind == DISPUTE:
+        return (v.registered_on, v.village, v.dispute_type, tuple(sorted(v.applicants or ())), v.summary)
+    return (v.received_on, v.channel, v.category, tuple(sorted(v.petitioners or ())), v.request)
+
+
+class ImportRefused(Exception):
+    """The ledger has errors and the caller did not ask for the valid rows alone: nothing was written."""
+
+    def __init__(self, errors: list[LedgerError]):
+        self.errors = errors
+        super().__init__(f"台账中有 {len(errors)} 处错误,未导入任何内容。")
+
+
+def apply_plan(plan: Plan, actor: User | None = None, valid_only: bool = False) -> dict[str, dict[str, int]]:
+    """Write a plan in the session's transaction (the caller commits); refuse it when it has errors.
+
+    With valid_only the rows without errors are written and the others skipped.
+    """
+    if plan.errors and not valid_only:
+        raise ImportRefused(plan.errors)
+    actor_id = actor.id if actor else None
+    for kind in KINDS:
+        by_township: dict[int, dict[str, list[RowPlan]]] = defaultdict(lambda: defaultdict(list))
+        for row in plan.rows:
+            if row.kind == kind:
+                by_township[row.township_id][row.action].append(row)
+        for township_id, rows in by_township.items():
+            book = plan.books.by_id(township_id)
+            writing.create_cases(kind, book, rows[CREATE], actor_id, plan.filename)
+            updating.update_cases(kind, book, rows[UPDATE], actor, plan.filename)
+    db.session.flush()
+    return plan.counts()

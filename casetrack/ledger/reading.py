@@ -1,0 +1,205 @@
+"""Read ledger files (.xlsx sheets, .csv files) into rows keyed by column, as hand-kept ledgers come.
+
+The header is the first row holding a kind's required headers, so title and note rows above it are
+passed over; blank rows, the template's example row and footer notes (合计, 填表人…) are skipped.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from casetrack.ledger.format import (
+    BY_HEADER,
+    EXAMPLE_MARK,
+    EXTRA_HEADERS,
+    KINDS,
+    LIST_SHEET,
+    REQUIRED_HEADERS,
+    ROW_NUMBER_HEADER,
+    SHEET_NAMES,
+    Column,
+    LedgerError,
+    clean,
+    normalise_header,
+)
+
+HEADER_SCAN_ROWS = 50  # title and note rows above the header are few
+_FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "注:", "注:", "说明:", "说明:")
+
+
+@dataclass
+class Sheet:
+    """One sheet (or CSV file) of a kind: where its header is, which cell holds which column, its rows."""
+
+    kind: str
+    name: str
+    header_row: int
+    columns: list[tuple[int, Column]]
+    rows: Iterator[tuple[int, tuple]]  # (row number as the spreadsheet shows it, cells)
+    skipped: list[int] = field(default_factory=list)  # footer-note rows passed over, known once rows are read
+
+    @property
+    def headers(self) -> set[str]:
+        return {column.header for _index, column in self.columns}
+
+
+@dataclass
+class LedgerFile:
+    """What reading found: the sheets to import, and problems with the file or its headers."""
+
+    name: str
+    sheets: list[Sheet] = field(default_factory=list)
+    errors: list[LedgerError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def _has_content(cells: tuple) -> bool:
+    return any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)
+
+
+def _is_footer(cells: tuple) -> bool:
+    filled = [clean(c) for c in cells if c is not None and clean(c)]
+    return len(filled) <= 2 and filled[0].startswith(_FOOTER_WORDS)
+
+
+def _header_kind(cells: tuple, kinds: tuple[str, ...]) -> str | None:
+    headers = {normalise_header(c) for c in cells if c is not None}
+    for kind in kinds:
+        if all(h in headers for h in REQUIRED_HEADERS[kind]):
+            return kind
+    return None
+
+
+def _missing(cells: tuple, kind: str) -> list[str]:
+    headers = {normalise_header(c) for c in cells if c is not None}
+    return [h for h in REQUIRED_HEADERS[kind] if h not in headers]
+
+
+def _find_header(rows: Iterator[tuple], kinds: tuple[str, ...]) -> tuple[str | None, int, tuple, list[str]]:
+    """Read rows until one holds a kind's required headers; return (kind, row number, cells, missing)."""
+    best: tuple[int, list[str]] = (0, [])
+    for number, cells in enumerate(rows, start=1):
+        kind = _header_kind(cells, kinds)
+        if kind:
+            return kind, number, cells, []
+        for candidate in kinds:
+            missing = _missing(cells, candidate)
+            found = len(REQUIRED_HEADERS[candidate]) - len(missing)
+            if found > best[0]:
+                best = (found, missing)
+        if number >= HEADER_SCAN_ROWS:
+            break
+    return None, 0, (), best[1]
+
+
+def _map_columns(ledger: LedgerFile, sheet_name: str, kind: str, header: tuple) -> tuple[list, int | None]:
+    """Map cell positions to columns; report unknown and repeated headers."""
+    columns, seen, serial = [], {}, None
+    for index, cell in enumerate(header):
+        text = normalise_header(cell)
+        if not text:
+            continue
+        column = BY_HEADER[kind].get(text)
+        if column is None:
+            if text == ROW_NUMBER_HEADER:
+                serial = index
+            elif text not in EXTRA_HEADERS:
+                ledger.notices.append(f"工作表“{sheet_name}”:未知列“{text}”,已忽略。")
+            continue
+        if text in seen:
+            ledger.errors.append(LedgerError(sheet_name, None, text, None, "表头重复出现,请只保留一列"))
+            continue
+        seen[text] = index
+        columns.append((index, column))
+    return columns, serial
+
+
+def _data_rows(rows: Iterator[tuple], header_row: int, serial: int | None, skipped: list) -> Iterator:
+    number = header_row
+    for cells in rows:
+        number += 1
+        if not _has_content(cells):
+            continue
+        if serial is not None and serial < len(cells) and clean(cells[serial]) == EXAMPLE_MARK:
+            continue
+        if _is_footer(cells):
+            skipped.append(number)
+            continue
+        yield number, cells
+
+
+def _add_sheet(ledger: LedgerFile, name: str, rows: Iterator[tuple], kinds: tuple[str, ...], must: bool) -> None:
+    kind, header_row, header, missing = _find_header(rows, kinds)
+    if kind is None:
+        if must:
+            wanted = "、".join(missing) if missing else "、".join(REQUIRED_HEADERS[kinds[0]])
+            ledger.errors.append(LedgerError(name, None, None, None, f"找不到表头行:缺少必填列 {wanted}"))
+        else:
+            ledger.notices.append(f"工作表“{name}”中没有台账表头,已跳过。")
+        return
+    columns, serial = _map_columns(ledger, name, kind, header)
+    sheet = Sheet(kind, name, header_row, columns, iter(()))
+    sheet.rows = _data_rows(rows, header_row, serial, sheet.skipped)
+    ledger.sheets.append(sheet)
+    ledger.notices.append(f"工作表“{name}”:{SHEET_NAMES[kind]}台账,表头在第{header_row}行。")
+
+
+def decode_csv(raw: bytes) -> str:
+    """Decode a CSV saved as UTF-8 (with or without BOM) or as GB18030 by Chinese Excel."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8):].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def _csv_rows(text: str) -> Iterator[tuple]:
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield tuple(cells)
+
+
+@contextmanager
+def open_ledger(path: Path | str, name: str | None = None):
+    """Open a ledger file and yield a LedgerFile whose sheets stream their rows while it is open."""
+    path = Path(path)
+    name = name or path.name
+    ledger = LedgerFile(name)
+    with open(path, "rb") as probe:
+        magic = probe.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        ledger.errors.append(LedgerError(name, None, None, None, "不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx 后再导入"))
+        yield ledger
+        return
+    if magic.startswith(b"PK"):
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for worksheet in workbook.worksheets:
+                if worksheet.title == LIST_SHEET:
+                    continue
+                worksheet.reset_dimensions()  # hand-made files often declare a wrong used range
+                by_name = [k for k in KINDS if SHEET_NAMES[k] == worksheet.title.strip()]
+                rows = worksheet.iter_rows(values_only=True)
+                _add_sheet(ledger, worksheet.title, rows, tuple(by_name) or KINDS, must=bool(by_name))
+            if not ledger.sheets and not ledger.errors:
+                ledger.errors.append(LedgerError(name, None, None, None, "没有找到“矛盾纠纷”或“信访”台账"))
+            yield ledger
+        finally:
+            workbook.close()
+        return
+    try:
+        text = decode_csv(path.read_bytes())
+    except UnicodeDecodeError:
+        ledger.errors.append(LedgerError(name, None, None, None, "无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV"))
+        yield ledger
+        return
+    _add_sheet(ledger, name, _csv_rows(text), KINDS, must=True)
+    yield ledger

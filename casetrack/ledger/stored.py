@@ -1,0 +1,138 @@
+"""Read stored cases as ledger values, in bulk, for comparing with a ledger and for exporting.
+
+Two ledger columns have no column of their own on the case: 备注, and the 调解员 who have no account
+(mediators are users). Import records both in its timeline event ("由台账导入" / "由台账更新") under
+REMARKS and UNLINKED_MEDIATORS, and the latest such event is what the case's ledger shows.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.ledger.format import DisputeValues, PetitionValues, split_names
+from casetrack.ledger.lookups import TownshipBook
+from casetrack.models import CaseEvent, Dispute, Party, Petition, Petitioner, dispute_mediators
+
+LEDGER_ACTIONS = ("ledger_import", "ledger_update")
+REMARKS = "备注"
+MEDIATORS = "调解员"
+UNLINKED_MEDIATORS = "调解员(无账号)"
+CHUNK = 1000  # ids per IN (...) query
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """A stored case as the ledger sees it, with what time limits need beyond the ledger's columns."""
+
+    id: int
+    status: str
+    values: object
+    accepted_on: object = None
+    continuation_agreed: bool = False
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _ledger_notes(foreign_key, ids: list[int]) -> dict[int, dict]:
+    """Return id → {备注, 调解员(无账号)} from the latest ledger events of each case."""
+    notes: dict[int, dict] = defaultdict(dict)
+    rows = db.session.execute(
+        select(foreign_key, CaseEvent.changes)
+        .where(foreign_key.in_(ids), CaseEvent.action.in_(LEDGER_ACTIONS)).order_by(CaseEvent.id)
+    )
+    for case_id, changes in rows:
+        for key in (REMARKS, UNLINKED_MEDIATORS):
+            if key in (changes or {}):
+                notes[case_id][key] = changes[key][1]
+    return notes
+
+
+def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
+    """Yield the disputes with these ids as ledger values, in the order of ids."""
+    for chunk in _chunks(ids):
+        cases = {row.id: row for row in db.session.execute(
+            select(Dispute.id, Dispute.number, Dispute.township_id, Dispute.village_id, Dispute.natural_village_id,
+                   Dispute.registered_on, Dispute.dispute_type_id, Dispute.source, Dispute.channel,
+                   Dispute.people_involved, Dispute.summary, Dispute.risk_level, Dispute.level, Dispute.status,
+                   Dispute.outcome, Dispute.agreement_form, Dispute.closed_on, Dispute.performance,
+                   Dispute.prevented_criminal, Dispute.prevented_group_petition, Dispute.accepted_on,
+                   Dispute.continuation_agreed)
+            .where(Dispute.id.in_(chunk))
+        )}
+        sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for case_id, side, name in db.session.execute(
+            select(Party.dispute_id, Party.side, Party.name).where(Party.dispute_id.in_(chunk))
+            .order_by(Party.dispute_id, Party.position, Party.id)
+        ):
+            sides[case_id][side].append(name)
+        mediators: dict[int, list[str]] = defaultdict(list)
+        for case_id, user_id in db.session.execute(
+            select(dispute_mediators.c.dispute_id, dispute_mediators.c.user_id)
+            .where(dispute_mediators.c.dispute_id.in_(chunk)).order_by(dispute_mediators.c.user_id)
+        ):
+            mediators[case_id].append(book.user_names.get(user_id, ""))
+        notes = _ledger_notes(CaseEvent.dispute_id, chunk)
+        for case_id in chunk:
+            c = cases.get(case_id)
+            if c is None:
+                continue
+            names = mediators[case_id]
+            names += [n for n in split_names(notes[case_id].get(UNLINKED_MEDIATORS) or "") if n not in names]
+            values = DisputeValues(
+                number=c.number, township=c.township_id, village=c.village_id, natural_village=c.natural_village_id,
+                registered_on=c.registered_on, dispute_type=c.dispute_type_id, source=c.source, channel=c.channel,
+                applicants=tuple(sides[case_id][wf.PartySide.APPLICANT.value]),
+                respondents=tuple(sides[case_id][wf.PartySide.RESPONDENT.value]),
+                people_involved=c.people_involved, summary=c.summary, risk_level=c.risk_level, level=c.level,
+                status=c.status, outcome=c.outcome, agreement_form=c.agreement_form, closed_on=c.closed_on,
+                performance=c.performance, mediators=tuple(names), prevented_criminal=c.prevented_criminal,
+                prevented_group_petition=c.prevented_group_petition, remarks=notes[case_id].get(REMARKS) or None,
+            )
+            yield StoredCase(case_id, c.status, values, c.accepted_on, c.continuation_agreed)
+
+
+def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
+    """Yield the petitions with these ids as ledger values, in the order of ids."""
+    first = aliased(Petition)
+    for chunk in _chunks(ids):
+        cases = {row.id: row for row in db.session.execute(
+            select(Petition.id, Petition.number, Petition.township_id, Petition.village_id, Petition.received_on,
+                   Petition.channel, Petition.persons, Petition.category_id, Petition.request, Petition.decision,
+                   Petition.decided_on, Petition.level, Petition.cross_level, first.number.label("repeat_number"),
+                   Petition.extension_days, Petition.extension_approved_by_id, Petition.answered_on,
+                   Petition.opinion, Petition.satisfaction, Petition.disruptive, Petition.status)
+            .outerjoin(first, Petition.repeat_of_id == first.id)
+            .where(Petition.id.in_(chunk))
+        )}
+        people: dict[int, list[str]] = defaultdict(list)
+        for case_id, name in db.session.execute(
+            select(Petitioner.petition_id, Petitioner.name).where(Petitioner.petition_id.in_(chunk))
+            .order_by(Petitioner.petition_id, Petitioner.position, Petitioner.id)
+        ):
+            people[case_id].append(name)
+        notes = _ledger_notes(CaseEvent.petition_id, chunk)
+        for case_id in chunk:
+            p = cases.get(case_id)
+            if p is None:
+                continue
+            values = PetitionValues(
+                number=p.number, township=p.township_id, village=p.village_id, received_on=p.received_on,
+                channel=p.channel, petitioners=tuple(people[case_id]), persons=p.persons, category=p.category_id,
+                request=p.request, decision=p.decision, decided_on=p.decided_on, level=p.level,
+                cross_level=p.cross_level, repeat_of=p.repeat_number, extension_days=p.extension_days,
+                extension_approver=p.extension_approved_by_id if p.extension_days else None,
+                answered_on=p.answered_on, opinion=p.opinion, satisfaction=p.satisfaction, disruptive=p.disruptive,
+                remarks=notes[case_id].get(REMARKS) or None,
+            )
+            yield StoredCase(case_id, p.status, values)
+
+
+READERS = {"dispute": disputes, "petition": petitions}

@@ -1,0 +1,119 @@
+"""Update stored cases from changed ledger rows; each case's timeline says what the ledger changed."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.ledger.format import DISPUTE, join_names, split_names
+from casetrack.ledger.lookups import TownshipBook
+from casetrack.ledger.stored import MEDIATORS, UNLINKED_MEDIATORS
+from casetrack.ledger.writing import NOT_ACCEPTED_REASON, split_mediators
+from casetrack.models import Dispute, Party, Petition, Petitioner, User
+from casetrack.services.timeline import record_event
+
+CHUNK = 500
+DS = wf.DisputeState
+_DISPUTE_FIELDS = ("registered_on", "source", "channel", "summary", "people_involved", "risk_level", "level",
+                   "outcome", "agreement_form", "closed_on", "performance")
+_DISPUTE_IDS = {"village": "village_id", "natural_village": "natural_village_id", "dispute_type": "dispute_type_id"}
+_PETITION_FIELDS = ("received_on", "channel", "persons", "request", "level", "cross_level", "decision",
+                    "decided_on", "extension_days", "answered_on", "opinion", "satisfaction", "disruptive")
+_PETITION_IDS = {"village": "village_id", "category": "category_id"}
+
+
+def _reuse(existing: list, names, make) -> list:
+    """Return people for names in the ledger's order, keeping the stored ones (with their ID numbers) by name."""
+    pool, result = list(existing), []
+    for name in names or ():
+        match = next((person for person in pool if person.name == name), None)
+        if match is not None:
+            pool.remove(match)
+        result.append(match if match is not None else make(name))
+    return result
+
+
+def _update_dispute(dispute: Dispute, row, book: TownshipBook, actor: User | None, filename: str) -> None:
+    v, changes = row.values, dict(row.changes)
+    for key in _DISPUTE_FIELDS:
+        setattr(dispute, key, getattr(v, key))
+    for key, attribute in _DISPUTE_IDS.items():
+        setattr(dispute, attribute, getattr(v, key))
+    dispute.status = row.status
+    declined = row.status == DS.NOT_ACCEPTED.value or (row.status == DS.ARCHIVED.value and v.outcome is None)
+    if row.status != DS.REGISTERED.value and not declined and dispute.accepted_on is None:
+        dispute.accepted_on = v.registered_on
+    if declined and not dispute.not_accepted_reason:
+        dispute.not_accepted_reason = NOT_ACCEPTED_REASON
+    if row.status == DS.ARCHIVED.value and dispute.archived_on is None:
+        dispute.archived_on = v.closed_on
+    for flag in ("prevented_criminal", "prevented_group_petition"):
+        if getattr(dispute, flag) != getattr(v, flag):
+            setattr(dispute, flag, getattr(v, flag))
+            setattr(dispute, f"{flag}_persons", v.people_involved if getattr(v, flag) else 0)
+    if "申请人" in changes or "被申请人" in changes:
+        people = []
+        for side, names in ((wf.PartySide.APPLICANT.value, v.applicants), (wf.PartySide.RESPONDENT.value,
+                                                                            v.respondents)):
+            stored = [p for p in dispute.parties if p.side == side]
+            people += _reuse(stored, names, lambda name, side=side: Party(side=side, name=name))
+        for position, person in enumerate(people):
+            person.position = position
+        dispute.parties = people
+    if MEDIATORS in changes:
+        before = {u.display_name for u in dispute.mediators}
+        old_others = [n for n in split_names(changes[MEDIATORS][0]) if n not in before]
+        user_ids, others = split_mediators(book, v.mediators)
+        dispute.mediators = [db.session.get(User, user_id) for user_id in user_ids]
+        changes[UNLINKED_MEDIATORS] = (join_names(old_others) or None, join_names(others))
+    db.session.flush()
+    record_event(dispute, actor, "ledger_update", _summary(filename, row, row.changes), changes)
+
+
+def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | None, filename: str) -> None:
+    v = row.values
+    for key in _PETITION_FIELDS:
+        setattr(petition, key, getattr(v, key))
+    for key, attribute in _PETITION_IDS.items():
+        setattr(petition, attribute, getattr(v, key))
+    petition.extension_approved_by_id = v.extension_approver if v.extension_days else None
+    if v.repeat_of is None:
+        petition.repeat_of_id = None
+    elif petition.repeat_of is None or petition.repeat_of.number != v.repeat_of:
+        petition.repeat_of_id = db.session.execute(select(Petition.id).where(
+            Petition.township_id == book.township_id, Petition.number == v.repeat_of)).scalar_one()
+    petition.status = row.status
+    if v.decision == "not_accepted" and petition.closed_on is None:
+        petition.closed_on = v.decided_on
+    if v.answered_on is not None and petition.delivered_on is None:
+        petition.delivered_on = v.answered_on
+    if "信访人" in row.changes:
+        people = _reuse(petition.petitioners, v.petitioners, lambda name: Petitioner(name=name))
+        for position, person in enumerate(people):
+            person.position = position
+        petition.petitioners = people
+    db.session.flush()
+    record_event(None, actor, "ledger_update", _summary(filename, row, row.changes), dict(row.changes),
+                 petition=petition)
+
+
+def _summary(filename: str, row, changes: dict) -> str:
+    return f"由台账更新:{'、'.join(changes)}({filename},工作表“{row.sheet}”第{row.row}行)"
+
+
+def update_cases(kind: str, book: TownshipBook, rows: list, actor: User | None, filename: str) -> int:
+    """Apply changed rows to their stored cases, a chunk of cases loaded at a time."""
+    model = Dispute if kind == DISPUTE else Petition
+    loads = ([selectinload(Dispute.parties), selectinload(Dispute.mediators)] if kind == DISPUTE
+             else [selectinload(Petition.petitioners), selectinload(Petition.repeat_of)])
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        cases = {case.id: case for case in db.session.execute(
+            select(model).where(model.id.in_([r.case_id for r in chunk])).options(*loads)
+        ).scalars()}
+        for row in chunk:
+            if kind == DISPUTE:
+                _update_dispute(cases[row.case_id], row, book, actor, filename)
+            else:
+                _update_petition(cases[row.case_id], row, book, actor, filename)
+    return len(rows)

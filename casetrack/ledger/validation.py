@@ -1,0 +1,309 @@
+"""Check ledger rows: each cell against its column, then each row against the workflow's rules.
+
+A blank cell is "not given": a new case takes the column's default, an existing case keeps its value
+(merge). The rules then run on what the case would become, so a row can never write a case the
+workflow could not reach by hand.
+"""
+
+from datetime import date
+
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.ledger.format import (
+    BY_KEY,
+    COLUMNS,
+    DISPUTE,
+    VALUES,
+    BadValue,
+    Column,
+    LedgerError,
+    choice_map,
+    clean,
+    is_blank,
+    normalise_number,
+    parse_bool,
+    parse_date,
+    parse_int,
+    split_names,
+)
+from casetrack.ledger.lookups import Books, TownshipBook
+from casetrack.models.petitions import DECISION_LABELS
+
+DS = wf.DisputeState
+OPEN = {DS.REGISTERED.value, DS.ACCEPTED.value, DS.MEDIATING.value}
+CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
+SUCCEEDED = wf.Outcome.SUCCEEDED.value
+HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
+_CACHED_KINDS = {"date", "int", "bool", "choice"}
+
+
+class RowChecker:
+    """Turn one sheet's rows into canonical values (None where blank), or into errors."""
+
+    def __init__(self, kind: str, sheet_name: str, positions: dict[str, int], books: Books, today: date):
+        self.kind, self.sheet_name, self.books, self.today = kind, sheet_name, books, today
+        self.columns = [(positions[c.key], c) for c in COLUMNS[kind] if c.key in positions]
+        self.maps = {c.key: choice_map(c) for _i, c in self.columns if c.kind == "choice"}
+        self.values_type = VALUES[kind]
+        self.has_township = "township" in positions
+        self._cache: dict = {}
+
+    def check(self, row: int, cells: tuple) -> tuple[object | None, TownshipBook | None, list[LedgerError]]:
+        """Return (values, township book, errors) for one row; values is None when any cell is wrong."""
+        errors: list[LedgerError] = []
+        parsed = dict.fromkeys(self.values_type._fields)
+        book = None
+        if not self.has_township:
+            try:
+                book = self.books.for_row(None)
+                parsed["township"] = book.township_id
+            except BadValue as bad:
+                errors.append(LedgerError(self.sheet_name, row, "乡镇", None, str(bad)))
+        width = len(cells)
+        for index, column in self.columns:  # 乡镇 comes before 所属村, 所属村 before 自然村
+            raw = cells[index] if index < width else None
+            if column.kind == "township":
+                try:
+                    book = self.books.for_row(clean(raw))
+                    parsed["township"] = book.township_id
+                except BadValue as bad:
+                    errors.append(self.error(row, column, raw, str(bad)))
+                continue
+            if is_blank(raw):
+                continue
+            try:
+                parsed[column.key] = self._parse(column, raw, book, parsed)
+            except BadValue as bad:
+                errors.append(self.error(row, column, raw, str(bad)))
+            except _NeedsTownship:
+                pass  # the 乡镇 cell is already reported
+        reported = {e.column for e in errors}
+        for _index, column in self.columns:
+            if column.required and parsed[column.key] in (None, ()) and column.header not in reported:
+                errors.append(self.error(row, column, None, "必填,不能为空"))
+        if errors:
+            return None, book, errors
+        return self.values_type(**parsed), book, []
+
+    def error(self, row: int, column: Column, raw, message: str) -> LedgerError:
+        """Build an error for a cell of this sheet."""
+        value = raw.isoformat() if hasattr(raw, "isoformat") else clean(raw)
+        return LedgerError(self.sheet_name, row, column.header, value, message)
+
+    def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: dict):
+        kind = column.kind
+        if kind in _CACHED_KINDS:
+            key = (column.key, raw)
+            if key not in self._cache:
+                try:
+                    self._cache[key] = self._parse_plain(column, raw)
+                except BadValue as bad:
+                    self._cache[key] = bad
+            value = self._cache[key]
+            if isinstance(value, BadValue):
+                raise value
+            return value
+        if kind == "text":
+            return clean(raw)
+        if kind in ("number", "ref"):
+            return normalise_number(raw)
+        if kind == "names":
+            return split_names(raw) or None
+        if book is None:
+            raise _NeedsTownship()
+        name = clean(raw)
+        if kind == "village":
+            return book.village_id(name)
+        if kind == "natural_village":
+            if parsed.get("village") is None:
+                raise BadValue("须先填写正确的所属村")
+            return book.natural_village_id(parsed["village"], name)
+        if kind == "dispute_type":
+            return book.dispute_type_id(name)
+        if kind == "category":
+            return book.category_id(name)
+        if kind == "user":
+            return book.leader_id(name)
+        raise AssertionError(kind)
+
+    def _parse_plain(self, column: Column, raw):
+        kind = column.kind
+        if kind == "date":
+            day = parse_date(raw)
+            if day > self.today:
+                raise BadValue(f"日期不能晚于今天({self.today.isoformat()})")
+            if day.year < 1949:
+                raise BadValue("日期年份有误")
+            return day
+        if kind == "int":
+            return parse_int(raw, column.low, column.high)
+        if kind == "bool":
+            return parse_bool(raw)
+        value = self.maps[column.key].get(clean(raw).replace(" ", "").replace("\u3000", ""))
+        if value is None:
+            raise BadValue(f"应为 {' / '.join(column.labels)} 之一")
+        return value
+
+
+class _NeedsTownship(Exception):
+    """A name column cannot be read before the row's township is known."""
+
+
+# ------------------------------------------------------------------ defaults, merge, rules
+
+
+def with_defaults(kind: str, values):
+    """Fill a new case's blank cells with the columns' defaults."""
+    filled = {c.key: c.default for c in COLUMNS[kind] if c.default is not None and getattr(values, c.key) is None}
+    if kind == DISPUTE and values.people_involved is None:
+        filled["people_involved"] = max(1, len(values.applicants or ()) + len(values.respondents or ()))
+    return values._replace(**filled)
+
+
+def same(column: Column, old, new) -> bool:
+    """Tell whether two canonical values are the same; names in another order are the same names."""
+    if column.kind == "names":
+        return sorted(old or ()) == sorted(new or ())
+    return old == new
+
+
+def merge(kind: str, given, stored):
+    """Return the stored case's values with the row's given cells over them.
+
+    A value the row left blank is dropped when what the row did give rules it out: a stored agreement
+    form does not survive a row that records a failed mediation.
+    """
+    merged = {}
+    for column, new, old in zip(COLUMNS[kind], given, stored, strict=True):
+        merged[column.key] = old if new is None or same(column, old, new) else new
+    kept = {c.key for c, new in zip(COLUMNS[kind], given, strict=True) if new is None}
+
+    def drop(*keys, to=None):
+        for key in keys:
+            if key in kept:
+                merged[key] = to
+
+    if kind == DISPUTE:
+        if merged["status"] in OPEN:
+            drop("outcome", "agreement_form", "closed_on", "performance")
+        if merged["status"] == DS.NOT_ACCEPTED.value:
+            drop("outcome", "agreement_form", "performance")
+        if merged["outcome"] != SUCCEEDED:
+            drop("agreement_form", "performance")
+    else:
+        if merged["decision"] == "pending":
+            drop("decided_on")
+        if merged["decision"] not in HANDLED:
+            drop("answered_on", "opinion", "satisfaction", "extension_approver")
+            drop("extension_days", to=0)
+        if merged["answered_on"] is None:
+            drop("opinion", "satisfaction")
+        if not merged["extension_days"]:
+            drop("extension_approver")
+    return VALUES[kind](**merged)
+
+
+def dispute_rules(v) -> list[tuple[str, str]]:
+    """Return (column key, message) for each workflow rule a dispute's values break."""
+    problems = []
+    status = DS(v.status)
+    if status.value in CLOSED and v.closed_on is None:
+        problems.append(("closed_on", f"状态为“{status.label}”时必须填写结案日期"))
+    if status.value in OPEN and v.closed_on is not None:
+        problems.append(("closed_on", f"状态为“{status.label}”的案件尚未结案,不应有结案日期"))
+    if v.closed_on is not None and v.closed_on < v.registered_on:
+        problems.append(("closed_on", f"结案日期不能早于登记日期({v.registered_on.isoformat()})"))
+    if status in (DS.CONCLUDED, DS.VISITED) and v.outcome is None:
+        problems.append(("outcome", f"状态为“{status.label}”时必须填写调解结果"))
+    if v.outcome is not None and (status.value in OPEN or status is DS.NOT_ACCEPTED):
+        problems.append(("outcome", f"状态为“{status.label}”的案件还没有调解结果"))
+    if status is DS.VISITED and v.outcome not in (None, SUCCEEDED):
+        problems.append(("status", "只有调解成功、达成协议的案件才需要回访履行情况"))
+    if v.outcome == SUCCEEDED and v.agreement_form is None:
+        problems.append(("agreement_form", "调解成功时必须填写协议形式(书面或口头)"))
+    if v.agreement_form is not None and v.outcome != SUCCEEDED:
+        what = f"“{wf.Outcome(v.outcome).label}”的案件" if v.outcome else "未调解成功的案件"
+        problems.append(("agreement_form", f"{what}没有调解协议,不能填写协议形式"))
+    if v.performance is not None and v.outcome != SUCCEEDED:
+        problems.append(("performance", "只有调解成功、达成协议的案件才有履行情况"))
+    return problems
+
+
+def petition_rules(v) -> list[tuple[str, str]]:
+    """Return (column key, message) for each rule of the 信访工作条例 a petition's values break."""
+    problems = []
+    decision = DECISION_LABELS[v.decision]
+    if v.decision != "pending" and v.decided_on is None:
+        problems.append(("decided_on", f"受理情况为“{decision}”时必须填写受理日期"))
+    if v.decision == "pending" and v.decided_on is not None:
+        problems.append(("decided_on", "受理情况为“待定”(或未填)时不应有受理日期"))
+    if v.decided_on is not None and v.decided_on < v.received_on:
+        problems.append(("decided_on", f"受理日期不能早于登记日期({v.received_on.isoformat()})"))
+    if v.answered_on is not None and v.opinion is None:
+        problems.append(("opinion", "填写了办结日期时必须填写处理意见"))
+    if v.opinion is not None and v.answered_on is None:
+        problems.append(("answered_on", "填写了处理意见时必须填写办结日期"))
+    if (v.answered_on or v.opinion) and v.decision not in HANDLED:
+        problems.append(("answered_on", f"受理情况为“{decision}”的信访事项不出具处理意见"))
+    if v.answered_on and v.decided_on and v.answered_on < v.decided_on:
+        problems.append(("answered_on", f"办结日期不能早于受理日期({v.decided_on.isoformat()})"))
+    if v.extension_days and v.extension_approver is None:
+        problems.append(("extension_approver", "延期须经领导批准,请填写延期批准人"))
+    if v.extension_approver is not None and not v.extension_days:
+        problems.append(("extension_approver", "延期天数为0,不应有延期批准人"))
+    if v.extension_days and v.decision not in HANDLED:
+        problems.append(("extension_days", "只有受理或交办的信访事项可以延期"))
+    if v.satisfaction is not None and v.answered_on is None:
+        problems.append(("satisfaction", "出具处理意见后才能评价满意度"))
+    return problems
+
+
+RULES = {DISPUTE: dispute_rules, "petition": petition_rules}
+
+
+def petition_status(v) -> str:
+    """Return the state a petition's ledger values put it in; an opinion in a ledger counts as delivered."""
+    if v.decision in ("pending", "not_accepted", "forwarded"):
+        return {"pending": "registered", "not_accepted": "not_accepted", "forwarded": "forwarded"}[v.decision]
+    if v.answered_on is None:
+        return v.decision
+    return pw.PetitionState.RATED.value if v.satisfaction else pw.PetitionState.DELIVERED.value
+
+
+def _reachable(transitions: dict, start: str, goal: str) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        state = todo.pop()
+        for (source, _action), target in transitions.items():
+            if source.value == state and target.value not in seen:
+                seen.add(target.value)
+                todo.append(target.value)
+    return goal in seen
+
+
+_ANSWERED = {"answered", "delivered", "rated", "under_review", "reviewed", "under_second_review", "closed"}
+
+
+def next_status(kind: str, current: str, values) -> str:
+    """Return the state an update moves a case to, or raise BadValue when the workflow cannot go there."""
+    if kind == DISPUTE:
+        wanted = values.status
+        if wanted == current or _reachable(wf.TRANSITIONS, current, wanted):
+            return wanted
+        raise BadValue(f"案件当前为“{DS(current).label}”,不能改回“{DS(wanted).label}”")
+    wanted = petition_status(values)
+    if wanted == current:
+        return current
+    if current in _ANSWERED and wanted in ("delivered", "rated"):
+        return "rated" if wanted == "rated" and current in ("answered", "delivered") else current
+    if _reachable(pw.TRANSITIONS, current, wanted):
+        return wanted
+    if _reachable(pw.TRANSITIONS, wanted, current):
+        return current  # the case went on in casetrack (办理中, 复查…) beyond what a ledger records
+    label = pw.PetitionState
+    raise BadValue(f"信访事项当前为“{label(current).label}”,台账所写的情况(“{label(wanted).label}”)无法由此办理得到")
+
+
+def header_of(kind: str, key: str) -> str:
+    """Return the Chinese header of a column key."""
+    return BY_KEY[kind][key].header

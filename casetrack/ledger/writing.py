@@ -1,0 +1,266 @@
+"""Write planned ledger rows: new cases in bulk inserts, changed cases one by one with a timeline event.
+
+New cases are full cases: their state, dates, outcome and level are set as the workflow verbs would
+have set them, so the queue, the time limits and the annual figures treat them like cases entered by
+hand. What a ledger cannot say is filled the plain way and noted here: a dispute past 登记 was accepted
+on its registration day; an archived one was filed on its close date; a petition's opinion in the
+ledger is taken as delivered on the day it was given.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, update
+
+from casetrack.clock import now_utc
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.ledger.format import DISPUTE, join_names, split_number
+from casetrack.ledger.lookups import TownshipBook
+from casetrack.ledger.stored import MEDIATORS, REMARKS, UNLINKED_MEDIATORS
+from casetrack.ledger.validation import petition_status
+from casetrack.models import (
+    CaseCounter,
+    CaseEvent,
+    Dispute,
+    Party,
+    Petition,
+    Petitioner,
+    Township,
+    dispute_mediators,
+)
+from casetrack.services import time_limits
+from casetrack.services.numbering import format_case_number, raise_counter_to
+
+BATCH = 2000
+DS = wf.DisputeState
+NOT_ACCEPTED_REASON = "台账未载明不予受理的理由"
+COUNTER_KIND = {DISPUTE: "dispute", "petition": "petition"}
+
+
+def split_mediators(book: TownshipBook, names) -> tuple[list[int], list[str]]:
+    """Split 调解员 names into the ids of the township's mediators and staff, and names without an account."""
+    ids, others = [], []
+    for name in names or ():
+        user_id = book.mediator_ids.get(name)
+        if user_id is None:
+            others.append(name)
+        elif user_id not in ids:
+            ids.append(user_id)
+    return ids, others
+
+
+def assign_numbers(book: TownshipBook, kind: str, rows: list, taken: set[str]) -> list[tuple[str, int, int]]:
+    """Return (number, year, seq) for each row: its own number, or the next free one of its year."""
+    township = db.session.get(Township, book.township_id)
+    prefix = book.case_prefix if kind == DISPUTE else book.petition_prefix
+    highest: dict[int, int] = {}
+    for row in rows:
+        parts = split_number(row.values.number) if row.values.number else None
+        if parts and parts[1] == prefix:
+            highest[parts[0]] = max(highest.get(parts[0], 0), parts[2])
+    blank_years = defaultdict(int)
+    for row in rows:
+        if row.values.number is None:
+            blank_years[_day(kind, row.values).year] += 1
+    for year in set(highest) | set(blank_years):
+        raise_counter_to(township, year, COUNTER_KIND[kind], highest.get(year, 0))
+    db.session.flush()
+    fresh = {year: _reserve(book, kind, year, count, prefix, taken) for year, count in blank_years.items()}
+    result = []
+    for row in rows:
+        if row.values.number is None:
+            result.append(fresh[_day(kind, row.values).year].pop(0))
+            continue
+        parts = split_number(row.values.number)
+        year, seq = (parts[0], parts[2]) if parts else (_day(kind, row.values).year, 0)
+        result.append((row.values.number, year, seq))
+    return result
+
+
+def _reserve(book: TownshipBook, kind: str, year: int, count: int, prefix: str, taken: set[str]) -> list:
+    """Take count running numbers of a year in one counter update, skipping numbers already in use."""
+    numbers = []
+    while len(numbers) < count:
+        need = count - len(numbers)
+        last = db.session.execute(
+            update(CaseCounter)
+            .where(CaseCounter.township_id == book.township_id, CaseCounter.year == year,
+                   CaseCounter.kind == COUNTER_KIND[kind])
+            .values(last=CaseCounter.last + need).returning(CaseCounter.last)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        for seq in range(last - need + 1, last + 1):
+            number = format_case_number(year, prefix, seq)
+            if number not in taken:
+                numbers.append((number, year, seq))
+    return numbers
+
+
+def _day(kind: str, values):
+    return values.registered_on if kind == DISPUTE else values.received_on
+
+
+def _insert_returning_ids(table, params: list[dict]) -> list[int]:
+    if not params:
+        return []
+    result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
+    return [row[0] for row in result]
+
+
+def _insert(table, params: list[dict]) -> None:
+    if params:
+        db.session.execute(insert(table), params)
+
+
+def _event(kind: str, case_id: int, actor_id, summary: str, changes: dict, at) -> dict:
+    return {"dispute_id": case_id if kind == DISPUTE else None, "petition_id": None if kind == DISPUTE else case_id,
+            "actor_id": actor_id, "action": "ledger_import", "summary": summary, "changes": changes, "at": at}
+
+
+def _import_notes(book: TownshipBook, values, mediators: bool) -> dict:
+    notes = {}
+    if mediators and values.mediators:
+        notes[MEDIATORS] = [None, join_names(values.mediators)]
+        _ids, others = split_mediators(book, values.mediators)
+        if others:
+            notes[UNLINKED_MEDIATORS] = [None, join_names(others)]
+    if values.remarks:
+        notes[REMARKS] = [None, values.remarks]
+    return notes
+
+
+@dataclass
+class _DisputeFacts:
+    """What services.time_limits reads of a dispute, for a case about to be inserted in bulk."""
+
+    township: Township
+    status: str
+    accepted_on: date | None
+    outcome: str | None
+    closed_on: date | None
+    continuation_agreed: bool = False
+    performance_deadline: date | None = None
+
+    @property
+    def state(self) -> wf.DisputeState:
+        return wf.DisputeState(self.status)
+
+
+@dataclass
+class _PetitionFacts:
+    """What services.time_limits reads of a petition, for a petition about to be inserted in bulk."""
+
+    township: Township
+    status: str
+    decision: str
+    received_on: date
+    decided_on: date | None
+    extension_days: int
+    review_requested_on: date | None = None
+    second_review_requested_on: date | None = None
+
+    @property
+    def state(self) -> pw.PetitionState:
+        return pw.PetitionState(self.status)
+
+
+def _due(deadline) -> date | None:
+    return deadline.due if deadline else None
+
+
+def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, township) -> dict:
+    """Return the disputes-table values of a new case as the workflow verbs would have left it."""
+    status = v.status
+    declined = status == DS.NOT_ACCEPTED.value or (status == DS.ARCHIVED.value and v.outcome is None)
+    accepted = status != DS.REGISTERED.value and not declined
+    accepted_on = v.registered_on if accepted else None
+    facts = _DisputeFacts(township, status, accepted_on, v.outcome, v.closed_on)
+    return {
+        "township_id": book.township_id, "village_id": v.village, "natural_village_id": v.natural_village,
+        "number": number, "year": year, "seq": seq, "registered_on": v.registered_on,
+        "dispute_type_id": v.dispute_type, "source": v.source, "channel": v.channel, "summary": v.summary,
+        "people_involved": v.people_involved, "risk_level": v.risk_level, "police_reported": False,
+        "status": status, "level": v.level, "accepted_on": accepted_on,
+        "not_accepted_reason": NOT_ACCEPTED_REASON if declined else None, "continuation_agreed": False,
+        "outcome": v.outcome, "closed_on": v.closed_on, "agreement_form": v.agreement_form,
+        "legal_aid_referred": False, "performance": v.performance,
+        "archived_on": v.closed_on if status == DS.ARCHIVED.value else None,
+        "prevented_criminal": v.prevented_criminal,
+        "prevented_criminal_persons": v.people_involved if v.prevented_criminal else 0,
+        "prevented_group_petition": v.prevented_group_petition,
+        "prevented_group_petition_persons": v.people_involved if v.prevented_group_petition else 0,
+        "due_on": _due(time_limits.current_dispute_deadline(facts)),  # what the before-flush hook would store
+        "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
+    }
+
+
+def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, repeat_of_id,
+                 township) -> dict:
+    """Return the petitions-table values of a new petition as the workflow verbs would have left it."""
+    status = petition_status(v)
+    facts = _PetitionFacts(township, status, v.decision, v.received_on, v.decided_on, v.extension_days or 0)
+    return {
+        "township_id": book.township_id, "village_id": v.village, "number": number, "year": year, "seq": seq,
+        "received_on": v.received_on, "channel": v.channel, "persons": v.persons, "category_id": v.category,
+        "request": v.request, "level": v.level, "cross_level": v.cross_level, "disruptive": v.disruptive,
+        "repeat_of_id": repeat_of_id, "status": status, "decision": v.decision,
+        "decided_on": v.decided_on, "extension_days": v.extension_days or 0,
+        "extension_approved_by_id": v.extension_approver if v.extension_days else None,
+        "opinion": v.opinion, "answered_on": v.answered_on, "delivered_on": v.answered_on,
+        "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == "not_accepted" else None,
+        "due_on": _due(time_limits.current_petition_deadline(facts)),
+        "opinion_due_on": _due(time_limits.opinion_deadline(facts)),
+        "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
+    }
+
+
+def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: str) -> int:
+    """Insert new cases of one township in batches, with their people, mediators and a 由台账导入 event."""
+    if not rows:
+        return 0
+    now = now_utc()
+    township = db.session.get(Township, book.township_id)
+    taken = set(book.existing_numbers(kind)) | {r.values.number for r in rows if r.values.number}
+    numbers = assign_numbers(book, kind, rows, taken)
+    repeat_ids = dict(book.existing_numbers(kind)) if kind != DISPUTE else {}
+    # a repeat of a petition in this same file is inserted after it, to point at its id
+    later = {i for i, r in enumerate(rows)
+             if kind != DISPUTE and r.values.repeat_of and r.values.repeat_of not in repeat_ids}
+    first = [i for i in range(len(rows)) if i not in later]
+    batches = [group[start:start + BATCH] for group in (first, sorted(later)) for start in range(0, len(group), BATCH)]
+    for indexes in batches:
+        batch = [(rows[i], numbers[i]) for i in indexes]
+        if kind == DISPUTE:
+            params = [dispute_row(book, r.values, *n, actor_id, now, township) for r, n in batch]
+            ids = _insert_returning_ids(Dispute.__table__, params)
+        else:
+            params = [petition_row(book, r.values, *n, actor_id, now, repeat_ids.get(r.values.repeat_of), township)
+                      for r, n in batch]
+            ids = _insert_returning_ids(Petition.__table__, params)
+            repeat_ids.update((n[0], case_id) for (_r, n), case_id in zip(batch, ids, strict=True))
+        people, mediators, events = [], [], []
+        for (row, _n), case_id in zip(batch, ids, strict=True):
+            v = row.values
+            if kind == DISPUTE:
+                position = 0
+                for side, names in ((wf.PartySide.APPLICANT.value, v.applicants), (wf.PartySide.RESPONDENT.value,
+                                                                                    v.respondents or ())):
+                    for name in names:
+                        people.append({"dispute_id": case_id, "side": side, "position": position, "name": name})
+                        position += 1
+                user_ids, _others = split_mediators(book, v.mediators)
+                mediators += [{"dispute_id": case_id, "user_id": user_id} for user_id in user_ids]
+            else:
+                people += [{"petition_id": case_id, "position": i, "name": name, "is_representative": False}
+                           for i, name in enumerate(v.petitioners)]
+            summary = f"由台账导入:{filename},工作表“{row.sheet}”第{row.row}行"
+            events.append(_event(kind, case_id, actor_id, summary, _import_notes(book, v, kind == DISPUTE), now))
+            row.case_id = case_id
+        _insert(Party.__table__ if kind == DISPUTE else Petitioner.__table__, people)
+        _insert(dispute_mediators, mediators)
+        _insert(CaseEvent.__table__, events)
+    return len(rows)
+
