@@ -109,7 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from casetrack.web import admin, auth, cases, holidays, main, petitions, screening
+    from casetrack.web import admin, auth, cases, documents, holidays, main, petitions, reports, screening
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -118,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(holidays.bp)
     app.register_blueprint(screening.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(documents.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(holidays_group)
+    app.cli.add_command(report_command)
     app.cli.add_command(ledger_group)
 
 
@@ -134,3 +135,39 @@ def holidays_import(path: str):
     db.session.commit()
     for year, count in counts.items():
         click.echo(f"{year}年:已导入 {count} 个日期")
+
+
+@click.command("report", help="输出年度(或月度、季度)统计报告。")
+@click.argument("year", type=int)
+@click.option("--township", help="乡镇名称;不指定则为全部乡镇")
+@click.option("--month", type=click.IntRange(1, 12), help="月报")
+@click.option("--quarter", type=click.IntRange(1, 4), help="季报")
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "docx", "xlsx"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件;不指定时 json/md 打印到屏幕")
+def report_command(year, township, month, quarter, fmt, output):
+    """Write the figures, their definitions and the report text for a year, month or quarter."""
+    from casetrack import clock
+    from casetrack.services import report_files
+    from casetrack.services import statistics as stats
+
+    if month and quarter:
+        _fail("--month 与 --quarter 只能选一个。")
+    period = (stats.month_period(year, month) if month else stats.quarter_period(year, quarter) if quarter
+              else stats.year_period(year))
+    try:
+        if township:
+            scope = stats.Scope((places.find_township(township),))
+        else:
+            townships = tuple(db.session.execute(select(Township).order_by(Township.id)).scalars())
+            scope = stats.Scope(townships, all_townships=len(townships) != 1)
+    except DomainError as refused:
+        _fail(str(refused))
+    body = report_files.render(period, scope, stats.figures(period, scope, clock.today()), fmt)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(body)
+        click.echo(f"已写入 {output}")
+    elif fmt in ("json", "md"):
+        click.echo(body.decode())
+    else:
+        _fail("docx 和 xlsx 须用 -o 指定输出文件。")

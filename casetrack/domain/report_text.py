@@ -31,6 +31,7 @@ class Wording:
 
     rounded: bool = False  # write counts as "50余起" instead of "53起"
     township_name: str = ""  # overrides figures["township"] in the opening sentence
+    period_label: str = ""  # "2025年第1季度" for a quarter or month; the year is used when empty
 
 
 def approximate_count(n: int) -> str:
@@ -65,6 +66,11 @@ def province_beijing_sentence(figs: dict) -> str:
     return f"发生赴省进京上访案件{n}起"
 
 
+def _span(wording: Wording) -> str:
+    """Say "全年" in a year's report and "本期" in a month's or quarter's."""
+    return "本期" if wording.period_label else "全年"
+
+
 def _paragraph(clauses: list[str]) -> str:
     return COMMA.join(clauses) + PERIOD
 
@@ -74,7 +80,8 @@ def dispute_paragraph(figs: dict, wording: Wording = Wording()) -> str:
     d = figs["disputes"]
     year = figs.get("year")
     place = wording.township_name or figs.get("township") or ""
-    opener = f"{year}年{COMMA}{place}" if year else f"全年{place}"
+    when = wording.period_label or (f"{year}年" if year else "")
+    opener = f"{when}{COMMA}{place}" if when else f"全年{place}"
     c = partial(count_text, wording=wording)
     if d["registered"] == 0:
         clauses = [f"{opener}未登记受理矛盾纠纷"]
@@ -127,8 +134,8 @@ def screening_sentence(figs: dict, wording: Wording = Wording()) -> str:
     s = figs["screening"]
     c = partial(count_text, wording=wording)
     if s["held"] == 0 and s["due"] == 0:
-        return f"全年未安排矛盾纠纷排查{PERIOD}"
-    held = f"全年开展矛盾纠纷排查{c(s['held'])}次"
+        return f"{_span(wording)}未安排矛盾纠纷排查{PERIOD}"
+    held = f"{_span(wording)}开展矛盾纠纷排查{c(s['held'])}次"
     if s["rate"] is not None:
         held += f"（应排查{c(s['due'])}次{COMMA}排查完成率{format_rate(s['rate'])}）"
     clauses = [held]
@@ -146,9 +153,9 @@ def petition_paragraph(figs: dict, wording: Wording = Wording()) -> str:
     p = figs["petitions"]
     c = partial(count_text, wording=wording)
     if p["received"] == 0:
-        clauses = ["全年未受理信访事项"]
+        clauses = [f"{_span(wording)}未受理信访事项"]
     else:
-        clauses = [f"全年受理信访事项{c(p['received'])}件{c(p['persons'])}人次"]
+        clauses = [f"{_span(wording)}受理信访事项{c(p['received'])}件{c(p['persons'])}人次"]
         if p["collective"]:
             clauses.append(f"其中集体访{c(p['collective'])}批")
         else:

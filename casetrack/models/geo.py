@@ -17,6 +17,8 @@ TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
     "petition_prefix": None,  # None → first character of the name + 信字
     "screening_village_interval": "week",  # 每周一排查
     "screening_township_interval": "half_month",  # 每半月一排查
+    "report_rounded": False,  # write counts in the report text as "50余起"
+    "targets": {},  # figure targets, e.g. {"disputes.success_rate": 0.95}; a figure below is marked
 }
 
 

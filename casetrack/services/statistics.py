@@ -205,9 +205,9 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
     ]
     row = db.session.execute(select(*columns).where(base)).one()._asdict()
 
-    def breakdown(column, label=lambda v: v) -> dict:
+    def breakdown(column, label=lambda v: v, among=REGISTERED) -> dict:
         rows = db.session.execute(
-            select(column, func.count()).select_from(D).where(base, REGISTERED).group_by(column).order_by(column)
+            select(column, func.count()).select_from(D).where(base, among).group_by(column).order_by(column)
         ).all()
         return {label(value): count for value, count in rows}
 
@@ -222,7 +222,7 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
         by_village=_merge(breakdown(D.village_id, village_names.get)),
         by_source=breakdown(D.source, lambda v: wf.Source(v).label),
         by_channel=breakdown(D.channel, lambda v: wf.Channel(v).label),
-        by_level=breakdown(D.level, lambda v: wf.Level(v).label),
+        by_level=breakdown(D.level, lambda v: wf.Level(v).label, among=SUCCEEDED),
         by_month={int(m): c for m, c in db.session.execute(
             select(month, func.count()).where(base, REGISTERED).group_by(month)).all()},
     )
@@ -287,3 +287,30 @@ def figures(period: Period, scope: Scope, as_of: date) -> dict:
         "screening": st.screening_figures(_count_screening(period, scope, as_of)),
         "definitions": dict(st.DEFINITIONS),
     }
+
+
+def closures_by_month(period: Period, scope: Scope) -> dict[int, int]:
+    """Count disputes whose mediation concluded in each month of the period (for the intake/closure chart)."""
+    month = func.extract("month", D.closed_on)
+    rows = db.session.execute(
+        select(month, func.count()).where(
+            D.township_id.in_(scope.ids), D.closed_on >= period.start, D.closed_on <= period.end,
+            D.outcome.is_not(None), NOT_MERGED,
+        ).group_by(month)
+    ).all()
+    return {int(m): c for m, c in rows}
+
+
+def case_ids(period: Period, scope: Scope) -> tuple[list[int], list[int]]:
+    """Return the ids of the disputes and petitions registered in the period, for the case lists."""
+    disputes = db.session.execute(select(D.id).where(dispute_condition("registered", period, scope))
+                                  .order_by(D.registered_on, D.id)).scalars().all()
+    petitions = db.session.execute(select(P.id).where(petition_condition("all", period, scope, period.end))
+                                   .order_by(P.received_on, P.id)).scalars().all()
+    return list(disputes), list(petitions)
+
+
+def is_nil_return(figures: dict) -> bool:
+    """Tell whether a monthly return is a nil return (零报告): nothing registered, received or found."""
+    d, p, s = figures["disputes"], figures["petitions"], figures["screening"]
+    return d["registered"] + d["not_accepted"] == 0 and p["received"] + p["repeat"] == 0 and s["found"] == 0

@@ -26,7 +26,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _user_context():
-        return {"me": current_user}
+        return {"me": current_user, "has_queue": "queue" in app.blueprints}
+
+    from casetrack.domain import statistics as st
+
+    app.jinja_env.globals["labels"] = st.LABELS
+    app.jinja_env.globals["show"] = _show_figure
+    app.jinja_env.globals["signed"] = _signed_change
 
 
 _ENUMS = {
@@ -57,3 +63,21 @@ def _petition_label(value, kind: str) -> str:
         return _PETITION_ENUMS[kind](value).label
     except ValueError:
         return str(value)
+
+
+def _show_figure(key: str, value) -> str:
+    """Show a figure's value: rates as percent."""
+    from casetrack.services.report_files import display
+
+    return display(key, value)
+
+
+def _signed_change(key: str, value) -> str:
+    """Show a change against the previous period: +3, −2, +5.0个百分点."""
+    from casetrack.domain import statistics as st
+
+    if value is None:
+        return ""
+    if key in st.RATE_KEYS:
+        return f"{value * 100:+.1f}个百分点"
+    return f"{value:+d}" if isinstance(value, int) else f"{value:+}"

@@ -1,0 +1,175 @@
+"""Statistics and the annual report: figures with definitions, links to their cases, text, files, freeze."""
+
+import json
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from casetrack import clock
+from casetrack.domain import report_text
+from casetrack.domain import statistics as st
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import ReportSnapshot, Role, Township
+from casetrack.services import report_files
+from casetrack.services import statistics as stats
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+FORMATS = {"json": "application/json", "md": "text/markdown; charset=utf-8",
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def resolve_scope() -> stats.Scope:
+    """The township the user reports on; a county admin picks one with ?township=<id> or all."""
+    if current_user.role_enum is Role.MEDIATOR:
+        abort(403)
+    if current_user.township_id is not None:
+        return stats.Scope((db.session.get(Township, current_user.township_id),))
+    townships = tuple(db.session.execute(select(Township).order_by(Township.id)).scalars())
+    chosen = request.args.get("township", "all")
+    if chosen != "all":
+        picked = [t for t in townships if str(t.id) == chosen]
+        if not picked:
+            abort(404)
+        return stats.Scope((picked[0],))
+    return stats.Scope(townships, all_townships=True)
+
+
+def _snapshot(period: stats.Period, scope: stats.Scope) -> ReportSnapshot | None:
+    return db.session.execute(select(ReportSnapshot).where(
+        ReportSnapshot.scope == scope.key, ReportSnapshot.period == period.key)).scalar_one_or_none()
+
+
+def _previous(period: stats.Period) -> stats.Period:
+    key = period.key
+    if len(key) == 4:
+        return stats.year_period(period.year - 1)
+    if "q" in key:
+        quarter = int(key[-1])
+        return stats.quarter_period(period.year - (quarter == 1), 4 if quarter == 1 else quarter - 1)
+    month = period.start.month
+    return stats.month_period(period.year - (month == 1), 12 if month == 1 else month - 1)
+
+
+def _page(period: stats.Period):
+    scope = resolve_scope()
+    today = clock.today()
+    current = stats.figures(period, scope, today)
+    snapshot = _snapshot(period, scope)
+    shown = snapshot.figures if snapshot else current
+    previous = stats.figures(_previous(period), scope, today)
+    targets = {} if scope.all_townships else dict(scope.townships[0].setting("targets") or {})
+    return render_template(
+        "reports/report.html", period=period, scope=scope, figures=shown, snapshot=snapshot,
+        drift=st.drift(snapshot.figures, current) if snapshot else {},
+        change=st.change(previous, shown), previous=_previous(period),
+        missed=st.targets_missed(shown, targets), targets=targets,
+        rows=report_files.scalar_rows(shown), breakdowns=report_files.breakdowns(shown),
+        breakdown_titles=report_files.BREAKDOWN_TITLES,
+        paragraphs=report_text.report_paragraphs(shown, report_files.wording_for(period, scope)),
+        closures=stats.closures_by_month(period, scope), nil_return=stats.is_nil_return(shown),
+        townships=db.session.execute(select(Township).order_by(Township.id)).scalars().all()
+        if current_user.township_id is None else [],
+        title=report_files.report_title(period, scope), may_freeze=current_user.role_enum is Role.STAFF,
+    )
+
+
+def _export(period: stats.Period, fmt: str):
+    scope = resolve_scope()
+    snapshot = _snapshot(period, scope)
+    figures = snapshot.figures if snapshot else stats.figures(period, scope, clock.today())
+    body = report_files.render(period, scope, figures, fmt)
+    filename = f"{report_files.report_title(period, scope)}.{fmt}"
+    headers = {} if fmt == "json" else {"Content-Disposition": _attachment(filename)}
+    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename=\"report.{filename.rsplit('.', 1)[1]}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("")
+@login_required
+def index():
+    return redirect(url_for("reports.year", year=clock.today().year, **request.args))
+
+
+@bp.route("/<int:year>")
+@login_required
+def year(year: int):
+    """The year's figures, report text, breakdowns and charts."""
+    return _page(stats.year_period(year))
+
+
+@bp.route("/<int:year>/<int:month>")
+@login_required
+def month(year: int, month: int):
+    """A monthly return (月报); a nil return (零报告) when nothing happened."""
+    return _page(_checked(lambda: stats.month_period(year, month)))
+
+
+@bp.route("/<int:year>/q<int:quarter>")
+@login_required
+def quarter(year: int, quarter: int):
+    return _page(_checked(lambda: stats.quarter_period(year, quarter)))
+
+
+def _checked(make):
+    try:
+        return make()
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/<int:year>.<any(json, md, docx, xlsx):fmt>")
+@login_required
+def year_file(year: int, fmt: str):
+    """The year's figures as JSON (the contract), Markdown, DOCX or XLSX."""
+    return _export(stats.year_period(year), fmt)
+
+
+@bp.route("/<int:year>/<int:month>.<any(json, md, docx, xlsx):fmt>")
+@login_required
+def month_file(year: int, month: int, fmt: str):
+    return _export(_checked(lambda: stats.month_period(year, month)), fmt)
+
+
+@bp.route("/<int:year>/q<int:quarter>.<any(json, md, docx, xlsx):fmt>")
+@login_required
+def quarter_file(year: int, quarter: int, fmt: str):
+    return _export(_checked(lambda: stats.quarter_period(year, quarter)), fmt)
+
+
+@bp.route("/<period_key>/freeze", methods=["POST"])
+@login_required
+def freeze(period_key: str):
+    """Freeze a period's figures as published; later changes show apart as drift."""
+    if current_user.role_enum is not Role.STAFF:
+        abort(403)
+    try:
+        period = stats.parse_period(period_key)
+    except DomainError:
+        abort(404)
+    scope = resolve_scope()
+    if _snapshot(period, scope):
+        return render_template("errors/refused.html", message=_("%(p)s的统计数字已冻结,不能重复冻结。", p=period.label)), 409
+    figures = stats.figures(period, scope, clock.today())
+    db.session.add(ReportSnapshot(scope=scope.key, period=period.key, frozen_by_id=current_user.id,
+                                  figures=json.loads(json.dumps(figures, default=str))))
+    db.session.commit()
+    flash(_("已冻结%(p)s的统计数字。", p=period.label), "success")
+    return redirect(_period_url(period))
+
+
+def _period_url(period: stats.Period) -> str:
+    key = period.key
+    if len(key) == 4:
+        return url_for("reports.year", year=period.year)
+    if "q" in key:
+        return url_for("reports.quarter", year=period.year, quarter=int(key[-1]))
+    return url_for("reports.month", year=period.year, month=period.start.month)
