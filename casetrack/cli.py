@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(holidays_group)
     app.cli.add_command(report_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(ledger_group)
 
 
@@ -171,3 +173,40 @@ def report_command(year, township, month, quarter, fmt, output):
         click.echo(body.decode())
     else:
         _fail("docx 和 xlsx 须用 -o 指定输出文件。")
+
+
+@click.command("backup", help="在系统运行时备份 SQLite 数据库(PostgreSQL 请用 pg_dump)。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="备份文件")
+def backup_command(output: str):
+    """Take a consistent copy of the SQLite database while the app serves."""
+    from flask import current_app
+
+    from casetrack.services import backup
+
+    try:
+        pages = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except DomainError as refused:
+        _fail(str(refused))
+    click.echo(f"已备份到 {output}({pages} 页,完整性检查通过)")
+
+
+@click.command("restore", help="检查备份文件后恢复 SQLite 数据库。")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="不再确认")
+def restore_command(path: str, yes: bool):
+    """Check a backup and put it back in place of the live database."""
+    from flask import current_app
+
+    from casetrack.services import backup
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        revision = backup.check(path)
+        if not yes:
+            click.confirm(f"将用 {path}(数据库版本 {revision})覆盖当前数据库,确定吗?", abort=True)
+        db.session.remove()
+        db.engine.dispose()
+        backup.restore(uri, path)
+    except DomainError as refused:
+        _fail(str(refused))
+    click.echo(f"已恢复(数据库版本 {revision})。如版本较旧,请运行 flask --app casetrack db upgrade。")
