@@ -9,11 +9,12 @@ import docx
 import pytest
 from docx.table import Table as DocxTable
 from flask import g
+from sqlalchemy import select
 
 from casetrack import clock, create_app
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models import Dispute, User, Village
+from casetrack.models import CaseEvent, Dispute, User, Village
 from casetrack.services import disputes
 from tests.factories import make_dispute
 
@@ -58,6 +59,13 @@ def make_full_case(actor: User, village: Village, form: str = "written", **kwarg
 @pytest.fixture
 def full_case(world) -> Dispute:
     return make_full_case(world.mediator, world.village)
+
+
+def timeline(case_id: int) -> list[CaseEvent]:
+    """A case's timeline entries from the database, oldest first."""
+    return list(db.session.execute(
+        select(CaseEvent).where(CaseEvent.dispute_id == case_id).order_by(CaseEvent.id)
+    ).scalars())
 
 
 def docx_lines(data: bytes) -> list[str]:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from casetrack.extensions import db
 from casetrack.models import Attachment
 from tests.conftest import PASSWORD, login
-from tests.documents.conftest import pdf_bytes, png_bytes
-from tests.factories import make_dispute, timeline
+from tests.documents.conftest import pdf_bytes, png_bytes, timeline
+from tests.factories import make_dispute
 
 
 def _upload(client, case, content: bytes, name: str, kind: str = "evidence", description: str = ""):
