@@ -109,7 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from casetrack.web import admin, auth, cases, documents, holidays, main, petitions, reports, screening
+    from casetrack.web import admin, auth, cases, documents, holidays, main, petitions, queue, reports, screening
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(holidays.bp)
     app.register_blueprint(screening.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(queue.bp)
     app.register_blueprint(documents.bp)
 
 

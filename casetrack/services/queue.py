@@ -1,0 +1,278 @@
+"""The review queue: disputes and petitions in one list, with tabs, filters, sorting and keyset paging.
+
+Paging is by keyset (the last row's sort key), so the last page costs what the first does; the
+cursor is the sort value plus a row key unique across both tables (dispute id × 2, petition id × 2 + 1).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true, union_all
+from sqlalchemy.orm import selectinload
+
+from casetrack import permissions
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.models import (
+    Dispute,
+    Party,
+    Petition,
+    Petitioner,
+    Supervision,
+    Township,
+    User,
+    dispute_mediators,
+)
+
+D, P = Dispute, Petition
+DS, PS = wf.DisputeState, pw.PetitionState
+OPEN_DISPUTE = [DS.REGISTERED.value, DS.ACCEPTED.value, DS.MEDIATING.value, DS.CONCLUDED.value, DS.VISITED.value]
+OPEN_PETITION = [s.value for s in pw.OPEN_STATES]
+HANDLING_PETITION = [PS.ACCEPTED.value, PS.ASSIGNED.value, PS.IN_PROGRESS.value, PS.ANSWERED.value,
+                     PS.UNDER_REVIEW.value, PS.UNDER_SECOND_REVIEW.value]
+
+TABS = {
+    "pending": "待受理", "mediating": "调解中", "due_soon": "即将到期", "overdue": "已超期",
+    "major": "重大", "follow_up": "待回访", "petitions": "信访办理中", "returned": "退回补正", "all": "全部",
+}
+SORTS = {"deadline": "按期限", "registered": "按登记日期", "activity": "按最近办理"}
+PAGE_SIZE = 50
+FAR_FUTURE = date(9999, 12, 31)
+
+
+@dataclass
+class Filters:
+    """What the queue is asked for; every field comes from the URL so a view can be bookmarked."""
+
+    tab: str = "all"
+    kind: str = ""  # "", "dispute", "petition"
+    village_id: int | None = None
+    type_id: int | None = None
+    status: str = ""
+    risk: str = ""
+    level: str = ""
+    mediator_id: int | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    text: str = ""
+    sort: str = "registered"
+    figure: object | None = None  # (model, where clause) from services.statistics.figure_condition
+    ids: list[int] = field(default_factory=list)
+
+
+def _soon(today: date, township: Township | None) -> date:
+    days = int(township.setting("due_soon_days")) if township else 3
+    return today + timedelta(days=days)
+
+
+def _dispute_tab(tab: str, today: date, soon: date):
+    if tab == "pending":
+        return D.status == DS.REGISTERED.value
+    if tab == "mediating":
+        return D.status.in_([DS.ACCEPTED.value, DS.MEDIATING.value])
+    if tab == "due_soon":
+        return and_(D.due_on >= today, D.due_on <= soon)
+    if tab == "overdue":
+        return D.due_on < today
+    if tab == "major":
+        supervised = exists().where(Supervision.dispute_id == D.id)
+        return and_(D.status.in_(OPEN_DISPUTE), or_(D.risk_level == wf.RiskLevel.MAJOR.value, supervised))
+    if tab == "follow_up":
+        return and_(D.status == DS.CONCLUDED.value, D.outcome == wf.Outcome.SUCCEEDED.value)
+    if tab == "returned":
+        return D.returned_note.is_not(None)
+    if tab == "petitions":
+        return false()
+    return true()
+
+
+def _petition_tab(tab: str, today: date, soon: date):
+    if tab == "pending":
+        return P.status == PS.REGISTERED.value
+    if tab == "due_soon":
+        return and_(P.due_on >= today, P.due_on <= soon)
+    if tab == "overdue":
+        return P.due_on < today
+    if tab == "petitions":
+        return P.status.in_(HANDLING_PETITION)
+    if tab == "all":
+        return true()
+    return false()
+
+
+def _dispute_select(user: User, f: Filters, today: date, soon: date):
+    conditions = [permissions.dispute_scope(user), D.merged_into_id.is_(None), _dispute_tab(f.tab, today, soon)]
+    if f.village_id:
+        conditions.append(D.village_id == f.village_id)
+    if f.type_id:
+        conditions.append(D.dispute_type_id == f.type_id)
+    if f.status:
+        conditions.append(D.status == f.status)
+    if f.risk:
+        conditions.append(D.risk_level == f.risk)
+    if f.level:
+        conditions.append(D.level == f.level)
+    if f.mediator_id:
+        conditions.append(exists().where(dispute_mediators.c.dispute_id == D.id,
+                                         dispute_mediators.c.user_id == f.mediator_id))
+    if f.registered_from:
+        conditions.append(D.registered_on >= f.registered_from)
+    if f.registered_to:
+        conditions.append(D.registered_on <= f.registered_to)
+    if f.text:
+        like = f"%{f.text}%"
+        conditions.append(or_(D.number.like(like), D.summary.like(like),
+                              exists().where(Party.dispute_id == D.id, Party.name.like(like))))
+    if f.figure is not None:
+        model, clause = f.figure
+        conditions.append(clause if model is Dispute else false())
+    return select(
+        literal("dispute").label("kind"), D.id.label("id"), (D.id * 2).label("row_key"),
+        D.registered_on.label("registered_on"), func.coalesce(D.due_on, FAR_FUTURE).label("deadline"),
+        D.updated_at.label("activity"),
+    ).where(*conditions)
+
+
+def _petition_select(user: User, f: Filters, today: date, soon: date):
+    conditions = [permissions.petition_scope(user), _petition_tab(f.tab, today, soon)]
+    if f.type_id or f.risk or f.level or f.mediator_id:
+        conditions.append(false())  # dispute-only filters
+    if f.village_id:
+        conditions.append(P.village_id == f.village_id)
+    if f.status:
+        conditions.append(P.status == f.status)
+    if f.registered_from:
+        conditions.append(P.received_on >= f.registered_from)
+    if f.registered_to:
+        conditions.append(P.received_on <= f.registered_to)
+    if f.text:
+        like = f"%{f.text}%"
+        conditions.append(or_(P.number.like(like), P.request.like(like),
+                              exists().where(Petitioner.petition_id == P.id, Petitioner.name.like(like))))
+    if f.figure is not None:
+        model, clause = f.figure
+        conditions.append(clause if model is Petition else false())
+    return select(
+        literal("petition").label("kind"), P.id.label("id"), (P.id * 2 + 1).label("row_key"),
+        P.received_on.label("registered_on"), func.coalesce(P.due_on, FAR_FUTURE).label("deadline"),
+        P.updated_at.label("activity"),
+    ).where(*conditions)
+
+
+def _arms(user: User, f: Filters, today: date, soon: date) -> list:
+    arms = []
+    if f.kind in ("", "dispute"):
+        arms.append(_dispute_select(user, f, today, soon))
+    if f.kind in ("", "petition"):
+        arms.append(_petition_select(user, f, today, soon))
+    return arms
+
+
+def _sort_column(f: Filters) -> tuple[str, bool]:
+    """Return the sort column's name and whether it runs newest first."""
+    return {"deadline": ("deadline", False), "activity": ("activity", True)}.get(f.sort, ("registered_on", True))
+
+
+@dataclass
+class Page:
+    rows: list  # Dispute and Petition objects in order
+    next_cursor: str | None
+    prev_cursor: str | None
+    is_first: bool
+    is_last: bool
+
+
+def _encode(value, row_key: int) -> str:
+    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}~{row_key}"
+
+
+def _decode(cursor: str, column: str):
+    from datetime import datetime
+
+    raw, _, key = cursor.rpartition("~")
+    parse = datetime.fromisoformat if column == "activity" else date.fromisoformat
+    return parse(raw), int(key)
+
+
+def page(user: User, f: Filters, today: date, township: Township | None, after: str | None = None,
+         before: str | None = None, last: bool = False, size: int = PAGE_SIZE) -> Page:
+    """Return one page by keyset: after a cursor, before one, the first page, or the last."""
+    soon = _soon(today, township)
+    arms = _arms(user, f, today, soon)
+    if not arms:
+        return Page([], None, None, True, True)
+    rows_query = union_all(*arms).subquery() if len(arms) > 1 else arms[0].subquery()
+    column, newest_first = _sort_column(f)
+    sort, key = rows_query.c[column], rows_query.c.row_key
+    forward = not (before or last)
+    descending = newest_first if forward else not newest_first
+    query = select(rows_query.c.kind, rows_query.c.id, sort, key)
+    cursor = after or before
+    if cursor:
+        value, row_key = _decode(cursor, column)
+        if descending:
+            query = query.where(or_(sort < value, and_(sort == value, key < row_key)))
+        else:
+            query = query.where(or_(sort > value, and_(sort == value, key > row_key)))
+    order = (sort.desc(), key.desc()) if descending else (sort.asc(), key.asc())
+    found = db.session.execute(query.order_by(*order).limit(size + 1)).all()
+    more = len(found) > size
+    found = found[:size]
+    if not forward:
+        found.reverse()
+    objects = _load(found)
+    first_row, last_row = (found[0], found[-1]) if found else (None, None)
+    if forward:
+        is_first, is_last = cursor is None, not more
+    else:
+        is_first, is_last = not more, last or before is None
+    return Page(
+        rows=objects,
+        next_cursor=None if is_last or not found else _encode(last_row[2], last_row[3]),
+        prev_cursor=None if is_first or not found else _encode(first_row[2], first_row[3]),
+        is_first=is_first, is_last=is_last,
+    )
+
+
+def _load(found) -> list:
+    dispute_ids = [row.id for row in found if row.kind == "dispute"]
+    petition_ids = [row.id for row in found if row.kind == "petition"]
+    disputes = {d.id: d for d in db.session.execute(
+        select(D).where(D.id.in_(dispute_ids)).options(
+            selectinload(D.parties), selectinload(D.village), selectinload(D.dispute_type),
+            selectinload(D.mediators))
+    ).scalars()} if dispute_ids else {}
+    petitions = {p.id: p for p in db.session.execute(
+        select(P).where(P.id.in_(petition_ids)).options(
+            selectinload(P.petitioners), selectinload(P.village), selectinload(P.category))
+    ).scalars()} if petition_ids else {}
+    return [disputes[row.id] if row.kind == "dispute" else petitions[row.id] for row in found]
+
+
+def count(user: User, f: Filters, today: date, township: Township | None) -> int:
+    """Count the items the filters select."""
+    soon = _soon(today, township)
+    total = 0
+    for arm in _arms(user, f, today, soon):
+        total += db.session.execute(select(func.count()).select_from(arm.subquery())).scalar_one()
+    return total
+
+
+def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
+    """Count every tab under the other filters, so the tab bar shows where work waits."""
+    counts = {}
+    for tab in TABS:
+        counts[tab] = count(user, Filters(**{**f.__dict__, "tab": tab}), today, township)
+    return counts
+
+
+def iterate_all(user: User, f: Filters, today: date, township: Township | None, chunk: int = 500):
+    """Yield every item the filters select, in order, a chunk at a time (for exports without a cap)."""
+    cursor = None
+    while True:
+        result = page(user, f, today, township, after=cursor, size=chunk)
+        yield from result.rows
+        if result.is_last or not result.rows:
+            return
+        cursor = result.next_cursor

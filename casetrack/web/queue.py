@@ -1,0 +1,218 @@
+"""The review queue at /queue: tabs with counts, filters in the URL, keyset paging, saved views, bulk actions."""
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from casetrack import clock, permissions
+from casetrack.domain import petition_workflow as pw
+from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import Dispute, Role, SavedView, Township, User, Village
+from casetrack.services import disputes as dispute_services
+from casetrack.services import queue as q
+from casetrack.services import statistics as stats
+from casetrack.services import time_limits
+from casetrack.services.places import dispute_types
+
+bp = Blueprint("queue", __name__, url_prefix="/queue")
+FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
+               "figure", "period", "township")
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _township() -> Township | None:
+    township_id = current_user.township_id or _int("township")
+    return db.session.get(Township, township_id) if township_id else None
+
+
+def read_filters(township: Township | None) -> q.Filters:
+    """Read the filters from the URL; unknown values are ignored, not errors."""
+    args = request.args
+    filters = q.Filters(
+        tab=args.get("tab") if args.get("tab") in q.TABS else "all",
+        kind=args.get("kind") if args.get("kind") in ("dispute", "petition") else "",
+        village_id=_int("village"), type_id=_int("type"), status=args.get("status", "")[:24],
+        risk=args.get("risk") if args.get("risk") in [r.value for r in wf.RiskLevel] else "",
+        level=args.get("level") if args.get("level") in [lv.value for lv in wf.Level] else "",
+        mediator_id=_int("mediator"), registered_from=_day("from"), registered_to=_day("to"),
+        text=(args.get("q") or "").strip()[:60],
+        sort=args.get("sort") if args.get("sort") in q.SORTS else "registered",
+    )
+    figure, period_key = args.get("figure"), args.get("period")
+    if figure and period_key:
+        try:
+            period = stats.parse_period(period_key)
+            scope = stats.Scope((township,)) if township else stats.Scope(
+                tuple(db.session.execute(select(Township)).scalars()), all_townships=True)
+            filters.figure = stats.figure_condition(figure, period, scope, clock.today())
+        except DomainError as unknown:
+            flash(str(unknown), "info")
+    return filters
+
+
+def _current_args(**changes) -> dict:
+    args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
+    args.update({k: v for k, v in changes.items() if v is not None})
+    return {k: v for k, v in args.items() if v != ""}
+
+
+@bp.route("")
+@login_required
+def index():
+    """Show the queue for the user's reach: a mediator their village, staff and leaders their township."""
+    township = _township()
+    today = clock.today()
+    filters = read_filters(township)
+    result = q.page(current_user, filters, today, township, after=request.args.get("after"),
+                    before=request.args.get("before"), last=request.args.get("page") == "last")
+    counts = q.tab_counts(current_user, filters, today, township)
+    limits = {(type(r).__name__, r.id): (time_limits.dispute_limit(r, today) if isinstance(r, Dispute)
+                                          else time_limits.petition_limit(r, today)) for r in result.rows}
+    views = db.session.execute(select(SavedView).where(SavedView.user_id == current_user.id)
+                               .order_by(SavedView.name)).scalars().all()
+    villages = db.session.execute(select(Village).where(permissions.village_scope(current_user))
+                                  .order_by(Village.township_id, Village.position)).scalars().all()
+    mediators = db.session.execute(
+        select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
+    ).scalars().all() if township else []
+    return render_template(
+        "queue/index.html", page=result, filters=filters, counts=counts, tabs=q.TABS, sorts=q.SORTS,
+        limits=limits, views=views, villages=villages, mediators=mediators,
+        types=dispute_types(township.id) if township else [], args=_current_args(),
+        total=counts[filters.tab], may_bulk=current_user.role_enum is Role.STAFF,
+        dispute_states=list(wf.DisputeState), petition_states=list(pw.PetitionState),
+        url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
+    )
+
+
+@bp.route("/export.csv")
+@login_required
+def export():
+    """Download every item the filters select as CSV, however many there are."""
+    township = _township()
+    today = clock.today()
+    filters = read_filters(township)
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限"])
+        yield "\ufeff" + buffer.getvalue()
+        for item in q.iterate_all(current_user, filters, today, township):
+            buffer.seek(0)
+            buffer.truncate()
+            dispute = isinstance(item, Dispute)
+            names = [p.name for p in (item.parties if dispute else item.petitioners)]
+            writer.writerow(["纠纷" if dispute else "信访", item.number,
+                             item.registered_on if dispute else item.received_on,
+                             item.village.name if item.village else "", "、".join(names), item.state.label,
+                             item.due_on or ""])
+            yield buffer.getvalue()
+
+    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=queue.csv"})
+
+
+@bp.route("/views", methods=["POST"])
+@login_required
+def save_view():
+    """Save the current filters under a name."""
+    name = (request.form.get("name") or "").strip()[:40]
+    query = (request.form.get("query") or "").lstrip("?")[:1000]
+    if not name:
+        flash(_("请填写视图名称。"), "info")
+        return redirect(url_for("queue.index") + ("?" + query if query else ""))
+    existing = db.session.execute(select(SavedView).where(SavedView.user_id == current_user.id,
+                                                          SavedView.name == name)).scalar_one_or_none()
+    if existing:
+        existing.query = query
+    else:
+        db.session.add(SavedView(user_id=current_user.id, name=name, query=query))
+    db.session.commit()
+    flash(_("已保存视图“%(name)s”。", name=name), "success")
+    return redirect(url_for("queue.index") + ("?" + query if query else ""))
+
+
+@bp.route("/views/<int:view_id>/delete", methods=["POST"])
+@login_required
+def delete_view(view_id: int):
+    view = db.session.get(SavedView, view_id)
+    if view is None or view.user_id != current_user.id:
+        abort(404)
+    db.session.delete(view)
+    db.session.commit()
+    return redirect(url_for("queue.index"))
+
+
+BULK_ACTIONS = {"accept": "受理", "assign": "指派调解员", "escalate": "上报升级"}
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk():
+    """Apply one action to many disputes; each goes through the same rules, refused ones are listed."""
+    if current_user.role_enum is not Role.STAFF:
+        abort(403)
+    action = request.form.get("action")
+    if action not in BULK_ACTIONS:
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    today = clock.today()
+    applied, refused = [], []
+    for case_id in ids:
+        dispute = db.session.execute(select(Dispute).where(
+            Dispute.id == case_id, permissions.dispute_scope(current_user))).scalar_one_or_none()
+        if dispute is None or not permissions.can_act(current_user, dispute):
+            refused.append((str(case_id), _("无权办理此案件")))
+            continue
+        try:
+            with db.session.begin_nested():
+                _apply(action, dispute, today)
+            applied.append(dispute.number)
+        except (DomainError, StaleDataError) as reason:
+            refused.append((dispute.number, str(reason)))
+    db.session.commit()
+    return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
+                           back=request.form.get("back") or url_for("queue.index"))
+
+
+def _apply(action: str, dispute: Dispute, today: date) -> None:
+    if action == "accept":
+        dispute_services.accept(dispute, current_user, today, today)
+    elif action == "assign":
+        mediator = request.form.get("mediator_id", "")
+        if not mediator.isdigit():
+            raise DomainError(_("请选择调解员。"))
+        dispute_services.assign_mediators(dispute, current_user, [int(mediator)])
+    else:
+        dispute_services.escalate(dispute, current_user, request.form.get("reason", ""))
+
