@@ -167,11 +167,11 @@ class Books:
             if self.default is None:
                 raise BadValue("数据库中有多个乡镇,请填写“乡镇”列(或在命令中用 --township 指定)")
             return self.book(self.default)
-        if self.fixed is not None and name != self.fixed.name:
-            raise BadValue(f"本次只导入{self.fixed.name}的台账")
         township = self.townships.get(name)
         if township is None:
             raise BadValue(f"乡镇不存在(现有:{'、'.join(self.townships) or '无'})")
+        if self.fixed is not None and name != self.fixed.name:
+            raise BadValue(f"本次只导入{self.fixed.name}的台账")
         return self.book(township)
 
 

@@ -59,7 +59,7 @@ class RowChecker:
                 parsed["township"] = book.township_id
             except BadValue as bad:
                 errors.append(LedgerError(self.sheet_name, row, "乡镇", None, str(bad)))
-        width = len(cells)
+        width, given = len(cells), set()
         for index, column in self.columns:  # 乡镇 comes before 所属村, 所属村 before 自然村
             raw = cells[index] if index < width else None
             if column.kind == "township":
@@ -71,15 +71,15 @@ class RowChecker:
                 continue
             if is_blank(raw):
                 continue
+            given.add(column.key)
             try:
                 parsed[column.key] = self._parse(column, raw, book, parsed)
             except BadValue as bad:
                 errors.append(self.error(row, column, raw, str(bad)))
             except _NeedsTownship:
                 pass  # the 乡镇 cell is already reported
-        reported = {e.column for e in errors}
         for _index, column in self.columns:
-            if column.required and parsed[column.key] in (None, ()) and column.header not in reported:
+            if column.required and parsed[column.key] in (None, ()) and column.key not in given:
                 errors.append(self.error(row, column, None, "必填,不能为空"))
         if errors:
             return None, book, errors

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
@@ -104,10 +104,20 @@ def _day(kind: str, values):
 
 
 def _insert_returning_ids(table, params: list[dict]) -> list[int]:
+    """Insert cases in one executemany and return their ids in the order given.
+
+    INSERT … RETURNING in parameter order makes SQLAlchemy insert one row at a time on SQLite (the
+    tables have no insert sentinel), so the ids are read back by their numbers, unique per township.
+    """
     if not params:
         return []
-    result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-    return [row[0] for row in result]
+    db.session.execute(insert(table), params)
+    numbers = [p["number"] for p in params]
+    ids = dict(db.session.execute(
+        select(table.c.number, table.c.id).where(table.c.township_id == params[0]["township_id"],
+                                                 table.c.number.in_(numbers))
+    ).all())
+    return [ids[number] for number in numbers]
 
 
 def _insert(table, params: list[dict]) -> None:
