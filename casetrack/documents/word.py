@@ -141,6 +141,7 @@ class WordFile:
         table = self.doc.add_table(rows=len(block.lines), cols=4)
         _columns(table, SIGNATURE_COLUMNS_CM)
         for row, line in zip(table.rows, block.lines, strict=True):
+            row.height, row.height_rule = Cm(1.2), WD_ROW_HEIGHT_RULE.AT_LEAST  # room for a handwritten name
             role, how, space, date = row.cells
             self._cell(role, f"{line.role}  {line.name}".strip(), style="CT Sign")
             self._cell(how, f"{line.how}\uff1a", style="CT Sign")
@@ -153,6 +154,8 @@ class WordFile:
             ))
             self._cell(date, line.on, style="CT Sign")
             date.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for cell in row.cells:  # words sit on the line they are signed on
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
 
     def _keep_with_previous(self) -> None:
         """Keep the paragraph before a signature block on its page, so no one signs a page of lines alone."""
