@@ -110,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from casetrack.web import admin, auth, cases, documents, holidays, main, petitions, queue, reports, screening
+    from casetrack.web.ledger import bp as ledger_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(queue.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(ledger_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -140,6 +140,20 @@ def display(kind: str, key: str, value, book: TownshipBook) -> str:
     return "" if shown is None else str(shown)
 
 
+def preview_line(row: RowPlan, book: TownshipBook) -> dict:
+    """Describe a row that will create a case, for the preview page."""
+    v = row.values
+    dispute_row = row.kind == DISPUTE
+    text = v.summary if dispute_row else v.request
+    return {
+        "kind": SHEET_NAMES[row.kind], "sheet": row.sheet, "row": row.row, "number": v.number,
+        "date": v.registered_on if dispute_row else v.received_on,
+        "place": book.village_names.get(v.village, "") if v.village else "",
+        "people": "、".join(v.applicants if dispute_row else v.petitioners),
+        "text": text if len(text) <= 40 else text[:40] + "…",
+    }
+
+
 class _Planner:
     """Decide create / update / unchanged for checked rows, applying the rules that need the whole file."""
 

@@ -1,0 +1,166 @@
+"""Ledger (台账) pages for township staff: download the template, upload, preview, confirm; export a year.
+
+The uploaded file waits for confirmation in the instance folder under a random token (with who uploaded
+it), not in the session; confirming checks the file again against the database as it is then.
+"""
+
+import io
+import json
+import secrets
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from casetrack import clock
+from casetrack.extensions import db
+from casetrack.forms.ledger import ConfirmForm, ExportForm, UploadForm
+from casetrack.ledger import exporting
+from casetrack.ledger.format import SHEET_NAMES
+from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, preview_line
+from casetrack.ledger.lookups import TownshipBook
+from casetrack.ledger.template import build_template
+from casetrack.models import Role, Township
+from casetrack.web.decorators import roles_required
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed after a day
+SHOWN = 200  # rows of each list shown in the preview
+
+
+def _township() -> Township:
+    township = db.session.get(Township, current_user.township_id) if current_user.township_id else None
+    if township is None:
+        abort(403)
+    return township
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.instance_path) / "ledger-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in folder.iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def _stored(token: str) -> tuple[Path, dict]:
+    """Return the upload behind a token and what was recorded with it; 404 unless it is the current user's."""
+    folder = _uploads()
+    meta_path = folder / f"{token}.json"
+    if not meta_path.exists():
+        abort(404)
+    meta = json.loads(meta_path.read_text("utf-8"))
+    if meta["user_id"] != current_user.id or meta["township_id"] != current_user.township_id:
+        abort(404)
+    return folder / f"{token}{meta['suffix']}", meta
+
+
+def _discard(token: str) -> None:
+    for path in _uploads().glob(f"{token}.*"):
+        path.unlink(missing_ok=True)
+
+
+@bp.route("/")
+@roles_required(Role.STAFF)
+def index():
+    """Offer the template, the upload and the export."""
+    _township()
+    return render_template("ledger/index.html", form=UploadForm(), export_form=ExportForm(formdata=None))
+
+
+@bp.route("/template")
+@roles_required(Role.STAFF)
+def template():
+    """Send the township's ledger template."""
+    township = _township()
+    buffer = io.BytesIO()
+    build_template(TownshipBook(township), buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx")
+
+
+def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
+    creates = [preview_line(r, plan.books.by_id(r.township_id)) for r in plan.of(CREATE)[:SHOWN]]
+    updates = plan.of(UPDATE)
+    return render_template(
+        "ledger/preview.html", plan=plan, counts=plan.counts(), sheet_names=SHEET_NAMES, creates=creates,
+        created=len(plan.of(CREATE)), updates=updates[:SHOWN], updated=len(updates), errors=plan.errors[:SHOWN * 5],
+        form=form, token=token, shown=SHOWN,
+    ), status
+
+
+@bp.route("/upload", methods=["POST"])
+@roles_required(Role.STAFF)
+def upload():
+    """Keep the uploaded file under a random token, check it, and show what importing it would do."""
+    township = _township()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("ledger/index.html", form=form, export_form=ExportForm(formdata=None)), 400
+    folder = _uploads()
+    _forget_old_uploads(folder)
+    token = secrets.token_urlsafe(24)
+    filename = Path(form.upload.data.filename or "台账").name
+    suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
+    path = folder / f"{token}{suffix}"
+    form.upload.data.save(path)
+    (folder / f"{token}.json").write_text(json.dumps({
+        "user_id": current_user.id, "township_id": township.id, "filename": filename, "suffix": suffix,
+    }, ensure_ascii=False), "utf-8")
+    plan = plan_import(path, filename, township=township)
+    db.session.rollback()  # planning writes nothing; end its read transaction
+    confirm = ConfirmForm(formdata=None, token=token)
+    return _preview(plan, token, confirm)
+
+
+@bp.route("/apply", methods=["POST"])
+@roles_required(Role.STAFF)
+def apply():
+    """Check the kept file again and import it: everything, or with valid_only the rows without errors."""
+    township = _township()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = form.token.data
+    path, meta = _stored(token)
+    plan = plan_import(path, meta["filename"], township=township)
+    if plan.errors and not form.valid_only.data:
+        db.session.rollback()
+        form.form_errors.append(_("台账中有错误,未导入任何内容。请改正后重新上传,或勾选“只导入无错误的行”。"))
+        return _preview(plan, token, form, 400)
+    apply_plan(plan, current_user, valid_only=form.valid_only.data)
+    db.session.commit()
+    _discard(token)
+    for line in plan.summary():
+        flash(_("已导入 %(file)s:%(line)s", file=meta["filename"], line=line), "success")
+    return redirect(url_for("ledger.index"))
+
+
+@bp.route("/export")
+@roles_required(Role.STAFF)
+def export():
+    """Send a year's ledger as .xlsx, or one kind as a UTF-8 CSV that Excel opens."""
+    township = _township()
+    form = ExportForm(request.args)
+    if not form.validate():
+        return render_template("ledger/index.html", form=UploadForm(), export_form=form), 400
+    year, kind = form.year.data, form.format.data
+    today = clock.today()
+    if kind == "xlsx":
+        buffer = io.BytesIO()
+        exporting.write_xlsx(buffer, township, year, today)
+        buffer.seek(0)
+        return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}{year}年台账.xlsx")
+    text = io.StringIO()
+    exporting.write_csv(text, kind, township, year, today)
+    data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
+    return send_file(data, mimetype="text/csv", as_attachment=True,
+                     download_name=f"{township.name}{year}年台账-{SHEET_NAMES[kind]}.csv")
