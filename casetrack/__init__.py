@@ -1,10 +1,12 @@
 """casetrack: township dispute mediation (矛盾纠纷) and petition (信访) tracker."""
 
+import importlib
 import os
+import time
 from pathlib import Path
 
-from flask import Flask, request, session
-from flask_login import current_user
+from flask import Flask, flash, request, session
+from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -91,7 +93,16 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def _keep_session_fresh():
-        session.permanent = True  # expire after PERMANENT_SESSION_LIFETIME of inactivity
+        """End a signed-in session after SESSION_IDLE_MINUTES without a request."""
+        session.permanent = True
+        now = int(time.time())
+        last_seen = session.get("seen")
+        idle_limit = app.config["SESSION_IDLE_MINUTES"] * 60
+        if current_user.is_authenticated and last_seen and now - last_seen > idle_limit:
+            logout_user()
+            session.clear()
+            flash("长时间未操作,已自动退出,请重新登录。", "info")
+        session["seen"] = now
 
     @app.after_request
     def _security_headers(response):
@@ -108,21 +119,14 @@ def _init_extensions(app: Flask) -> None:
         return response
 
 
-def _register_blueprints(app: Flask) -> None:
-    from casetrack.web import admin, auth, cases, documents, holidays, main, petitions, queue, reports, screening
-    from casetrack.web.ledger import bp as ledger_bp
+BLUEPRINTS = ("auth", "main", "cases", "petitions", "queue", "screening", "reports", "documents", "ledger",
+              "admin", "holidays")
+"""The modules of casetrack.web whose `bp` is registered, one per area."""
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(petitions.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(holidays.bp)
-    app.register_blueprint(screening.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(queue.bp)
-    app.register_blueprint(documents.bp)
-    app.register_blueprint(ledger_bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"casetrack.web.{name}").bp)
 
 
 def _register_cli(app: Flask) -> None:
