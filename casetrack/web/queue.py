@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 from flask import (
@@ -49,6 +50,18 @@ def _day(name: str) -> date | None:
         return None
 
 
+PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
+
+
+def _search_text() -> str:
+    """Read the free-text search; ID numbers and phones are refused, they must not travel in URLs."""
+    text = (request.args.get("q") or "").strip()[:60]
+    if PERSONAL_NUMBER.search(text):
+        flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
+        return ""
+    return text
+
+
 def _township() -> Township | None:
     township_id = current_user.township_id or _int("township")
     return db.session.get(Township, township_id) if township_id else None
@@ -64,7 +77,7 @@ def read_filters(township: Township | None) -> q.Filters:
         risk=args.get("risk") if args.get("risk") in [r.value for r in wf.RiskLevel] else "",
         level=args.get("level") if args.get("level") in [lv.value for lv in wf.Level] else "",
         mediator_id=_int("mediator"), registered_from=_day("from"), registered_to=_day("to"),
-        text=(args.get("q") or "").strip()[:60],
+        text=_search_text(),
         sort=args.get("sort") if args.get("sort") in q.SORTS else "registered",
     )
     figure, period_key = args.get("figure"), args.get("period")
