@@ -47,7 +47,7 @@ STYLES = f"""<w:styles xmlns:w="{W_NS}">
   <w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>
 </w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>
-  <w:pPr><w:widowControl/><w:spacing w:line="440" w:lineRule="exact"/><w:ind w:firstLineChars="200" w:firstLine="480"/><w:jc w:val="both"/></w:pPr>
+  <w:pPr><w:widowControl/><w:spacing w:line="400" w:lineRule="exact"/><w:ind w:firstLineChars="200" w:firstLine="480"/><w:jc w:val="both"/></w:pPr>
   <w:rPr>{FONTS}{_size(12)}{LANG}</w:rPr></w:style>
 <w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>
 <w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/>
@@ -59,7 +59,7 @@ STYLES = f"""<w:styles xmlns:w="{W_NS}">
   <w:pPr><w:keepNext/><w:spacing w:before="120" w:after="120" w:line="240" w:lineRule="auto"/>{NO_INDENT}<w:jc w:val="center"/><w:outlineLvl w:val="0"/></w:pPr>
   <w:rPr><w:b/><w:bCs/><w:spacing w:val="20"/>{_size(22)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
-  <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="160" w:after="60" w:line="440" w:lineRule="exact"/>{NO_INDENT}<w:jc w:val="left"/><w:outlineLvl w:val="1"/></w:pPr>
+  <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="160" w:after="60" w:line="400" w:lineRule="exact"/>{NO_INDENT}<w:jc w:val="left"/><w:outlineLvl w:val="1"/></w:pPr>
   <w:rPr><w:b/><w:bCs/>{_size(14)}</w:rPr></w:style>
 <w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/>
   <w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr><w:tabs><w:tab w:val="center" w:pos="4535"/><w:tab w:val="right" w:pos="9071"/></w:tabs><w:spacing w:line="240" w:lineRule="auto"/>{NO_INDENT}<w:jc w:val="left"/></w:pPr>
@@ -71,7 +71,7 @@ STYLES = f"""<w:styles xmlns:w="{W_NS}">
 {_paragraph_style("CTPlain", "CT Plain", NO_INDENT, "")}
 {_paragraph_style("CTTableText", "CT Table Text", f'<w:spacing w:before="20" w:after="20" w:line="300" w:lineRule="atLeast"/>{NO_INDENT}<w:jc w:val="left"/>', _size(10.5))}
 {_paragraph_style("CTSign", "CT Sign", f'<w:keepNext/><w:spacing w:before="200" w:line="360" w:lineRule="atLeast"/>{NO_INDENT}<w:jc w:val="left"/>', "")}
-{_paragraph_style("CTSeal", "CT Seal", '<w:keepNext/><w:spacing w:before="360" w:line="440" w:lineRule="exact"/><w:ind w:right="480" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>', "")}
+{_paragraph_style("CTSeal", "CT Seal", '<w:keepNext/><w:spacing w:before="360" w:line="400" w:lineRule="exact"/><w:ind w:right="480" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>', "")}
 {_paragraph_style("CTCoverTitle", "CT Cover Title", f'<w:spacing w:before="2400" w:after="1440" w:line="240" w:lineRule="auto"/>{NO_INDENT}<w:jc w:val="center"/><w:outlineLvl w:val="0"/>', f'<w:b/><w:bCs/><w:spacing w:val="80"/>{_size(36)}')}
 {_paragraph_style("CTCoverText", "CT Cover Text", f'<w:spacing w:before="160" w:after="160" w:line="240" w:lineRule="auto"/>{NO_INDENT}<w:jc w:val="left"/>', _size(15))}
 </w:styles>"""

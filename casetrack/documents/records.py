@@ -115,7 +115,7 @@ def investigation(case: Dispute, show_personal: bool) -> Document:
                 ("调查对象", note.subject or BLANK), ("调查人", user_name(note.recorded_by_id) or BLANK),
             ], per_row=2),
             Paragraph(note.content),
-            Signatures([Signature("被调查人", note.subject or ""), Signature("调查人", user_name(note.recorded_by_id))]),
+            Signatures([Signature("被调查人"), Signature("调查人", user_name(note.recorded_by_id))]),
         ]))
     first = case.investigation_notes[0].noted_on if case.investigation_notes else None
     return new_document(case, "investigation", title_of(case, "investigation"), sections, on=first)

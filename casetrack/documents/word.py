@@ -24,7 +24,8 @@ from casetrack.documents.content import (
 TEMPLATE = Path(__file__).parent / "templates" / "base.docx"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT_WIDTH_CM = 16.0  # A4 (21 cm) less two 2.5 cm margins
-SIGNATURE_COLUMNS_CM = (4.2, 3.8, 3.4, 4.6)  # who, how, the line to sign on, the date
+CELL_PADDING_CM = 0.9  # the cell margins, and the space set between Chinese characters and digits
+SIGNING_LINE_CM = 3.0  # the shortest line anyone is asked to sign on
 
 
 def _bookmark_name(anchor: str) -> str:
@@ -43,6 +44,38 @@ def _columns(table, widths: list[float] | tuple[float, ...]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             _set_width(cell, width)
+
+
+def _bottom_border(cell) -> None:
+    """Draw the line to sign on as the cell's bottom border (w:tcBorders goes before w:vAlign)."""
+    properties = cell._tc.get_or_add_tcPr()
+    borders = parse_xml(
+        f'<w:tcBorders {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
+    )
+    aligned = properties.find(qn("w:vAlign"))
+    if aligned is not None:
+        aligned.addprevious(borders)
+    else:
+        properties.append(borders)
+
+
+def _text_cm(text: str, points: float) -> float:
+    """Estimate how wide a line of text prints: a Chinese character is one em, a Latin one half."""
+    ems = sum(1 if ord(char) > 0x2e7f else 0.5 for char in text)
+    return ems * points / 72 * 2.54
+
+
+def _signer(line) -> str:
+    return f"{line.role}  {line.name}".strip()
+
+
+def _signature_columns(block: Signatures) -> list[float]:
+    """Size the columns (who, how, the line, the date) to their words, leaving the line at least 3 cm."""
+    how = max(_text_cm(f"{s.how}\uff1a", 10.5) for s in block.lines) + CELL_PADDING_CM
+    date = max(_text_cm(s.on, 12) for s in block.lines) + CELL_PADDING_CM
+    who = max(max(_text_cm(_signer(s), 12) for s in block.lines) + CELL_PADDING_CM, 3.0)
+    who = min(who, TEXT_WIDTH_CM - how - date - SIGNING_LINE_CM)  # a long name wraps rather than the line
+    return [who, how, TEXT_WIDTH_CM - who - how - date, date]
 
 
 def _lines(text: str) -> list[str]:
@@ -89,6 +122,7 @@ class WordFile:
             self.doc.add_paragraph(block.text, style="CT Seal")
             date = self.doc.add_paragraph(block.on, style="CT Seal")
             date.paragraph_format.space_before = Pt(0)
+            date.paragraph_format.keep_with_next = False  # the end of the document: nothing to keep it with
         elif isinstance(block, Contents):
             self._contents(block)
 
@@ -139,19 +173,17 @@ class WordFile:
         """Lay out one row per signer: who, how, a line to sign on (the cell's bottom border), the date."""
         self._keep_with_previous()
         table = self.doc.add_table(rows=len(block.lines), cols=4)
-        _columns(table, SIGNATURE_COLUMNS_CM)
+        _columns(table, _signature_columns(block))
         for row, line in zip(table.rows, block.lines, strict=True):
             row.height, row.height_rule = Cm(1.2), WD_ROW_HEIGHT_RULE.AT_LEAST  # room for a handwritten name
             role, how, space, date = row.cells
-            self._cell(role, f"{line.role}  {line.name}".strip(), style="CT Sign")
+            self._cell(role, _signer(line), style="CT Sign")
             self._cell(how, f"{line.how}\uff1a", style="CT Sign")
             how.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for run in how.paragraphs[0].runs:
                 run.font.size = Pt(10.5)
             self._cell(space, "", style="CT Sign")
-            space._tc.get_or_add_tcPr().append(parse_xml(
-                f'<w:tcBorders {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tcBorders>'
-            ))
+            _bottom_border(space)
             self._cell(date, line.on, style="CT Sign")
             date.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for cell in row.cells:  # words sit on the line they are signed on
