@@ -76,7 +76,7 @@ def attachments_list(case: Dispute) -> Document:
         for index, item in enumerate(case.attachments, start=1)
     ]
     blocks = [Table(["序号", "文件名称", "类别", "大小", "上传日期", "SHA-256(前16位)"], rows,
-                    widths=[1.2, 5.0, 2.8, 1.8, 2.6, 2.6])] if rows else [Paragraph("本案无附件。")]
+                    widths=[1.3, 3.9, 2.1, 1.7, 3.6, 3.4])] if rows else [Paragraph("本案无附件。")]
     if case.judicial_confirmation_applied_on:
         blocks.append(Paragraph(
             f"司法确认:双方当事人于{cn_date(case.judicial_confirmation_applied_on)}向"

@@ -141,7 +141,7 @@ class WordFile:
 
     def _fields(self, block: Fields) -> None:
         per_row = block.per_row
-        label_cm = 3.2 if block.large else (2.6 if per_row > 1 else 3.0)
+        label_cm = 3.2 if block.large else (2.9 if per_row > 1 else 3.0)
         value_cm = TEXT_WIDTH_CM / per_row - label_cm
         rows = [block.rows[i:i + per_row] for i in range(0, len(block.rows), per_row)]
         table = self.doc.add_table(rows=len(rows), cols=2 * per_row, style="Table Grid")
@@ -164,9 +164,9 @@ class WordFile:
         _columns(table, widths)
         header = table.rows[0]
         header._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))  # repeat on each page
-        for row, values in zip(table.rows, [block.head, *block.rows], strict=True):
+        for index, (row, values) in enumerate(zip(table.rows, [block.head, *block.rows], strict=True)):
             for cell, value in zip(row.cells, values, strict=True):
-                self._cell(cell, value, bold=row is header, center=row is header)
+                self._cell(cell, value, bold=index == 0, center=index == 0)
         self._gap()
 
     def _signatures(self, block: Signatures) -> None:
