@@ -34,16 +34,7 @@ def add_user(
     problem = password_problem(password)
     if problem:
         raise DomainError(problem + "。")
-    if role is Role.MEDIATOR:
-        if village is None:
-            raise DomainError("村调解员必须指定所属村。")
-        township = village.township
-    elif role in (Role.STAFF, Role.LEADER):
-        if township is None:
-            raise DomainError("乡干部和领导必须指定所属乡镇。")
-        village = None
-    else:
-        village = None
+    township, village = _placement(role, township, village)
     user = User(
         username=username, full_name=full_name.strip(), role=role.value,
         township_id=township.id if township else None, village_id=village.id if village else None,
@@ -52,6 +43,60 @@ def add_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _placement(
+    role: Role, township: Township | None, village: Village | None
+) -> tuple[Township | None, Village | None]:
+    """Return where an account of this role belongs: a mediator's village sets the township."""
+    if role is Role.MEDIATOR:
+        if village is None:
+            raise DomainError("村调解员必须指定所属村。")
+        return village.township, village
+    if role in (Role.STAFF, Role.LEADER) and township is None:
+        raise DomainError("乡干部和领导必须指定所属乡镇。")
+    return township, None
+
+
+def update_user(
+    user: User, by: User, role: Role, township: Township | None = None, village: Village | None = None,
+    full_name: str = "",
+) -> User:
+    """Change an account's role, place and name; an admin may not change their own role or township."""
+    township, village = _placement(role, township, village)
+    moved = (township.id if township else None) != user.township_id
+    if user.id == by.id and (role is not user.role_enum or moved):
+        raise DomainError("不能更改自己的角色或所属乡镇。")
+    user.role = role.value
+    user.township, user.village = township, village
+    user.full_name = full_name.strip()
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, password: str) -> User:
+    """Set a new password chosen by an admin, and lift any login lock on the account."""
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem + "。")
+    user.set_password(password)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, by: User, active: bool) -> User:
+    """Enable or disable an account; a disabled account is refused at its very next request."""
+    if user.id == by.id and not active:
+        raise DomainError("不能停用自己的账号。")
+    user.active = active
+    db.session.flush()
+    return user
+
+
+def username_taken(username: str) -> bool:
+    """Tell whether an account already uses this username."""
+    return db.session.execute(select(User.id).where(User.username == username.strip())).first() is not None
 
 
 class AccountLocked(DomainError):

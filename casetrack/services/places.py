@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Township, Village
+from casetrack.models.geo import TOWNSHIP_SETTING_DEFAULTS
 
 DEFAULT_DISPUTE_TYPES = (
     "婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁",
@@ -107,3 +108,69 @@ def dispute_types(township_id: int, active_only: bool = True) -> list[DisputeTyp
     if active_only:
         query = query.where(DisputeType.active.is_(True))
     return list(db.session.execute(query).scalars())
+
+
+def rename_township(township: Township, name: str) -> Township:
+    """Rename a township; names are unique across the database."""
+    name = name.strip()
+    if not name:
+        raise DomainError("乡镇名称不能为空。")
+    if name == township.name:
+        return township
+    taken = db.session.execute(
+        select(Township.id).where(Township.name == name, Township.id != township.id)
+    ).first()
+    if taken:
+        raise DomainError(f"乡镇“{name}”已存在。")
+    township.name = name
+    db.session.flush()
+    return township
+
+
+def update_township_settings(township: Township, values: dict) -> Township:
+    """Replace the township's settings with these values; a blank or None value falls back to the default."""
+    unknown = set(values) - set(TOWNSHIP_SETTING_DEFAULTS)
+    if unknown:
+        raise DomainError(f"未知的设置项:{'、'.join(sorted(unknown))}。")
+    settings = dict(township.settings or {})
+    for key, value in values.items():
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is None:
+            settings.pop(key, None)
+        else:
+            settings[key] = value
+    township.settings = settings  # a new dict, so the JSON column is seen as changed
+    db.session.flush()
+    return township
+
+
+def rename_village(village: Village, name: str) -> Village:
+    """Rename an administrative village; names are unique within the township."""
+    name = name.strip()
+    if not name:
+        raise DomainError("村名不能为空。")
+    if any(v.name == name and v is not village for v in village.township.villages):
+        raise DomainError(f"{village.township.name}已有“{name}”。")
+    village.name = name
+    db.session.flush()
+    return village
+
+
+def rename_natural_village(natural: NaturalVillage, name: str) -> NaturalVillage:
+    """Rename a natural village; names are unique within its administrative village."""
+    name = name.strip()
+    if not name:
+        raise DomainError("自然村名称不能为空。")
+    if any(n.name == name and n is not natural for n in natural.village.natural_villages):
+        raise DomainError(f"{natural.village.name}已有自然村“{name}”。")
+    natural.name = name
+    db.session.flush()
+    return natural
+
+
+def set_dispute_type_active(dispute_type: DisputeType, active: bool) -> DisputeType:
+    """Offer a dispute type at intake again, or stop offering it; cases already filed under it keep it."""
+    dispute_type.active = active
+    db.session.flush()
+    return dispute_type
