@@ -116,7 +116,9 @@ def plan_import(path: Path | str, filename: str | None = None, township: Townshi
                     continue
                 plan.rows.append(RowPlan(sheet.kind, sheet.name, row, book.township_id, values))
             plan.notices.extend(f"工作表“{sheet.name}”第{r}行是表尾说明,已跳过。" for r in sheet.skipped)
+        order = {sheet.name: index for index, sheet in enumerate(ledger.sheets)}
     _Planner(plan, books).run()
+    plan.errors.sort(key=lambda e: (order.get(e.sheet, -1), e.row or 0))  # as the file has them, sheet by sheet
     return plan
 
 
@@ -256,8 +258,8 @@ class _Planner:
                     row.values = row.values._replace(repeat_of=first_of[key])
                     break
                 else:
-                    why = "所指的信访在本文件中有错误,未能导入" if target in bad or key in in_file else "不存在"
-                    self.plan.fail(row, "重复信访", row.values.repeat_of, f"编号“{target}”的信访事项{why}")
+                    why = "在本文件中有错误,未能导入" if target in bad or key in in_file else "的信访事项不存在"
+                    self.plan.fail(row, "重复信访", row.values.repeat_of, f"所指的编号“{target}”{why}")
                     break
 
     def _updates(self, rows: list[RowPlan]) -> None:
