@@ -67,23 +67,42 @@ def add_natural_village(village: Village, name: str) -> NaturalVillage:
     return natural
 
 
-def add_dispute_type(township: Township, name: str) -> DisputeType:
-    """Add a local dispute type (e.g. 村务管理) after the existing ones."""
+def _add_list_item(model, township: Township, name: str, what: str):
+    """Add an entry to one of the township's editable lists, after the existing ones."""
     name = name.strip()
     if not name:
         raise DomainError("类别名称不能为空。")
     exists = db.session.execute(
-        select(DisputeType).where(DisputeType.township_id == township.id, DisputeType.name == name)
+        select(model).where(model.township_id == township.id, model.name == name)
     ).scalar_one_or_none()
     if exists:
-        raise DomainError(f"纠纷类别“{name}”已存在。")
+        raise DomainError(f"{what}“{name}”已存在。")
     position = (db.session.execute(
-        select(func.max(DisputeType.position)).where(DisputeType.township_id == township.id)
+        select(func.max(model.position)).where(model.township_id == township.id)
     ).scalar() or 0) + 1
-    dispute_type = DisputeType(township_id=township.id, name=name, position=position)
-    db.session.add(dispute_type)
+    item = model(township_id=township.id, name=name, position=position)
+    db.session.add(item)
     db.session.flush()
-    return dispute_type
+    return item
+
+
+def add_dispute_type(township: Township, name: str) -> DisputeType:
+    """Add a local dispute type (e.g. 村务管理) after the existing ones."""
+    return _add_list_item(DisputeType, township, name, "纠纷类别")
+
+
+def add_petition_category(township: Township, name: str) -> PetitionCategory:
+    """Add a local petition matter category after the existing ones."""
+    return _add_list_item(PetitionCategory, township, name, "信访事项类别")
+
+
+def petition_categories(township_id: int, active_only: bool = True) -> list[PetitionCategory]:
+    """Return the township's petition categories in their order."""
+    query = select(PetitionCategory).where(PetitionCategory.township_id == township_id).order_by(
+        PetitionCategory.position)
+    if active_only:
+        query = query.where(PetitionCategory.active.is_(True))
+    return list(db.session.execute(query).scalars())
 
 
 def find_township(name: str) -> Township:
@@ -169,8 +188,8 @@ def rename_natural_village(natural: NaturalVillage, name: str) -> NaturalVillage
     return natural
 
 
-def set_dispute_type_active(dispute_type: DisputeType, active: bool) -> DisputeType:
-    """Offer a dispute type at intake again, or stop offering it; cases already filed under it keep it."""
+def set_dispute_type_active(dispute_type: DisputeType | PetitionCategory, active: bool):
+    """Offer a list entry (dispute type or petition category) at intake again, or stop; filed cases keep theirs."""
     dispute_type.active = active
     db.session.flush()
     return dispute_type

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
-from casetrack.models import DisputeType, NaturalVillage, Role, Township, User, Village
+from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Role, Township, User, Village
 from casetrack.services import accounts, places
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -209,35 +209,65 @@ def natural_village(natural_id: int):
 # --- dispute types --------------------------------------------------------------------------
 
 
-@bp.route("/townships/<int:township_id>/dispute-types", methods=["GET", "POST"])
-def dispute_types(township_id: int):
-    """List a township's dispute types (纠纷类别) in order and add a local one."""
+LISTS = {
+    "dispute-types": (DisputeType, "纠纷类别", places.add_dispute_type, places.dispute_types),
+    "petition-categories": (PetitionCategory, "信访事项类别", places.add_petition_category,
+                            places.petition_categories),
+}
+"""The township's editable lists: URL slug -> (model, Chinese name, add, list)."""
+
+
+def _list_page(township_id: int, slug: str):
+    model, what, add, listing = LISTS[slug]
     township = _township(township_id)
     form = forms.DisputeTypeForm()
-    if form.validate_on_submit() and _attempt(
-        form, form.name, lambda: places.add_dispute_type(township, form.name.data)
-    ):
-        flash(_("已添加纠纷类别“%(name)s”。", name=form.name.data.strip()), "success")
-        return redirect(url_for("admin.dispute_types", township_id=township.id))
+    if form.validate_on_submit() and _attempt(form, form.name, lambda: add(township, form.name.data)):
+        flash(_("已添加%(what)s“%(name)s”。", what=what, name=form.name.data.strip()), "success")
+        return redirect(url_for(f"admin.{slug.replace('-', '_')}", township_id=township.id))
     return render_template(
         "admin/dispute_types.html", township=township, form=form, button=forms.ConfirmForm(formdata=None),
-        types=places.dispute_types(township.id, active_only=False),
+        types=listing(township.id, active_only=False), what=what,
+        change_url=lambda item, change: url_for(f"admin.{slug.replace('-', '_')}_change", item_id=item.id,
+                                                change=change),
     ), _status()
 
 
-@bp.route("/dispute-types/<int:type_id>/<any(activate, deactivate):change>", methods=["POST"])
-def change_dispute_type(type_id: int, change: str):
-    """Stop offering a dispute type at intake, or offer it again; filed cases keep their type."""
-    dispute_type = _dispute_type(type_id)
+def _change_list_item(slug: str, item_id: int, change: str):
+    model, what, _add, _listing = LISTS[slug]
+    item = _one_or_404(select(model).where(model.id == item_id, _in_reach(model.township_id)))
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
-    places.set_dispute_type_active(dispute_type, change == "activate")
+    places.set_dispute_type_active(item, change == "activate")
     db.session.commit()
-    if dispute_type.active:
-        flash(_("已启用“%(name)s”。", name=dispute_type.name), "success")
+    if item.active:
+        flash(_("已启用“%(name)s”。", name=item.name), "success")
     else:
-        flash(_("已停用“%(name)s”,登记时不再出现,已登记的案件不受影响。", name=dispute_type.name), "success")
-    return redirect(url_for("admin.dispute_types", township_id=dispute_type.township_id))
+        flash(_("已停用“%(name)s”,登记时不再出现,已登记的案件不受影响。", name=item.name), "success")
+    return redirect(url_for(f"admin.{slug.replace('-', '_')}", township_id=item.township_id))
+
+
+@bp.route("/townships/<int:township_id>/dispute-types", methods=["GET", "POST"])
+def dispute_types(township_id: int):
+    """List a township's dispute types (纠纷类别) in order and add a local one."""
+    return _list_page(township_id, "dispute-types")
+
+
+@bp.route("/dispute-types/<int:item_id>/<any(activate, deactivate):change>", methods=["POST"])
+def dispute_types_change(item_id: int, change: str):
+    """Stop offering a dispute type at intake, or offer it again; filed cases keep their type."""
+    return _change_list_item("dispute-types", item_id, change)
+
+
+@bp.route("/townships/<int:township_id>/petition-categories", methods=["GET", "POST"])
+def petition_categories(township_id: int):
+    """List a township's petition matter categories (事项类别) and add a local one."""
+    return _list_page(township_id, "petition-categories")
+
+
+@bp.route("/petition-categories/<int:item_id>/<any(activate, deactivate):change>", methods=["POST"])
+def petition_categories_change(item_id: int, change: str):
+    """Stop offering a petition category at intake, or offer it again."""
+    return _change_list_item("petition-categories", item_id, change)
 
 
 # --- accounts -------------------------------------------------------------------------------
