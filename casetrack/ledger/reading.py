@@ -64,8 +64,11 @@ def _has_content(cells: tuple) -> bool:
 
 
 def _is_footer(cells: tuple) -> bool:
-    filled = [clean(c) for c in cells if c is not None and clean(c)]
-    return len(filled) <= 2 and filled[0].startswith(_FOOTER_WORDS)
+    filled = [c for c in cells if c is not None and c != ""]
+    if len(filled) > 2:  # a data row: decided without looking at its text
+        return False
+    texts = [clean(c) for c in filled if clean(c)]
+    return bool(texts) and texts[0].startswith(_FOOTER_WORDS)
 
 
 def _header_kind(cells: tuple, kinds: tuple[str, ...]) -> str | None:

@@ -5,6 +5,7 @@ A blank cell is "not given": a new case takes the column's default, an existing 
 workflow could not reach by hand.
 """
 
+from collections import defaultdict
 from datetime import date
 
 from casetrack.domain import petition_workflow as pw
@@ -19,7 +20,6 @@ from casetrack.ledger.format import (
     LedgerError,
     choice_map,
     clean,
-    is_blank,
     normalise_number,
     parse_bool,
     parse_date,
@@ -35,6 +35,7 @@ CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIV
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
 HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
 _CACHED_KINDS = {"date", "int", "bool", "choice"}
+_MISSING = object()
 
 
 class RowChecker:
@@ -42,82 +43,95 @@ class RowChecker:
 
     def __init__(self, kind: str, sheet_name: str, positions: dict[str, int], books: Books, today: date):
         self.kind, self.sheet_name, self.books, self.today = kind, sheet_name, books, today
-        self.columns = [(positions[c.key], c) for c in COLUMNS[kind] if c.key in positions]
-        self.maps = {c.key: choice_map(c) for _i, c in self.columns if c.kind == "choice"}
+        fields = VALUES[kind]._fields
+        # (cell index, column, field position), in the columns' order: 乡镇 before 所属村 before 自然村
+        self.columns = [(positions[c.key], c, fields.index(c.key)) for c in COLUMNS[kind] if c.key in positions]
+        self.required = [(c, at) for _i, c, at in self.columns if c.required]
+        self.maps = {c.key: choice_map(c) for _i, c, _at in self.columns if c.kind == "choice"}
         self.values_type = VALUES[kind]
+        self.width = len(fields)
+        self.township_at = fields.index("township")
+        self.village_at = fields.index("village")
         self.has_township = "township" in positions
-        self._cache: dict = {}
+        self._cache: dict = defaultdict(dict)  # per column: cell → value (or BadValue); dates, labels, names
 
     def check(self, row: int, cells: tuple) -> tuple[object | None, TownshipBook | None, list[LedgerError]]:
         """Return (values, township book, errors) for one row; values is None when any cell is wrong."""
         errors: list[LedgerError] = []
-        parsed = dict.fromkeys(self.values_type._fields)
+        parsed: list = [None] * self.width
         book = None
         if not self.has_township:
             try:
                 book = self.books.for_row(None)
-                parsed["township"] = book.township_id
+                parsed[self.township_at] = book.township_id
             except BadValue as bad:
                 errors.append(LedgerError(self.sheet_name, row, "乡镇", None, str(bad)))
         width, given = len(cells), set()
-        for index, column in self.columns:  # 乡镇 comes before 所属村, 所属村 before 自然村
+        for index, column, at in self.columns:
             raw = cells[index] if index < width else None
             if column.kind == "township":
                 try:
                     book = self.books.for_row(clean(raw))
-                    parsed["township"] = book.township_id
+                    parsed[at] = book.township_id
                 except BadValue as bad:
                     errors.append(self.error(row, column, raw, str(bad)))
                 continue
-            if is_blank(raw):
+            if raw is None or raw == "" or (raw.__class__ is str and not raw.strip()):
                 continue
-            given.add(column.key)
+            given.add(at)
             try:
-                parsed[column.key] = self._parse(column, raw, book, parsed)
+                parsed[at] = self._parse(column, raw, book, parsed)
             except BadValue as bad:
                 errors.append(self.error(row, column, raw, str(bad)))
             except _NeedsTownship:
                 pass  # the 乡镇 cell is already reported
-        for _index, column in self.columns:
-            if column.required and parsed[column.key] in (None, ()) and column.key not in given:
+        for column, at in self.required:
+            if not parsed[at] and at not in given:
                 errors.append(self.error(row, column, None, "必填,不能为空"))
         if errors:
             return None, book, errors
-        return self.values_type(**parsed), book, []
+        return self.values_type._make(parsed), book, []
 
     def error(self, row: int, column: Column, raw, message: str) -> LedgerError:
         """Build an error for a cell of this sheet."""
         value = raw.isoformat() if hasattr(raw, "isoformat") else clean(raw)
         return LedgerError(self.sheet_name, row, column.header, value, message)
 
-    def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: dict):
+    def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: list):
         kind = column.kind
-        if kind in _CACHED_KINDS:
-            key = (column.key, raw)
-            if key not in self._cache:
-                try:
-                    self._cache[key] = self._parse_plain(column, raw)
-                except BadValue as bad:
-                    self._cache[key] = bad
-            value = self._cache[key]
-            if isinstance(value, BadValue):
-                raise value
-            return value
         if kind == "text":
             return clean(raw)
         if kind in ("number", "ref"):
             return normalise_number(raw)
         if kind == "names":
             return split_names(raw) or None
-        if book is None:
-            raise _NeedsTownship()
-        name = clean(raw)
+        if kind in _CACHED_KINDS:
+            key, compute = raw, lambda: self._parse_plain(column, raw)
+        else:
+            if book is None:
+                raise _NeedsTownship()
+            village = parsed[self.village_at] if kind == "natural_village" else None
+            key, compute = (book.township_id, village, raw), lambda: self._parse_name(kind, clean(raw), book, village)
+        cache = self._cache[column.key]
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            try:
+                value = compute()
+            except BadValue as bad:
+                value = bad
+            cache[key] = value
+        if value.__class__ is BadValue:
+            raise value
+        return value
+
+    @staticmethod
+    def _parse_name(kind: str, name: str, book: TownshipBook, village: int | None) -> int:
         if kind == "village":
             return book.village_id(name)
         if kind == "natural_village":
-            if parsed.get("village") is None:
+            if village is None:
                 raise BadValue("须先填写正确的所属村")
-            return book.natural_village_id(parsed["village"], name)
+            return book.natural_village_id(village, name)
         if kind == "dispute_type":
             return book.dispute_type_id(name)
         if kind == "category":

@@ -7,11 +7,13 @@ on its registration day; an archived one was filed on its close date; a petition
 ledger is taken as delivered on the day it was given.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, Boolean, Date, DateTime, insert, select, update
 
 from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
@@ -103,6 +105,44 @@ def _day(kind: str, values):
     return values.registered_on if kind == DISPUTE else values.received_on
 
 
+def _sqlite_value(column):
+    """Return how the sqlite3 driver is handed a column's value, as SQLAlchemy's SQLite types would store it."""
+    kind = column.type
+    if isinstance(kind, JSON):
+        return lambda v: None if v is None else json.dumps(v)
+    if isinstance(kind, DateTime):  # one import stamps every row with the same moment
+        return lru_cache(maxsize=64)(lambda v: None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f"))
+    if isinstance(kind, Date):
+        return lru_cache(maxsize=4096)(lambda v: None if v is None else v.isoformat())
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+def _insert(table, params: list[dict]) -> None:
+    """Insert rows in one executemany.
+
+    On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter processing costs
+    more than SQLite's own work here. Values are converted as SQLAlchemy's SQLite types store them.
+    """
+    if not params:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), params)
+        return
+    names = list(params[0])
+    convert = [(i, f) for i, f in enumerate(_sqlite_value(table.c[name]) for name in names) if f is not None]
+    rows = []
+    for param in params:
+        row = [param[name] for name in names]
+        for index, to_driver in convert:
+            row[index] = to_driver(row[index])
+        rows.append(tuple(row))
+    marks = ", ".join("?" * len(names))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+
+
 def _insert_returning_ids(table, params: list[dict]) -> list[int]:
     """Insert cases in one executemany and return their ids in the order given.
 
@@ -111,18 +151,13 @@ def _insert_returning_ids(table, params: list[dict]) -> list[int]:
     """
     if not params:
         return []
-    db.session.execute(insert(table), params)
+    _insert(table, params)
     numbers = [p["number"] for p in params]
     ids = dict(db.session.execute(
         select(table.c.number, table.c.id).where(table.c.township_id == params[0]["township_id"],
                                                  table.c.number.in_(numbers))
     ).all())
     return [ids[number] for number in numbers]
-
-
-def _insert(table, params: list[dict]) -> None:
-    if params:
-        db.session.execute(insert(table), params)
 
 
 def _event(kind: str, case_id: int, actor_id, summary: str, changes: dict, at) -> dict:
@@ -181,13 +216,22 @@ def _due(deadline) -> date | None:
     return deadline.due if deadline else None
 
 
-def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, township) -> dict:
+def _limit(cache: dict, key: tuple, compute) -> date | None:
+    """Return a stored limit, computed once per distinct set of facts in an import."""
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, township,
+                limits: dict) -> dict:
     """Return the disputes-table values of a new case as the workflow verbs would have left it."""
     status = v.status
     declined = status == DS.NOT_ACCEPTED.value or (status == DS.ARCHIVED.value and v.outcome is None)
     accepted = status != DS.REGISTERED.value and not declined
     accepted_on = v.registered_on if accepted else None
-    facts = _DisputeFacts(township, status, accepted_on, v.outcome, v.closed_on)
+    due = _limit(limits, (status, accepted_on, v.outcome, v.closed_on), lambda: _due(
+        time_limits.current_dispute_deadline(_DisputeFacts(township, status, accepted_on, v.outcome, v.closed_on))))
     return {
         "township_id": book.township_id, "village_id": v.village, "natural_village_id": v.natural_village,
         "number": number, "year": year, "seq": seq, "registered_on": v.registered_on,
@@ -202,16 +246,19 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
         "prevented_criminal_persons": v.people_involved if v.prevented_criminal else 0,
         "prevented_group_petition": v.prevented_group_petition,
         "prevented_group_petition_persons": v.people_involved if v.prevented_group_petition else 0,
-        "due_on": _due(time_limits.current_dispute_deadline(facts)),  # what the before-flush hook would store
+        "due_on": due,  # what the before-flush hook of services.time_limits stores for a case entered by hand
         "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
     }
 
 
 def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, repeat_of_id,
-                 township) -> dict:
+                 township, limits: dict) -> dict:
     """Return the petitions-table values of a new petition as the workflow verbs would have left it."""
     status = petition_status(v)
     facts = _PetitionFacts(township, status, v.decision, v.received_on, v.decided_on, v.extension_days or 0)
+    key = (status, v.decision, v.received_on, v.decided_on, v.extension_days)
+    due, opinion_due = _limit(limits, key, lambda: (_due(time_limits.current_petition_deadline(facts)),
+                                                   _due(time_limits.opinion_deadline(facts))))
     return {
         "township_id": book.township_id, "village_id": v.village, "number": number, "year": year, "seq": seq,
         "received_on": v.received_on, "channel": v.channel, "persons": v.persons, "category_id": v.category,
@@ -221,8 +268,7 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "extension_approved_by_id": v.extension_approver if v.extension_days else None,
         "opinion": v.opinion, "answered_on": v.answered_on, "delivered_on": v.answered_on,
         "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == "not_accepted" else None,
-        "due_on": _due(time_limits.current_petition_deadline(facts)),
-        "opinion_due_on": _due(time_limits.opinion_deadline(facts)),
+        "due_on": due, "opinion_due_on": opinion_due,
         "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
     }
 
@@ -233,6 +279,7 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
         return 0
     now = now_utc()
     township = db.session.get(Township, book.township_id)
+    limits: dict = {}
     taken = set(book.existing_numbers(kind)) | {r.values.number for r in rows if r.values.number}
     numbers = assign_numbers(book, kind, rows, taken)
     repeat_ids = dict(book.existing_numbers(kind)) if kind != DISPUTE else {}
@@ -244,11 +291,11 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
     for indexes in batches:
         batch = [(rows[i], numbers[i]) for i in indexes]
         if kind == DISPUTE:
-            params = [dispute_row(book, r.values, *n, actor_id, now, township) for r, n in batch]
+            params = [dispute_row(book, r.values, *n, actor_id, now, township, limits) for r, n in batch]
             ids = _insert_returning_ids(Dispute.__table__, params)
         else:
-            params = [petition_row(book, r.values, *n, actor_id, now, repeat_ids.get(r.values.repeat_of), township)
-                      for r, n in batch]
+            params = [petition_row(book, r.values, *n, actor_id, now, repeat_ids.get(r.values.repeat_of), township,
+                                   limits) for r, n in batch]
             ids = _insert_returning_ids(Petition.__table__, params)
             repeat_ids.update((n[0], case_id) for (_r, n), case_id in zip(batch, ids, strict=True))
         people, mediators, events = [], [], []

@@ -1,0 +1,193 @@
+"""Time a 100,000-row ledger import against openpyxl merely reading the same file, and report peak memory.
+
+    .venv/bin/python benchmarks/ledger.py [--rows 100000] [--workdir DIR]
+
+Each phase runs in a fresh child process, so its peak resident memory (ru_maxrss) is its own:
+  read    openpyxl read_only iterating every row of the file (values_only), nothing else;
+  import  casetrack's import into a fresh SQLite file: plan_import (read + check every row, the
+          dry run) then apply_plan and commit.
+The import's rate is rows ÷ (plan + apply); the target is at least half the read rate, under 300 MB.
+Rates are compared by CPU time as well as wall clock: on a shared machine the wall clock of two runs
+minutes apart differs with the load, while CPU time does not. Both kinds of .xlsx are measured: the
+inline strings openpyxl writes (and casetrack's export) read about twice as slowly as the shared-string
+table Excel and WPS write, which leaves the import's own work a larger share.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VILLAGES = ["斜沟村", "王家庄村", "李家沟村", "前进村", "后沟村", "石门村", "红崖村"]
+TYPES = ["婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "其他"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+HEADERS = ["序号", "编号", "所属村", "登记日期", "纠纷类别", "案件来源", "调解方式", "申请人", "被申请人", "涉及人数",
+           "简要案情", "风险等级", "处理层级", "状态", "调解结果", "协议形式", "结案日期", "履行情况", "调解员",
+           "防止民转刑", "防止群体性上访", "备注"]
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice("建国秀英志强桂兰明华玉梅军红") + rng.choice("一二三四五六七八九")
+
+
+def _row(i: int, rng: random.Random) -> list:
+    registered = date(2022, 1, 1) + timedelta(days=rng.randrange(0, 3 * 365))
+    state = rng.choice(["已登记", "已受理", "调解中", "已调结", "已调结", "已回访", "已归档", "不予受理"])
+    outcome = form = closed = performance = None
+    if state in ("已调结", "已回访", "已归档"):
+        outcome = "调解成功" if state == "已回访" else rng.choice(["调解成功", "调解成功", "调解不成", "终止"])
+        form = rng.choice(["书面", "口头"]) if outcome == "调解成功" else None
+        performance = rng.choice(["已履行", "部分履行", None]) if outcome == "调解成功" else None
+    if state in ("已调结", "已回访", "已归档", "不予受理"):
+        closed = registered + timedelta(days=rng.randrange(0, 40))
+    number = f"({registered.year})斜调字第{i + 1}号" if i % 2 == 0 else None  # half the rows get new numbers
+    return [i + 1, number, rng.choice(VILLAGES), registered, rng.choice(TYPES), "当事人申请", "人民调解",
+            _name(rng), _name(rng), 2, f"因{rng.choice(['宅基地界址', '借款', '婚姻', '赡养', '噪音'])}问题发生争执,双方各执一词",
+            "一般", rng.choice(["村", "村", "乡"]), state, outcome, form, closed, performance, _name(rng),
+            rng.choice(["否", "否", "是"]), "否", None]
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write a ledger of rows disputes, with a title row above the header as hand-kept ledgers have."""
+    from openpyxl import Workbook
+
+    rng = random.Random(7)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("矛盾纠纷")
+    sheet.append(["斜沟乡矛盾纠纷排查调处台账"])
+    sheet.append(HEADERS)
+    for i in range(rows):
+        sheet.append(_row(i, rng))
+    workbook.save(path)
+
+
+_INLINE = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>')
+
+
+def share_strings(source: Path, target: Path) -> None:
+    """Rewrite openpyxl's inline strings as a shared-string table, the way Excel and WPS save a workbook."""
+    strings: dict[str, int] = {}
+
+    def shared(match: re.Match) -> str:
+        index = strings.setdefault(match.group(3), len(strings))
+        return f'<c r="{match.group(1)}"{match.group(2)} t="s"><v>{index}</v></c>'
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = _INLINE.sub(shared, data.decode("utf-8")).encode("utf-8")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdShared" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
+            new.writestr(item, data)
+        table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+        new.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                     f'count="{len(strings)}" uniqueCount="{len(strings)}">{table}</sst>')
+
+
+def phase_read(path: Path) -> dict:
+    from openpyxl import load_workbook
+
+    started, cpu = time.perf_counter(), time.process_time()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    count = 0
+    for sheet in workbook.worksheets:
+        for _row in sheet.iter_rows(values_only=True):
+            count += 1
+    workbook.close()
+    return {"rows": count, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+
+
+def phase_import(path: Path, database: Path) -> dict:
+    from flask_migrate import upgrade
+
+    from casetrack import create_app
+    from casetrack.extensions import db
+    from casetrack.ledger.importing import apply_plan, plan_import
+    from casetrack.models import Role
+    from casetrack.services import accounts, places
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": "benchmark",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        upgrade()
+        township = places.add_township("斜沟乡", VILLAGES)
+        accounts.add_user("staff", "benchmark-password", Role.STAFF, township=township, full_name="刘明")
+        db.session.commit()
+        started, cpu = time.perf_counter(), time.process_time()
+        plan = plan_import(path)
+        planned = time.perf_counter()
+        apply_plan(plan, None)
+        db.session.commit()
+        done = time.perf_counter()
+        counts = plan.counts()
+    return {"plan_seconds": planned - started, "apply_seconds": done - planned, "seconds": done - started,
+            "cpu": time.process_time() - cpu, "errors": len(plan.errors), "created": counts["dispute"]["create"]}
+
+
+def _child(args: list[str]) -> dict:
+    output = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--phase", choices=["read", "import"])
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--database", type=Path)
+    args = parser.parse_args()
+    if args.phase:
+        result = phase_read(args.file) if args.phase == "read" else phase_import(args.file, args.database)
+        result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    inline = workdir / f"ledger-{args.rows}.xlsx"
+    shared = workdir / f"ledger-{args.rows}-shared.xlsx"
+    if not inline.exists():
+        started = time.perf_counter()
+        generate(inline, args.rows)
+        print(f"generated {inline} ({inline.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
+    if not shared.exists():
+        share_strings(inline, shared)
+    print(f"rows: {args.rows}   python {sys.version.split()[0]}   {os.cpu_count()} cores")
+    for label, path in (("openpyxl write-only file (inline strings, as casetrack exports)", inline),
+                        ("Excel-style file (shared strings, as Excel and WPS save)", shared)):
+        read = _child(["--phase", "read", "--file", str(path)])
+        database = workdir / "bench.sqlite"
+        for leftover in workdir.glob("bench.sqlite*"):
+            os.remove(leftover)
+        imported = _child(["--phase", "import", "--file", str(path), "--database", str(database)])
+        print(f"\n{label}:")
+        print(f"  openpyxl read_only, reading only: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU "
+              f"= {args.rows / read['cpu']:,.0f} rows per CPU second; peak RSS {read['max_rss_mb']:.0f} MB")
+        print(f"  casetrack import: plan (dry run) {imported['plan_seconds']:.1f} s + apply {imported['apply_seconds']:.1f} s"
+              f" = {imported['seconds']:.1f} s wall, {imported['cpu']:.1f} s CPU = {args.rows / imported['cpu']:,.0f} "
+              f"rows per CPU second; peak RSS {imported['max_rss_mb']:.0f} MB; {imported['created']} created, "
+              f"{imported['errors']} errors")
+        print(f"  import rate / read rate: {read['cpu'] / imported['cpu']:.0%} by CPU time, "
+              f"{read['seconds'] / imported['seconds']:.0%} by wall clock (target ≥ 50%); "
+              f"peak memory {imported['max_rss_mb']:.0f} MB (target < 300 MB); load average {os.getloadavg()[0]:.1f}")
+
+if __name__ == "__main__":
+    main()
