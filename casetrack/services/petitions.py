@@ -337,6 +337,9 @@ def convert_to_mediation(
     pw.next_state(petition.state, A.CONVERT_TO_MEDIATION)
     if petition.disputes:
         raise DomainError(f"本信访事项已转为调解案件 {petition.disputes[0].number}。")
+    village = db.session.get(Village, village_id)
+    if village is None or village.township_id != petition.township_id:
+        raise DomainError("调解案件须在本乡镇。")  # checked before anything is written
     parties = [
         dispute_services.PartyData(wf.PartySide.APPLICANT, p.name, None, p.id_number, p.phone, p.address)
         for p in petition.petitioners
@@ -349,8 +352,6 @@ def convert_to_mediation(
         people_involved=max(petition.persons, len(parties)),
     )
     dispute = dispute_services.register_dispute(actor, intake, today)
-    if dispute.township_id != petition.township_id:
-        raise DomainError("调解案件须在本乡镇。")
     dispute.petition = petition
     db.session.flush()
     _record(petition, actor, A.CONVERT_TO_MEDIATION.value, f"转为人民调解案件 {dispute.number}(信访转调)")
