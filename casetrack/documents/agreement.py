@@ -43,7 +43,7 @@ def performance(case: Dispute) -> list[Paragraph]:
     """Say how, where and by when the agreement is performed."""
     manner = case.performance_manner or "由当事人按照上述协议内容自行履行"
     deadline = f"{cn_date(case.performance_deadline)}前履行完毕" if case.performance_deadline else "协议未约定履行期限"
-    return [Paragraph(f"履行方式、地点:{manner}。".replace("。。", "。")), Paragraph(f"履行期限:{deadline}。")]
+    return [Paragraph(f"履行方式、地点:{manner.rstrip('。.')}。"), Paragraph(f"履行期限:{deadline}。")]
 
 
 def agreement(case: Dispute, show_personal: bool) -> Document:

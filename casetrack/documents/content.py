@@ -219,7 +219,7 @@ def mediator_names(case: Dispute) -> str:
         return "、".join(u.display_name for u in case.mediators)
     named = []
     for session in case.sessions:
-        for name in session.mediators.replace(",", "、").replace(",", "、").split("、"):
+        for name in re.split(r"[,\uff0c\u3001\s]+", session.mediators):
             if name.strip() and name.strip() not in named:
                 named.append(name.strip())
     return "、".join(named)
