@@ -8,7 +8,7 @@ from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models import CaseEvent, Petition, PetitionCategory, Township, User, Village
+from casetrack.models import CaseEvent, Dispute, Petition, PetitionCategory, Township, User, Village
 from casetrack.services import petitions as services
 
 VALID_ID = "11010519491231002X"  # GB 11643 example with a correct check digit
@@ -106,6 +106,18 @@ def petition_timeline(petition_id: int) -> list[CaseEvent]:
     return list(db.session.execute(
         select(CaseEvent).where(CaseEvent.petition_id == petition_id).order_by(CaseEvent.id)
     ).scalars())
+
+
+def dispute_timeline(dispute_id: int) -> list[CaseEvent]:
+    """Return a dispute's timeline entries from the database, oldest first."""
+    return list(db.session.execute(
+        select(CaseEvent).where(CaseEvent.dispute_id == dispute_id).order_by(CaseEvent.id)
+    ).scalars())
+
+
+def count_disputes() -> int:
+    """Count every dispute in the database."""
+    return db.session.execute(select(func.count()).select_from(Dispute)).scalar_one()
 
 
 def count_petitions() -> int:

@@ -18,11 +18,12 @@ from casetrack.models import Dispute, Petition
 from casetrack.services import petitions as services
 from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
-from tests.factories import count_disputes, timeline
 from tests.petition_factories import (
     STEP_DAY,
     category,
+    count_disputes,
     count_petitions,
+    dispute_timeline,
     make_petition,
     petition_snapshot,
     petition_timeline,
@@ -438,7 +439,7 @@ def test_a_petition_turned_into_a_mediation_case_stays_linked_both_ways(world):
     assert [(p.side, p.name) for p in stored.parties] == [("applicant", "赵大民"), ("respondent", "李四")]
     assert petition.status == "accepted"  # the petition keeps running
     assert petition_timeline(petition.id)[-1].summary == f"转为人民调解案件 {stored.number}(信访转调)"
-    assert [e.summary for e in timeline(stored.id)][-1] == f"由信访事项 {petition.number} 转入调解"
+    assert [e.summary for e in dispute_timeline(stored.id)][-1] == f"由信访事项 {petition.number} 转入调解"
 
 
 def test_a_petition_is_turned_into_a_mediation_case_only_once(world):

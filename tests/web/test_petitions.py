@@ -19,12 +19,13 @@ from casetrack.models import Dispute, Petition
 from casetrack.services import petitions as services
 from casetrack.services.places import dispute_types
 from tests.conftest import login
-from tests.factories import count_disputes, timeline
 from tests.petition_factories import (
     VALID_ID,
     VALID_PHONE,
     category,
+    count_disputes,
     count_petitions,
+    dispute_timeline,
     make_petition,
     petition_snapshot,
     petition_timeline,
@@ -555,7 +556,7 @@ def test_a_petition_turned_into_a_mediation_case_links_both_pages_and_timelines(
     case_page = text_of(staff.get(f"/cases/{dispute.id}"))
     assert fact(case_page, "案件来源") == "信访转调"
     assert f"由信访事项 {petition.number} 转入调解" in case_page
-    assert [e.action for e in timeline(dispute.id)][-1] == "from_petition"
+    assert [e.action for e in dispute_timeline(dispute.id)][-1] == "from_petition"
 
 
 @pytest.mark.xfail(strict=True, reason="templates/cases/detail.html does not link back to the petition "
