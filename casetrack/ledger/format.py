@@ -15,6 +15,7 @@ from openpyxl.utils.datetime import from_excel
 
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.identity import id_number_problem, normalise_id_number
 from casetrack.models.petitions import DECISION_LABELS
 
 DISPUTE, PETITION = "dispute", "petition"
@@ -249,15 +250,37 @@ def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
 
 
 _NAME_SPLIT = re.compile(r"[、;;,,/\s]+")
+_ID_CHARACTERS = {0xFF10 + d: 0x30 + d for d in range(10)} | {0xFF38: "X", 0xFF58: "x", 0xFF08: "(", 0xFF09: ")"}
+_NAME_WITH_ID = re.compile(r"^(.+?)[((]([0-9Xx]{17,18}|[0-9Xx]{15})[))]$")
+
+
+class Name(str):
+    """A person's name as a ledger gives it, with the ID number written after it in brackets, if any."""
+
+    id_number: str | None = None
 
 
 def split_names(cell) -> tuple[str, ...]:
-    """Split 张三、李四;王五 into names, each at most 60 characters."""
-    names = tuple(name for name in _NAME_SPLIT.split(clean(cell)) if name)
-    for name in names:
+    """Split 张三、李四;王五 into names, each at most 60 characters.
+
+    A name may carry its ID number in brackets, 张三(11010519491231002X): the number's check digit is
+    checked (GB 11643) and kept as Name.id_number; the name alone is what the ledger compares.
+    """
+    names = []
+    for part in _NAME_SPLIT.split(clean(cell).translate(_ID_CHARACTERS)):
+        if not part:
+            continue
+        match = _NAME_WITH_ID.match(part)
+        name = Name(match.group(1) if match else part)
+        if match:
+            problem = id_number_problem(match.group(2))
+            if problem:
+                raise BadValue(f"{name}的{problem}")
+            name.id_number = normalise_id_number(match.group(2))
         if len(name) > MAX_NAME:
             raise BadValue(f"姓名“{name[:20]}…”超过{MAX_NAME}个字")
-    return names
+        names.append(name)
+    return tuple(names)
 
 
 def join_names(names) -> str:

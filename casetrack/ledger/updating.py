@@ -26,10 +26,14 @@ def _reuse(existing: list, names, make) -> list:
     """Return people for names in the ledger's order, keeping the stored ones (with their ID numbers) by name."""
     pool, result = list(existing), []
     for name in names or ():
-        match = next((person for person in pool if person.name == name), None)
-        if match is not None:
-            pool.remove(match)
-        result.append(match if match is not None else make(name))
+        person = next((p for p in pool if p.name == name), None)
+        if person is not None:
+            pool.remove(person)
+        else:
+            person = make(str(name))
+        if getattr(name, "id_number", None):
+            person.id_number = name.id_number
+        result.append(person)
     return result
 
 

@@ -306,13 +306,14 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
                 for side, names in ((wf.PartySide.APPLICANT.value, v.applicants), (wf.PartySide.RESPONDENT.value,
                                                                                     v.respondents or ())):
                     for name in names:
-                        people.append({"dispute_id": case_id, "side": side, "position": position, "name": name})
+                        people.append({"dispute_id": case_id, "side": side, "position": position, "name": str(name),
+                                       "id_number": getattr(name, "id_number", None)})
                         position += 1
                 user_ids, _others = split_mediators(book, v.mediators)
                 mediators += [{"dispute_id": case_id, "user_id": user_id} for user_id in user_ids]
             else:
-                people += [{"petition_id": case_id, "position": i, "name": name, "is_representative": False}
-                           for i, name in enumerate(v.petitioners)]
+                people += [{"petition_id": case_id, "position": i, "name": str(name), "is_representative": False,
+                            "id_number": getattr(name, "id_number", None)} for i, name in enumerate(v.petitioners)]
             summary = f"由台账导入:{filename},工作表“{row.sheet}”第{row.row}行"
             events.append(_event(kind, case_id, actor_id, summary, _import_notes(book, v, kind == DISPUTE), now))
             row.case_id = case_id

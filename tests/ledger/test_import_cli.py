@@ -263,3 +263,15 @@ def test_imported_cases_carry_the_limits_hand_entered_ones_do(runner, world, tmp
     assert accepted.opinion_due_on == time_limits.opinion_deadline(accepted).due == day(3, 6).replace(
         month=5, day=15)  # 60 + 10 days after 6 March
     assert accepted.extension_approved_by_id == world.leader.id and accepted.status == "accepted"
+
+
+def test_an_id_number_written_after_a_name_is_checked_and_kept(runner, world, tmp_path):
+    rows = [dispute(编号="A1", 申请人="张三(11010519491231002X)、李四", 被申请人="王五(１１０１０５１９４９１２３１００２ｘ)")]
+    matters = [petition(编号="B1", 信访人="赵大民(11010519491231002X)")]
+    result = run(runner, "import", ledger(tmp_path / "l.xlsx", rows, matters))
+    assert result.exit_code == 0, result.output
+    case = dispute_by_number("A1")
+    assert [(p.name, p.id_number) for p in case.parties] == [
+        ("张三", "11010519491231002X"), ("李四", None), ("王五", "11010519491231002X")]
+    assert petition_by_number("B1").petitioners[0].id_number == "11010519491231002X"
+    assert "无变化 1 件" in run(runner, "import", ledger(tmp_path / "l.xlsx", rows, matters)).output
