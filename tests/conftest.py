@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -70,6 +71,13 @@ def app(database_url, tmp_path):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     app.instance_path = str(tmp_path)
+
+    @app.before_request
+    def _forget_cached_user():
+        # The test keeps one app context open, and Flask-Login caches the user in g: without this a
+        # second client would act as the first one's user. Each real request has its own context.
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         db.session.rollback()
@@ -135,19 +143,13 @@ def login(client, username: str, password: str = PASSWORD):
 
 
 @pytest.fixture
-def fast_password_hashing(monkeypatch):
-    """Hash passwords with a cheap pbkdf2 so fixtures creating many accounts stay quick.
+def fast_password_hashing(app):
+    """Hash passwords with a cheap pbkdf2 so tests creating many accounts stay quick.
 
-    The hash format and check_password are unchanged (werkzeug reads the method from the hash); only
-    the work factor is lowered. Opt in with pytestmark = pytest.mark.usefixtures("fast_password_hashing").
+    check_password reads the method from the stored hash, so logging in is unchanged; only the work factor
+    is lowered. Opt in with pytestmark = pytest.mark.usefixtures("fast_password_hashing").
     """
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(
-        "casetrack.models.users.generate_password_hash", partial(generate_password_hash, method="pbkdf2:sha256:1000")
-    )
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
 
 
 @pytest.fixture

@@ -1,26 +1,12 @@
 """Admin pages: townships and their settings, villages, natural villages, dispute types and accounts."""
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from casetrack.extensions import db
 from casetrack.models import DisputeType, NaturalVillage, Role, Township, User, Village
 from casetrack.services import accounts, places
 from tests.conftest import PASSWORD, login
-
-
-@pytest.fixture(autouse=True)
-def _fresh_login_per_request(app):
-    """Forget the cached user at each request, as production does with its per-request app context.
-
-    The app fixture keeps one app context open for the whole test, so Flask-Login's cache in `g` would
-    otherwise carry one client's user into another client's request.
-    """
-
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
 
 
 @pytest.fixture

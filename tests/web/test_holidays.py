@@ -6,7 +6,6 @@ from datetime import date
 from html import unescape
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from casetrack.domain import deadlines as dl
@@ -19,14 +18,6 @@ from tests.petition_factories import PLAN_2027, PLAN_2027_ROWS
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 WARNING_2027 = "2027年的法定节假日和调休安排尚未录入"
-
-
-@pytest.fixture(autouse=True)
-def user_per_request(app):
-    """Load the logged-in user afresh for every request (the test keeps one app context open)."""
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
 
 
 @pytest.fixture
