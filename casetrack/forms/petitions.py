@@ -91,6 +91,10 @@ class ExtensionApprovalForm(VersionedForm):
     approved_on = _date(_l("批准日期"))
 
 
+class ExtensionDeclineForm(VersionedForm):
+    note = TextAreaField(_l("不批准的理由"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
 class AnswerForm(VersionedForm):
     opinion = SelectField(_l("处理意见"), choices=pw.Opinion.choices(), validators=[InputRequired(REQUIRED)])
     opinion_text = TextAreaField(_l("意见内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])

@@ -131,9 +131,9 @@ def new():
 def _petition_actions(petition: Petition) -> list[tuple[str, str]]:
     slugs = []
     if permissions.can_handle_petition(current_user, petition):
-        slugs = [slug for slug, action in ACTIONS.items() if slug != "approve-extension" and action.offered(petition)]
-    if permissions.can_approve_extension(current_user, petition) and ACTIONS["approve-extension"].offered(petition):
-        slugs.append("approve-extension")
+        slugs = [slug for slug, action in ACTIONS.items() if slug not in LEADER_ACTIONS and action.offered(petition)]
+    if permissions.can_approve_extension(current_user, petition):
+        slugs += [slug for slug in LEADER_ACTIONS if ACTIONS[slug].offered(petition)]
     return [(slug, ACTIONS[slug].title) for slug in slugs]
 
 
@@ -183,6 +183,9 @@ def _prepare_approval(petition: Petition, form) -> None:
         form.reason.data = petition.extension_requested_reason
 
 
+LEADER_ACTIONS = ("approve-extension", "decline-extension")
+"""Steps only a leader of the township takes (Art. 34)."""
+
 ACTIONS: dict[str, Action] = {
     "decide": Action(
         _l("受理、转送或交办"), forms.DecideForm, _allows(A.ACCEPT),
@@ -201,6 +204,10 @@ ACTIONS: dict[str, Action] = {
         lambda p, f: services.extend(p, current_user, f.days.data, f.reason.data, f.approved_on.data, _today(),
                                      f.expected_version),
         _prepare_approval,
+    ),
+    "decline-extension": Action(
+        _l("不批准延期"), forms.ExtensionDeclineForm, lambda p: bool(p.extension_requested_days),
+        lambda p, f: services.decline_extension(p, current_user, f.note.data),
     ),
     "answer": Action(
         _l("出具处理意见"), forms.AnswerForm, _allows(A.ANSWER),
@@ -241,7 +248,7 @@ ACTIONS: dict[str, Action] = {
 def act(petition_id: int, slug: str):
     """Show a step's form or take it; a refused step changes nothing and answers 409."""
     petition = load_petition(petition_id)
-    allowed = (permissions.can_approve_extension(current_user, petition) if slug == "approve-extension"
+    allowed = (permissions.can_approve_extension(current_user, petition) if slug in LEADER_ACTIONS
                else permissions.can_handle_petition(current_user, petition))
     if not allowed:
         abort(403)

@@ -565,3 +565,22 @@ def test_a_petition_is_turned_into_a_mediation_case_only_once(world, staff):
     assert f"本信访事项已转为调解案件 {first.number}。" in text_of(response)
     assert petition_snapshot(petition.id) == before
     assert count_disputes() == 1
+
+
+def test_a_leader_declines_a_requested_extension_and_staff_may_ask_again(client, world):
+    petition = make_petition(world.staff, world.township, state="accepted", village=world.village)
+    login(client, "staff")
+    assert client.post(f"/petitions/{petition.id}/request-extension",
+                       data={"days": "10", "reason": "需现场测量"}).status_code == 302
+    assert client.post(f"/petitions/{petition.id}/decline-extension", data={"note": "x"}).status_code == 403
+    client.post("/auth/logout")
+    login(client, "leader")
+    assert "不批准延期" in text_of(client.get(f"/petitions/{petition.id}"))
+    response = client.post(f"/petitions/{petition.id}/decline-extension", data={"note": "理由不充分"})
+    assert response.status_code == 302
+    db.session.refresh(petition)
+    assert petition.extension_requested_days is None and petition.extension_days == 0
+    assert any("未批准延期10日" in e.summary for e in petition_timeline(petition.id))
+    client.post("/auth/logout")
+    login(client, "staff")
+    assert "申请延期" in text_of(client.get(f"/petitions/{petition.id}"))
