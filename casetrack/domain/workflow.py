@@ -206,3 +206,11 @@ def check_outcome_details(
 def requires_written_agreement(creates_obligations: bool, party_asked: bool) -> bool:
     """Tell whether the agreement must be written (若干规定 Art. 34)."""
     return creates_obligations or party_asked
+
+
+def check_major_responsibility(risk_level: str, unit: str | None, leader: str | None, person: str | None) -> None:
+    """A major dispute (重大) moves on only once a unit, a leader and a person answer for it (领导包案)."""
+    if risk_level == RiskLevel.MAJOR.value and not all(
+        (value or "").strip() for value in (unit, leader, person)
+    ):
+        raise DomainError("重大矛盾纠纷须先明确责任单位、责任领导和责任人员(领导包案),才能继续办理。")

@@ -1,4 +1,5 @@
-"""Township review of a case: send back for correction, mark corrected, merge a duplicate."""
+"""Township review of a case: send back for correction, merge a duplicate, and major disputes' responsibility,
+leaders' supervision (督办) and prevented escalations."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,15 +8,15 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from casetrack import permissions
+from casetrack import clock, permissions
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.forms.validators import REQUIRED
+from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.models import Dispute, Role
-from casetrack.services import review
+from casetrack.services import review, supervision
 from casetrack.services.disputes import EditConflict
 
 bp = Blueprint("review", __name__, url_prefix="/cases")
@@ -37,6 +38,29 @@ class MergeForm(FlaskForm):
                            render_kw={"placeholder": "(2026)斜调字第12号"})
 
 
+class ResponsibilityForm(FlaskForm):
+    version = HiddenField()
+    unit = StringField(_l("责任单位"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    leader = StringField(_l("责任领导"), validators=[DataRequired(REQUIRED), Length(max=60)])
+    person = StringField(_l("责任人员"), validators=[DataRequired(REQUIRED), Length(max=60)])
+
+
+class SuperviseForm(FlaskForm):
+    version = HiddenField()
+    note = TextAreaField(_l("督办意见"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    due_on = DateField(_l("督办期限"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})
+
+
+class PreventionForm(FlaskForm):
+    version = HiddenField()
+    criminal_persons = IntegerField(_l("防止民转刑涉及人数(没有填0)"), default=0, validators=[
+        InputRequired(BAD_NUMBER), NumberRange(min=0, max=100000, message=_l("人数不能为负数"))],
+        render_kw={"inputmode": "numeric"})
+    group_persons = IntegerField(_l("防止群体性上访涉及人数(没有填0)"), default=0, validators=[
+        InputRequired(BAD_NUMBER), NumberRange(min=0, max=100000, message=_l("人数不能为负数"))],
+        render_kw={"inputmode": "numeric"})
+
+
 def _load(case_id: int) -> Dispute:
     dispute = db.session.execute(select(Dispute).where(Dispute.id == case_id, permissions.dispute_scope(current_user))
                                  ).scalar_one_or_none()
@@ -53,7 +77,7 @@ def _handle(case_id: int, form_class, title: str, allowed, perform):
     dispute = _load(case_id)
     if not allowed(dispute):
         abort(403)
-    form = form_class()
+    form = form_class(obj=_prefill(form_class, dispute) if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = dispute.version
     elif form.validate_on_submit():
@@ -105,3 +129,50 @@ def merge(case_id: int):
         review.merge(dispute, original, current_user, _version(form))
 
     return _handle(case_id, MergeForm, _("合并重复案件"), _staff_of, perform)
+
+
+def _prefill(form_class, dispute: Dispute):
+    """Show what a case already records when its form opens."""
+    if form_class is ResponsibilityForm:
+        return type("Prefill", (), {"unit": dispute.responsible_unit, "leader": dispute.responsible_leader,
+                                    "person": dispute.responsible_person})()
+    if form_class is PreventionForm:
+        return type("Prefill", (), {"criminal_persons": dispute.prevented_criminal_persons,
+                                    "group_persons": dispute.prevented_group_petition_persons})()
+    return None
+
+
+@bp.route("/<int:case_id>/responsibility", methods=["GET", "POST"])
+@login_required
+def responsibility(case_id: int):
+    """Name who answers for a major dispute (领导包案)."""
+    return _handle(case_id, ResponsibilityForm, _("明确包案责任"), lambda d: permissions.can_act(current_user, d),
+                   lambda d, f: supervision.name_responsibility(d, current_user, f.unit.data, f.leader.data,
+                                                                f.person.data, _version(f)))
+
+
+@bp.route("/<int:case_id>/supervise", methods=["GET", "POST"])
+@login_required
+def supervise(case_id: int):
+    """A leader supervises the case (督办) with a note and a deadline."""
+    return _handle(case_id, SuperviseForm, _("督办"),
+                   lambda d: current_user.role_enum is Role.LEADER and d.township_id == current_user.township_id,
+                   lambda d, f: supervision.supervise(d, current_user, f.note.data, f.due_on.data, clock.today()))
+
+
+@bp.route("/<int:case_id>/prevention", methods=["GET", "POST"])
+@login_required
+def prevention(case_id: int):
+    """Record prevented escalations: 防止民转刑, 防止群体性上访, with the people involved."""
+    return _handle(case_id, PreventionForm, _("防止激化情况"), lambda d: permissions.can_act(current_user, d),
+                   lambda d, f: supervision.record_prevention(d, current_user, f.criminal_persons.data,
+                                                              f.group_persons.data, _version(f)))
+
+
+@bp.route("/supervised", methods=["GET"])
+@login_required
+def supervised():
+    """A leader's list of the cases they supervise, until each is closed."""
+    if current_user.role_enum is not Role.LEADER:
+        abort(403)
+    return render_template("cases/supervised.html", cases=supervision.leader_list(current_user), today=clock.today())

@@ -31,6 +31,10 @@ def init_app(app: Flask) -> None:
     from casetrack.domain import statistics as st
 
     app.jinja_env.globals["labels"] = st.LABELS
+
+    from casetrack import permissions
+
+    app.jinja_env.globals["may_act"] = lambda case: permissions.can_act(current_user, case)
     app.jinja_env.globals["show"] = _show_figure
     app.jinja_env.globals["signed"] = _signed_change
 

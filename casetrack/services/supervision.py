@@ -1,0 +1,73 @@
+"""Major disputes (重大矛盾纠纷): who answers for them (领导包案), leaders' supervision (督办), prevented escalations."""
+
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
+from casetrack.extensions import db
+from casetrack.models import Dispute, Supervision, User
+from casetrack.services.disputes import check_version
+from casetrack.services.timeline import record_event
+
+CLOSED = (wf.DisputeState.ARCHIVED.value, wf.DisputeState.NOT_ACCEPTED.value)
+
+
+def name_responsibility(dispute: Dispute, actor: User, unit: str, leader: str, person: str,
+                        expected_version: int | None = None) -> None:
+    """Name the responsible unit, leader and person (责任单位、责任领导、责任人员)."""
+    check_version(dispute, expected_version)
+    values = {"责任单位": unit.strip(), "责任领导": leader.strip(), "责任人员": person.strip()}
+    missing = [label for label, value in values.items() if not value]
+    if missing:
+        raise DomainError("请填写" + "、".join(missing) + "。")
+    before = {"责任单位": dispute.responsible_unit, "责任领导": dispute.responsible_leader,
+              "责任人员": dispute.responsible_person}
+    dispute.responsible_unit, dispute.responsible_leader, dispute.responsible_person = values.values()
+    db.session.flush()
+    changes = {label: (before[label], value) for label, value in values.items() if before[label] != value}
+    record_event(dispute, actor, "responsibility", "明确包案责任:" + ",".join(f"{k}{v}" for k, v in values.items()),
+                 changes)
+
+
+def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: date) -> Supervision:
+    """A leader supervises (督办) a case with a note and a deadline; it stays on their list until closed."""
+    if leader.role != "leader" or leader.township_id != dispute.township_id:
+        raise DomainError("只有本乡镇的领导可以督办。")
+    if dispute.status in CLOSED:
+        raise DomainError("已结案的案件不需要督办。")
+    if not note.strip():
+        raise DomainError("请填写督办意见。")
+    if due_on < today:
+        raise DomainError("督办期限不能早于今天。")
+    supervision = Supervision(dispute_id=dispute.id, leader_id=leader.id, note=note.strip(), due_on=due_on)
+    db.session.add(supervision)
+    db.session.flush()
+    record_event(dispute, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})")
+    return supervision
+
+
+def record_prevention(dispute: Dispute, actor: User, criminal_persons: int, group_persons: int,
+                      expected_version: int | None = None) -> None:
+    """Record prevented escalations (防止民转刑, 防止群体性上访) with the people involved; 0 clears one."""
+    check_version(dispute, expected_version)
+    if criminal_persons < 0 or group_persons < 0:
+        raise DomainError("人数不能为负数。")
+    before = (dispute.prevented_criminal_persons if dispute.prevented_criminal else 0,
+              dispute.prevented_group_petition_persons if dispute.prevented_group_petition else 0)
+    dispute.prevented_criminal, dispute.prevented_criminal_persons = criminal_persons > 0, criminal_persons
+    dispute.prevented_group_petition, dispute.prevented_group_petition_persons = group_persons > 0, group_persons
+    db.session.flush()
+    record_event(dispute, actor, "prevention", "记录防止激化情况", {
+        "防止民转刑(人)": (before[0], criminal_persons), "防止群体性上访(人)": (before[1], group_persons)})
+
+
+def leader_list(leader: User) -> list[Dispute]:
+    """The open cases a leader supervises, soonest supervision deadline first."""
+    supervised = exists().where(Supervision.dispute_id == Dispute.id, Supervision.leader_id == leader.id)
+    return list(db.session.execute(
+        select(Dispute).where(supervised, Dispute.status.not_in(CLOSED))
+        .options(selectinload(Dispute.supervisions), selectinload(Dispute.village)).order_by(Dispute.registered_on)
+    ).scalars())
