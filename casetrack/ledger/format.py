@@ -270,8 +270,8 @@ def split_names(cell) -> tuple[str, ...]:
     for part in _NAME_SPLIT.split(clean(cell).translate(_ID_CHARACTERS)):
         if not part:
             continue
-        match = _NAME_WITH_ID.match(part)
-        name = Name(match.group(1) if match else part)
+        match = _NAME_WITH_ID.match(part) if part[-1] == ")" else None
+        name = Name(match.group(1)) if match else part  # a plain str when no ID: 100,000 rows add up
         if match:
             problem = id_number_problem(match.group(2))
             if problem:
