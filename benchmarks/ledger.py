@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ledger.py [--rows 100000] [--workdir DIR]
 
-Each phase runs in a fresh child process, so its peak resident memory (ru_maxrss) is its own:
+Each phase runs in a fresh child process, so its peak resident memory (VmHWM) is its own:
   read    openpyxl read_only iterating every row of the file (values_only), nothing else;
   import  casetrack's import into a fresh SQLite file: plan_import (read + check every row, the
           dry run) then apply_plan and commit.
@@ -142,6 +142,14 @@ def phase_import(path: Path, database: Path) -> dict:
             "cpu": time.process_time() - cpu, "errors": len(plan.errors), "created": counts["dispute"]["create"]}
 
 
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory (VmHWM: unlike ru_maxrss it does not carry the parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(args: list[str]) -> dict:
     output = subprocess.run([sys.executable, __file__, *args], check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -157,7 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.phase:
         result = phase_read(args.file) if args.phase == "read" else phase_import(args.file, args.database)
-        result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["max_rss_mb"] = _peak_rss_mb()
         print(json.dumps(result))
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))

@@ -38,6 +38,8 @@ from casetrack.services.numbering import format_case_number, raise_counter_to
 
 BATCH = 2000
 DS = wf.DisputeState
+REGISTERED, NOT_ACCEPTED, ARCHIVED = DS.REGISTERED.value, DS.NOT_ACCEPTED.value, DS.ARCHIVED.value
+APPLICANT, RESPONDENT = wf.PartySide.APPLICANT.value, wf.PartySide.RESPONDENT.value
 NOT_ACCEPTED_REASON = "台账未载明不予受理的理由"
 COUNTER_KIND = {DISPUTE: "dispute", "petition": "petition"}
 
@@ -227,9 +229,8 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
                 limits: dict) -> dict:
     """Return the disputes-table values of a new case as the workflow verbs would have left it."""
     status = v.status
-    declined = status == DS.NOT_ACCEPTED.value or (status == DS.ARCHIVED.value and v.outcome is None)
-    accepted = status != DS.REGISTERED.value and not declined
-    accepted_on = v.registered_on if accepted else None
+    declined = status == NOT_ACCEPTED or (status == ARCHIVED and v.outcome is None)
+    accepted_on = v.registered_on if status != REGISTERED and not declined else None
     due = _limit(limits, (status, accepted_on, v.outcome, v.closed_on), lambda: _due(
         time_limits.current_dispute_deadline(_DisputeFacts(township, status, accepted_on, v.outcome, v.closed_on))))
     return {
@@ -241,7 +242,7 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
         "not_accepted_reason": NOT_ACCEPTED_REASON if declined else None, "continuation_agreed": False,
         "outcome": v.outcome, "closed_on": v.closed_on, "agreement_form": v.agreement_form,
         "legal_aid_referred": False, "performance": v.performance,
-        "archived_on": v.closed_on if status == DS.ARCHIVED.value else None,
+        "archived_on": v.closed_on if status == ARCHIVED else None,
         "prevented_criminal": v.prevented_criminal,
         "prevented_criminal_persons": v.people_involved if v.prevented_criminal else 0,
         "prevented_group_petition": v.prevented_group_petition,
@@ -303,14 +304,14 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
             v = row.values
             if kind == DISPUTE:
                 position = 0
-                for side, names in ((wf.PartySide.APPLICANT.value, v.applicants), (wf.PartySide.RESPONDENT.value,
-                                                                                    v.respondents or ())):
+                for side, names in ((APPLICANT, v.applicants), (RESPONDENT, v.respondents or ())):
                     for name in names:
                         people.append({"dispute_id": case_id, "side": side, "position": position, "name": str(name),
                                        "id_number": getattr(name, "id_number", None)})
                         position += 1
-                user_ids, _others = split_mediators(book, v.mediators)
-                mediators += [{"dispute_id": case_id, "user_id": user_id} for user_id in user_ids]
+                if v.mediators:
+                    user_ids, _others = split_mediators(book, v.mediators)
+                    mediators += [{"dispute_id": case_id, "user_id": user_id} for user_id in user_ids]
             else:
                 people += [{"petition_id": case_id, "position": i, "name": str(name), "is_representative": False,
                             "id_number": getattr(name, "id_number", None)} for i, name in enumerate(v.petitioners)]
