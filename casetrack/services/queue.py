@@ -1,13 +1,14 @@
 """The review queue: disputes and petitions in one list, with tabs, filters, sorting and keyset paging.
 
-Paging is by keyset (the last row's sort key), so the last page costs what the first does; the
-cursor is the sort value plus a row key unique across both tables (dispute id × 2, petition id × 2 + 1).
+Paging is by keyset (the last row's sort key), so the last page costs what the first does; the cursor is
+the sort value, then the kind and id that break ties ("dispute" before "petition" when ascending). Each
+table keeps a plain range condition on its own indexed column and the database merges the two.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select, true, union_all
+from sqlalchemy import and_, exists, false, func, literal, literal_column, or_, select, true, union_all
 from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
@@ -127,11 +128,8 @@ def _dispute_select(user: User, f: Filters, today: date, soon: date):
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Dispute else false())
-    return select(
-        literal("dispute").label("kind"), D.id.label("id"), (D.id * 2).label("row_key"),
-        D.registered_on.label("registered_on"), func.coalesce(D.due_on, FAR_FUTURE).label("deadline"),
-        D.updated_at.label("activity"),
-    ).where(*conditions)
+    return Arm("dispute", D.id, {"registered": D.registered_on, "activity": D.updated_at,
+                                 "deadline": func.coalesce(D.due_on, FAR_FUTURE)}, conditions)
 
 
 def _petition_select(user: User, f: Filters, today: date, soon: date):
@@ -153,14 +151,26 @@ def _petition_select(user: User, f: Filters, today: date, soon: date):
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Petition else false())
-    return select(
-        literal("petition").label("kind"), P.id.label("id"), (P.id * 2 + 1).label("row_key"),
-        P.received_on.label("registered_on"), func.coalesce(P.due_on, FAR_FUTURE).label("deadline"),
-        P.updated_at.label("activity"),
-    ).where(*conditions)
+    return Arm("petition", P.id, {"registered": P.received_on, "activity": P.updated_at,
+                                  "deadline": func.coalesce(P.due_on, FAR_FUTURE)}, conditions)
 
 
-def _arms(user: User, f: Filters, today: date, soon: date) -> list:
+@dataclass
+class Arm:
+    """One table's part of the queue: its kind, id column, sort expressions and WHERE conditions."""
+
+    kind: str
+    id_column: object
+    sorts: dict
+    conditions: list
+
+    def select(self, sort: str, extra=None):
+        query = select(literal(self.kind).label("kind"), self.id_column.label("id"),
+                       self.sorts[sort].label("sort_value")).where(*self.conditions)
+        return query.where(extra) if extra is not None else query
+
+
+def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
     arms = []
     if f.kind in ("", "dispute"):
         arms.append(_dispute_select(user, f, today, soon))
@@ -169,9 +179,9 @@ def _arms(user: User, f: Filters, today: date, soon: date) -> list:
     return arms
 
 
-def _sort_column(f: Filters) -> tuple[str, bool]:
-    """Return the sort column's name and whether it runs newest first."""
-    return {"deadline": ("deadline", False), "activity": ("activity", True)}.get(f.sort, ("registered_on", True))
+def _sort(f: Filters) -> tuple[str, bool]:
+    """Return the sort's name and whether it runs newest first."""
+    return (f.sort, f.sort != "deadline") if f.sort in SORTS else ("registered", True)
 
 
 @dataclass
@@ -183,54 +193,77 @@ class Page:
     is_last: bool
 
 
-def _encode(value, row_key: int) -> str:
-    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}~{row_key}"
+def _encode(value, kind: str, row_id: int) -> str:
+    return f"{value.isoformat() if hasattr(value, 'isoformat') else value}~{kind}~{row_id}"
 
 
-def _decode(cursor: str, column: str):
+def _decode(cursor: str, sort: str):
+    """Read a cursor back: (sort value, kind, id); ValueError when damaged."""
     from datetime import datetime
 
-    raw, _, key = cursor.rpartition("~")
-    parse = datetime.fromisoformat if column == "activity" else date.fromisoformat
-    return parse(raw), int(key)
+    raw, kind, key = cursor.split("~")
+    parse = datetime.fromisoformat if sort == "activity" else date.fromisoformat
+    row_id = int(key)
+    if kind not in ("dispute", "petition") or not 0 <= row_id < 2**31:  # an id is an SQL integer
+        raise ValueError(cursor)
+    return parse(raw), kind, row_id
+
+
+def _beyond(arm: Arm, sort: str, cursor: tuple, descending: bool):
+    """The rows of one arm that come after the cursor in (sort value, kind, id) order.
+
+    The kind is a constant per arm, so the comparison is decided here and each arm keeps a plain
+    range condition on its own indexed column.
+    """
+    value, kind, row_id = cursor
+    column = arm.sorts[sort]
+    before_ties, after_ties = (column < value, column <= value) if descending else (column > value, column >= value)
+    if arm.kind == kind:
+        tie = arm.id_column < row_id if descending else arm.id_column > row_id
+        return or_(before_ties, and_(column == value, tie))
+    later_kind = arm.kind < kind if descending else arm.kind > kind
+    return after_ties if later_kind else before_ties
 
 
 def page(user: User, f: Filters, today: date, township: Township | None, after: str | None = None,
-         before: str | None = None, last: bool = False, size: int = PAGE_SIZE) -> Page:
+         before: str | None = None, last: bool = False, size: int | None = None) -> Page:
     """Return one page by keyset: after a cursor, before one, the first page, or the last."""
+    size = size or PAGE_SIZE  # read now, not when the module loaded, so a setting or a test can change it
     soon = _soon(today, township)
     arms = _arms(user, f, today, soon)
     if not arms:
         return Page([], None, None, True, True)
-    rows_query = union_all(*arms).subquery() if len(arms) > 1 else arms[0].subquery()
-    column, newest_first = _sort_column(f)
-    sort, key = rows_query.c[column], rows_query.c.row_key
+    sort, newest_first = _sort(f)
+    cursor = None
+    if after or before:
+        try:
+            cursor = _decode(after or before, sort)
+        except ValueError:  # a damaged cursor, or one of another sort: start again from the first page
+            after = before = None
     forward = not (before or last)
     descending = newest_first if forward else not newest_first
-    query = select(rows_query.c.kind, rows_query.c.id, sort, key)
-    cursor = after or before
-    if cursor:
-        value, row_key = _decode(cursor, column)
-        if descending:
-            query = query.where(or_(sort < value, and_(sort == value, key < row_key)))
-        else:
-            query = query.where(or_(sort > value, and_(sort == value, key > row_key)))
-    order = (sort.desc(), key.desc()) if descending else (sort.asc(), key.asc())
-    found = db.session.execute(query.order_by(*order).limit(size + 1)).all()
+    parts = [arm.select(sort, _beyond(arm, sort, cursor, descending) if cursor else None) for arm in arms]
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    if len(parts) == 1:
+        arm = arms[0]
+        query = parts[0].order_by(direction(arm.sorts[sort]), direction(arm.id_column))
+    else:  # each arm is ordered by its own index; the database merges them
+        query = union_all(*parts).order_by(*(direction(literal_column(c)) for c in ("sort_value", "kind", "id")))
+    found = db.session.execute(query.limit(size + 1)).all()
     more = len(found) > size
     found = found[:size]
     if not forward:
         found.reverse()
     objects = _load(found)
-    first_row, last_row = (found[0], found[-1]) if found else (None, None)
     if forward:
         is_first, is_last = cursor is None, not more
     else:
         is_first, is_last = not more, last or before is None
+    first_row, last_row = (found[0], found[-1]) if found else (None, None)
     return Page(
         rows=objects,
-        next_cursor=None if is_last or not found else _encode(last_row[2], last_row[3]),
-        prev_cursor=None if is_first or not found else _encode(first_row[2], first_row[3]),
+        next_cursor=None if is_last or not found else _encode(last_row.sort_value, last_row.kind, last_row.id),
+        prev_cursor=None if is_first or not found else _encode(first_row.sort_value, first_row.kind, first_row.id),
         is_first=is_first, is_last=is_last,
     )
 
@@ -255,7 +288,8 @@ def count(user: User, f: Filters, today: date, township: Township | None) -> int
     soon = _soon(today, township)
     total = 0
     for arm in _arms(user, f, today, soon):
-        total += db.session.execute(select(func.count()).select_from(arm.subquery())).scalar_one()
+        model = D if arm.kind == "dispute" else P
+        total += db.session.execute(select(func.count()).select_from(model).where(*arm.conditions)).scalar_one()
     return total
 
 

@@ -158,10 +158,15 @@ def _stored_limits(record) -> None:
 def _keep_due_dates(session, flush_context, instances) -> None:
     with session.no_autoflush:
         for record in [*session.new, *session.dirty]:
-            if isinstance(record, Dispute | Petition) and record.township_id is not None:
-                if record.township is None:
-                    record.township = session.get(Township, record.township_id)
-                _stored_limits(record)
+            if not isinstance(record, Dispute | Petition):
+                continue
+            if record.township is None and record.township_id is not None:
+                record.township = session.get(Township, record.township_id)
+            if record.township is None:
+                continue
+            if record.status is None:  # a new case: its column default is applied only at INSERT
+                record.status = "registered"
+            _stored_limits(record)
 
 
 def init_app(app) -> None:
