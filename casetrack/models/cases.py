@@ -92,6 +92,12 @@ class Dispute(db.Model):
         Index("ix_disputes_merged_into_id", "merged_into_id", sqlite_where=text("merged_into_id IS NOT NULL"),
               postgresql_where=text("merged_into_id IS NOT NULL")),
         Index("ix_disputes_village_registered", "village_id", "registered_on", "id"),
+        # The queue counts and pages live cases (not merged) by township: an index holding just those.
+        Index("ix_disputes_township_live", "township_id", "registered_on", "id",
+              sqlite_where=text("merged_into_id IS NULL"), postgresql_where=text("merged_into_id IS NULL")),
+        Index("ix_disputes_returned", "township_id", sqlite_where=text("returned_note IS NOT NULL"),
+              postgresql_where=text("returned_note IS NOT NULL")),
+        Index("ix_disputes_township_risk", "township_id", "risk_level", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

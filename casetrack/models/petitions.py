@@ -63,6 +63,7 @@ class Petition(db.Model):
         Index("ix_petitions_township_received", "township_id", "received_on"),
         Index("ix_petitions_village_status", "village_id", "status"),
         Index("ix_petitions_township_due", "township_id", "due_on", "id"),
+        Index("ix_petitions_township_status", "township_id", "status"),
         Index("ix_petitions_township_opinion_due", "township_id", "opinion_due_on"),
     )
 
