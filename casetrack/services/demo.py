@@ -9,7 +9,7 @@ from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import id_check_digit
 from casetrack.models import IntensifiedPeriod, Role, Township, User
-from casetrack.services import accounts, disputes, places, screening
+from casetrack.services import accounts, disputes, petitions, places, screening, supervision
 
 DEMO_TOWNSHIP = "斜沟乡"
 DEMO_VILLAGES = {
@@ -68,7 +68,7 @@ def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
     villages = [places.add_village(township, name, naturals) for name, naturals in DEMO_VILLAGES.items()]
     admin = accounts.add_user("admin", password, Role.ADMIN, full_name="系统管理员")
     staff = accounts.add_user("staff", password, Role.STAFF, township=township, full_name="乡司法所 刘明")
-    accounts.add_user("leader", password, Role.LEADER, township=township, full_name="分管领导 陈志国")
+    leader = accounts.add_user("leader", password, Role.LEADER, township=township, full_name="分管领导 陈志国")
     mediators = [
         accounts.add_user(f"mediator{n}", password, Role.MEDIATOR, village=village,
                           full_name=f"{village.name}调解员")
@@ -76,6 +76,7 @@ def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
     ]
     created = _create_cases(random.Random(seed), township, villages, mediators, staff)
     _create_screening(random.Random(seed + 1), township, villages, mediators, staff)
+    _create_petitions(random.Random(seed + 2), township, villages, staff, leader)
     listing = [(u.username, u.role_enum.label) for u in [admin, staff, *mediators]]
     listing.insert(2, ("leader", Role.LEADER.label))
     return DemoResult(township, password, listing, created)
@@ -111,6 +112,11 @@ def _create_cases(rng, township, villages, mediators, staff: User) -> int:
             police_reported=risk is wf.RiskLevel.MAJOR,
         )
         case = disputes.register_dispute(mediator, intake, today)
+        if case.is_major:  # 领导包案 before anything else may happen to it
+            supervision.name_responsibility(case, mediator, f"{township.name}人民政府", "陈志国", "刘明")
+        if rng.random() < 0.06:
+            supervision.record_prevention(case, mediator, rng.choice([2, 3, 5]) if rng.random() < 0.6 else 0,
+                                          rng.choice([6, 8, 12]) if rng.random() < 0.5 else 0)
         _advance(rng, case, mediator, staff, today)
         count += 1
     return count
@@ -200,3 +206,46 @@ def _create_screening(rng, township, villages, mediators, staff) -> None:
             ]
             screening.record_round(actor, township, level, village.id if village else None, held_on,
                                    actor.display_name, findings, today)
+
+
+REQUESTS = ["反映土地承包经营权被他人占用,要求恢复", "要求落实征地补偿款", "反映拖欠务工工资", "要求解决宅基地审批问题",
+            "反映村务公开不及时", "要求解决低保评定问题"]
+
+
+def _create_petitions(rng, township, villages, staff, leader) -> None:
+    """About thirty petitions over two years: answered, rated, reviewed, extended, a few group visits."""
+    from casetrack.domain import petition_workflow as pw
+
+    today = clock.today()
+    categories = places.petition_categories(township.id)
+    start = date(today.year - 1, 1, 10)
+    span = (today - start).days
+    for index in range(30):
+        received = min(start + timedelta(days=int(span * index / 30)), today)
+        persons = rng.choice([1, 1, 1, 2, 3, 6])
+        channel = pw.Channel.VISIT if persons > 1 else rng.choice(list(pw.Channel))
+        names = [_person(rng) for _ in range(min(persons, 5) if channel is pw.Channel.VISIT else 1)]
+        people = [petitions.PetitionerData(name, None, _phone(rng), None, i == 0 and persons > 1)
+                  for i, name in enumerate(names)]
+        intake = petitions.PetitionIntake(
+            received_on=received, channel=channel, category_id=rng.choice(categories).id,
+            request=rng.choice(REQUESTS), petitioners=people, persons=persons,
+            village_id=rng.choice(villages).id, level=rng.choice([pw.Level.TOWNSHIP] * 6 + [pw.Level.COUNTY]),
+        )
+        petition = petitions.register_petition(staff, township, intake, today)
+        age = (today - received).days
+        if age < 5:
+            continue  # waiting for the acceptance decision
+        petitions.decide(petition, staff, "accepted", received + timedelta(days=3), today)
+        if rng.random() < 0.15:
+            petitions.extend(petition, leader, 20, "需要会同国土部门现场测量", received + timedelta(days=40), today)
+        if age < 70:
+            continue  # still being handled
+        answered = received + timedelta(days=rng.randint(20, 62))
+        petitions.answer(petition, staff, rng.choice(list(pw.Opinion)), "经调查核实,依据有关政策作出答复。",
+                         min(answered, today), today)
+        petitions.deliver(petition, staff, min(answered + timedelta(days=2), today), today)
+        petitions.rate(petition, staff, rng.choice([wf.Satisfaction.SATISFIED] * 3 + [wf.Satisfaction.BASICALLY,
+                                                                                      wf.Satisfaction.DISSATISFIED]))
+        if age > 120 and rng.random() < 0.8:
+            petitions.close(petition, staff, min(answered + timedelta(days=35), today), today)
