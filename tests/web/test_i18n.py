@@ -1,0 +1,276 @@
+"""The English interface: the catalogue covers every message in the code, compiles, and the pages use it.
+
+Message ids are the Chinese texts (docs/README.md), so Chinese needs no catalogue and English is
+casetrack/translations/en. The rendering tests compile that .po into a temporary directory and point the
+app at it, so they test the catalogue as it stands, whether or not `make translations` has run.
+Texts raised from casetrack/domain (which must not import Flask) and the enum labels stay Chinese.
+"""
+
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from flask_babel import get_babel, get_domain, refresh
+
+from tests.conftest import login
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "casetrack" / "translations"
+PO_FILE = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # as `make translations-update` passes
+KEPT_CHINESE = {"调字", "人民调解委员会"}
+"""Parts of a default value shown as an example; the stored default is Chinese, so the example stays so."""
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _catalogue() -> Catalog:
+    with PO_FILE.open("rb") as f:
+        return read_po(f, locale="en")
+
+
+def _extract() -> Catalog:
+    """Extract the messages of the current tree with babel.cfg, as `make translations-update` does."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    found = Catalog()
+
+    def keep(path: str) -> bool:  # like --ignore-dirs='.* __pycache__': templates/_macros is included
+        name = os.path.basename(path)
+        return not name.startswith(".") and name != "__pycache__"
+
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=keep,
+    ):
+        found.add(message, None, [(filename, lineno)], context=context)
+    return found
+
+
+def _text(response) -> str:
+    """The page's visible text: tags dropped, entities decoded, whitespace squeezed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def _headings(response) -> list[str]:
+    """The text of the page's h1 and h2 headings."""
+    html = response.get_data(as_text=True)
+    return [re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", h))).strip()
+            for h in re.findall(r"<h[12]\b[^>]*>(.*?)</h[12]>", html, flags=re.S)]
+
+
+def _h1(response) -> str:
+    match = re.search(r"<h1\b[^>]*>(.*?)</h1>", response.get_data(as_text=True), flags=re.S)
+    assert match, "the page has no h1"
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", match.group(1)))).strip()
+
+
+def _choose(client, locale: str, back: str = "/auth/login"):
+    response = client.post("/auth/language", data={"locale": locale, "next": back})
+    assert response.status_code == 302
+    return response
+
+
+# --- the catalogue ---------------------------------------------------------------------------------------
+
+def test_every_message_in_the_code_is_translated():
+    """A new _('...') in a template or in Python fails here until `make translations-update` and a translation."""
+    catalogue = _catalogue()
+    extracted = _extract()
+    assert len(extracted) > 400  # the extraction really ran over templates and code
+    missing, empty = [], []
+    for message in extracted:
+        if not message.id:
+            continue
+        entry = catalogue.get(message.id, message.context)
+        where = f"{message.locations[0][0]}:{message.locations[0][1]}"
+        if entry is None:
+            missing.append(f"{message.id!r} ({where})")
+        elif not entry.string or "fuzzy" in entry.flags:
+            empty.append(f"{message.id!r} ({where})")
+    assert not missing, "not in messages.po, run `make translations-update`: " + "; ".join(missing)
+    assert not empty, "untranslated or fuzzy in messages.po: " + "; ".join(empty)
+
+
+def test_the_macros_directory_is_extracted_too():
+    """pybabel skips directories starting with "_" unless told otherwise; the macros' texts must be found."""
+    ids = {m.id for m in _extract()}
+    assert "请修改标出的内容后再提交。" in ids  # templates/_macros/forms.html
+    assert "今天到期" in ids  # templates/_macros/limits.html
+
+
+def test_the_catalogue_has_no_untranslated_or_fuzzy_entries():
+    catalogue = _catalogue()
+    assert str(catalogue.locale) == "en"
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"{message.id!r}: empty or fuzzy")
+            continue
+        if message.id not in KEPT_CHINESE and any(CJK.search(s) and not re.search("[A-Za-z]", s) for s in strings):
+            problems.append(f"{message.id!r}: still Chinese")
+        if {p for i in ids for p in PLACEHOLDER.findall(i)} != {p for s in strings for p in PLACEHOLDER.findall(s)}:
+            problems.append(f"{message.id!r}: placeholders differ in {strings!r}")
+    assert not problems, "\n".join(problems)
+    assert not list(catalogue.obsolete), "obsolete entries: run `make translations-update`"
+
+
+def test_the_catalogue_compiles(tmp_path):
+    catalogue = _catalogue()
+    assert not [(m.id, errors) for m, errors in catalogue.check()]
+    target = tmp_path / "messages.mo"
+    with target.open("wb") as f:
+        write_mo(f, catalogue)
+    with target.open("rb") as f:
+        compiled = Translations(f)
+    assert compiled.gettext("登录") == "Sign in"
+    assert compiled.gettext("已登记 %(number)s。") % {"number": "X"} == "Registered X."
+    translated = [m for m in catalogue if m.id]
+    assert all(compiled.gettext(m.id) == m.string for m in translated if isinstance(m.id, str))
+
+
+def test_the_app_reads_this_catalogue(app):
+    assert [Path(d) for d in get_babel().translation_directories] == [TRANSLATIONS]
+
+
+# --- the pages -------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def locale_per_request(app):
+    """Choose the locale afresh for every request, as in production.
+
+    The app fixture keeps one app context for the whole test, so flask.g, where Flask-Babel keeps the
+    locale it chose, would outlive a request here; in production every request has its own.
+    """
+    app.before_request(refresh)
+
+@pytest.fixture
+def english(app, tmp_path, locale_per_request):
+    """Point the app at the current .po compiled into tmp_path (not at a .mo that may be stale or missing)."""
+    target = tmp_path / "translations" / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as f:
+        write_mo(f, _catalogue())
+    babel_config = get_babel()
+    saved = babel_config.translation_directories
+    babel_config.translation_directories = [str(tmp_path / "translations")]
+    get_domain().cache.clear()  # Flask-Babel caches loaded catalogues per locale across apps
+    yield
+    babel_config.translation_directories = saved
+    get_domain().cache.clear()
+
+
+def test_the_default_is_chinese(client, locale_per_request):
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    assert _h1(page) == "登录"
+    assert 'lang="zh-CN"' in page.get_data(as_text=True)
+    assert ">English</button>" in page.get_data(as_text=True)
+
+
+def test_the_login_page_and_its_errors_in_english(client, english):
+    _choose(client, "en")
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    text = _text(page)
+    assert _h1(page) == "Sign in"
+    assert 'lang="en"' in page.get_data(as_text=True)
+    for words in ("Username", "Password", "Dispute Mediation", "Skip to content"):
+        assert words in text
+    assert "登录" not in text
+    assert ">中文</button>" in page.get_data(as_text=True)  # the way back is labelled in Chinese
+
+    refused = client.post("/auth/login", data={"username": "", "password": ""})
+    text = _text(refused)
+    assert "Please correct the marked fields and submit again." in text
+    assert "This field is required" in text
+    assert "此项为必填项" not in text
+
+
+def _register_a_case(client, world) -> str:
+    from casetrack.services.places import dispute_types
+
+    response = client.post("/cases/new", data={
+        "village_id": world.village.id, "natural_village_id": "",
+        "dispute_type_id": dispute_types(world.township.id)[0].id,
+        "source": "application", "channel": "peoples", "registered_on": "2026-11-01",
+        "applicants-0-name": "张三", "applicants-0-gender": "male", "applicants-0-id_number": "",
+        "applicants-0-phone": "13812345678", "applicants-0-address": "",
+        "respondents-0-name": "李四", "people_involved": "2", "summary": "院墙占道", "risk_level": "general",
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def test_the_working_pages_in_english(client, world, english):
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    case_url = _register_a_case(client, world)
+
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    text = _text(dashboard)
+    assert _h1(dashboard).startswith("Dashboard")
+    for words in ("Case queue", "Register dispute", "Petitions", "Screening", "Due today and this week",
+                  "This month", "Disputes resolved", "Sign out"):
+        assert words in text, words
+    assert "工作台" not in text and "今天和本周要办" not in text
+
+    queue = client.get("/queue")
+    assert queue.status_code == 200
+    text = _text(queue)
+    assert _h1(queue).startswith("Case queue")
+    for words in ("Filter", "Search", "Disputes and petitions", "Risk level", "Handling level", "Registered on",
+                  "Save this view", "Export CSV", "Time limit"):
+        assert words in text, words
+    assert "案件队列" not in text and "筛选" not in text
+
+    case = client.get(case_url)
+    assert case.status_code == 200
+    text = _text(case)
+    for words in ("Details", "Dispute type", "Case source", "Handling level", "Parties", "Case summary",
+                  "Edit details", "History"):
+        assert words in text, words
+    assert 'aria-label="Available actions"' in case.get_data(as_text=True)
+    for heading in _headings(case)[1:]:  # the h1 is the case number, e.g. 斜调字第1号
+        assert not CJK.search(heading), heading
+
+    refused = client.post("/cases/new", data={"village_id": world.village.id})
+    assert refused.status_code in (200, 400)
+    text = _text(refused)
+    assert _h1(refused) == "Register dispute"
+    assert "Please correct the marked fields and submit again." in text
+    assert "This field is required" in text
+    assert "此项为必填项" not in text
+
+
+def test_switching_back_gives_chinese(client, world, english):
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    assert _h1(client.get("/")).startswith("Dashboard")
+    _choose(client, "zh_Hans_CN", back="/")
+    page = client.get("/")
+    assert _h1(page).startswith("工作台")
+    assert "今天和本周要办" in _text(page)
+    assert 'lang="zh-CN"' in page.get_data(as_text=True)
+    queue = client.get("/queue")
+    assert _h1(queue).startswith("案件队列")
+
+
+def test_an_unknown_locale_is_ignored(client, english):
+    _choose(client, "fr")
+    assert _h1(client.get("/auth/login")) == "登录"
