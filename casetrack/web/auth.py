@@ -38,7 +38,10 @@ def login():
             return render_template("auth/login.html", form=form), 429
         db.session.commit()
         if user is not None:
+            locale = session.get("locale")
             session.clear()  # a fresh session on login: no fixation
+            if locale:
+                session["locale"] = locale  # the language chosen on the login page stays
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.form_errors.append(_("用户名或密码不正确。"))
