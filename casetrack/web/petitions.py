@@ -109,7 +109,7 @@ def new():
             repeat_of_number=(form.repeat_of_number.data or "").strip() or None,
             petitioners=[
                 services.PetitionerData(
-                    name=row.form.name.data.strip(), id_number=(row.form.id_number.data or "").strip() or None,
+                    name=(row.form.name.data or "").strip(), id_number=(row.form.id_number.data or "").strip() or None,
                     phone=(row.form.phone.data or "").strip() or None, address=(row.form.address.data or "").strip() or None,
                     is_representative=row.form.is_representative.data,
                 )
