@@ -40,7 +40,7 @@ FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "med
 
 def _int(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) <= 9 else None  # an id; a longer one would overflow SQL
 
 
 def _day(name: str) -> date | None:
@@ -53,13 +53,17 @@ def _day(name: str) -> date | None:
 PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
 
 
+def _refused_search() -> bool:
+    """Tell whether the free-text search holds an ID number or a phone (anywhere in it), and say so once."""
+    if PERSONAL_NUMBER.search(request.args.get("q") or ""):
+        flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
+        return True
+    return False
+
+
 def _search_text() -> str:
     """Read the free-text search; ID numbers and phones are refused, they must not travel in URLs."""
-    text = (request.args.get("q") or "").strip()[:60]
-    if PERSONAL_NUMBER.search(text):
-        flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
-        return ""
-    return text
+    return "" if _refused_search() else (request.args.get("q") or "").strip()[:60]
 
 
 def _township() -> Township | None:
@@ -102,6 +106,8 @@ def _current_args(**changes) -> dict:
 @login_required
 def index():
     """Show the queue for the user's reach: a mediator their village, staff and leaders their township."""
+    if _refused_search():  # drop it from the address, or every link on the page (tabs, pager, views) repeats it
+        return redirect(url_for("queue.index", **_current_args(q="")))
     township = _township()
     today = clock.today()
     filters = read_filters(township)
