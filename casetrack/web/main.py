@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from casetrack import clock, permissions
@@ -31,7 +31,8 @@ def dashboard():
     today = clock.today()
     week_end = today + timedelta(days=7)
     township = db.session.get(Township, current_user.township_id) if current_user.township_id else None
-    dispute_scope = permissions.dispute_scope(current_user)
+    # a duplicate merged into its original is in no list or figure, as in the queue (it keeps its old limit)
+    dispute_scope = and_(permissions.dispute_scope(current_user), Dispute.merged_into_id.is_(None))
     petition_scope = permissions.petition_scope(current_user)
     due = [*_due_items(Dispute, dispute_scope, week_end), *_due_items(Petition, petition_scope, week_end)]
     due.sort(key=lambda item: (item.due_on, item.number))
