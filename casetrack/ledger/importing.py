@@ -193,8 +193,8 @@ class _Planner:
 
     def run(self) -> None:
         rows = self.plan.rows
-        self._duplicates(rows)
         self._adopt_unnumbered(rows)
+        self._duplicates(rows)
         self._repeats(rows)
         self._updates(rows)
         for row in rows:
