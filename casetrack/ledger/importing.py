@@ -225,6 +225,7 @@ class _Planner:
     def _adopt_unnumbered(self, rows: list[RowPlan]) -> None:
         """Take a blank-编号 row that repeats a stored case exactly as that case."""
         pending = [r for r in rows if r.values.number is None and not self.failed(r)]
+        named = {(r.kind, r.township_id, r.values.number) for r in rows if r.values.number}  # their rows speak for them
         groups = defaultdict(list)
         for row in pending:
             groups[(row.kind, row.township_id)].append(row)
@@ -241,7 +242,8 @@ class _Planner:
                 continue
             known = defaultdict(list)
             for case in stored.READERS[kind](self.book(township_id), ids):
-                known[_content_key(kind, case.values)].append(case.values.number)
+                if (kind, township_id, case.values.number) not in named:
+                    known[_content_key(kind, case.values)].append(case.values.number)
             for row in group:
                 numbers = known.get(_content_key(kind, row.values))
                 if numbers:

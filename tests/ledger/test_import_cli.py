@@ -275,3 +275,11 @@ def test_an_id_number_written_after_a_name_is_checked_and_kept(runner, world, tm
         ("张三", "11010519491231002X"), ("李四", None), ("王五", "11010519491231002X")]
     assert petition_by_number("B1").petitioners[0].id_number == "11010519491231002X"
     assert "无变化 1 件" in run(runner, "import", ledger(tmp_path / "l.xlsx", rows, matters)).output
+
+
+def test_a_blank_numbered_row_is_not_matched_to_a_case_the_file_names_itself(runner, world, tmp_path):
+    number = f"({YEAR})斜调字第7号"
+    assert run(runner, "import", ledger(tmp_path / "a.xlsx", [dispute(编号=number)])).exit_code == 0
+    result = run(runner, "import", ledger(tmp_path / "b.xlsx", [dispute(编号=number), dispute()]))
+    assert result.exit_code == 0, result.output
+    assert "新建 1 件,更新 0 件,无变化 1 件" in result.output and count(Dispute) == 2

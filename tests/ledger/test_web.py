@@ -59,6 +59,9 @@ def test_upload_previews_then_confirm_imports_and_forgets_the_file(client, app, 
     page = _upload(client, path)
     assert page.status_code == 200
     assert "将新建的案件(3 件)" in page.text and number in page.text and "(自动编号)" in page.text
+    summary = page.text.split('id="summary"')[1].split("</table>")[0]
+    assert [cell.split(">")[-1] for cell in summary.split("</td>")[:-1]] == ["矛盾纠纷", "2", "0", "0", "0",
+                                                                          "信访", "1", "0", "0", "0"]
     assert count(Dispute) == 0 and len(_uploads(app)) == 2  # the file and who uploaded it, under a token
     token = _token(page.text)
     assert token not in str(client.get_cookie("session"))
