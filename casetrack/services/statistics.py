@@ -112,8 +112,8 @@ DISPUTE_CONDITIONS: dict[str, Callable[[], object]] = {
     "performance_known": lambda: and_(SUCCEEDED, D.performance.is_not(None)),
     "succeeded_village": lambda: and_(SUCCEEDED, D.level == wf.Level.VILLAGE.value),
     "succeeded_within_township": lambda: and_(SUCCEEDED, D.level.in_([wf.Level.VILLAGE.value, wf.Level.TOWNSHIP.value])),
-    "prevented_criminal": lambda: D.prevented_criminal.is_(True),
-    "prevented_group_petition": lambda: D.prevented_group_petition.is_(True),
+    "prevented_criminal": lambda: and_(REGISTERED, D.prevented_criminal.is_(True)),
+    "prevented_group_petition": lambda: and_(REGISTERED, D.prevented_group_petition.is_(True)),
     "found_by_screening": lambda: and_(D.source == wf.Source.INITIATIVE.value, D.screening_round_id.is_not(None)),
 }
 """Disputes registered in the period (merged duplicates excluded) that a figure counts."""
@@ -198,9 +198,10 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
     columns = [func.count().filter(DISPUTE_CONDITIONS[n]()).label(n) for n in names]
     columns += [
         func.count().filter(and_(SUCCEEDED, D.level == wf.Level.TOWNSHIP.value)).label("succeeded_township"),
-        func.coalesce(func.sum(D.prevented_criminal_persons).filter(D.prevented_criminal.is_(True)), 0)
+        func.coalesce(func.sum(D.prevented_criminal_persons).filter(DISPUTE_CONDITIONS["prevented_criminal"]()), 0)
         .label("prevented_criminal_persons"),
-        func.coalesce(func.sum(D.prevented_group_petition_persons).filter(D.prevented_group_petition.is_(True)), 0)
+        func.coalesce(func.sum(D.prevented_group_petition_persons)
+                      .filter(DISPUTE_CONDITIONS["prevented_group_petition"]()), 0)
         .label("prevented_group_petition_persons"),
     ]
     row = db.session.execute(select(*columns).where(base)).one()._asdict()
@@ -209,7 +210,7 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
         rows = db.session.execute(
             select(column, func.count()).select_from(D).where(base, among).group_by(column).order_by(column)
         ).all()
-        return {label(value): count for value, count in rows}
+        return _merge((label(value), count) for value, count in rows)
 
     type_names = dict(db.session.execute(select(DisputeType.id, DisputeType.name)
                                          .where(DisputeType.township_id.in_(scope.ids))).all())
@@ -218,8 +219,8 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
     month = func.extract("month", D.registered_on)
     return st.DisputeCounts(
         **{k: int(v) for k, v in row.items()},
-        by_type=_merge(breakdown(D.dispute_type_id, type_names.get)),
-        by_village=_merge(breakdown(D.village_id, village_names.get)),
+        by_type=breakdown(D.dispute_type_id, type_names.get),
+        by_village=breakdown(D.village_id, village_names.get),
         by_source=breakdown(D.source, lambda v: wf.Source(v).label),
         by_channel=breakdown(D.channel, lambda v: wf.Channel(v).label),
         by_level=breakdown(D.level, lambda v: wf.Level(v).label, among=SUCCEEDED),
@@ -228,10 +229,13 @@ def _count_disputes(period: Period, scope: Scope) -> st.DisputeCounts:
     )
 
 
-def _merge(counts: dict) -> dict:
-    """Add up breakdown rows that share a name (the same type or village name in several townships)."""
+def _merge(rows) -> dict:
+    """Add up breakdown rows (name, count) that share a name (the same type or village name in several townships).
+
+    Rows are pairs, not a dict: a dict keyed by name would already have kept only the last township's count.
+    """
     merged: dict[str, int] = {}
-    for name, count in counts.items():
+    for name, count in rows:
         merged[name] = merged.get(name, 0) + count
     return merged
 
@@ -250,8 +254,10 @@ def _count_petitions(period: Period, scope: Scope, as_of: date) -> st.PetitionCo
     ).where(in_scope)).one()
 
     def breakdown(column, label) -> dict:
-        rows = db.session.execute(select(column, func.count()).where(received).group_by(column)).all()
-        return _merge({label(value): count for value, count in rows})
+        # 分列的受理件数: the matters counted in `received`, so a repeat petition is not counted twice.
+        rows = db.session.execute(select(column, func.count()).where(received, PETITION_CONDITIONS["received"]())
+                                  .group_by(column)).all()
+        return _merge((label(value), count) for value, count in rows)
 
     village_names = dict(db.session.execute(select(Village.id, Village.name)
                                             .where(Village.township_id.in_(scope.ids))).all())
