@@ -182,6 +182,14 @@ def wording_for(period, scope):
     return Wording(rounded=rounded, township_name=scope.name, period_label=label)
 
 
+NIL_RETURN = "零报告:本月未登记矛盾纠纷、未受理信访事项,排查未发现矛盾纠纷。"
+
+
+def is_month(period) -> bool:
+    """Tell a month ("2025-03") from a year ("2025") or a quarter ("2025-q1")."""
+    return len(period.key) == 7 and "q" not in period.key
+
+
 def render(period, scope, figures: dict, fmt: str) -> bytes:
     """Build the report file in one of json, md, docx, xlsx."""
     import json
@@ -191,8 +199,12 @@ def render(period, scope, figures: dict, fmt: str) -> bytes:
 
     title = report_title(period, scope)
     paragraphs = report_paragraphs(figures, wording_for(period, scope))
+    nil_return = is_month(period) and statistics.is_nil_return(figures)
+    if nil_return:  # the monthly return sent up to the county says so itself, as the page does
+        paragraphs = [NIL_RETURN, *paragraphs]
     if fmt == "json":
-        return json.dumps(figures, ensure_ascii=False, indent=2, default=str).encode()
+        body = {**figures, "nil_return": nil_return} if is_month(period) else figures
+        return json.dumps(body, ensure_ascii=False, indent=2, default=str).encode()
     if fmt == "md":
         return to_markdown(title, figures, paragraphs).encode()
     if fmt == "docx":
