@@ -1,0 +1,368 @@
+"""The report pages: figures with definitions, the report's sentences, links to the cases, freeze and drift,
+month and quarter returns, targets and charts."""
+
+import html
+import re
+from datetime import date
+
+import pytest
+from lxml import html as lxml_html
+from sqlalchemy import select
+
+from casetrack import clock
+from casetrack.domain import statistics as st
+from casetrack.domain import workflow as wf
+from casetrack.extensions import db
+from casetrack.models import ReportSnapshot
+from casetrack.services import disputes as dispute_services
+
+from . import YearData, browse_as, dispute, petition
+
+HEADLINE_2025 = "乡村两级调解组织共调处各类矛盾纠纷5起,调处率达71.4%"
+NO_PROVINCE = "没有发生一起到赴省进京上访案件"
+
+FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions")
+               and k.split(".")[1] not in ("by_type", "by_village", "by_source", "by_channel", "by_level", "by_month",
+                                           "by_category")]
+
+
+@pytest.fixture
+def year(world) -> YearData:
+    return YearData(world)
+
+
+def _page(app, username: str, url: str) -> str:
+    response = browse_as(app, username).get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def _tree(text: str):
+    return lxml_html.fromstring(text)
+
+
+def _figure(tree, label: str):
+    """The <li> of the figure with this label."""
+    items = [li for li in tree.xpath("//li[contains(concat(' ', @class, ' '), ' figure ')]")
+             if li.xpath("string(.//span[@class='figure-label'])") == label]
+    assert len(items) == 1, label
+    return items[0]
+
+
+def _value(tree, label: str) -> str:
+    return _figure(tree, label).xpath("string(.//span[@class='figure-value'])")
+
+
+def _report_text(tree) -> str:
+    return "\n".join(p.text_content() for p in tree.xpath("//p[@class='report-text']"))
+
+
+# ------------------------------------------------------------ the page and its sentences
+
+def test_the_year_page_shows_every_figure_with_its_definition_and_value(app, year):
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+
+    assert tree.xpath("string(//h1)") == "斜沟乡2025年矛盾纠纷排查调处和信访工作统计"
+    for key, label in st.LABELS.items():
+        if key.split(".")[1].startswith("by_"):
+            continue
+        item = _figure(tree, label)
+        assert item.xpath("string(.//small[@class='definition'])") == st.DEFINITIONS[key], key
+    shown = {"受理纠纷": "7", "不予受理": "1", "调处": "5", "调解成功": "3", "调处率": "71.4%", "调解成功率": "42.9%",
+             "调后履行率": "50%", "村级化解占比": "33.3%", "乡级以内化解占比": "66.7%", "受理信访(件)": "4",
+             "重复信访": "1", "按期办结率": "50%", "满意率": "66.7%", "赴省进京上访": "0", "应排查": "130",
+             "排查完成率": "2.3%"}
+    for label, value in shown.items():
+        assert _value(tree, label) == value, label
+
+
+def test_the_report_text_says_the_contract_sentences_exactly(app, year):
+    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+
+    assert HEADLINE_2025 in text
+    assert NO_PROVINCE in text
+    assert "调解成功率达42.9%" in text
+    assert "村级化解占33.3%" in text  # 小事不出村
+    assert "受理信访事项4件10人次" in text
+    assert "其中集体访1批" in text
+    assert "按期办结率达50%" in text
+    assert "群众满意率达66.7%" in text
+
+
+def test_a_whole_rate_is_written_without_decimals(app, world):
+    dispute(world.staff, world.village, date(2025, 4, 1), state="concluded", outcome="succeeded",
+            closed_on=date(2025, 4, 3))
+    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    assert "乡村两级调解组织共调处各类矛盾纠纷1起,调处率达100%" in text
+
+
+def test_a_petition_that_reached_the_province_is_counted_in_the_sentence(app, year):
+    petition(year.world.staff, year.world.township, date(2025, 9, 1), level="province")
+
+    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+
+    assert NO_PROVINCE not in text
+    assert "发生赴省进京上访案件1起" in text
+
+
+def _many_mediated(world, n: int) -> None:
+    """n disputes concluded in 2025 plus one still in mediation."""
+    for i in range(n):
+        dispute(world.staff, world.village, date(2025, 1 + i % 12, 2), state="concluded",
+                outcome=["succeeded", "failed", "ended"][i % 3], closed_on=date(2025, 1 + i % 12, 9))
+    dispute(world.staff, world.village, date(2025, 12, 1), state="mediating")
+
+
+def test_rounded_wording_writes_counts_as_the_township_report_does(app, world):
+    _many_mediated(world, 12)  # 12 mediated of 13 registered
+    exact = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    assert "乡村两级调解组织共调处各类矛盾纠纷12起,调处率达92.3%" in exact
+
+    world.township.settings = {**world.township.settings, "report_rounded": True}
+    db.session.commit()
+    rounded = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+
+    assert "乡村两级调解组织共调处各类矛盾纠纷10余起,调处率达92.3%" in rounded  # rates stay exact
+    assert "共登记受理矛盾纠纷10余起" in rounded
+    assert "其中调解成功4起" in rounded  # below 10: exact
+    assert "12起" not in rounded
+
+
+def test_the_page_compares_with_the_previous_year(app, year):
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+    assert "较上期 +6" in _figure(tree, "受理纠纷").text_content()  # 7 against 2024's 1
+    assert "较上期 -28.6个百分点" in _figure(tree, "调处率").text_content()  # 71.4% against 100%
+
+
+# ------------------------------------------------------------ every figure links to its cases
+
+def _links(tree) -> dict[str, str]:
+    links = {}
+    for anchor in tree.xpath("//a[@class='figure-cases']"):
+        href = html.unescape(anchor.get("href"))
+        key = re.search(r"figure=([a-z_.]+)", href).group(1)
+        assert anchor.text_content() == "查看案件"
+        links[key] = href
+    return links
+
+
+def test_every_figure_links_to_the_queue_filtered_to_its_cases(app, year):
+    township = year.world.township.id
+    links = _links(_tree(_page(app, "staff", "/reports/2025")))
+
+    assert set(links) == set(FIGURE_KEYS)
+    for key, href in links.items():
+        assert href == f"/queue?figure={key}&period=2025&township={township}", key
+
+
+@pytest.mark.parametrize("url, period", [("/reports/2025/3", "2025-03"), ("/reports/2025/q1", "2025-q1")])
+def test_month_and_quarter_links_name_their_period(app, year, url, period):
+    township = year.world.township.id
+    links = _links(_tree(_page(app, "leader", url)))
+    assert set(links) == set(FIGURE_KEYS)
+    assert links["disputes.mediated"] == f"/queue?figure=disputes.mediated&period={period}&township={township}"
+
+
+def test_a_county_admin_links_name_the_township_picked(app, year):
+    other = year.world.other_township.id
+    links = _links(_tree(_page(app, "admin", f"/reports/2025?township={other}")))
+    assert links["petitions.received"] == f"/queue?figure=petitions.received&period=2025&township={other}"
+
+    county = _tree(_page(app, "admin", "/reports/2025?township=all"))
+    assert county.xpath("string(//h1)").startswith("全部乡镇")
+    assert _value(county, "受理纠纷") == "9"
+    assert _links(county)["disputes.registered"] == "/queue?figure=disputes.registered&period=2025"
+
+
+def test_a_county_admin_picks_a_township_on_the_page(app, year):
+    tree = _tree(_page(app, "admin", f"/reports/2025?township={year.world.other_township.id}"))
+    options = {o.text_content(): o.get("value") for o in tree.xpath("//select[@name='township']/option")}
+    assert options == {"全部乡镇": "all", "斜沟乡": str(year.world.township.id), "东岭乡": str(year.world.other_township.id)}
+    assert tree.xpath("string(//h1)").startswith("东岭乡")
+    downloads = [a.get("href") for a in tree.xpath("//section[@class='actions']/a")]
+    assert f"/reports/2025.docx?township={year.world.other_township.id}" in downloads
+
+
+def test_staff_get_no_township_picker(app, year):
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+    assert not tree.xpath("//select[@name='township']")
+
+
+CASE_NUMBER = re.compile(r"\(\d{4}\)[^()<>\s]{1,12}?第\d+号")
+
+
+@pytest.mark.parametrize("username, report", [("staff", "/reports/2025"), ("staff", "/reports/2025/3"),
+                                              ("admin", "/reports/2025?township=all")])
+def test_following_each_link_lists_exactly_the_cases_the_figure_counts(app, year, username, report):
+    """End to end: the queue behind every 查看案件 shows the case numbers figure_condition selects, no more."""
+    from casetrack.services import statistics as stats
+
+    if "queue" not in app.blueprints:
+        pytest.skip("the queue is not built")
+    browser = browse_as(app, username)
+    links = _links(_tree(browser.get(report).get_data(as_text=True)))
+    period = stats.parse_period(re.search(r"period=([0-9q-]+)", next(iter(links.values()))).group(1))
+    world = year.world
+    scope = stats.Scope((world.township,)) if username == "staff" else \
+        stats.Scope((world.township, world.other_township), all_townships=True)
+    assert len(links) == len(FIGURE_KEYS)
+    for key, href in links.items():
+        model, where = stats.figure_condition(key, period, scope, clock.today())
+        expected = set(db.session.execute(select(model.number).where(where)).scalars())
+        response = browser.get(href)
+        assert response.status_code == 200, href
+        shown = set(CASE_NUMBER.findall(response.get_data(as_text=True)))
+        assert shown == expected, (key, href)
+
+
+# ------------------------------------------------------------ freeze and drift
+
+def _conclude_f(year: YearData) -> None:
+    dispute_services.conclude(year.f, year.world.staff, dispute_services.Conclusion(
+        outcome=wf.Outcome.SUCCEEDED, closed_on=date(2025, 5, 20), agreement_form=wf.AgreementForm.ORAL,
+        agreement_terms="双方各让一步"), clock.today())
+    db.session.commit()
+
+
+def test_staff_freeze_the_year_then_the_page_keeps_the_frozen_figures_and_shows_drift_apart(app, year):
+    staff = browse_as(app, "staff")
+    response = staff.post("/reports/2025/freeze")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/reports/2025")
+
+    snapshot = db.session.execute(select(ReportSnapshot)).scalar_one()
+    assert (snapshot.scope, snapshot.period, snapshot.frozen_by_id) == (f"township:{year.world.township.id}", "2025",
+                                                                        year.world.staff.id)
+    assert snapshot.frozen_at is not None
+    assert snapshot.figures["disputes"]["mediated"] == 5
+
+    _conclude_f(year)  # 6 mediated now, 4 succeeded
+
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+    assert _value(tree, "调处") == "5"
+    assert _value(tree, "调处率") == "71.4%"
+    assert HEADLINE_2025 in _report_text(tree)
+    assert "本期数字已于" in tree.text_content() and "刘明" in tree.text_content()
+    assert not tree.xpath("//form[contains(@action, '/freeze')]")  # frozen: no second freeze offered
+
+    drift = tree.xpath("//section[contains(@class, 'drift')]")[0]
+    rows = {tr.xpath("string(td[1])"): (tr.xpath("string(td[2])"), tr.xpath("string(td[3])"))
+            for tr in drift.xpath(".//tbody/tr")}
+    assert rows["调处"] == ("5", "6")
+    assert rows["调处率"] == ("71.4%", "85.7%")
+    assert rows["调解成功"] == ("3", "4")
+    assert rows["调解中"] == ("2", "1")
+    assert "受理纠纷" not in rows  # unchanged figures are not drift
+
+    frozen = staff.get("/reports/2025.json").get_json()
+    assert (frozen["disputes"]["mediated"], frozen["disputes"]["succeeded"]) == (5, 3)
+    assert HEADLINE_2025 in staff.get("/reports/2025.md").get_data(as_text=True)
+
+
+def test_a_frozen_year_without_changes_shows_no_drift(app, year):
+    staff = browse_as(app, "staff")
+    staff.post("/reports/2025/freeze")
+    tree = _tree(staff.get("/reports/2025").get_data(as_text=True))
+    assert not tree.xpath("//section[contains(@class, 'drift')]")
+
+
+def test_a_second_freeze_is_refused_with_409(app, year):
+    staff = browse_as(app, "staff")
+    assert staff.post("/reports/2025/freeze").status_code == 302
+    _conclude_f(year)
+    assert staff.post("/reports/2025/freeze").status_code == 409
+    snapshot = db.session.execute(select(ReportSnapshot)).scalar_one()  # still one, still the first figures
+    assert snapshot.figures["disputes"]["mediated"] == 5
+
+
+@pytest.mark.parametrize("username", ["leader", "mediator1", "admin"])
+def test_only_staff_may_freeze(app, year, username):
+    assert browse_as(app, username).post("/reports/2025/freeze").status_code == 403
+    assert db.session.execute(select(ReportSnapshot)).first() is None
+
+
+def test_leaders_see_no_freeze_button(app, year):
+    tree = _tree(_page(app, "leader", "/reports/2025"))
+    assert not tree.xpath("//form[contains(@action, '/freeze')]")
+
+
+def test_freezing_one_township_leaves_the_other_live(app, year):
+    browse_as(app, "staff").post("/reports/2025/freeze")
+    far = _tree(_page(app, "farstaff", "/reports/2025"))
+    assert "本期数字已于" not in far.text_content()
+    assert _value(far, "受理纠纷") == "2"
+
+
+@pytest.mark.parametrize("key, page", [("2025-03", "/reports/2025/3"), ("2025-q1", "/reports/2025/q1")])
+def test_a_month_or_quarter_can_be_frozen(app, year, key, page):
+    staff = browse_as(app, "staff")
+    response = staff.post(f"/reports/{key}/freeze")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert db.session.execute(select(ReportSnapshot.period)).scalar_one() == key
+    assert "本期数字已于" in staff.get(page).get_data(as_text=True)
+
+
+def test_an_invalid_period_cannot_be_frozen(app, year):
+    staff = browse_as(app, "staff")
+    for key in ("2025-13", "2025-q5", "last-year"):
+        assert staff.post(f"/reports/{key}/freeze").status_code == 404
+
+
+# ------------------------------------------------------------ month and quarter returns, targets, charts
+
+def test_month_and_quarter_pages(app, year):
+    march = _tree(_page(app, "staff", "/reports/2025/3"))
+    assert march.xpath("string(//h1)") == "斜沟乡2025年3月矛盾纠纷排查调处和信访工作统计"
+    assert _value(march, "受理纠纷") == "2"
+    assert "2025年3月,斜沟乡共登记受理矛盾纠纷2起" in _report_text(march)
+    assert "乡村两级调解组织共调处各类矛盾纠纷2起,调处率达100%" in _report_text(march)
+    assert "零报告" not in march.text_content()
+
+    q1 = _tree(_page(app, "staff", "/reports/2025/q1"))
+    assert q1.xpath("string(//h1)") == "斜沟乡2025年第1季度矛盾纠纷排查调处和信访工作统计"
+    assert _value(q1, "受理纠纷") == "4"
+    assert "本期受理信访事项2件7人次" in _report_text(q1)
+
+
+def test_an_empty_month_is_a_nil_return(app, year):
+    september = _tree(_page(app, "staff", "/reports/2025/9"))
+    assert "零报告" in september.text_content()
+    assert "2025年9月,斜沟乡未登记受理矛盾纠纷" in _report_text(september)
+
+
+def test_an_empty_quarter_is_not_called_a_monthly_nil_return(app, year):
+    tree = _tree(_page(app, "staff", "/reports/2023/q1"))
+    assert "本月" not in tree.text_content()
+
+
+@pytest.mark.parametrize("url", ["/reports/2025/13", "/reports/2025/0", "/reports/2025/q5", "/reports/2025/13.json"])
+def test_an_impossible_month_or_quarter_is_not_found(app, year, url):
+    assert browse_as(app, "staff").get(url).status_code == 404
+
+
+def test_a_figure_below_its_target_is_marked(app, year):
+    year.world.township.settings = {**year.world.township.settings,
+                                    "targets": {"disputes.success_rate": 0.95, "disputes.mediation_rate": 0.5}}
+    db.session.commit()
+
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+
+    below = _figure(tree, "调解成功率")  # 42.9% < 95%
+    assert "below-target" in below.get("class")
+    assert "低于目标 95%" in below.text_content()
+    met = _figure(tree, "调处率")  # 71.4% ≥ 50%
+    assert "below-target" not in met.get("class") and "低于目标" not in met.text_content()
+    assert tree.text_content().count("低于目标") == 1
+
+
+def test_the_charts_draw_offline_with_chinese_labels(app, year):
+    text = _page(app, "staff", "/reports/2025")
+    tree = _tree(text)
+    captions = [c.text_content() for c in tree.xpath("//figure[@class='chart']/figcaption")]
+    assert captions == ["每月登记与调结纠纷数", "按纠纷类别", "按村"]
+    titles = {t.text_content() for t in tree.xpath("//*[local-name()='svg']//*[local-name()='title']")}
+    assert "1月登记 1" in titles
+    assert "1月调结 2" in titles  # y (registered 2024) and a were concluded in January 2025
+    assert "3月登记 2" in titles
+    assert "邻里 4" in titles and "斜沟村 5" in titles
+    assert "<script src" not in text.split("<main", 1)[1].split("</main>", 1)[0]
