@@ -34,7 +34,8 @@ def _date(label, **extra):
 class PartyForm(Form):
     """One party's row; a row left blank is ignored."""
 
-    name = StringField(_l("姓名"), validators=[Optional(), Length(max=60)], render_kw={"autocomplete": "off"})
+    # No Optional() here or on the outcome fields below: it would stop the chain before validate_<field> runs.
+    name = StringField(_l("姓名"), validators=[Length(max=60)], render_kw={"autocomplete": "off"})
     gender = SelectField(_l("性别"), choices=[("", "—"), *wf.Gender.choices()], validators=[Optional()])
     id_number = StringField(
         _l("身份证号码"), validators=[Optional(), IdNumber()],
@@ -141,15 +142,15 @@ CHANNELS_TOLD = [("仲裁", "仲裁"), ("行政", "行政"), ("诉讼", "诉讼"
 class ConcludeForm(VersionedForm):
     outcome = SelectField(_l("调解结果"), choices=wf.Outcome.choices(), validators=[InputRequired(REQUIRED)])
     closed_on = _date(_l("结案日期"), more=[NotBefore("registered_on", _l("登记日期"))])
-    agreement_form = SelectField(_l("协议形式"), choices=[("", "—"), *wf.AgreementForm.choices()], validators=[Optional()])
+    agreement_form = SelectField(_l("协议形式"), choices=[("", "—"), *wf.AgreementForm.choices()])
     agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"), validators=[Optional(), Length(max=10000)])
-    agreement_terms = TextAreaField(_l("协议内容"), validators=[Optional(), Length(max=10000)])
+    agreement_terms = TextAreaField(_l("协议内容"), validators=[Length(max=10000)])
     performance_manner = TextAreaField(_l("履行方式、地点"), validators=[Optional(), Length(max=2000)])
     performance_deadline = DateField(_l("履行期限"), validators=[Optional()], render_kw={"type": "date"})
     agreement_copies = IntegerField(_l("协议份数"), validators=[Optional(), NumberRange(min=1, max=20)], default=3)
-    channels_told = SelectMultipleField(_l("已告知的救济途径"), choices=CHANNELS_TOLD, validators=[Optional()])
+    channels_told = SelectMultipleField(_l("已告知的救济途径"), choices=CHANNELS_TOLD)
     legal_aid_referred = BooleanField(_l("已引导申请法律援助"))
-    end_reason = SelectField(_l("终止原因"), choices=[("", "—"), *wf.EndReason.choices()], validators=[Optional()])
+    end_reason = SelectField(_l("终止原因"), choices=[("", "—"), *wf.EndReason.choices()])
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
     def validate_agreement_form(self, field):

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number
@@ -201,8 +202,11 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
 
 def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, summary: str, changes: dict | None = None):
     target = wf.next_state(dispute.state, action, dispute.outcome_enum)
+    wf.check_major_responsibility(dispute.risk_level, dispute.responsible_unit, dispute.responsible_leader,
+                                  dispute.responsible_person)
     before = dispute.state
     dispute.status = target.value
+    dispute.updated_at = now_utc()  # a step that changes no other column (a repeat visit) still moves the version
     db.session.flush()
     all_changes = {"状态": (before.label, target.label)} if before is not target else {}
     all_changes.update(changes or {})
@@ -260,6 +264,7 @@ def assign_mediators(
     if dispute.state is wf.DisputeState.ACCEPTED:
         _move(dispute, actor, wf.DisputeAction.START_MEDIATION, f"指派调解员 {after},开始调解", {"调解员": (before, after)})
     else:
+        dispute.updated_at = now_utc()  # the case row itself must change so its version moves on
         db.session.flush()
         record_event(dispute, actor, "assign", f"调整调解员为 {after}", {"调解员": (before, after)})
 
@@ -299,6 +304,8 @@ def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today
     """Record both parties' agreement to continue mediation beyond one month (若干规定 Art. 33)."""
     if dispute.state is not wf.DisputeState.MEDIATING:
         raise DomainError("只有调解中的案件可以记录延续调解。")
+    if dispute.continuation_agreed:
+        raise DomainError("已记录双方同意延续调解。")
     _check_date(dispute, on, today, "约定日期")
     if not note.strip():
         raise DomainError("请说明双方当事人同意延续调解的情况。")
@@ -366,8 +373,10 @@ def conclude(
 def record_return_visit(
     dispute: Dispute, actor: User, visited_on: date, performance: wf.Performance, today: date,
     satisfaction: wf.Satisfaction | None = None, residual_risk: str | None = None, notes: str | None = None,
+    expected_version: int | None = None,
 ) -> ReturnVisit:
     """Record a return visit (回访) on the agreement's performance."""
+    check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.FOLLOW_UP, dispute.outcome_enum)
     _check_date(dispute, visited_on, today, "回访日期")
     if dispute.closed_on and visited_on < dispute.closed_on:
@@ -416,6 +425,10 @@ def record_judicial_confirmation(dispute: Dispute, actor: User, applied_on: date
     """Record the parties' application for judicial confirmation (司法确认, 法 Art. 33)."""
     if dispute.outcome != wf.Outcome.SUCCEEDED.value:
         raise DomainError("只有达成调解协议的案件可以申请司法确认。")
+    if dispute.state is wf.DisputeState.ARCHIVED:
+        raise DomainError("已归档的案件不能修改。")
+    if dispute.judicial_confirmation_applied_on is not None:
+        raise DomainError("已记录司法确认申请。")
     _check_date(dispute, applied_on, today, "申请日期")
     if dispute.closed_on and applied_on < dispute.closed_on:
         raise DomainError("司法确认申请日期不能早于协议达成日期。")

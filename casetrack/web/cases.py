@@ -18,6 +18,7 @@ from casetrack.extensions import db
 from casetrack.forms import cases as forms
 from casetrack.models import CaseEvent, Dispute, NaturalVillage, Party, Role, User, Village
 from casetrack.services import disputes as services
+from casetrack.services import review
 from casetrack.services.places import dispute_types
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -129,6 +130,11 @@ def new():
             summary=form.summary.data, parties=_parties(form), people_involved=form.people_involved.data,
             risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
         )
+        candidates = [] if request.form.get("not_duplicate") else review.duplicate_candidates(
+            intake.village_id, [p.name for p in intake.parties], [p.id_number for p in intake.parties],
+            [p.phone for p in intake.parties])
+        if candidates:  # shown before saving: the user confirms it is a new matter, or opens the open case
+            return render_template("cases/new.html", form=form, candidates=candidates), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
         except DomainError as refused:
@@ -178,7 +184,9 @@ def edit(case_id: int):
             db.session.rollback()
             message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
             form.form_errors.append(message)
-            return render_template("cases/edit.html", case=load_case(case_id), form=form), 409
+            dispute = load_case(case_id)
+            form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
+            return render_template("cases/edit.html", case=dispute, form=form), 409
         flash(_("案件信息已更新。"), "success")
         return redirect(url_for("cases.detail", case_id=case_id))
     status = 400 if request.method == "POST" else 200
@@ -282,6 +290,7 @@ ACTIONS: dict[str, Action] = {
         lambda d, f: services.record_return_visit(
             d, current_user, f.visited_on.data, wf.Performance(f.performance.data), _user_today(),
             wf.Satisfaction(f.satisfaction.data) if f.satisfaction.data else None, f.residual_risk.data, f.notes.data,
+            f.expected_version,
         ),
     ),
     "judicial-confirmation": Action(
@@ -339,6 +348,7 @@ def act(case_id: int, slug: str):
         message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
         form.form_errors.append(message)
         dispute = load_case(case_id)
+        form.version.data = dispute.version  # the input stays; submitting it again is now a deliberate choice
         return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title), 409
     flash(_("已保存:%(action)s。", action=action.title), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
