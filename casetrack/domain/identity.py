@@ -4,13 +4,19 @@ import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 
 
 def normalise_id_number(value: str) -> str:
-    """Strip spaces and upper-case a trailing x."""
-    return value.strip().replace(" ", "").upper()
+    """Strip spaces, turn full-width digits (as a Chinese IME types them) half-width, upper-case a trailing x."""
+    return value.strip().replace(" ", "").replace("\u3000", "").translate(_FULL_WIDTH).upper()
+
+
+def normalise_phone(value: str) -> str:
+    """Strip spaces and turn full-width digits half-width."""
+    return value.strip().replace(" ", "").replace("\u3000", "").translate(_FULL_WIDTH)
 
 
 def id_check_digit(first17: str) -> str:
@@ -36,7 +42,7 @@ def is_valid_id_number(value: str) -> bool:
 
 def is_valid_phone(value: str) -> bool:
     """Tell whether a value is an 11-digit mainland mobile number."""
-    return bool(_PHONE_SHAPE.match(value.strip()))
+    return bool(_PHONE_SHAPE.match(normalise_phone(value)))
 
 
 def mask_id_number(value: str | None) -> str:

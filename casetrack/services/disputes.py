@@ -8,7 +8,7 @@ from sqlalchemy import select
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
-from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number
+from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number, normalise_phone
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -135,7 +135,7 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
                 name=party.name.strip(),
                 gender=party.gender.value if party.gender else None,
                 id_number=normalise_id_number(party.id_number) if party.id_number else None,
-                phone=party.phone.strip() if party.phone else None,
+                phone=normalise_phone(party.phone) if party.phone else None,
                 address=party.address,
             )
         )

@@ -9,7 +9,7 @@ from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
-from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number
+from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number, normalise_phone
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
 from casetrack.services import disputes as dispute_services
@@ -107,7 +107,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         petition.petitioners.append(Petitioner(
             position=position, name=person.name.strip(),
             id_number=normalise_id_number(person.id_number) if person.id_number else None,
-            phone=(person.phone or "").strip() or None, address=person.address,
+            phone=normalise_phone(person.phone) if person.phone else None, address=person.address,
             is_representative=person.is_representative,
         ))
     db.session.add(petition)
