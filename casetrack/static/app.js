@@ -6,6 +6,19 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // A form sent back with errors: put the focus on the first wrong field, so its message (aria-describedby) is read out.
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  if (invalid) { invalid.focus(); }
+  // Enter in a text field sends the form with its main button, not with the first one (再添加一人 comes first).
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key !== "Enter" || !field.form || field.tagName !== "INPUT" || /^(submit|button|checkbox|radio|file)$/.test(field.type)) { return; }
+    var main = field.form.querySelector("button.primary[type=submit]");
+    if (main && field.form.querySelector("[formnovalidate]") && field.form.requestSubmit) {
+      event.preventDefault();
+      field.form.requestSubmit(main);
+    }
+  });
   // On the conclusion form, show only the fields the chosen outcome needs.
   var outcome = document.getElementById("outcome");
   if (outcome) {

@@ -1,6 +1,6 @@
 """Measure the review queue at county scale beside a bare Flask + sqlite3 endpoint, in one run.
 
-    .venv/bin/python benchmarks/queue.py [--disputes 1000000] [--seconds 20] [--concurrency 8]
+    .venv/bin/python benchmarks/queue_pages.py [--disputes 1000000] [--seconds 20] [--concurrency 8]
 
 Builds (once, then reuses) a SQLite database of 1,000,000 disputes in 20 townships over 10 years
 (benchmarks/county_data.py), serves casetrack and the bare endpoint (benchmarks/bare_app.py) each under
