@@ -482,12 +482,12 @@ def test_a_leader_views_a_petition_but_cannot_act_on_it(world, leader, slug, fie
     assert petition_snapshot(petition.id) == before
 
 
-def test_the_leader_is_offered_only_the_approval(world, leader):
+def test_the_leader_is_offered_only_approving_or_declining_the_extension(world, leader):
     petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(5))
     services.request_extension(petition, world.staff, 10, REASON)
     db.session.commit()
     text = page(leader, petition.id)
-    assert re.findall(rf'href="/petitions/{petition.id}/([a-z-]+)"', text) == ["approve-extension"]
+    assert re.findall(rf'href="/petitions/{petition.id}/([a-z-]+)"', text) == ["approve-extension", "decline-extension"]
 
 
 def test_another_townships_staff_get_404(app, world):
