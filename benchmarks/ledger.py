@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--phase", choices=["read", "import"])
     parser.add_argument("--file", type=Path)
     parser.add_argument("--database", type=Path)
+    parser.add_argument("--style", choices=["inline", "shared", "both"], default="both",
+                        help="which kind of .xlsx to measure")
     args = parser.parse_args()
     if args.phase:
         result = phase_read(args.file) if args.phase == "read" else phase_import(args.file, args.database)
@@ -179,8 +181,9 @@ def main() -> None:
     if not shared.exists():
         share_strings(inline, shared)
     print(f"rows: {args.rows}   python {sys.version.split()[0]}   {os.cpu_count()} cores")
-    for label, path in (("openpyxl write-only file (inline strings, as casetrack exports)", inline),
-                        ("Excel-style file (shared strings, as Excel and WPS save)", shared)):
+    styles = [("inline", "openpyxl write-only file (inline strings, as casetrack exports)", inline),
+              ("shared", "Excel-style file (shared strings, as Excel and WPS save)", shared)]
+    for _style, label, path in (s for s in styles if args.style in (s[0], "both")):
         read = _child(["--phase", "read", "--file", str(path)])
         database = workdir / "bench.sqlite"
         for leftover in workdir.glob("bench.sqlite*"):

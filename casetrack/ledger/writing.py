@@ -287,8 +287,13 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
     # a repeat of a petition in this same file is inserted after it, to point at its id
     later = {i for i, r in enumerate(rows)
              if kind != DISPUTE and r.values.repeat_of and r.values.repeat_of not in repeat_ids}
-    first = [i for i in range(len(rows)) if i not in later]
-    batches = [group[start:start + BATCH] for group in (first, sorted(later)) for start in range(0, len(group), BATCH)]
+
+    def by_day(index: int):  # in registration order most indexes grow at their end: faster inserts
+        return _day(kind, rows[index].values)
+
+    first = sorted((i for i in range(len(rows)) if i not in later), key=by_day)
+    batches = [group[start:start + BATCH] for group in (first, sorted(later, key=by_day))
+               for start in range(0, len(group), BATCH)]
     for indexes in batches:
         batch = [(rows[i], numbers[i]) for i in indexes]
         if kind == DISPUTE:
