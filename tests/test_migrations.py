@@ -1,0 +1,152 @@
+"""The schema is built by Alembic from empty, on SQLite and on PostgreSQL, can be taken down to nothing and
+built again, and matches the models; on PostgreSQL the timeline refuses UPDATE and DELETE whatever the client."""
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from casetrack import create_app
+from casetrack.extensions import db
+from tests.conftest import PG_URL, _pg_url_with_schema
+
+CORE_TABLES = {
+    "townships", "villages", "natural_villages", "users", "login_failures", "dispute_types", "case_counters",
+    "disputes", "parties", "dispute_mediators", "mediation_sessions", "investigation_notes", "return_visits",
+    "case_events",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """A brand-new empty database: a new SQLite file, or a new PostgreSQL schema when a server is configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("CASETRACK_TEST_DATABASE_URL is not set: PostgreSQL migrations run in CI")
+    schema = f"casetrack_migrate_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_pg_url_with_schema(PG_URL, "public"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield _pg_url_with_schema(PG_URL, schema)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def fresh_app(empty_database, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "test"})
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _flask_db(app, *args):
+    result = app.test_cli_runner().invoke(args=["db", *args])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
+def _heads() -> set[str]:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def _current() -> set[str]:
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def test_upgrade_from_empty_builds_every_table_at_the_head_revision(fresh_app):
+    assert _tables() == set()
+    _flask_db(fresh_app, "upgrade")
+    assert CORE_TABLES <= _tables()
+    assert set(db.metadata.tables) <= _tables()  # every model has its table
+    assert _current() == _heads()
+
+
+def test_downgrade_to_base_leaves_nothing_and_upgrade_builds_it_again(fresh_app):
+    _flask_db(fresh_app, "upgrade")
+    _flask_db(fresh_app, "downgrade", "base")
+    assert _tables() <= {"alembic_version"}
+    assert _current() == set()
+    _flask_db(fresh_app, "upgrade")
+    assert set(db.metadata.tables) <= _tables()
+    assert _current() == _heads()
+
+
+def test_migrated_schema_matches_the_models(fresh_app):
+    _flask_db(fresh_app, "upgrade")
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_migrated_schema_takes_a_case_through_the_services(fresh_app):
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import Role
+    from casetrack.services import accounts, disputes, places
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    types = places.dispute_types(township.id)
+    today = clock.today()
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=township.villages[0].id, dispute_type_id=types[0].id, source=wf.Source.APPLICATION,
+        registered_on=today, summary="家庭纠纷", parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")],
+    ), today)
+    disputes.not_accept(case, staff, today, "属于法院专属管辖", None, today)
+    disputes.archive(case, staff, today, today)
+    db.session.commit()
+    assert case.number == f"({today.year})斜调字第1号" and case.status == "archived"
+
+
+def test_case_events_refuse_update_and_delete_on_postgresql(fresh_app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the ORM guard")
+    _flask_db(fresh_app, "upgrade")
+    with db.engine.begin() as connection:
+        event_id = connection.execute(text(
+            "INSERT INTO case_events (at, action, summary, changes) VALUES (now(), 'note', '登记', '{}') RETURNING id"
+        )).scalar_one()
+    for statement in ("UPDATE case_events SET summary = '篡改' WHERE id = :id", "DELETE FROM case_events WHERE id = :id"):
+        with pytest.raises(DBAPIError, match="case_events is append-only"):
+            with db.engine.begin() as connection:
+                connection.execute(text(statement), {"id": event_id})
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT summary FROM case_events")).scalars().all() == ["登记"]
+
+
+def test_orm_refuses_to_change_or_delete_a_timeline_entry(fresh_app):
+    from casetrack.models import CaseEvent
+    from casetrack.models.events import AppendOnlyError
+
+    _flask_db(fresh_app, "upgrade")
+    entry = CaseEvent(action="note", summary="登记", changes={})
+    db.session.add(entry)
+    db.session.commit()
+    entry.summary = "篡改"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(entry)
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.execute(text("SELECT summary FROM case_events")).scalars().all() == ["登记"]
