@@ -111,7 +111,7 @@ def test_user_add_asks_for_the_township_when_village_names_repeat(runner):
 
 # --- demo (each run registers about 120 cases, so one run serves several checks) ------------------------
 
-def test_demo_creates_the_township_accounts_and_cases_in_every_state(runner):
+def test_demo_creates_the_township_its_accounts_and_two_years_of_cases(runner):
     result = runner.invoke(args=["demo", "--password", DEMO_PASSWORD])
     assert result.exit_code == 0, result.output
 

@@ -79,6 +79,10 @@ def dispute(
         registered_on=registered_on, summary=summary, risk_level=wf.RiskLevel(risk), parties=parties,
     )
     case = dispute_services.register_dispute(actor, intake, now)
+    if risk == "major":  # a major dispute moves on only once someone answers for it (领导包案)
+        from casetrack.services import supervision
+
+        supervision.name_responsibility(case, actor, "乡综治中心", "乡长", "综治专干")
     if state == "not_accepted":
         dispute_services.not_accept(case, actor, registered_on, "属于法院专属管辖", "县人民法院", now)
     elif state != "registered":
