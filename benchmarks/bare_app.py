@@ -1,4 +1,4 @@
-"""The yardstick for benchmarks/queue_pages.py: bare Flask + sqlite3 rendering 50 rows from the same disputes table."""
+"""The yardstick for benchmarks/queue.py: bare Flask + sqlite3 rendering 50 rows from the same disputes table."""
 
 import os
 import sqlite3

@@ -1,6 +1,6 @@
 """Measure the review queue at county scale beside a bare Flask + sqlite3 endpoint, in one run.
 
-    .venv/bin/python benchmarks/queue_pages.py [--disputes 1000000] [--seconds 20] [--concurrency 8]
+    .venv/bin/python benchmarks/queue.py [--disputes 1000000] [--seconds 20] [--concurrency 8]
 
 Builds (once, then reuses) a SQLite database of 1,000,000 disputes in 20 townships over 10 years
 (benchmarks/county_data.py), serves casetrack and the bare endpoint (benchmarks/bare_app.py) each under
@@ -10,24 +10,29 @@ latency percentiles, and each queue page's throughput as a share of the bare end
 Target (issue 5): every queue page at least 50% of the bare throughput and p95 under 100 ms.
 """
 
-import argparse
-import http.client
-import json
-import os
-import re
-import signal
-import socket
-import sqlite3
-import statistics
-import subprocess
 import sys
-import threading
-import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder comes first on sys.path, where this module's name would shadow the
+# standard library's `queue` (imported by alembic, logging.handlers, concurrent.futures): drop that folder.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import sqlite3  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
 
 from benchmarks.county_data import ensure_database  # noqa: E402
 
