@@ -17,6 +17,7 @@ from casetrack.models.holidays import CalendarDay
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
+from casetrack.models.stamps import QueueStamp
 from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginFailure, Role, User
 
@@ -27,6 +28,7 @@ __all__ = [
     "CalendarDay",
     "Petition",
     "PetitionCategory",
+    "QueueStamp",
     "Petitioner",
     "CaseCounter",
     "CaseEvent",
