@@ -5,11 +5,14 @@ the sort value, then the kind and id that break ties ("dispute" before "petition
 table keeps a plain range condition on its own indexed column and the database merges the two.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, literal_column, or_, select, true, union_all
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from sqlalchemy import and_, case, exists, false, func, literal, literal_column, or_, select, true, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
@@ -20,11 +23,13 @@ from casetrack.models import (
     Party,
     Petition,
     Petitioner,
+    Role,
     Supervision,
     Township,
     User,
     dispute_mediators,
 )
+from casetrack.services import queue_stamps
 
 D, P = Dispute, Petition
 DS, PS = wf.DisputeState, pw.PetitionState
@@ -170,11 +175,16 @@ class Arm:
         return query.where(extra) if extra is not None else query
 
 
+DISPUTE_ONLY_TABS = ("mediating", "major", "follow_up", "returned")
+
+
 def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
+    """Return the tables the filters can select from; one that can select nothing is left out, not queried."""
     arms = []
-    if f.kind in ("", "dispute"):
+    if f.kind in ("", "dispute") and f.tab != "petitions":
         arms.append(_dispute_select(user, f, today, soon))
-    if f.kind in ("", "petition"):
+    dispute_only = f.type_id or f.risk or f.level or f.mediator_id or f.tab in DISPUTE_ONLY_TABS
+    if f.kind in ("", "petition") and not dispute_only:
         arms.append(_petition_select(user, f, today, soon))
     return arms
 
@@ -269,17 +279,20 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
 
 
 def _load(found) -> list:
+    """Load the page's disputes and petitions with what a row shows, in two queries per table.
+
+    Village, type and category come joined in the same query; parties and petitioners in one more each.
+    """
     dispute_ids = [row.id for row in found if row.kind == "dispute"]
     petition_ids = [row.id for row in found if row.kind == "petition"]
     disputes = {d.id: d for d in db.session.execute(
         select(D).where(D.id.in_(dispute_ids)).options(
-            selectinload(D.parties), selectinload(D.village), selectinload(D.dispute_type),
-            selectinload(D.mediators))
-    ).scalars()} if dispute_ids else {}
+            joinedload(D.village), joinedload(D.dispute_type), selectinload(D.parties))
+    ).unique().scalars()} if dispute_ids else {}
     petitions = {p.id: p for p in db.session.execute(
         select(P).where(P.id.in_(petition_ids)).options(
-            selectinload(P.petitioners), selectinload(P.village), selectinload(P.category))
-    ).scalars()} if petition_ids else {}
+            joinedload(P.village), joinedload(P.category), selectinload(P.petitioners))
+    ).unique().scalars()} if petition_ids else {}
     return [disputes[row.id] if row.kind == "dispute" else petitions[row.id] for row in found]
 
 
@@ -293,12 +306,85 @@ def count(user: User, f: Filters, today: date, township: Township | None) -> int
     return total
 
 
-def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
-    """Count every tab under the other filters, so the tab bar shows where work waits."""
-    counts = {}
-    for tab in TABS:
-        counts[tab] = count(user, Filters(**{**f.__dict__, "tab": tab}), today, township)
+DISPUTE_TABS = [tab for tab in TABS if tab not in ("all", "petitions")]
+PETITION_TABS = ["pending", "due_soon", "overdue", "petitions"]
+
+
+def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, int]:
+    """Count every tab with one conditional-aggregate query per table."""
+    counts = dict.fromkeys(TABS, 0)
+    for arm in _arms(user, Filters(**{**f.__dict__, "tab": "all"}), today, soon):
+        dispute = arm.kind == "dispute"
+        model, tabs, tab_condition = (D, DISPUTE_TABS, _dispute_tab) if dispute else (P, PETITION_TABS, _petition_tab)
+        columns = [func.count().label("all")] + [
+            func.coalesce(func.sum(case((tab_condition(tab, today, soon), 1), else_=0)), 0).label(tab)
+            for tab in tabs]
+        row = db.session.execute(select(*columns).select_from(model).where(*arm.conditions)).one()
+        for key, value in row._mapping.items():
+            counts[key] += int(value)
     return counts
+
+
+class CountCache:
+    """Tab counts kept in this process, each under the change stamps of the townships it counted."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, stamp):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[0] != stamp:
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, stamp, counts) -> None:
+        with self.lock:
+            self.entries[key] = (stamp, counts)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def _count_cache() -> CountCache:
+    return current_app.extensions.setdefault("casetrack.queue_counts", CountCache())
+
+
+def _reach(user: User) -> tuple[tuple, list[int] | None]:
+    """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all)."""
+    role = user.role_enum
+    if role is Role.MEDIATOR:
+        township_id = user.village.township_id if user.village else None
+        return (role.value, user.village_id), [township_id] if township_id else []
+    if user.township_id is None and role is Role.ADMIN:
+        return (role.value, None), None
+    return (role.value, user.township_id), [user.township_id] if user.township_id else []
+
+
+def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
+    """Count every tab under the other filters, so the tab bar shows where work waits.
+
+    A page that only reads does not count again: the counts are kept in this process under the change
+    stamps of the townships in the user's reach (services.queue_stamps), read before counting, so any
+    committed write by any process makes the next page count afresh.
+    """
+    soon = _soon(today, township)
+    if f.figure is not None or f.ids:
+        return _count_tabs(user, f, today, soon)
+    reach, township_ids = _reach(user)
+    stamp = queue_stamps.tokens(db.session, township_ids)  # before counting: see the docstring
+    if queue_stamps.has_uncommitted_changes(db.session):  # this transaction's own writes are not stamped yet
+        return _count_tabs(user, f, today, soon)
+    key = (reach, today, soon, tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "figure", "ids"))))
+    cache = _count_cache()
+    counts = cache.get(key, stamp)
+    if counts is None:
+        counts = _count_tabs(user, f, today, soon)
+        cache.put(key, stamp, counts)
+    return dict(counts)
 
 
 def iterate_all(user: User, f: Filters, today: date, township: Township | None, chunk: int = 500):

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from flask import (
@@ -29,11 +30,12 @@ from casetrack.extensions import db
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
+from casetrack.services import queue_stamps, time_limits
 from casetrack.services import statistics as stats
-from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
+bp.record_once(lambda state: queue_stamps.init_app(state.app))  # the counts' cache needs every write stamped
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
                "figure", "period", "township")
 
@@ -114,8 +116,6 @@ def index():
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
     counts = q.tab_counts(current_user, filters, today, township)
-    limits = {(type(r).__name__, r.id): (time_limits.dispute_limit(r, today) if isinstance(r, Dispute)
-                                          else time_limits.petition_limit(r, today)) for r in result.rows}
     views = db.session.execute(select(SavedView).where(SavedView.user_id == current_user.id)
                                .order_by(SavedView.name)).scalars().all()
     villages = db.session.execute(select(Village).where(permissions.village_scope(current_user))
@@ -124,13 +124,73 @@ def index():
         select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
     ).scalars().all() if township else []
     return render_template(
-        "queue/index.html", page=result, filters=filters, counts=counts, tabs=q.TABS, sorts=q.SORTS,
-        limits=limits, views=views, villages=villages, mediators=mediators,
+        "queue/index.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
+        tabs=q.TABS, sorts=q.SORTS, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
         total=counts[filters.tab], may_bulk=current_user.role_enum is Role.STAFF,
         dispute_states=list(wf.DisputeState), petition_states=list(pw.PetitionState),
         url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the queue as the page shows it, worked out here so the template only prints."""
+
+    dispute: bool
+    id: int
+    href: str
+    number: str
+    major: bool
+    returned: bool
+    parties: str
+    village: str
+    category: str
+    state_class: str
+    state_label: str
+    limit: tuple | None  # (status, basis, text) of the binding time limit
+    registered_on: date
+
+
+def _id_url(endpoint: str, key: str):
+    """Return a function making endpoint's URL for an id: one url_for per page, not one per row."""
+    marker = 2147483647
+    before, _sep, after = url_for(endpoint, **{key: marker}).partition(str(marker))
+    return lambda row_id: f"{before}{row_id}{after}"
+
+
+def _rows(items: list, today: date) -> list[Row]:
+    """Lay out the page's disputes and petitions: links, badges, names and each one's binding time limit."""
+    dispute_url, petition_url = _id_url("cases.detail", "case_id"), _id_url("petitions.detail", "petition_id")
+    # Translated once per page; gettext without variables returns the pattern to fill in per row.
+    overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
+    petition_word = _("信访")
+    rows = []
+    for item in items:
+        dispute = isinstance(item, Dispute)
+        limit = time_limits.dispute_limit(item, today) if dispute else time_limits.petition_limit(item, today)
+        if limit is not None:
+            days = limit.days_left
+            when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
+            text = f"{limit.deadline.label} {limit.deadline.due} · {when}" + (
+                f" · {soon}" if limit.status == "due_soon" else "")
+            limit = (limit.status, limit.deadline.basis, text)
+        people = item.parties if dispute else item.petitioners
+        rows.append(Row(
+            dispute=dispute, id=item.id,
+            href=dispute_url(item.id) if dispute else petition_url(item.id),
+            number=item.number,
+            major=dispute and item.risk_level == wf.RiskLevel.MAJOR.value,
+            returned=dispute and bool(item.returned_note),
+            parties="、".join(person.name for person in people),
+            village=item.village.name if item.village else "—",
+            category=item.dispute_type.name if dispute else f"{petition_word}·{item.category.name}",
+            state_class=("state-" if dispute else "pstate-") + item.status,
+            state_label=item.state.label,
+            limit=limit,
+            registered_on=item.registered_on if dispute else item.received_on,
+        ))
+    return rows
 
 
 @bp.route("/export.csv")
