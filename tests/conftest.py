@@ -54,9 +54,15 @@ def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":  # TRUNCATE: the append-only trigger refuses DELETE
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
+    else:  # the append-only triggers refuse DELETE too: lift them for the sweep, then put them back as they were
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'case_events'")).all()
+        for name, _sql in triggers:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
         for table in tables:
             db.session.execute(text(f"DELETE FROM {table}"))
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()
 
 

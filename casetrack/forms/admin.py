@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -16,6 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.models import Role
 from casetrack.services.accounts import password_problem
@@ -44,7 +44,7 @@ def _too_long(maximum: int):
     return Length(max=maximum, message=_l("最多%(max)d个字", max=maximum))
 
 
-class NameForm(FlaskForm):
+class NameForm(CasetrackForm):
     """One name: a village, a natural village, or a new name for one of them."""
 
     name = StringField(
@@ -52,13 +52,13 @@ class NameForm(FlaskForm):
     )
 
 
-class DisputeTypeForm(FlaskForm):
+class DisputeTypeForm(CasetrackForm):
     name = StringField(
         _l("类别名称"), validators=[DataRequired(REQUIRED), _too_long(TYPE_NAME_MAX)], render_kw={"autocomplete": "off"}
     )
 
 
-class TownshipForm(FlaskForm):
+class TownshipForm(CasetrackForm):
     """A new township with its administrative villages."""
 
     name = StringField(
@@ -77,7 +77,7 @@ class TownshipForm(FlaskForm):
             seen.add(name)
 
 
-class TownshipSettingsForm(FlaskForm):
+class TownshipSettingsForm(CasetrackForm):
     """The township's name and the settings kept in Township.settings."""
 
     name = StringField(_l("乡镇名称"), validators=[DataRequired(REQUIRED), _too_long(PLACE_NAME_MAX)])
@@ -132,7 +132,7 @@ def _password_fields():
     return password, confirm
 
 
-class UserForm(FlaskForm):
+class UserForm(CasetrackForm):
     """An account's role and place; the view fills the township and village choices within the admin's reach."""
 
     full_name = StringField(_l("姓名"), validators=[Optional(), _too_long(40)], render_kw={"autocomplete": "off"})
@@ -159,9 +159,9 @@ class NewUserForm(UserForm):
     password, confirm = _password_fields()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(CasetrackForm):
     password, confirm = _password_fields()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CasetrackForm):
     """A button that changes something: only the CSRF token."""

@@ -1,12 +1,10 @@
 """Forms for the dispute lifecycle: intake, facts, and one form per workflow action."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -19,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casetrack import clock
 from casetrack.domain import workflow as wf
+from casetrack.forms.base import CasetrackForm, SubForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotBefore, NotFuture, Phone
 
 
@@ -31,7 +30,7 @@ def _date(label, **extra):
                      default=clock.today, render_kw={"type": "date"}, **extra)
 
 
-class PartyForm(Form):
+class PartyForm(SubForm):
     """One party's row; a row left blank is ignored."""
 
     # No Optional() here or on the outcome fields below: it would stop the chain before validate_<field> runs.
@@ -56,7 +55,7 @@ class PartyForm(Form):
             raise ValidationError(_l("请填写当事人姓名"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(CasetrackForm):
     """A form that carries the case version it was opened at, to refuse stale saves."""
 
     version = HiddenField()
@@ -66,7 +65,7 @@ class VersionedForm(FlaskForm):
         return _optional_int(self.version.data)
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(CasetrackForm):
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[Optional()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])

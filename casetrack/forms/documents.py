@@ -1,15 +1,15 @@
 """The attachment upload form; the file's type is checked from its content by documents.attachments."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from casetrack.forms.base import CasetrackForm
 from casetrack.models.attachments import ATTACHMENT_KINDS
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(CasetrackForm):
     """Upload a scanned agreement, an evidence photo or a letter (PDF, JPEG, PNG)."""
 
     kind = SelectField(_l("附件类别"), choices=list(ATTACHMENT_KINDS.items()), default="agreement_scan")

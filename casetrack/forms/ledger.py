@@ -1,17 +1,17 @@
 """Forms for the ledger (台账) pages: upload a file, confirm its import, choose what to export."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
 
 from casetrack import clock
+from casetrack.forms.base import CasetrackForm
 
 TOKEN = r"^[A-Za-z0-9_-]{20,64}$"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CasetrackForm):
     """A ledger file to check and preview."""
 
     upload = FileField(_l("台账文件(.xlsx 或 .csv)"), validators=[
@@ -20,14 +20,14 @@ class UploadForm(FlaskForm):
     ])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CasetrackForm):
     """Confirm the import of a previewed file, kept on the server under a random token."""
 
     token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
     valid_only = BooleanField(_l("跳过有错误的行,只导入无错误的行"))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(CasetrackForm):
     """Which year, and as what, to export (a GET form: nothing changes)."""
 
     class Meta:

@@ -1,12 +1,10 @@
 """Forms for petitions (信访): intake and one form per workflow step."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -18,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.forms.base import CasetrackForm, SubForm
 from casetrack.forms.cases import VersionedForm, _optional_int
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone
 
@@ -27,7 +26,7 @@ def _date(label):
                      render_kw={"type": "date"})
 
 
-class PetitionerForm(Form):
+class PetitionerForm(SubForm):
     """One petitioner's row; a blank row is ignored."""
 
     name = StringField(_l("姓名"), validators=[Optional(), Length(max=60)], render_kw={"autocomplete": "off"})
@@ -46,7 +45,7 @@ class PetitionerForm(Form):
             raise ValidationError(_l("请填写信访人姓名"))
 
 
-class PetitionIntakeForm(FlaskForm):
+class PetitionIntakeForm(CasetrackForm):
     received_on = _date(_l("登记日期"))
     channel = SelectField(_l("信访形式"), choices=pw.Channel.choices(), validators=[InputRequired(REQUIRED)])
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])

@@ -1,12 +1,10 @@
 """Forms for screening rounds (排查) and intensified periods."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     SelectField,
     StringField,
@@ -16,11 +14,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from casetrack import clock
 from casetrack.domain.screening import INTERVALS
+from casetrack.forms.base import CasetrackForm, SubForm
 from casetrack.forms.cases import _optional_int
 from casetrack.forms.validators import REQUIRED, NotFuture
 
 
-class FindingForm(Form):
+class FindingForm(SubForm):
     """One finding of a round; a blank row is ignored."""
 
     description = TextAreaField(_l("发现的情况"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
@@ -31,7 +30,7 @@ class FindingForm(Form):
         return not (self.description.data or "").strip()
 
 
-class RoundForm(FlaskForm):
+class RoundForm(CasetrackForm):
     level = SelectField(_l("排查层级"), choices=[("village", "村级排查"), ("township", "乡级排查")])
     village_id = SelectField(_l("行政村"), coerce=_optional_int, validators=[Optional()])
     held_on = DateField(_l("排查日期"), validators=[InputRequired(REQUIRED), NotFuture()], default=clock.today,
@@ -46,7 +45,7 @@ class RoundForm(FlaskForm):
             raise ValidationError(_l("村级排查须选择行政村"))
 
 
-class FindingDisputeForm(FlaskForm):
+class FindingDisputeForm(CasetrackForm):
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     applicants = StringField(_l("申请人(多人用、分隔)"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -54,7 +53,7 @@ class FindingDisputeForm(FlaskForm):
     summary = TextAreaField(_l("简要案情"), validators=[DataRequired(REQUIRED), Length(max=5000)])
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(CasetrackForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=40)],
                        render_kw={"placeholder": "春节、国庆、敏感时期"})
     starts_on = DateField(_l("开始日期"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})

@@ -3,11 +3,11 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +20,7 @@ from casetrack.models import CaseEvent, Dispute, NaturalVillage, Party, Role, Us
 from casetrack.services import disputes as services
 from casetrack.services import review
 from casetrack.services.places import dispute_types
+from casetrack.web import listing
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -57,28 +58,25 @@ def _type_choices(township_id: int | None) -> list[tuple[int, str]]:
 @login_required
 def index():
     """List the disputes the user may see, newest first, filtered by status and text."""
+    if listing.refused_search():  # an ID number or phone must not stay in the address, nor in the pager's links
+        return redirect(url_for("cases.index", **listing.args_without_search()))
     query = select(Dispute).where(permissions.dispute_scope(current_user))
     status = request.args.get("status")
-    if status in wf.DisputeState.__members__.values() or status in [s.value for s in wf.DisputeState]:
+    if status in [s.value for s in wf.DisputeState]:
         query = query.where(Dispute.status == status)
-    text = (request.args.get("q") or "").strip()
+    text = listing.search_text()
     if text:
         like = f"%{text}%"
         query = query.where(or_(
             Dispute.number.like(like), Dispute.summary.like(like),
             Dispute.id.in_(select(Party.dispute_id).where(Party.name.like(like))),
         ))
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(
-        query.options(selectinload(Dispute.parties), selectinload(Dispute.village), selectinload(Dispute.dispute_type))
-        .order_by(Dispute.registered_on.desc(), Dispute.id.desc()).limit(size).offset((page - 1) * size)
-    ).scalars().all()
-    return render_template(
-        "cases/index.html", disputes=rows, total=total, page=page, pages=max((total + size - 1) // size, 1),
-        status=status, q=text,
+    page = listing.numbered_page(
+        query.options(selectinload(Dispute.parties), selectinload(Dispute.village), selectinload(Dispute.dispute_type)),
+        Dispute.registered_on.desc(), Dispute.id.desc(),
     )
+    return render_template("cases/index.html", disputes=page.rows, total=page.total, page=page.number,
+                           pages=page.count, status=status, q=text)
 
 
 def _intake_form() -> forms.IntakeForm:

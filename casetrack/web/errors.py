@@ -1,6 +1,8 @@
 """Error pages, and the 409 answer when the domain refuses an action."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
@@ -13,6 +15,15 @@ def init_app(app: Flask) -> None:
     def domain_refused(error):
         db.session.rollback()
         return render_template("errors/refused.html", message=str(error)), 409
+
+    @app.errorhandler(DataError)
+    def unstorable(error):
+        """The last guard behind the forms: a value the database cannot store (a NUL character on PostgreSQL,
+        text longer than its column) is a refused request, not a server error; nothing was written."""
+        db.session.rollback()
+        current_app.logger.warning("refused a value the database cannot store (%s)", type(error.orig).__name__)
+        return render_template("errors/error.html", code=400, title="请求有误",
+                               message=_("提交的内容含有无法保存的字符或超出长度,没有保存。请检查后重新提交。")), 400
 
     for code, title in ((400, "请求有误"), (403, "无权访问"), (404, "页面不存在"), (405, "请求方式不允许"),
                         (413, "上传文件过大")):

@@ -3,7 +3,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import TextAreaField
@@ -12,6 +11,7 @@ from wtforms.validators import Optional
 from casetrack import clock
 from casetrack.domain.holiday_calendar import package_knows_year
 from casetrack.extensions import db
+from casetrack.forms.base import CasetrackForm
 from casetrack.models import CalendarDay, Role
 from casetrack.services import time_limits
 from casetrack.web.decorators import roles_required
@@ -19,7 +19,7 @@ from casetrack.web.decorators import roles_required
 bp = Blueprint("holidays", __name__, url_prefix="/admin/holidays")
 
 
-class HolidayImportForm(FlaskForm):
+class HolidayImportForm(CasetrackForm):
     upload = FileField(_l("节假日文件(CSV:日期,类型)"))
     text = TextAreaField(_l("或直接粘贴"), validators=[Optional()],
                          render_kw={"rows": 8, "placeholder": "日期,类型\n2027-01-01,休\n2027-02-06,班"})

@@ -1,10 +1,10 @@
 """Petition pages (信访): list, intake, petition page and the statutory steps."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from casetrack import clock, permissions
@@ -17,6 +17,7 @@ from casetrack.models import CaseEvent, Petition, PetitionCategory, Petitioner, 
 from casetrack.services import petitions as services
 from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
+from casetrack.web import listing
 from casetrack.web.actions import Action, run_action
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
@@ -37,28 +38,25 @@ def load_petition(petition_id: int) -> Petition:
 @login_required
 def index():
     """List the petitions the user may see, newest first."""
+    if listing.refused_search():  # an ID number or phone must not stay in the address, nor in the pager's links
+        return redirect(url_for("petitions.index", **listing.args_without_search()))
     query = select(Petition).where(permissions.petition_scope(current_user))
     status = request.args.get("status")
     if status in [s.value for s in pw.PetitionState]:
         query = query.where(Petition.status == status)
-    text = (request.args.get("q") or "").strip()
+    text = listing.search_text()
     if text:
         like = f"%{text}%"
         query = query.where(or_(
             Petition.number.like(like), Petition.request.like(like),
             Petition.id.in_(select(Petitioner.petition_id).where(Petitioner.name.like(like))),
         ))
-    page = max(request.args.get("page", 1, type=int), 1)
-    size = current_app.config["PAGE_SIZE"]
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(
-        query.options(selectinload(Petition.petitioners), selectinload(Petition.category))
-        .order_by(Petition.received_on.desc(), Petition.id.desc()).limit(size).offset((page - 1) * size)
-    ).scalars().all()
+    page = listing.numbered_page(query.options(selectinload(Petition.petitioners), selectinload(Petition.category)),
+                                 Petition.received_on.desc(), Petition.id.desc())
     today = clock.today()
-    limits = {p.id: time_limits.petition_limit(p, today) for p in rows}
-    return render_template("petitions/index.html", petitions=rows, limits=limits, total=total, page=page,
-                           pages=max((total + size - 1) // size, 1), status=status, q=text)
+    limits = {p.id: time_limits.petition_limit(p, today) for p in page.rows}
+    return render_template("petitions/index.html", petitions=page.rows, limits=limits, total=page.total,
+                           page=page.number, pages=page.count, status=status, q=text)
 
 
 def _township_for_intake() -> Township | None:

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casetrack import clock, permissions
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
+from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.models import Dispute, Role
 from casetrack.services import review, supervision
@@ -22,36 +22,36 @@ from casetrack.services.disputes import EditConflict
 bp = Blueprint("review", __name__, url_prefix="/cases")
 
 
-class SendBackForm(FlaskForm):
+class SendBackForm(CasetrackForm):
     version = HiddenField()
     note = TextAreaField(_l("需要补正的内容"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
-class CorrectedForm(FlaskForm):
+class CorrectedForm(CasetrackForm):
     version = HiddenField()
     note = TextAreaField(_l("补正说明"), validators=[Optional(), Length(max=2000)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CasetrackForm):
     version = HiddenField()
     original = StringField(_l("原案件编号"), validators=[DataRequired(REQUIRED), Length(max=40)],
                            render_kw={"placeholder": "(2026)斜调字第12号"})
 
 
-class ResponsibilityForm(FlaskForm):
+class ResponsibilityForm(CasetrackForm):
     version = HiddenField()
     unit = StringField(_l("责任单位"), validators=[DataRequired(REQUIRED), Length(max=120)])
     leader = StringField(_l("责任领导"), validators=[DataRequired(REQUIRED), Length(max=60)])
     person = StringField(_l("责任人员"), validators=[DataRequired(REQUIRED), Length(max=60)])
 
 
-class SuperviseForm(FlaskForm):
+class SuperviseForm(CasetrackForm):
     version = HiddenField()
     note = TextAreaField(_l("督办意见"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     due_on = DateField(_l("督办期限"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})
 
 
-class PreventionForm(FlaskForm):
+class PreventionForm(CasetrackForm):
     version = HiddenField()
     criminal_persons = IntegerField(_l("防止民转刑涉及人数(没有填0)"), default=0, validators=[
         InputRequired(BAD_NUMBER), NumberRange(min=0, max=100000, message=_l("人数不能为负数"))],

@@ -21,7 +21,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from casetrack.extensions import db
@@ -91,7 +91,7 @@ def _import_and_kill(database_url: str, ledger: Path, instance: Path) -> str:
                 time.sleep(0.01)
             assert grew, "the write-ahead log did not grow while the import ran"
         else:
-            time.sleep(1.0)
+            assert _wait_for_pg_inserts(database_url, process), "the import never began to write"
         assert process.poll() is None, "the import ended before it could be killed:\n" + "".join(printed)
         os.killpg(process.pid, signal.SIGKILL)
     finally:
@@ -101,6 +101,25 @@ def _import_and_kill(database_url: str, ledger: Path, instance: Path) -> str:
     assert process.returncode == -signal.SIGKILL
     assert "导入完成" not in "".join(printed)
     return "".join(printed)
+
+
+def _wait_for_pg_inserts(database_url: str, process: subprocess.Popen) -> bool:
+    """Wait until the import's transaction holds the insert lock on disputes (its rows are written, uncommitted)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            deadline = time.monotonic() + 60
+            while process.poll() is None and time.monotonic() < deadline:
+                if connection.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE relation = to_regclass('disputes') "
+                    "AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()"
+                )).scalar_one():
+                    return True
+                connection.rollback()
+                time.sleep(0.002)
+        return False
+    finally:
+        engine.dispose()
 
 
 def _free_port() -> int:

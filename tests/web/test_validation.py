@@ -41,6 +41,10 @@ INTAKE_CASES = [
     ("blank-summary", {"summary": "   "}, "summary", "此项为必填项", "张三"),
     ("party-without-name", {"applicants-0-name": ""}, "applicants-0-name", "请填写当事人姓名", "13812345678"),
     ("no-people", {"people_involved": "0"}, "people_involved", "人数至少为1", "因院墙占道发生争执"),
+    ("control-character-in-summary", {"summary": "因院墙\x01占道争执"}, "summary", "含有不可见的控制字符,请删除后重新输入",
+     "张三"),
+    ("nul-in-a-party-name", {"respondents-0-name": "李\x00四"}, "respondents-0-name",
+     "含有不可见的控制字符,请删除后重新输入", "因院墙占道发生争执"),
 ]
 
 

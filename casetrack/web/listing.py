@@ -1,0 +1,48 @@
+"""What the plain case and petition lists share: the free-text search and numbered pages."""
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app, flash, request
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from casetrack.extensions import db
+
+PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
+"""An ID number or a mobile phone, anywhere in a search."""
+
+
+def refused_search() -> bool:
+    """Tell whether ?q= holds an ID number or a phone, and say why it is not used (once, as a flash)."""
+    if PERSONAL_NUMBER.search(request.args.get("q") or ""):
+        flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
+        return True
+    return False
+
+
+def search_text(limit: int = 60) -> str:
+    """The free-text search from ?q=, trimmed; call refused_search first, personal numbers must not be searched."""
+    return (request.args.get("q") or "").strip()[:limit]
+
+
+def args_without_search() -> dict:
+    """The current query arguments without q and page: where to send a refused search."""
+    return {k: v for k, v in request.args.items() if k not in ("q", "page") and v}
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    number: int
+    count: int
+
+
+def numbered_page(query: Select, *order_by) -> Page:
+    """Run one numbered page (?page=N, PAGE_SIZE rows) of a list query, with the total for the pager."""
+    size = current_app.config["PAGE_SIZE"]
+    number = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(*order_by).limit(size).offset((number - 1) * size)).scalars().all()
+    return Page(rows, total, number, max((total + size - 1) // size, 1))
