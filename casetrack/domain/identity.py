@@ -2,6 +2,8 @@
 
 import re
 
+from casetrack.domain.errors import DomainError
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -43,6 +45,17 @@ def is_valid_id_number(value: str) -> bool:
 def is_valid_phone(value: str) -> bool:
     """Tell whether a value is an 11-digit mainland mobile number."""
     return bool(_PHONE_SHAPE.match(normalise_phone(value)))
+
+
+def check_person(name: str, id_number: str | None, phone: str | None, role: str) -> None:
+    """Refuse a person (a party, a petitioner: `role` names which) without a name or with a bad ID or phone."""
+    if not name.strip():
+        raise DomainError(f"{role}姓名不能为空。")
+    problem = id_number_problem(id_number) if id_number else None
+    if problem:
+        raise DomainError(f"{name}:{problem}")
+    if phone and not is_valid_phone(phone):
+        raise DomainError(f"{name}:手机号码应为11位,以13-19开头")
 
 
 def mask_id_number(value: str | None) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models.geo import NaturalVillage, Township, Village
+from casetrack.models.geo import NaturalVillage, Township, TownshipList, Village
 from casetrack.models.users import User
 
 
@@ -43,20 +43,10 @@ dispute_mediators = Table(
 )
 
 
-class DisputeType(db.Model):
+class DisputeType(TownshipList, db.Model):
     """A dispute category (纠纷类别); the Ministry's 15 by default, extendable per township."""
 
     __tablename__ = "dispute_types"
-    __table_args__ = (UniqueConstraint("township_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Dispute(db.Model):

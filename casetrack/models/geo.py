@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from casetrack.extensions import db
 
@@ -20,6 +20,24 @@ TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
     "report_rounded": False,  # write counts in the report text as "50余起"
     "targets": {},  # figure targets, e.g. {"disputes.success_rate": 0.95}; a figure below is marked
 }
+
+
+class TownshipList:
+    """Mixin for a township's own editable list (dispute types, petition categories): named once per
+    township, ordered by position, retired with active=False rather than deleted (old cases keep theirs)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("township_id", "name"),)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Township(db.Model):

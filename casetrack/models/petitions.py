@@ -21,24 +21,14 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models.cases import enum_check
-from casetrack.models.geo import Township, Village
+from casetrack.models.geo import Township, TownshipList, Village
 from casetrack.models.users import User
 
 
-class PetitionCategory(db.Model):
+class PetitionCategory(TownshipList, db.Model):
     """A petition matter category (事项类别); an editable list per township."""
 
     __tablename__ = "petition_categories"
-    __table_args__ = (UniqueConstraint("township_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 DECISIONS = ("pending", "accepted", "not_accepted", "forwarded", "assigned")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
-from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number, normalise_phone
+from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -70,17 +70,6 @@ def _check_date(dispute: Dispute, on: date, today: date, what: str) -> None:
         raise DomainError(f"{what}不能早于登记日期({dispute.registered_on.isoformat()})。")
 
 
-def _check_party(party: PartyData) -> None:
-    if not party.name.strip():
-        raise DomainError("当事人姓名不能为空。")
-    if party.id_number:
-        problem = id_number_problem(party.id_number)
-        if problem:
-            raise DomainError(f"{party.name}:{problem}")
-    if party.phone and not is_valid_phone(party.phone):
-        raise DomainError(f"{party.name}:手机号码应为11位,以13-19开头")
-
-
 def _resolve_places(intake: DisputeIntake) -> tuple[Village, NaturalVillage | None, DisputeType]:
     village = db.session.get(Village, intake.village_id)
     if village is None:
@@ -106,7 +95,7 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
     if not any(p.side is wf.PartySide.APPLICANT for p in intake.parties):
         raise DomainError("至少需要一名申请人。")
     for party in intake.parties:
-        _check_party(party)
+        check_person(party.name, party.id_number, party.phone, "当事人")
     township = village.township
     year = intake.registered_on.year
     seq = next_sequence(township, year, "dispute")

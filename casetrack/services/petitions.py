@@ -9,7 +9,7 @@ from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
-from casetrack.domain.identity import id_number_problem, is_valid_phone, normalise_id_number, normalise_phone
+from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
 from casetrack.services import disputes as dispute_services
@@ -50,17 +50,6 @@ def petition_prefix(township) -> str:
     return township.setting("petition_prefix") or f"{township.name[0]}信字"
 
 
-def _check_petitioner(person: PetitionerData) -> None:
-    if not person.name.strip():
-        raise DomainError("信访人姓名不能为空。")
-    if person.id_number:
-        problem = id_number_problem(person.id_number)
-        if problem:
-            raise DomainError(f"{person.name}:{problem}")
-    if person.phone and not is_valid_phone(person.phone):
-        raise DomainError(f"{person.name}:手机号码应为11位,以13-19开头")
-
-
 def find_by_number(township_id: int, number: str) -> Petition | None:
     """Return the township's petition with that case number."""
     return db.session.execute(
@@ -77,7 +66,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     if not intake.petitioners:
         raise DomainError("至少需要一名信访人。")
     for person in intake.petitioners:
-        _check_petitioner(person)
+        check_person(person.name, person.id_number, person.phone, "信访人")
     representatives = sum(1 for p in intake.petitioners if p.is_representative)
     pw.check_representatives(intake.channel, intake.persons, representatives)
     category = db.session.get(PetitionCategory, intake.category_id)
