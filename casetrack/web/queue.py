@@ -30,7 +30,7 @@ from casetrack.extensions import db
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
-from casetrack.services import queue_stamps, time_limits
+from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 
@@ -159,36 +159,34 @@ def _id_url(endpoint: str, key: str):
     return lambda row_id: f"{before}{row_id}{after}"
 
 
-def _rows(items: list, today: date) -> list[Row]:
+def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
     """Lay out the page's disputes and petitions: links, badges, names and each one's binding time limit."""
     dispute_url, petition_url = _id_url("cases.detail", "case_id"), _id_url("petitions.detail", "petition_id")
     # Translated once per page; gettext without variables returns the pattern to fill in per row.
     overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
     petition_word = _("信访")
     rows = []
-    for item in items:
-        dispute = isinstance(item, Dispute)
-        limit = time_limits.dispute_limit(item, today) if dispute else time_limits.petition_limit(item, today)
+    for item, limit in zip(items, q.limits(items, today), strict=True):
+        dispute = item.is_dispute
         if limit is not None:
             days = limit.days_left
             when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
             text = f"{limit.deadline.label} {limit.deadline.due} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
             limit = (limit.status, limit.deadline.basis, text)
-        people = item.parties if dispute else item.petitioners
         rows.append(Row(
             dispute=dispute, id=item.id,
             href=dispute_url(item.id) if dispute else petition_url(item.id),
             number=item.number,
             major=dispute and item.risk_level == wf.RiskLevel.MAJOR.value,
-            returned=dispute and bool(item.returned_note),
-            parties="、".join(person.name for person in people),
-            village=item.village.name if item.village else "—",
-            category=item.dispute_type.name if dispute else f"{petition_word}·{item.category.name}",
+            returned=item.returned,
+            parties="、".join(item.people),
+            village=item.village or "—",
+            category=item.category if dispute else f"{petition_word}·{item.category}",
             state_class=("state-" if dispute else "pstate-") + item.status,
             state_label=item.state.label,
             limit=limit,
-            registered_on=item.registered_on if dispute else item.received_on,
+            registered_on=item.registered_on,
         ))
     return rows
 
@@ -209,12 +207,8 @@ def export():
         for item in q.iterate_all(current_user, filters, today, township):
             buffer.seek(0)
             buffer.truncate()
-            dispute = isinstance(item, Dispute)
-            names = [p.name for p in (item.parties if dispute else item.petitioners)]
-            writer.writerow(["纠纷" if dispute else "信访", item.number,
-                             item.registered_on if dispute else item.received_on,
-                             item.village.name if item.village else "", "、".join(names), item.state.label,
-                             item.due_on or ""])
+            writer.writerow(["纠纷" if item.is_dispute else "信访", item.number, item.registered_on,
+                             item.village or "", "、".join(item.people), item.state.label, item.due_on or ""])
             yield buffer.getvalue()
 
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
