@@ -220,7 +220,7 @@ LAYOUT_CHECKS = r"""
   }
   if (touch) {
     for (const el of document.querySelectorAll('main a[href], main button, main summary, main [role=button], .bottombar a')) {
-      if (!visible(el) || el.closest('[hidden]')) continue;
+      if (!visible(el) || el.closest('[hidden], [aria-hidden=true]')) continue;  // out of sight and reach
       const box = el.getBoundingClientRect();
       if (box.height < touch - 0.5 || box.width < touch - 0.5) {
         problems.push(`touch target ${Math.round(box.width)}×${Math.round(box.height)}px: ${describe(el)}`);
@@ -254,12 +254,13 @@ def _collapse(problems: list[str]) -> list[str]:
 class Actor:
     """One person in their own browser context (phone or desktop): navigates, audits each page it reaches."""
 
-    def __init__(self, crew: "Crew", name: str, device: str):
+    def __init__(self, crew: "Crew", name: str, device: str, scripts: bool = True):
         self.crew, self.name, self.device = crew, name, device
         self.phone = device == "phone"
         options = PHONE if self.phone else DESKTOP
         self.context = crew.browser.new_context(
             **options, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=crew.site.url, accept_downloads=True,
+            java_script_enabled=scripts,
         )
         self.context.set_default_timeout(15_000)
         self.outside: list[str] = []
@@ -440,8 +441,9 @@ class Crew:
         self.problems: list[str] = []
         """What the audits found on the pages reached; the test fails at its end if there is any."""
 
-    def actor(self, name: str, device: str) -> Actor:
-        made = Actor(self, name, device)
+    def actor(self, name: str, device: str, scripts: bool = True) -> Actor:
+        """A person on a phone or a desktop; scripts=False is a browser with JavaScript off (the pages work without)."""
+        made = Actor(self, name, device, scripts)
         self.actors.append(made)
         return made
 
