@@ -164,7 +164,9 @@ def report_command(year, township, month, quarter, fmt, output):
             scope = stats.Scope(townships, all_townships=len(townships) != 1)
     except DomainError as refused:
         _fail(str(refused))
-    body = report_files.render(period, scope, stats.figures(period, scope, clock.today()), fmt)
+    if report_files.snapshot(period, scope):  # the same figures as the web page's files: as published
+        click.echo(f"{period.label}的统计数字已冻结,输出冻结时的数字。", err=True)
+    body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
     if output:
         with open(output, "wb") as handle:
             handle.write(body)

@@ -16,7 +16,8 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models import Dispute, Petition
+from casetrack.models import Dispute, Petition, ReportSnapshot
+from casetrack.services import statistics as stats
 
 SECTION_TITLES = {"disputes": "矛盾纠纷调处", "petitions": "信访工作", "screening": "矛盾纠纷排查"}
 BREAKDOWN_TITLES = {
@@ -24,6 +25,18 @@ BREAKDOWN_TITLES = {
     "disputes.by_channel": "按调解方式", "disputes.by_level": "按化解层级", "disputes.by_month": "按月份",
     "petitions.by_channel": "信访按形式", "petitions.by_village": "信访按村", "petitions.by_category": "信访按事项类别",
 }
+
+
+def snapshot(period, scope) -> ReportSnapshot | None:
+    """The figures frozen for a period and scope (as published), if they were frozen."""
+    return db.session.execute(select(ReportSnapshot).where(
+        ReportSnapshot.scope == scope.key, ReportSnapshot.period == period.key)).scalar_one_or_none()
+
+
+def published_figures(period, scope, today: date) -> dict:
+    """The figures a file hands over: the frozen ones once a period is frozen, otherwise today's."""
+    frozen = snapshot(period, scope)
+    return frozen.figures if frozen else stats.figures(period, scope, today)
 
 
 def display(key: str, value) -> str:

@@ -40,11 +40,6 @@ def resolve_scope() -> stats.Scope:
     return stats.Scope(townships, all_townships=True)
 
 
-def _snapshot(period: stats.Period, scope: stats.Scope) -> ReportSnapshot | None:
-    return db.session.execute(select(ReportSnapshot).where(
-        ReportSnapshot.scope == scope.key, ReportSnapshot.period == period.key)).scalar_one_or_none()
-
-
 def _previous(period: stats.Period) -> stats.Period:
     key = period.key
     if len(key) == 4:
@@ -60,7 +55,7 @@ def _page(period: stats.Period):
     scope = resolve_scope()
     today = clock.today()
     current = stats.figures(period, scope, today)
-    snapshot = _snapshot(period, scope)
+    snapshot = report_files.snapshot(period, scope)
     shown = snapshot.figures if snapshot else current
     previous = stats.figures(_previous(period), scope, today)
     targets = {} if scope.all_townships else dict(scope.townships[0].setting("targets") or {})
@@ -81,9 +76,7 @@ def _page(period: stats.Period):
 
 def _export(period: stats.Period, fmt: str):
     scope = resolve_scope()
-    snapshot = _snapshot(period, scope)
-    figures = snapshot.figures if snapshot else stats.figures(period, scope, clock.today())
-    body = report_files.render(period, scope, figures, fmt)
+    body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
     filename = f"{report_files.report_title(period, scope)}.{fmt}"
     headers = {} if fmt == "json" else {"Content-Disposition": _attachment(filename)}
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
@@ -156,7 +149,7 @@ def freeze(period_key: str):
     except DomainError:
         abort(404)
     scope = resolve_scope()
-    if _snapshot(period, scope):
+    if report_files.snapshot(period, scope):
         return render_template("errors/refused.html", message=_("%(p)s的统计数字已冻结,不能重复冻结。", p=period.label)), 409
     figures = stats.figures(period, scope, clock.today())
     db.session.add(ReportSnapshot(scope=scope.key, period=period.key, frozen_by_id=current_user.id,

@@ -286,6 +286,24 @@ def test_cli_month_and_quarter(app, year, runner):
     assert "零报告" in nil.output
 
 
+def test_cli_of_a_frozen_year_gives_the_frozen_figures_as_the_web_files_do(app, year, runner):
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.services import disputes as dispute_services
+
+    assert browse_as(app, "staff").post("/reports/2025/freeze").status_code == 302
+    dispute_services.conclude(year.f, year.world.staff, dispute_services.Conclusion(
+        outcome=wf.Outcome.FAILED, closed_on=date(2025, 5, 20), channels_told=["诉讼"]), clock.today())
+    db.session.commit()
+
+    result = _run(runner, "2025", "--township", "斜沟乡", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "已冻结" in result.stderr
+    frozen = json.loads(result.stdout)
+    assert frozen["disputes"]["mediated"] == 5  # the later closure is drift, not in the published figures
+    assert frozen == _download(app, "/reports/2025.json").get_json()
+
+
 @pytest.mark.parametrize("args, message", [
     (["2025", "--month", "3", "--quarter", "1"], "只能选一个"),
     (["2025", "--township", "无此乡"], "不存在"),
