@@ -78,6 +78,8 @@ def import_command(path: str, township: str | None, dry_run: bool, valid_only: b
     except DomainError as refused:
         _fail(str(refused))
     plan = plan_import(Path(path), township=township_row)
+    if plan.unreadable:
+        _fail(f"无法读取“{Path(path).name}”:{plan.unreadable}。未导入任何内容。")
     print_plan(plan)
     if dry_run:
         db.session.rollback()

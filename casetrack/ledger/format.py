@@ -168,12 +168,28 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean(cell) -> str:
-    """Return a cell as text with surrounding spaces, full-width ones included, trimmed."""
+    """Return a cell as text with surrounding spaces, full-width ones included, trimmed.
+
+    Whole numbers read as 2.0 give "2", so that 13812345678 stays a phone number; a date-only cell
+    (calamine gives a date where openpyxl gives a datetime at midnight) reads as openpyxl's does.
+    """
     if cell is None:
         return ""
-    if isinstance(cell, float) and cell.is_integer():
+    kind = cell.__class__
+    if kind is str:
+        return cell.strip()
+    if kind is float and cell.is_integer():
         cell = int(cell)
+    elif kind is date:
+        return f"{cell.isoformat()} 00:00:00"
     return str(cell).strip()
+
+
+def shown(cell) -> str:
+    """Return a cell as an error message quotes it: dates in ISO form, anything else as clean() reads it."""
+    if cell.__class__ is date:
+        return f"{cell.isoformat()}T00:00:00"  # as openpyxl's datetime at midnight shows
+    return cell.isoformat() if hasattr(cell, "isoformat") else clean(cell)
 
 
 def normalise_header(cell) -> str:

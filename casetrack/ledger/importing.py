@@ -33,6 +33,7 @@ from casetrack.ledger.format import (
 from casetrack.ledger.lookups import Books, TownshipBook
 from casetrack.ledger.reading import open_ledger
 from casetrack.ledger.validation import RULES, RowChecker, merge, next_status, same, with_defaults
+from casetrack.ledger.xlsx import Unreadable
 from casetrack.models import Dispute, Petition, Township, User
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -64,6 +65,7 @@ class Plan:
     books: Books | None = None
     bad_numbers: dict = field(default_factory=lambda: defaultdict(set))  # numbers on rows with errors
     error_rows: dict = field(default_factory=lambda: defaultdict(set))
+    unreadable: str | None = None  # why the file could not be read at all (then it is also the one error)
 
     @property
     def ok(self) -> bool:
@@ -119,9 +121,19 @@ def plan_import(path: Path | str, filename: str | None = None, township: Townshi
 
 
 def _plan(path: Path | str, filename: str | None, township: Township | None, today: date | None) -> Plan:
+    filename = filename or Path(path).name
+    try:
+        return _plan_readable(path, filename, township, today)
+    except Unreadable as unreadable:  # nothing of a file that cannot be read is kept, not even its first rows
+        plan = Plan(filename, books=Books(township), unreadable=str(unreadable))
+        plan.errors.append(LedgerError(filename, None, None, None, plan.unreadable))
+        return plan
+
+
+def _plan_readable(path: Path | str, filename: str, township: Township | None, today: date | None) -> Plan:
     today = today or clock.today()
     books = Books(township)
-    plan = Plan(filename or Path(path).name, books=books)
+    plan = Plan(filename, books=books)
     with open_ledger(path, plan.filename) as ledger:
         plan.errors.extend(ledger.errors)
         plan.notices.extend(ledger.notices)

@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from casetrack.ledger.format import (
     BY_HEADER,
     EXAMPLE_MARK,
@@ -28,6 +26,7 @@ from casetrack.ledger.format import (
     clean,
     normalise_header,
 )
+from casetrack.ledger.xlsx import BROKEN, Unreadable, worksheets
 
 HEADER_SCAN_ROWS = 50  # title and note rows above the header are few
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "注:", "注:", "说明:", "说明:")
@@ -170,39 +169,50 @@ def _csv_rows(text: str) -> Iterator[tuple]:
         yield tuple(cells)
 
 
+EMPTY = "文件是空的(0 字节),请选择填好的台账文件"
+OLD_OR_LOCKED = "不支持旧版 .xls 文件或设有打开密码的工作簿,请在 Excel 中(取消密码后)另存为 .xlsx 后再导入"
+BINARY = "不是文本格式的 CSV 文件,无法读取。请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8(逗号分隔)”后再导入"
+ENCODING = "无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV"
+
+
 @contextmanager
 def open_ledger(path: Path | str, name: str | None = None):
-    """Open a ledger file and yield a LedgerFile whose sheets stream their rows while it is open."""
+    """Open a ledger file and yield a LedgerFile whose sheets stream their rows while it is open.
+
+    A file that cannot be read at all (empty, damaged, old .xls, binary) raises Unreadable, with a
+    Chinese message saying what to do; the rows of a damaged .xlsx may raise it while they are read.
+    """
     path = Path(path)
     name = name or path.name
     ledger = LedgerFile(name)
     with open(path, "rb") as probe:
         magic = probe.read(8)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        ledger.errors.append(LedgerError(name, None, None, None, "不支持旧版 .xls 文件,请在 Excel 中另存为 .xlsx 后再导入"))
-        yield ledger
-        return
+    if not magic:
+        raise Unreadable(EMPTY)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE2 file: .xls, or an .xlsx locked with a password
+        raise Unreadable(OLD_OR_LOCKED)
     if magic.startswith(b"PK"):
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for worksheet in workbook.worksheets:
-                if worksheet.title == LIST_SHEET:
+        with worksheets(path) as sheets:
+            for title, rows in sheets:
+                if title == LIST_SHEET:
                     continue
-                worksheet.reset_dimensions()  # hand-made files often declare a wrong used range
-                by_name = [k for k in KINDS if SHEET_NAMES[k] == worksheet.title.strip()]
-                rows = worksheet.iter_rows(values_only=True)
-                _add_sheet(ledger, worksheet.title, rows, tuple(by_name) or KINDS, must=bool(by_name))
+                by_name = [k for k in KINDS if SHEET_NAMES[k] == title.strip()]
+                _add_sheet(ledger, title, rows, tuple(by_name) or KINDS, must=bool(by_name))
             if not ledger.sheets and not ledger.errors:
                 ledger.errors.append(LedgerError(name, None, None, None, "没有找到“矛盾纠纷”或“信访”台账"))
             yield ledger
-        finally:
-            workbook.close()
         return
+    # Not a zip archive: CSV text, whatever the name. A CSV renamed .xlsx imports as before, but a file named
+    # .xlsx that holds no ledger header is a damaged workbook, not a CSV without headers.
+    workbook_named = name.lower().endswith((".xlsx", ".xlsm"))
+    raw = path.read_bytes()
+    if b"\x00" in raw:  # no text CSV holds a NUL; UTF-16 "Unicode text" and binary files do
+        raise Unreadable(BROKEN if workbook_named else BINARY)
     try:
-        text = decode_csv(path.read_bytes())
+        text = decode_csv(raw)
     except UnicodeDecodeError:
-        ledger.errors.append(LedgerError(name, None, None, None, "无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV"))
-        yield ledger
-        return
-    _add_sheet(ledger, name, _csv_rows(text), KINDS, must=True)
+        raise Unreadable(BROKEN if workbook_named else ENCODING) from None
+    _add_sheet(ledger, name, _csv_rows(text), KINDS, must=not workbook_named)
+    if workbook_named and not ledger.sheets:
+        raise Unreadable(BROKEN)
     yield ledger

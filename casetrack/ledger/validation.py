@@ -24,6 +24,7 @@ from casetrack.ledger.format import (
     parse_bool,
     parse_date,
     parse_int,
+    shown,
     split_names,
 )
 from casetrack.ledger.lookups import Books, TownshipBook
@@ -35,6 +36,7 @@ CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIV
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
 HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
 _CACHED_KINDS = {"date", "int", "bool", "choice"}
+NAMES_CACHED = 10_000  # distinct names cells kept per sheet; beyond that, mostly one-off parties, each is split anew
 _MISSING = object()
 
 
@@ -54,6 +56,7 @@ class RowChecker:
         self.village_at = fields.index("village")
         self.has_township = "township" in positions
         self._cache: dict = defaultdict(dict)  # per column: cell → value (or BadValue); dates, labels, names
+        self._names: dict = {}  # cell → tuple of names, for every names column (a BadValue is not kept)
 
     def check(self, row: int, cells: tuple) -> tuple[object | None, TownshipBook | None, list[LedgerError]]:
         """Return (values, township book, errors) for one row; values is None when any cell is wrong."""
@@ -94,17 +97,23 @@ class RowChecker:
 
     def error(self, row: int, column: Column, raw, message: str) -> LedgerError:
         """Build an error for a cell of this sheet."""
-        value = raw.isoformat() if hasattr(raw, "isoformat") else clean(raw)
-        return LedgerError(self.sheet_name, row, column.header, value, message)
+        return LedgerError(self.sheet_name, row, column.header, shown(raw), message)
 
     def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: list):
+        if raw.__class__ is str and "\x00" in raw:  # Excel's escape _x0000_, decoded: PostgreSQL cannot store it
+            raise BadValue("含有空字符(NUL),无法保存,请删去后再导入")
         kind = column.kind
         if kind == "text":
             return clean(raw)
         if kind in ("number", "ref"):
             return normalise_number(raw)
         if kind == "names":
-            return split_names(raw) or None
+            names = self._names.get(raw)  # the same cell gives the same tuple: a ledger names its mediators often
+            if names is None:
+                names = split_names(raw) or None
+                if len(self._names) < NAMES_CACHED:
+                    self._names[raw] = names
+            return names
         if kind in _CACHED_KINDS:
             key, compute = raw, lambda: self._parse_plain(column, raw)
         else:

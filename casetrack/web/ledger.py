@@ -117,6 +117,10 @@ def upload():
     }, ensure_ascii=False), "utf-8")
     plan = plan_import(path, filename, township=township)
     db.session.rollback()  # planning writes nothing; end its read transaction
+    if plan.unreadable:  # nothing to preview or confirm: say why beside the field, and keep nothing
+        _discard(token)
+        form.upload.errors.append(plan.unreadable)
+        return render_template("ledger/index.html", form=form, export_form=ExportForm(formdata=None)), 400
     confirm = ConfirmForm(formdata=None, token=token)
     return _preview(plan, token, confirm)
 

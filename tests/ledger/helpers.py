@@ -107,7 +107,13 @@ def remove_all_cases() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP]
     if db.engine.dialect.name == "postgresql":  # TRUNCATE: the timeline's append-only trigger refuses DELETE
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-    else:
+    else:  # SQLite's append-only triggers (migration 0009) refuse DELETE too: lift them for the sweep
+        triggers = db.session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'case_events'")).all()
+        for name, _sql in triggers:
+            db.session.execute(text(f"DROP TRIGGER {name}"))
         for name in tables:
             db.session.execute(text(f"DELETE FROM {name}"))
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()

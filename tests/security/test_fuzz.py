@@ -260,12 +260,6 @@ def test_ledger_upload_of_any_bytes_answers_with_a_page(app, world):
     run()
 
 
-BROKEN_XLSX = "open_ledger() calls openpyxl.load_workbook() on any file starting with b'PK' without catching " \
-              "zipfile.BadZipFile / InvalidFileException, so a truncated or corrupt .xlsx is a server error (500) " \
-              "on /ledger/upload and a traceback from `flask ledger import`, not a ledger error"
-
-
-@pytest.mark.xfail(strict=True, reason=BROKEN_XLSX)
 @pytest.mark.parametrize("content", [b"PK\x03\x04", b"PK\x03\x04" + b"\x00" * 200, b"PK,not a zip\n"])
 def test_a_broken_xlsx_upload_is_refused_with_a_message(app, world, content):
     client = client_as(app, "staff")
@@ -275,7 +269,6 @@ def test_a_broken_xlsx_upload_is_refused_with_a_message(app, world, content):
     assert _has_messages(response.get_data(as_text=True))
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN_XLSX)
 def test_a_broken_xlsx_given_to_the_import_command_is_refused_with_a_message(runner, world, tmp_path):
     path = tmp_path / "台账.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
@@ -287,15 +280,6 @@ def test_a_broken_xlsx_given_to_the_import_command_is_refused_with_a_message(run
 
 
 # --- NUL characters: PostgreSQL refuses them in text, SQLite stores them --------------------------
-
-NUL_ON_POSTGRES = "no form or ledger check refuses a NUL character (\\x00) in text, and PostgreSQL cannot store " \
-                  "one: psycopg raises DataError at the query, a server error (500) instead of a page with a message"
-
-
-def _nul_is_a_known_failure(request, database_url):
-    if database_url.startswith("postgresql"):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=NUL_ON_POSTGRES))
-
 
 @pytest.mark.parametrize("field", ["applicants-0-name", "summary", "applicants-0-address"])
 def test_nul_in_the_dispute_intake_answers_with_a_page(app, world, field):
@@ -319,8 +303,7 @@ def test_nul_in_the_login_form_answers_with_a_page(app, world):
     assert response.status_code in (400, 401)
 
 
-def test_nul_in_a_ledger_cell_is_a_ledger_error(request, database_url, app, world, tmp_path):
-    _nul_is_a_known_failure(request, database_url)
+def test_nul_in_a_ledger_cell_is_a_ledger_error(app, world, tmp_path):
     path = tmp_path / "台账.csv"
     row = dispute_row(申请人="张\x00三")
     with open(path, "w", encoding="utf-8", newline="") as stream:

@@ -1,0 +1,150 @@
+"""Read the worksheets of an .xlsx ledger as rows of cell values: with calamine where that is safe, else openpyxl.
+
+calamine (Rust, through python-calamine) reads a sheet several times faster than openpyxl's read-only mode,
+whose parsing was most of an import's time for files saved by Excel or WPS. It is not a drop-in reader, so a
+quick scan of the file's XML decides, file by file, and openpyxl (streaming, as before) reads the rest:
+
+- calamine holds a sheet as one dense rectangle from its first to its last value. A stray value far away
+  (in XFD1048576, say) would ask for hundreds of gigabytes and abort the whole process, which no ``except``
+  catches; a sheet whose rectangle could exceed CALAMINE_CELLS is therefore left to openpyxl.
+- calamine reads a few cells differently from openpyxl: error values (#N/A) as blank, whole numbers of 16
+  digits or more as inexact floats, ISO date cells (t="d") otherwise. A file holding any of them, or XML
+  the scan cannot vouch for (cells without a leading r attribute, prefixed tags), is left to openpyxl.
+
+Either way a row holds what openpyxl's ``values_only`` rows hold, with three differences the importer
+treats alike (see format.clean): a blank is "" rather than None, a date without a time is a date rather
+than a datetime at midnight, and a whole number is a float (2.0) rather than an int. calamine also
+decodes Excel's _x000D_ escapes in text, where openpyxl keeps them as written.
+"""
+
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CALAMINE_CELLS = 3_000_000  # rows × columns of the rectangle: ~100 MB in calamine; 100,000 rows × 30 columns
+_CHUNK = 1 << 22  # bytes of XML scanned at a time, so that the scan's memory does not grow with the file
+
+# Cell and row tags that do not start with r="…", or that carry a namespace prefix: the scan cannot place them.
+_UNPLACED = (re.compile(rb'<c(?=[\s/>])(?! r=")'), re.compile(rb'<row(?=[\s/>])(?! r=")'), re.compile(rb':(?:c|row)[\s/>]'))
+_LONG_INTEGER = re.compile(rb'<v>\s*[-+]?0*[1-9]\d{15}')  # openpyxl reads it exactly, calamine as a float
+_ROW = re.compile(rb'<row r="0*(\d{1,7})"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Za-z]{2,})')
+
+
+class Unreadable(Exception):
+    """The file is not a workbook that can be read (damaged, truncated, or not a spreadsheet at all)."""
+
+
+BROKEN = "文件已损坏或不是有效的 Excel 工作簿(.xlsx),无法读取。请在 Excel 或 WPS 中打开后另存为 .xlsx,再重新导入"
+
+
+def _above(number: int) -> bytes:
+    """Return a pattern matching a row number greater than number (after leading zeros)."""
+    digits = str(number)
+    choices = [rb"[1-9]\d{%d,}" % len(digits)]
+    for at, digit in enumerate(digits):
+        if digit != "9":
+            choices.append(digits[:at].encode() + b"[%d-9]" % (int(digit) + 1) + rb"\d{%d}" % (len(digits) - at - 1))
+    return b"|".join(choices)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _member_is_plain(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Scan one part of the file; tell whether calamine reads it as openpyxl would, in a small rectangle."""
+    top_row, widest, carry = 0, 26, b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            text = carry + chunk
+            cut = text.rfind(b"<") if chunk else -1  # a tag cut in two goes whole into the next piece
+            text, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+            if b't="e"' in text or b't="d"' in text or _LONG_INTEGER.search(text):
+                return False  # an error value, an ISO date cell, or a long whole number
+            if any(pattern.search(text) for pattern in _UNPLACED):
+                return False
+            rows = _ROW.findall(text)
+            if rows:
+                top_row = max(top_row, *map(int, rows))
+            if re.search(rb'<c r="[A-Za-z]{1,3}0*(?:%s)"' % _above(top_row), text):
+                return False  # a cell below every row seen so far: its row does not place it
+            for letters in set(_WIDE_COLUMN.findall(text)):
+                widest = max(widest, _column_number(letters))
+            if top_row * widest > CALAMINE_CELLS:
+                return False
+            if not chunk:
+                return True
+
+
+def _calamine_can_read(path: Path) -> bool:
+    """Tell whether every part of the file passes the scan; raise Unreadable if it is no zip archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return all(_member_is_plain(archive, member) for member in archive.infolist() if not member.is_dir())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError) as broken:  # RuntimeError: an encrypted member
+        raise Unreadable(BROKEN) from broken  # a zip that cannot even be listed and inflated is no workbook
+
+
+def _is_failure(error: BaseException) -> bool:
+    # a panic inside the Rust reader arrives as pyo3's PanicException, which derives from BaseException
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, Iterator]] | None:
+    """Load every worksheet with calamine; None when calamine cannot read the file."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            sheets = []
+            for meta in workbook.sheets_metadata:
+                if meta.typ == SheetTypeEnum.WorkSheet:  # as openpyxl's workbook.worksheets: no chart sheets
+                    sheets.append((meta.name, workbook.get_sheet_by_name(meta.name).iter_rows()))
+            return sheets  # each sheet's rows live in its own object, after the workbook is closed too
+        finally:
+            workbook.close()
+    except BaseException as failed:
+        if _is_failure(failed):
+            return None
+        raise
+
+
+def _guarded(rows: Iterator) -> Iterator:
+    """Pass openpyxl's streamed rows on; a file found damaged halfway is Unreadable, not a server error."""
+    try:
+        yield from rows
+    except Exception as broken:
+        raise Unreadable(BROKEN) from broken
+
+
+@contextmanager
+def worksheets(path: Path):
+    """Yield (title, rows) for each worksheet of an .xlsx file; raise Unreadable for a damaged file."""
+    sheets = _calamine_sheets(path) if _calamine_can_read(path) else None
+    if sheets is not None:
+        yield sheets
+        return
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as broken:
+        raise Unreadable(BROKEN) from broken
+    try:
+        sheets = []
+        for worksheet in workbook.worksheets:
+            worksheet.reset_dimensions()  # hand-made files often declare a wrong used range
+            sheets.append((worksheet.title, _guarded(worksheet.iter_rows(values_only=True))))
+        yield sheets
+    finally:
+        workbook.close()
