@@ -10,6 +10,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from casetrack import log_privacy
 from casetrack.config import DefaultConfig, ensure_secret_key, load_environment, normalise_database_url
 from casetrack.extensions import babel, csrf, db, login_manager, migrate
 
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     templating.init_app(app)
+    log_privacy.install(app.logger.name)
     from casetrack.services import time_limits
 
     time_limits.init_app(app)

@@ -11,6 +11,10 @@ _PHONE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 
 
+PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
+"""An ID number or a mobile phone (or anything shaped like one) anywhere in a text."""
+
+
 def normalise_id_number(value: str) -> str:
     """Strip spaces, turn full-width digits (as a Chinese IME types them) half-width, upper-case a trailing x."""
     return value.strip().replace(" ", "").replace("\u3000", "").translate(_FULL_WIDTH).upper()

@@ -1,16 +1,13 @@
 """What the plain case and petition lists share: the free-text search and numbered pages."""
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app, flash, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
+from casetrack.domain.identity import PERSONAL_NUMBER
 from casetrack.extensions import db
-
-PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
-"""An ID number or a mobile phone, anywhere in a search."""
 
 
 def refused_search() -> bool:

@@ -238,6 +238,28 @@ def test_error_pages_do_not_echo_what_was_asked(app, world, live, logs):
         assert "页面不存在" in content.decode() or "请求方式不允许" in content.decode()
 
 
+def test_a_number_typed_in_a_search_box_is_not_kept_by_the_access_log(app, world, live, logs):
+    """A search is a GET form, so the number is in the request line the server logs before the app refuses it."""
+    browser = Browser(live)
+    browser.login("staff")
+    for path in ("/queue", "/cases", "/petitions"):
+        for typed in (VALID_ID, VALID_PHONE):
+            status, _content, location = browser.open(f"{path}?{urllib.parse.urlencode({'q': typed})}")
+            assert status == 302 and typed not in location
+    logged = _logged_text(logs)
+    assert "GET /cases?q=" in logged and "[已隐去]" in logged  # the request was logged, its number hidden
+    assert_nowhere(logs, [])
+
+
+def test_gunicorn_access_log_records_are_redacted_too(app, logs):
+    import logging as stdlib_logging
+
+    stdlib_logging.getLogger("gunicorn.access").info(
+        '%(h)s "%(r)s" %(s)s', {"h": "127.0.0.1", "r": f"GET /queue?q={VALID_PHONE} HTTP/1.1", "s": "302"})
+    assert f"GET /queue?q=[已隐去] HTTP/1.1" in _logged_text(logs)
+    assert_nowhere(logs, [])
+
+
 # --- searches: an ID number or phone typed in a search box must not stay in the address ----------------
 
 def test_the_queue_drops_an_id_number_or_phone_typed_in_its_search_from_the_address(client, world):
