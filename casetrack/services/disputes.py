@@ -177,6 +177,8 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
         dispute_type = db.session.get(DisputeType, changes["dispute_type_id"])
         if dispute_type is None or dispute_type.township_id != dispute.township_id:
             raise DomainError("纠纷类别不存在。")
+        if not dispute_type.active and dispute_type.id != dispute.dispute_type_id:
+            raise DomainError(f"纠纷类别“{dispute_type.name}”已停用,请选择其他类别。")
     diff = {}
     for name, value in changes.items():
         old = getattr(dispute, name)

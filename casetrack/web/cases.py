@@ -16,7 +16,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.forms import cases as forms
-from casetrack.models import CaseEvent, Dispute, NaturalVillage, Party, Role, User, Village
+from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
 from casetrack.services import disputes as services
 from casetrack.services import review
 from casetrack.services.places import dispute_types
@@ -50,8 +50,12 @@ def _natural_choices(village_ids: list[int]) -> list[tuple[int | None, str]]:
     return [(None, "—"), *((n.id, f"{n.village.name} · {n.name}") for n in naturals)]
 
 
-def _type_choices(township_id: int | None) -> list[tuple[int, str]]:
-    return [(t.id, t.name) for t in dispute_types(township_id)] if township_id else []
+def _type_choices(township_id: int | None, current: DisputeType | None = None) -> list[tuple[int, str]]:
+    """The township's active dispute types; a case's own type stays choosable after it was retired."""
+    choices = [(t.id, t.name) for t in dispute_types(township_id)] if township_id else []
+    if current is not None and not current.active:
+        choices.append((current.id, _("%(name)s(已停用)", name=current.name)))
+    return choices
 
 
 @bp.route("")
@@ -170,7 +174,7 @@ def edit(case_id: int):
         abort(403)
     form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
     form.natural_village_id.choices = _natural_choices([dispute.village_id])
-    form.dispute_type_id.choices = _type_choices(dispute.township_id)
+    form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
     if request.method == "GET":
         form.version.data = dispute.version
     if form.validate_on_submit():
