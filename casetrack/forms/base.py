@@ -22,6 +22,12 @@ def refuse_control_characters(form, field) -> None:
         raise ValidationError(_l("含有不可见的控制字符,请删除后重新输入"))
 
 
+def labelled_choices(enum, blank: bool = False) -> list[tuple[str, object]]:
+    """A select's choices from a domain enum, each label translated when the form is shown."""
+    choices = [(member.value, _l(member.label)) for member in enum]
+    return [("", "—"), *choices] if blank else choices
+
+
 class _PlainTextMeta:
     """WTForms meta mixin: every text field (StringField and its subclasses) gets refuse_control_characters."""
 

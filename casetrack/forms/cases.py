@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casetrack import clock
 from casetrack.domain import workflow as wf
-from casetrack.forms.base import CasetrackForm, SubForm
+from casetrack.forms.base import CasetrackForm, SubForm, labelled_choices
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotBefore, NotFuture, Phone
 
 
@@ -35,7 +35,7 @@ class PartyForm(SubForm):
 
     # No Optional() here or on the outcome fields below: it would stop the chain before validate_<field> runs.
     name = StringField(_l("姓名"), validators=[Length(max=60)], render_kw={"autocomplete": "off"})
-    gender = SelectField(_l("性别"), choices=[("", "—"), *wf.Gender.choices()], validators=[Optional()])
+    gender = SelectField(_l("性别"), choices=labelled_choices(wf.Gender, blank=True), validators=[Optional()])
     id_number = StringField(
         _l("身份证号码"), validators=[Optional(), IdNumber()],
         render_kw={"inputmode": "numeric", "maxlength": 18, "autocomplete": "off"},
@@ -69,8 +69,8 @@ class IntakeForm(CasetrackForm):
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[Optional()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
-    source = SelectField(_l("案件来源"), choices=wf.Source.choices(), validators=[InputRequired(REQUIRED)])
-    channel = SelectField(_l("调解方式"), choices=wf.Channel.choices(), default=wf.Channel.PEOPLES.value)
+    source = SelectField(_l("案件来源"), choices=labelled_choices(wf.Source), validators=[InputRequired(REQUIRED)])
+    channel = SelectField(_l("调解方式"), choices=labelled_choices(wf.Channel), default=wf.Channel.PEOPLES.value)
     registered_on = _date(_l("登记日期"))
     applicants = FieldList(FormField(PartyForm), label=_l("申请人"), min_entries=1, max_entries=20)
     respondents = FieldList(FormField(PartyForm), label=_l("被申请人"), min_entries=1, max_entries=20)
@@ -79,7 +79,7 @@ class IntakeForm(CasetrackForm):
         render_kw={"inputmode": "numeric", "min": 1},
     )
     summary = TextAreaField(_l("简要案情"), validators=[DataRequired(REQUIRED), Length(max=5000)])
-    risk_level = SelectField(_l("风险等级"), choices=wf.RiskLevel.choices(), default=wf.RiskLevel.GENERAL.value)
+    risk_level = SelectField(_l("风险等级"), choices=labelled_choices(wf.RiskLevel), default=wf.RiskLevel.GENERAL.value)
     police_reported = BooleanField(_l("可能转化为治安、刑事案件,已报告公安机关"))
 
     def validate_applicants(self, field):
@@ -92,12 +92,12 @@ class FactsForm(VersionedForm):
 
     natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[Optional()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
-    channel = SelectField(_l("调解方式"), choices=wf.Channel.choices())
+    channel = SelectField(_l("调解方式"), choices=labelled_choices(wf.Channel))
     people_involved = IntegerField(
         _l("涉及人数"), validators=[InputRequired(BAD_NUMBER), NumberRange(min=1, max=100000, message=_l("人数至少为1"))]
     )
     summary = TextAreaField(_l("简要案情"), validators=[DataRequired(REQUIRED), Length(max=5000)])
-    risk_level = SelectField(_l("风险等级"), choices=wf.RiskLevel.choices())
+    risk_level = SelectField(_l("风险等级"), choices=labelled_choices(wf.RiskLevel))
     police_reported = BooleanField(_l("可能转化为治安、刑事案件,已报告公安机关"))
 
 
@@ -139,9 +139,9 @@ CHANNELS_TOLD = [("仲裁", "仲裁"), ("行政", "行政"), ("诉讼", "诉讼"
 
 
 class ConcludeForm(VersionedForm):
-    outcome = SelectField(_l("调解结果"), choices=wf.Outcome.choices(), validators=[InputRequired(REQUIRED)])
+    outcome = SelectField(_l("调解结果"), choices=labelled_choices(wf.Outcome), validators=[InputRequired(REQUIRED)])
     closed_on = _date(_l("结案日期"), more=[NotBefore("registered_on", _l("登记日期"))])
-    agreement_form = SelectField(_l("协议形式"), choices=[("", "—"), *wf.AgreementForm.choices()])
+    agreement_form = SelectField(_l("协议形式"), choices=labelled_choices(wf.AgreementForm, blank=True))
     agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"), validators=[Optional(), Length(max=10000)])
     agreement_terms = TextAreaField(_l("协议内容"), validators=[Length(max=10000)])
     performance_manner = TextAreaField(_l("履行方式、地点"), validators=[Optional(), Length(max=2000)])
@@ -149,7 +149,7 @@ class ConcludeForm(VersionedForm):
     agreement_copies = IntegerField(_l("协议份数"), validators=[Optional(), NumberRange(min=1, max=20)], default=3)
     channels_told = SelectMultipleField(_l("已告知的救济途径"), choices=CHANNELS_TOLD)
     legal_aid_referred = BooleanField(_l("已引导申请法律援助"))
-    end_reason = SelectField(_l("终止原因"), choices=[("", "—"), *wf.EndReason.choices()])
+    end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True))
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
     def validate_agreement_form(self, field):
@@ -177,8 +177,8 @@ class ConcludeForm(VersionedForm):
 
 class ReturnVisitForm(VersionedForm):
     visited_on = _date(_l("回访日期"), more=[NotBefore("closed_on", _l("结案日期"))])
-    performance = SelectField(_l("履行情况"), choices=wf.Performance.choices(), validators=[InputRequired(REQUIRED)])
-    satisfaction = SelectField(_l("当事人满意度"), choices=[("", "—"), *wf.Satisfaction.choices()], validators=[Optional()])
+    performance = SelectField(_l("履行情况"), choices=labelled_choices(wf.Performance), validators=[InputRequired(REQUIRED)])
+    satisfaction = SelectField(_l("当事人满意度"), choices=labelled_choices(wf.Satisfaction, blank=True), validators=[Optional()])
     residual_risk = TextAreaField(_l("遗留风险"), validators=[Optional(), Length(max=2000)])
     notes = TextAreaField(_l("回访情况"), validators=[Optional(), Length(max=5000)])
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.forms.base import CasetrackForm, SubForm
+from casetrack.forms.base import CasetrackForm, SubForm, labelled_choices
 from casetrack.forms.cases import VersionedForm, _optional_int
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone
 
@@ -47,7 +47,7 @@ class PetitionerForm(SubForm):
 
 class PetitionIntakeForm(CasetrackForm):
     received_on = _date(_l("登记日期"))
-    channel = SelectField(_l("信访形式"), choices=pw.Channel.choices(), validators=[InputRequired(REQUIRED)])
+    channel = SelectField(_l("信访形式"), choices=labelled_choices(pw.Channel), validators=[InputRequired(REQUIRED)])
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
     category_id = SelectField(_l("事项类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     petitioners = FieldList(FormField(PetitionerForm), label=_l("信访人"), min_entries=1, max_entries=50)
@@ -55,7 +55,7 @@ class PetitionIntakeForm(CasetrackForm):
         InputRequired(BAD_NUMBER), NumberRange(min=1, max=100000, message=_l("人数至少为1"))],
         render_kw={"inputmode": "numeric", "min": 1})
     request = TextAreaField(_l("诉求摘要"), validators=[DataRequired(REQUIRED), Length(max=5000)])
-    level = SelectField(_l("到达层级"), choices=pw.Level.choices(), default=pw.Level.TOWNSHIP.value)
+    level = SelectField(_l("到达层级"), choices=labelled_choices(pw.Level), default=pw.Level.TOWNSHIP.value)
     cross_level = BooleanField(_l("越级"))
     disruptive = BooleanField(_l("缠访闹访"))
     repeat_of_number = StringField(_l("重复信访:首次信访的编号"), validators=[Optional(), Length(max=40)],
@@ -95,7 +95,7 @@ class ExtensionDeclineForm(VersionedForm):
 
 
 class AnswerForm(VersionedForm):
-    opinion = SelectField(_l("处理意见"), choices=pw.Opinion.choices(), validators=[InputRequired(REQUIRED)])
+    opinion = SelectField(_l("处理意见"), choices=labelled_choices(pw.Opinion), validators=[InputRequired(REQUIRED)])
     opinion_text = TextAreaField(_l("意见内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])
     answered_on = _date(_l("办结日期"))
 
@@ -105,7 +105,7 @@ class DeliverForm(VersionedForm):
 
 
 class RateForm(VersionedForm):
-    satisfaction = SelectField(_l("满意度"), choices=wf.Satisfaction.choices(), validators=[InputRequired(REQUIRED)])
+    satisfaction = SelectField(_l("满意度"), choices=labelled_choices(wf.Satisfaction), validators=[InputRequired(REQUIRED)])
 
 
 class RequestForm(VersionedForm):

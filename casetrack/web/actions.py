@@ -37,7 +37,7 @@ def run_action(action: Action, record, reload: Callable[[], object], template: s
     if request.method == "GET":
         form.version.data = record.version
         if not action.offered(record):
-            message = _("当前状态为“%(state)s”,不能“%(action)s”。", state=record.state.label, action=action.title)
+            message = _("当前状态为“%(state)s”,不能“%(action)s”。", state=_(record.state.label), action=action.title)
             return render_template("errors/refused.html", message=message, case=record), 409
         return render_template(template, **page)
     if not form.validate_on_submit():

@@ -221,7 +221,7 @@ def _prepare_assign(dispute: Dispute, form) -> None:
         ).order_by(User.role, Village.position, User.username)
     ).scalars()
     form.mediator_ids.choices = [
-        (u.id, f"{u.display_name}({u.village.name if u.village else u.role_enum.label})") for u in mediators
+        (u.id, f"{u.display_name}({u.village.name if u.village else _(u.role_enum.label)})") for u in mediators
     ]
     if request.method == "GET":
         form.mediator_ids.data = [u.id for u in dispute.mediators]
@@ -336,7 +336,7 @@ def act(case_id: int, slug: str):
         if not action.offered(dispute):
             return render_template(
                 "errors/refused.html",
-                message=_("当前状态为“%(state)s”,不能“%(action)s”。", state=dispute.state.label, action=action.title),
+                message=_("当前状态为“%(state)s”,不能“%(action)s”。", state=_(dispute.state.label), action=action.title),
                 case=dispute,
             ), 409
         return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title)

@@ -252,7 +252,7 @@ def act(petition_id: int, slug: str):
         abort(403)
     if request.method == "GET" and not ACTIONS[slug].offered(petition):
         # the shared errors/refused.html links back to a dispute; a petition's refusal links to the petition
-        message = _("当前状态为“%(state)s”,不能“%(action)s”。", state=petition.state.label, action=ACTIONS[slug].title)
+        message = _("当前状态为“%(state)s”,不能“%(action)s”。", state=_(petition.state.label), action=ACTIONS[slug].title)
         return render_template("petitions/refused.html", message=message, petition=petition), 409
     done = url_for("petitions.detail", petition_id=petition_id)
     if slug == "convert":

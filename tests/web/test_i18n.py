@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask_babel import get_babel, get_domain, refresh
 
+from casetrack import clock
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,6 +257,23 @@ def test_the_working_pages_in_english(client, world, english):
     assert "Please correct the marked fields and submit again." in text
     assert "This field is required" in text
     assert "此项为必填项" not in text
+
+
+def test_the_domain_labels_in_english_and_the_files_stay_chinese(client, world, english):
+    """States, sources and roles come from the domain's enums: the English interface shows them in English,
+    while what leaves as a document (the ledger) keeps the Chinese words the format defines."""
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    _register_a_case(client, world)
+    cases = _text(client.get("/cases"))
+    assert "Registered" in cases and "已登记" not in cases
+    intake = client.get("/cases/new").get_data(as_text=True)
+    assert ">Party application</option>" in intake and ">Written</option>" not in intake
+    assert ">People&#39;s mediation</option>" in intake or ">People's mediation</option>" in intake
+    assert "Township staff" in _text(client.get("/"))  # the role beside the user's name
+    ledger = client.get("/ledger/export", query_string={"year": clock.today().year, "format": "dispute"})
+    assert ledger.status_code == 200
+    assert "已登记" in ledger.get_data(as_text=True) and "Registered" not in ledger.get_data(as_text=True)
 
 
 def test_switching_back_gives_chinese(client, world, english):
