@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CALAMINE_CELLS = 3_000_000  # rows × columns of the rectangle: ~100 MB in calamine; 100,000 rows × 30 columns
+CALAMINE_CELLS = 3_000_000  # rows × columns of all sheets' rectangles: ~100 MB in calamine; 100,000 rows × 30
 _CHUNK = 1 << 22  # bytes of XML scanned at a time, so that the scan's memory does not grow with the file
 
 # Cell and row tags that do not start with r="…", or that carry a namespace prefix: the scan cannot place them.
@@ -58,8 +58,9 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _member_is_plain(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Scan one part of the file; tell whether calamine reads it as openpyxl would, in a small rectangle."""
+def _rectangle(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int | None:
+    """Scan one part of the file: return the cells of the rectangle calamine would build for it (at most),
+    or None when calamine would read some cell otherwise than openpyxl, or the scan cannot place a cell."""
     top_row, widest, carry = 0, 26, b""
     with archive.open(member) as stream:
         while True:
@@ -68,27 +69,35 @@ def _member_is_plain(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
             cut = text.rfind(b"<") if chunk else -1  # a tag cut in two goes whole into the next piece
             text, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
             if b't="e"' in text or b't="d"' in text or _LONG_INTEGER.search(text):
-                return False  # an error value, an ISO date cell, or a long whole number
+                return None  # an error value, an ISO date cell, or a long whole number
             if any(pattern.search(text) for pattern in _UNPLACED):
-                return False
+                return None
             rows = _ROW.findall(text)
             if rows:
                 top_row = max(top_row, *map(int, rows))
             if re.search(rb'<c r="[A-Za-z]{1,3}0*(?:%s)"' % _above(top_row), text):
-                return False  # a cell below every row seen so far: its row does not place it
+                return None  # a cell below every row seen so far: its row does not place it
             for letters in set(_WIDE_COLUMN.findall(text)):
                 widest = max(widest, _column_number(letters))
             if top_row * widest > CALAMINE_CELLS:
-                return False
+                return None
             if not chunk:
-                return True
+                return top_row * widest
 
 
 def _calamine_can_read(path: Path) -> bool:
-    """Tell whether every part of the file passes the scan; raise Unreadable if it is no zip archive."""
+    """Tell whether calamine may read the file (see the module's docstring); raise Unreadable for no zip archive."""
     try:
+        cells = 0
         with zipfile.ZipFile(path) as archive:
-            return all(_member_is_plain(archive, member) for member in archive.infolist() if not member.is_dir())
+            for member in archive.infolist():  # every part, whatever its name: a sheet may be called anything
+                if member.is_dir():
+                    continue
+                rectangle = _rectangle(archive, member)
+                if rectangle is None:
+                    return False
+                cells += rectangle
+        return cells <= CALAMINE_CELLS
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
             RuntimeError) as broken:  # RuntimeError: an encrypted member
         raise Unreadable(BROKEN) from broken  # a zip that cannot even be listed and inflated is no workbook

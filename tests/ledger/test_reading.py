@@ -164,3 +164,12 @@ def test_an_escaped_nul_in_a_cell_is_an_error_of_its_row(world, tmp_path):
     assert [(e.row, e.column) for e in plan.errors] == [(2, "申请人")]
     assert "空字符" in plan.errors[0].message
     assert plan.rows[0].values.summary == "第一行\r\n第二行"
+
+
+def test_the_cell_budget_counts_every_sheet_of_the_file(world, tmp_path, monkeypatch):
+    path = ledger(tmp_path / "l.xlsx", [dispute() for _ in range(9)], [petition() for _ in range(9)])
+    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", 10 * 26 * 2)  # room for both sheets' 10 rows, as 26 columns each
+    assert xlsx._calamine_can_read(path)
+    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", 10 * 26 * 2 - 1)
+    assert not xlsx._calamine_can_read(path)
+    assert plan_import(path, township=world.township).ok
