@@ -1,16 +1,20 @@
 """Time a 100,000-row ledger import against openpyxl merely reading the same file, and report peak memory.
 
-    .venv/bin/python benchmarks/ledger.py [--rows 100000] [--workdir DIR]
+    .venv/bin/python benchmarks/ledger.py [--rows 100000] [--workdir DIR] [--style both] [--unique-names]
 
 Each phase runs in a fresh child process, so its peak resident memory (VmHWM) is its own:
-  read    openpyxl read_only iterating every row of the file (values_only), nothing else;
+  read    openpyxl read_only iterating every row of the file (values_only), nothing else: the baseline;
   import  casetrack's import into a fresh SQLite file: plan_import (read + check every row, the
-          dry run) then apply_plan and commit.
+          dry run) then apply_plan and commit;
+  calamine (for information) python-calamine loading the file and iterating its rows, as the import reads.
 The import's rate is rows ÷ (plan + apply); the target is at least half the read rate, under 300 MB.
 Rates are compared by CPU time as well as wall clock: on a shared machine the wall clock of two runs
 minutes apart differs with the load, while CPU time does not. Both kinds of .xlsx are measured: the
 inline strings openpyxl writes (and casetrack's export) read about twice as slowly as the shared-string
 table Excel and WPS write, which leaves the import's own work a larger share.
+
+Party names come from a pool of 2,520 by default; --unique-names gives every applicant and respondent a
+name of their own (mediators still repeat), the worst case for the plan's memory.
 """
 
 import argparse
@@ -42,7 +46,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice("建国秀英志强桂兰明华玉梅军红") + rng.choice("一二三四五六七八九")
 
 
-def _row(i: int, rng: random.Random) -> list:
+def _row(i: int, rng: random.Random, unique: bool = False) -> list:
     registered = date(2022, 1, 1) + timedelta(days=rng.randrange(0, 3 * 365))
     state = rng.choice(["已登记", "已受理", "调解中", "已调结", "已调结", "已回访", "已归档", "不予受理"])
     outcome = form = closed = performance = None
@@ -53,13 +57,26 @@ def _row(i: int, rng: random.Random) -> list:
     if state in ("已调结", "已回访", "已归档", "不予受理"):
         closed = registered + timedelta(days=rng.randrange(0, 40))
     number = f"({registered.year})斜调字第{i + 1}号" if i % 2 == 0 else None  # half the rows get new numbers
+    applicant, respondent = _name(rng), _name(rng)
+    if unique:
+        applicant, respondent = applicant + _serial(2 * i), respondent + _serial(2 * i + 1)
     return [i + 1, number, rng.choice(VILLAGES), registered, rng.choice(TYPES), "当事人申请", "人民调解",
-            _name(rng), _name(rng), 2, f"因{rng.choice(['宅基地界址', '借款', '婚姻', '赡养', '噪音'])}问题发生争执,双方各执一词",
+            applicant, respondent, 2, f"因{rng.choice(['宅基地界址', '借款', '婚姻', '赡养', '噪音'])}问题发生争执,双方各执一词",
             "一般", rng.choice(["村", "村", "乡"]), state, outcome, form, closed, performance, _name(rng),
             rng.choice(["否", "否", "是"]), "否", None]
 
 
-def generate(path: Path, rows: int) -> None:
+def _serial(n: int) -> str:
+    """Return n written in 20 given-name characters, so that every party's name differs."""
+    text = ""
+    while True:
+        n, digit = divmod(n, 20)
+        text += "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"[digit]
+        if not n:
+            return text
+
+
+def generate(path: Path, rows: int, unique: bool = False) -> None:
     """Write a ledger of rows disputes, with a title row above the header as hand-kept ledgers have."""
     from openpyxl import Workbook
 
@@ -69,7 +86,7 @@ def generate(path: Path, rows: int) -> None:
     sheet.append(["斜沟乡矛盾纠纷排查调处台账"])
     sheet.append(HEADERS)
     for i in range(rows):
-        sheet.append(_row(i, rng))
+        sheet.append(_row(i, rng, unique))
     workbook.save(path)
 
 
@@ -110,6 +127,19 @@ def phase_read(path: Path) -> dict:
     count = 0
     for sheet in workbook.worksheets:
         for _row in sheet.iter_rows(values_only=True):
+            count += 1
+    workbook.close()
+    return {"rows": count, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+
+
+def phase_calamine(path: Path) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    started, cpu = time.perf_counter(), time.process_time()
+    workbook = CalamineWorkbook.from_path(str(path))
+    count = 0
+    for name in workbook.sheet_names:
+        for _row in workbook.get_sheet_by_name(name).iter_rows():
             count += 1
     workbook.close()
     return {"rows": count, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
@@ -159,24 +189,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path)
-    parser.add_argument("--phase", choices=["read", "import"])
+    parser.add_argument("--phase", choices=["read", "calamine", "import"])
     parser.add_argument("--file", type=Path)
     parser.add_argument("--database", type=Path)
     parser.add_argument("--style", choices=["inline", "shared", "both"], default="both",
                         help="which kind of .xlsx to measure")
+    parser.add_argument("--unique-names", action="store_true", help="give every party a name of their own")
     args = parser.parse_args()
     if args.phase:
-        result = phase_read(args.file) if args.phase == "read" else phase_import(args.file, args.database)
+        if args.phase == "import":
+            result = phase_import(args.file, args.database)
+        else:
+            result = (phase_read if args.phase == "read" else phase_calamine)(args.file)
         result["max_rss_mb"] = _peak_rss_mb()
         print(json.dumps(result))
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    inline = workdir / f"ledger-{args.rows}.xlsx"
-    shared = workdir / f"ledger-{args.rows}-shared.xlsx"
+    unique = "-unique" if args.unique_names else ""
+    inline = workdir / f"ledger-{args.rows}{unique}.xlsx"
+    shared = workdir / f"ledger-{args.rows}{unique}-shared.xlsx"
     if not inline.exists():
         started = time.perf_counter()
-        generate(inline, args.rows)
+        generate(inline, args.rows, args.unique_names)
         print(f"generated {inline} ({inline.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
     if not shared.exists():
         share_strings(inline, shared)
@@ -184,7 +219,9 @@ def main() -> None:
     styles = [("inline", "openpyxl write-only file (inline strings, as casetrack exports)", inline),
               ("shared", "Excel-style file (shared strings, as Excel and WPS save)", shared)]
     for _style, label, path in (s for s in styles if args.style in (s[0], "both")):
+        load_before = os.getloadavg()[0]
         read = _child(["--phase", "read", "--file", str(path)])
+        calamine = _child(["--phase", "calamine", "--file", str(path)])
         database = workdir / "bench.sqlite"
         for leftover in workdir.glob("bench.sqlite*"):
             os.remove(leftover)
@@ -192,13 +229,17 @@ def main() -> None:
         print(f"\n{label}:")
         print(f"  openpyxl read_only, reading only: {read['seconds']:.1f} s wall, {read['cpu']:.1f} s CPU "
               f"= {args.rows / read['cpu']:,.0f} rows per CPU second; peak RSS {read['max_rss_mb']:.0f} MB")
+        print(f"  (python-calamine, reading only: {calamine['seconds']:.1f} s wall, {calamine['cpu']:.1f} s CPU; "
+              f"peak RSS {calamine['max_rss_mb']:.0f} MB)")
         print(f"  casetrack import: plan (dry run) {imported['plan_seconds']:.1f} s + apply {imported['apply_seconds']:.1f} s"
               f" = {imported['seconds']:.1f} s wall, {imported['cpu']:.1f} s CPU = {args.rows / imported['cpu']:,.0f} "
               f"rows per CPU second; peak RSS {imported['max_rss_mb']:.0f} MB; {imported['created']} created, "
               f"{imported['errors']} errors")
         print(f"  import rate / read rate: {read['cpu'] / imported['cpu']:.0%} by CPU time, "
               f"{read['seconds'] / imported['seconds']:.0%} by wall clock (target ≥ 50%); "
-              f"peak memory {imported['max_rss_mb']:.0f} MB (target < 300 MB); load average {os.getloadavg()[0]:.1f}")
+              f"peak memory {imported['max_rss_mb']:.0f} MB (target < 300 MB); load average {load_before:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after")
+
 
 if __name__ == "__main__":
     main()
