@@ -57,11 +57,12 @@ def _row(i: int, rng: random.Random, unique: bool = False) -> list:
     if state in ("已调结", "已回访", "已归档", "不予受理"):
         closed = registered + timedelta(days=rng.randrange(0, 40))
     number = f"({registered.year})斜调字第{i + 1}号" if i % 2 == 0 else None  # half the rows get new numbers
+    village, dispute_type = rng.choice(VILLAGES), rng.choice(TYPES)  # the random draws in the order they always were
     applicant, respondent = _name(rng), _name(rng)
     if unique:
         applicant, respondent = applicant + _serial(2 * i), respondent + _serial(2 * i + 1)
-    return [i + 1, number, rng.choice(VILLAGES), registered, rng.choice(TYPES), "当事人申请", "人民调解",
-            applicant, respondent, 2, f"因{rng.choice(['宅基地界址', '借款', '婚姻', '赡养', '噪音'])}问题发生争执,双方各执一词",
+    return [i + 1, number, village, registered, dispute_type, "当事人申请", "人民调解", applicant, respondent, 2,
+            f"因{rng.choice(['宅基地界址', '借款', '婚姻', '赡养', '噪音'])}问题发生争执,双方各执一词",
             "一般", rng.choice(["村", "村", "乡"]), state, outcome, form, closed, performance, _name(rng),
             rng.choice(["否", "否", "是"]), "否", None]
 
