@@ -33,6 +33,7 @@ from casetrack.services import queue as q
 from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
+from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 bp.record_once(lambda state: queue_stamps.init_app(state.app))  # the counts' cache needs every write stamped
@@ -165,13 +166,20 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
     # Translated once per page; gettext without variables returns the pattern to fill in per row.
     overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
     petition_word = _("信访")
+    labels: dict[str, str] = {}  # the domain's labels (states, kinds of limit) in the interface's language
+
+    def tr(label: str) -> str:
+        if label not in labels:
+            labels[label] = translate_label(label)
+        return labels[label]
+
     rows = []
     for item, limit in zip(items, q.limits(items, today), strict=True):
         dispute = item.is_dispute
         if limit is not None:
             days = limit.days_left
             when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
-            text = f"{limit.deadline.label} {limit.deadline.due} · {when}" + (
+            text = f"{tr(limit.deadline.label)} {limit.deadline.due} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
             limit = (limit.status, limit.deadline.basis, text)
         rows.append(Row(
@@ -184,7 +192,7 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
             village=item.village or "—",
             category=item.category if dispute else f"{petition_word}·{item.category}",
             state_class=("state-" if dispute else "pstate-") + item.status,
-            state_label=item.state.label,
+            state_label=tr(item.state.label),
             limit=limit,
             registered_on=item.registered_on,
         ))

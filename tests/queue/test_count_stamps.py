@@ -140,3 +140,4 @@ def test_a_write_in_one_township_leaves_the_others_stamp_alone(app, world, cases
     db.session.execute(text("UPDATE disputes SET summary = summary WHERE id = :id"), {"id": far.id})
     db.session.commit()  # a write the ORM did not make: every township is stamped anew
     assert all(stamps()[t] != after[t] for t in (world.township.id, world.other_township.id))
+
