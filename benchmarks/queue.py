@@ -6,7 +6,9 @@ Builds (once, then reuses) a SQLite database of 1,000,000 disputes in 20 townshi
 (benchmarks/county_data.py), serves casetrack and the bare endpoint (benchmarks/bare_app.py) each under
 gunicorn with 2 workers on loopback, and drives each page with concurrent keep-alive clients for the same
 time: a staff user's queue first page, a filtered page, the last page. It prints requests per second and
-latency percentiles, and each queue page's throughput as a share of the bare endpoint's.
+latency percentiles, and each queue page's throughput as a share of the bare endpoint's (measured before and
+after each queue page, so a machine whose load changes during the run compares like with like), with the
+servers' CPU time per request and the load average before and after.
 Target (issue 5): every queue page at least 50% of the bare throughput and p95 under 100 ms.
 """
 
@@ -91,8 +93,25 @@ def login_cookie(port: int, username: str, password: str) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def drive(port: int, path: str, seconds: float, concurrency: int, cookie: str = "") -> dict:
-    """Hit one path with keep-alive clients for a while; return throughput and latency percentiles."""
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """Return the CPU time (user + system) used so far by a gunicorn master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if process.pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def drive(port: int, path: str, seconds: float, concurrency: int, cookie: str = "",
+          server: subprocess.Popen | None = None) -> dict:
+    """Hit one path with keep-alive clients for a while; return throughput, latency percentiles and the
+    server's CPU time per request (which, unlike the rest, hardly depends on what else loads the machine)."""
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -114,12 +133,14 @@ def drive(port: int, path: str, seconds: float, concurrency: int, cookie: str = 
             errors.extend(bad)
 
     threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    cpu_before = cpu_seconds(server) if server else 0.0
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    cpu = cpu_seconds(server) - cpu_before if server else 0.0
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -127,7 +148,8 @@ def drive(port: int, path: str, seconds: float, concurrency: int, cookie: str = 
 
     return {"path": path, "requests": len(ordered), "errors": len(errors), "rps": round(len(ordered) / elapsed, 1),
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(ordered)), 2)}
 
 
 def main() -> None:
@@ -149,23 +171,40 @@ def main() -> None:
     app = serve("wsgi:app", {"CASETRACK_DATABASE_URL": f"sqlite:///{path}",
                              "CASETRACK_SECRET_KEY": "benchmark"}, app_port)
     bare = serve("benchmarks.bare_app:app", {"BARE_DATABASE": str(path)}, bare_port)
+    rows = f"/rows?township={township_id}"
+    pages = {
+        "first page": "/queue",
+        "filtered page": f"/queue?village={village_id}&type={type_id}&status=archived",
+        "last page": "/queue?page=last",
+    }
+    load_before = os.getloadavg()
     try:
         cookie = login_cookie(app_port, staff, "Bench-mark-2026")
-        for warm in ("/queue", f"/rows?township={township_id}"):  # fill caches before measuring
-            drive(app_port if warm.startswith("/queue") else bare_port, warm, 2, 2, cookie)
-        baseline = drive(bare_port, f"/rows?township={township_id}", args.seconds, args.concurrency)
-        pages = {
-            "first page": "/queue",
-            "filtered page": f"/queue?village={village_id}&type={type_id}&status=archived",
-            "last page": "/queue?page=last",
-        }
-        results = {name: drive(app_port, url, args.seconds, args.concurrency, cookie) for name, url in pages.items()}
+        for url in pages.values():  # fill caches (each worker's tab counts, SQLite's pages) before measuring
+            drive(app_port, url, 2, 2, cookie)
+        drive(bare_port, rows, 2, 2)
+        # The machine may be shared: measure the bare page before each queue page and after the last, and
+        # compare each queue page with the bare runs on either side of it.
+        bare_runs, results = [drive(bare_port, rows, args.seconds, args.concurrency, server=bare)], {}
+        for name, url in pages.items():
+            results[name] = drive(app_port, url, args.seconds, args.concurrency, cookie, server=app)
+            bare_runs.append(drive(bare_port, rows, args.seconds, args.concurrency, server=bare))
     finally:
         stop(app)
         stop(bare)
+    load_after = os.getloadavg()
+    queue = {}
+    for index, (name, r) in enumerate(results.items()):
+        around = bare_runs[index:index + 2]
+        bare_rps = statistics.fmean(b["rps"] for b in around)
+        bare_cpu = statistics.fmean(b["server_cpu_ms_per_request"] for b in around)
+        queue[name] = {**r, "share_of_bare": round(r["rps"] / bare_rps, 3),
+                       "cpu_share_of_bare": round(bare_cpu / r["server_cpu_ms_per_request"], 3)
+                       if r["server_cpu_ms_per_request"] else None}
     report = {"disputes": total, "workers": 2, "concurrency": args.concurrency, "seconds": args.seconds,
-              "bare": baseline, "queue": {name: {**r, "share_of_bare": round(r["rps"] / baseline["rps"], 2)}
-                                          for name, r in results.items()}}
+              "load_average_before": [round(x, 2) for x in load_before],
+              "load_average_after": [round(x, 2) for x in load_after],
+              "bare": bare_runs, "queue": queue}
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
