@@ -108,6 +108,8 @@ class RowChecker:
         if kind in ("number", "ref"):
             return normalise_number(raw)
         if kind == "names":
+            if raw.__class__ is not str:  # a number: True == 1 == 1.0 would share a key
+                return split_names(raw) or None
             names = self._names.get(raw)  # the same cell gives the same tuple: a ledger names its mediators often
             if names is None:
                 names = split_names(raw) or None

@@ -173,3 +173,12 @@ def test_the_cell_budget_counts_every_sheet_of_the_file(world, tmp_path, monkeyp
     monkeypatch.setattr(xlsx, "CALAMINE_CELLS", 10 * 26 * 2 - 1)
     assert not xlsx._calamine_can_read(path)
     assert plan_import(path, township=world.township).ok
+
+
+def test_names_cells_read_alike_are_split_once_and_numbers_keep_their_digits(world, tmp_path):
+    path = ledger(tmp_path / "l.xlsx", [dispute(申请人=True, 调解员="王五、赵六"), dispute(申请人=1, 调解员="王五、赵六"),
+                                        dispute(申请人=1.0, 调解员=" 王五、赵六")])
+    rows = plan_import(path, township=world.township).rows
+    assert [r.values.applicants for r in rows] == [("True",), ("1",), ("1",)]
+    assert rows[0].values.mediators == rows[2].values.mediators == ("王五", "赵六")
+    assert rows[0].values.mediators is rows[1].values.mediators
