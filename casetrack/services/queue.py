@@ -454,7 +454,8 @@ def tab_counts(user: User, f: Filters, today: date, township: Township | None) -
     stamp = queue_stamps.tokens(db.session, township_ids)  # before counting: see the docstring
     if queue_stamps.has_uncommitted_changes(db.session):  # this transaction's own writes are not stamped yet
         return _count_tabs(user, f, today, soon)
-    key = (reach, today, soon, tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "figure", "ids"))))
+    asked = tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "sort", "figure", "ids")))
+    key = (reach, today, soon, asked)  # every tab is counted at once; the order does not change a count
     cache = _count_cache()
     counts = cache.get(key, stamp)
     if counts is None:
