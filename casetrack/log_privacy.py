@@ -7,6 +7,7 @@ reaches a handler.
 """
 
 import logging
+from urllib.parse import unquote_plus
 
 from casetrack.domain.identity import PERSONAL_NUMBER
 
@@ -18,7 +19,12 @@ class RedactPersonalNumbers(logging.Filter):
     """Rewrite a record whose message holds an ID number or a phone; the record is always kept."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: leave it to logging's own error handling, as before
+            return True
+        if "%" in message:  # a request line: full-width digits arrive percent-encoded
+            message = unquote_plus(message)
         if PERSONAL_NUMBER.search(message):
             record.msg, record.args = PERSONAL_NUMBER.sub(REDACTED, message), ()
         return True

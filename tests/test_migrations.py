@@ -117,13 +117,13 @@ def test_migrated_schema_takes_a_case_through_the_services(fresh_app):
     assert case.number == f"({today.year})斜调字第1号" and case.status == "archived"
 
 
-def test_case_events_refuse_update_and_delete_on_postgresql(fresh_app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the ORM guard")
+def test_case_events_refuse_update_and_delete_in_the_database(fresh_app):
+    """PostgreSQL's trigger (0001) and SQLite's two (0009) refuse raw SQL; a downgrade past 0009 lifts SQLite's."""
     _flask_db(fresh_app, "upgrade")
+    now = "now()" if db.engine.dialect.name == "postgresql" else "CURRENT_TIMESTAMP"
     with db.engine.begin() as connection:
         event_id = connection.execute(text(
-            "INSERT INTO case_events (at, action, summary, changes) VALUES (now(), 'note', '登记', '{}') RETURNING id"
+            f"INSERT INTO case_events (at, action, summary, changes) VALUES ({now}, 'note', '登记', '{{}}') RETURNING id"
         )).scalar_one()
     for statement in ("UPDATE case_events SET summary = '篡改' WHERE id = :id", "DELETE FROM case_events WHERE id = :id"):
         with pytest.raises(DBAPIError, match="case_events is append-only"):
@@ -131,6 +131,15 @@ def test_case_events_refuse_update_and_delete_on_postgresql(fresh_app):
                 connection.execute(text(statement), {"id": event_id})
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT summary FROM case_events")).scalars().all() == ["登记"]
+    if db.engine.dialect.name == "sqlite":
+        _flask_db(fresh_app, "downgrade", "0008")
+        with db.engine.begin() as connection:
+            assert not connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
+            connection.execute(text("UPDATE case_events SET summary = '更正' WHERE id = :id"), {"id": event_id})
+        _flask_db(fresh_app, "upgrade")
+        with db.engine.connect() as connection:
+            names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+            assert sorted(names) == ["case_events_no_delete", "case_events_no_update"]
 
 
 def test_orm_refuses_to_change_or_delete_a_timeline_entry(fresh_app):

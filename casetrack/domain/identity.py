@@ -11,8 +11,9 @@ _PHONE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 
 
-PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
-"""An ID number or a mobile phone (or anything shaped like one) anywhere in a text."""
+PERSONAL_NUMBER = re.compile(r"\d(?:[ \u3000+\-–]?\d){9,}[XxＸｘ]?")
+"""An ID number or a mobile phone (or anything shaped like one: ten digits or more) anywhere in a text, in
+half- or full-width digits, also when typed in groups (138 1234 5678, 138-1234-5678) or with a check X."""
 
 
 def normalise_id_number(value: str) -> str:

@@ -1,25 +1,27 @@
-"""Base classes for every form: text fields refuse control characters, whatever the form.
+"""Base classes for every form: text fields hold only what a case can store, whatever the form.
 
-A NUL character cannot be stored by PostgreSQL, and other control characters (\\x01–\\x1f but tab and line
-breaks) make the DOCX and XLSX files built from a case unreadable; none of them is ever meant in a form. The
-check is added as each field is bound, so a new form or field cannot forget it, and the message appears beside
-the field like any other.
+A NUL character cannot be stored by PostgreSQL, and other control characters make the DOCX and XLSX files
+built from a case unreadable (domain/text.py). Line and page breaks pasted from Word become ordinary line
+breaks; anything else is refused beside the field. Both are added as each field is bound, so a new form or
+field cannot forget them.
 """
-
-import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.validators import ValidationError
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from casetrack.domain.text import clean_pasted, has_unstorable
 
 
-def refuse_control_characters(form, field) -> None:
-    """Refuse text holding a control character other than tab and line breaks."""
-    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError(_l("含有不可见的控制字符,请删除后重新输入"))
+def _clean_pasted(value):
+    return clean_pasted(value) if isinstance(value, str) else value
+
+
+def refuse_unstorable(form, field) -> None:
+    """Refuse text holding a character a case cannot store."""
+    if isinstance(field.data, str) and has_unstorable(field.data):
+        raise ValidationError(_l("含有无法保存的隐藏字符(常见于从其他文档复制的内容),请删除该处文字后重新输入,或粘贴为纯文本"))
 
 
 def labelled_choices(enum, blank: bool = False) -> list[tuple[str, object]]:
@@ -29,12 +31,14 @@ def labelled_choices(enum, blank: bool = False) -> list[tuple[str, object]]:
 
 
 class _PlainTextMeta:
-    """WTForms meta mixin: every text field (StringField and its subclasses) gets refuse_control_characters."""
+    """WTForms meta mixin: every text field (StringField and its subclasses) cleans pasted breaks and refuses
+    unstorable characters."""
 
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
         if isinstance(field, StringField):
-            field.validators = [*field.validators, refuse_control_characters]
+            field.filters = (*field.filters, _clean_pasted)
+            field.validators = [*field.validators, refuse_unstorable]
         return field
 
 

@@ -63,7 +63,7 @@ def _type_choices(township_id: int | None, current: DisputeType | None = None) -
 def index():
     """List the disputes the user may see, newest first, filtered by status and text."""
     if listing.refused_search():  # an ID number or phone must not stay in the address, nor in the pager's links
-        return redirect(url_for("cases.index", **listing.args_without_search()))
+        return redirect(url_for("cases.index", **listing.args_without_search("status")))
     query = select(Dispute).where(permissions.dispute_scope(current_user))
     status = request.args.get("status")
     if status in [s.value for s in wf.DisputeState]:

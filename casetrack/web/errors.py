@@ -19,11 +19,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DataError)
     def unstorable(error):
         """The last guard behind the forms: a value the database cannot store (a NUL character on PostgreSQL,
-        text longer than its column) is a refused request, not a server error; nothing was written."""
+        text longer than its column) is a refused request, not a server error; nothing was written. Logged with
+        its traceback, since it may also be a bug (the statement's values are hidden: hide_parameters)."""
         db.session.rollback()
-        current_app.logger.warning("refused a value the database cannot store (%s)", type(error.orig).__name__)
+        current_app.logger.warning("refused a value the database cannot store", exc_info=error)
         return render_template("errors/error.html", code=400, title="请求有误",
-                               message=_("提交的内容含有无法保存的字符或超出长度,没有保存。请检查后重新提交。")), 400
+                               message=_("内容含有无法处理的字符或超出长度,请检查后重试。")), 400
 
     for code, title in ((400, "请求有误"), (403, "无权访问"), (404, "页面不存在"), (405, "请求方式不允许"),
                         (413, "上传文件过大")):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from casetrack.domain.identity import PERSONAL_NUMBER
+from casetrack.domain.text import UNSTORABLE
 from casetrack.extensions import db
 
 
@@ -19,13 +20,15 @@ def refused_search() -> bool:
 
 
 def search_text(limit: int = 60) -> str:
-    """The free-text search from ?q=, trimmed; call refused_search first, personal numbers must not be searched."""
-    return (request.args.get("q") or "").strip()[:limit]
+    """The free-text search from ?q=, trimmed and without characters no case holds; call refused_search first,
+    personal numbers must not be searched."""
+    return UNSTORABLE.sub("", request.args.get("q") or "").strip()[:limit]
 
 
-def args_without_search() -> dict:
-    """The current query arguments without q and page: where to send a refused search."""
-    return {k: v for k, v in request.args.items() if k not in ("q", "page") and v}
+def args_without_search(*kept: str) -> dict:
+    """The list's own filters (`kept`) from the current address, without q and page: where to send a refused
+    search. Only known keys: anything else could steer url_for."""
+    return {key: request.args[key] for key in kept if request.args.get(key)}
 
 
 @dataclass
@@ -39,7 +42,8 @@ class Page:
 def numbered_page(query: Select, *order_by) -> Page:
     """Run one numbered page (?page=N, PAGE_SIZE rows) of a list query, with the total for the pager."""
     size = current_app.config["PAGE_SIZE"]
-    number = max(request.args.get("page", 1, type=int), 1)
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    count = max((total + size - 1) // size, 1)
+    number = min(max(request.args.get("page", 1, type=int), 1), count)  # past the end: the last page
     rows = db.session.execute(query.order_by(*order_by).limit(size).offset((number - 1) * size)).scalars().all()
-    return Page(rows, total, number, max((total + size - 1) // size, 1))
+    return Page(rows, total, number, count)

@@ -39,7 +39,7 @@ def load_petition(petition_id: int) -> Petition:
 def index():
     """List the petitions the user may see, newest first."""
     if listing.refused_search():  # an ID number or phone must not stay in the address, nor in the pager's links
-        return redirect(url_for("petitions.index", **listing.args_without_search()))
+        return redirect(url_for("petitions.index", **listing.args_without_search("status")))
     query = select(Petition).where(permissions.petition_scope(current_user))
     status = request.args.get("status")
     if status in [s.value for s in pw.PetitionState]:

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,6 +32,7 @@ from casetrack.services import queue as q
 from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
+from casetrack.web import listing
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
@@ -53,20 +53,14 @@ def _day(name: str) -> date | None:
         return None
 
 
-PERSONAL_NUMBER = re.compile(r"\d{11,}|\d{6,}[\dXx]*\d{3}[\dXx]")
-
-
 def _refused_search() -> bool:
     """Tell whether the free-text search holds an ID number or a phone (anywhere in it), and say so once."""
-    if PERSONAL_NUMBER.search(request.args.get("q") or ""):
-        flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
-        return True
-    return False
+    return listing.refused_search()
 
 
 def _search_text() -> str:
     """Read the free-text search; ID numbers and phones are refused, they must not travel in URLs."""
-    return "" if _refused_search() else (request.args.get("q") or "").strip()[:60]
+    return "" if _refused_search() else listing.search_text()
 
 
 def _township() -> Township | None:

@@ -284,7 +284,9 @@ def test_a_broken_xlsx_given_to_the_import_command_is_refused_with_a_message(run
 @pytest.mark.parametrize("field", ["applicants-0-name", "summary", "applicants-0-address"])
 def test_nul_in_the_dispute_intake_answers_with_a_page(app, world, field):
     client = client_as(app, "staff")
+    before = _count(Dispute)
     _check_form(client, "/cases/new", intake_form(world.village, **{field: "张\x00三"}), Dispute, "NUL")
+    assert _count(Dispute) == before  # refused on both databases, not stored where SQLite could
 
 
 @pytest.mark.parametrize("field", ["petitioners-0-name", "request"])
@@ -295,7 +297,9 @@ def test_nul_in_the_petition_intake_answers_with_a_page(app, world, field):
     data = {"received_on": date.today().replace(day=1).isoformat(), "channel": "visit", "village_id": "",
             "category_id": str(category(world.township).id), "persons": "1", "level": "township",
             "request": "要求公开补偿款", "petitioners-0-name": "赵大民", field: "赵\x00大民"}
+    before = _count(Petition)
     _check_form(client, "/petitions/new", data, Petition, "NUL")
+    assert _count(Petition) == before
 
 
 def test_nul_in_the_login_form_answers_with_a_page(app, world):

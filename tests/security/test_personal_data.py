@@ -243,11 +243,13 @@ def test_a_number_typed_in_a_search_box_is_not_kept_by_the_access_log(app, world
     browser = Browser(live)
     browser.login("staff")
     for path in ("/queue", "/cases", "/petitions"):
-        for typed in (VALID_ID, VALID_PHONE):
+        for typed in (VALID_ID, VALID_PHONE, "138-1234-5678", "１３８１２３４５６７８"):
             status, _content, location = browser.open(f"{path}?{urllib.parse.urlencode({'q': typed})}")
             assert status == 302 and typed not in location
     logged = _logged_text(logs)
     assert "GET /cases?q=" in logged and "[已隐去]" in logged  # the request was logged, its number hidden
+    for written in ("138-1234-5678", "１３８１２３４５６７８", "%EF%BC%91%EF%BC%93%EF%BC%98", "1234-5678"):
+        assert written not in logged, written
     assert_nowhere(logs, [])
 
 
@@ -256,7 +258,7 @@ def test_gunicorn_access_log_records_are_redacted_too(app, logs):
 
     stdlib_logging.getLogger("gunicorn.access").info(
         '%(h)s "%(r)s" %(s)s', {"h": "127.0.0.1", "r": f"GET /queue?q={VALID_PHONE} HTTP/1.1", "s": "302"})
-    assert f"GET /queue?q=[已隐去] HTTP/1.1" in _logged_text(logs)
+    assert "GET /queue?q=[已隐去] HTTP/1.1" in _logged_text(logs)
     assert_nowhere(logs, [])
 
 
@@ -275,14 +277,25 @@ def test_the_queue_drops_an_id_number_or_phone_typed_in_its_search_from_the_addr
 
 
 @pytest.mark.parametrize("path", ["/cases", "/petitions"])
-def test_the_lists_drop_an_id_number_or_phone_typed_in_their_search_from_the_address(client, world, path):
+@pytest.mark.parametrize("typed", [VALID_ID, "138-1234-5678", "138 1234 5678", "１３８１２３４５６７８"])
+def test_the_lists_drop_an_id_number_or_phone_typed_in_their_search_from_the_address(client, world, path, typed):
     client.post("/auth/login", data={"username": "staff", "password": PASSWORD})
-    response = client.get(path, query_string={"q": VALID_ID, "status": "registered", "page": "2"})
+    response = client.get(path, query_string={"q": typed, "status": "registered", "page": "2",
+                                              "endpoint": "x", "_method": "POST", "_anchor": "top"})
     assert response.status_code == 302
     location = urllib.parse.unquote(response.headers["Location"])
-    assert VALID_ID not in location and "status=registered" in location  # the other filters stay
+    assert typed not in location and "status=registered" in location  # the list's own filter stays
+    assert "endpoint" not in location and "#top" not in location and "_method" not in location
     page = client.get(location).get_data(as_text=True)
-    assert VALID_ID not in page and "请勿在搜索中输入身份证号码或电话号码" in page
+    assert typed not in page and "请勿在搜索中输入身份证号码或电话号码" in page
+
+
+@pytest.mark.parametrize("path", ["/cases", "/petitions"])
+def test_a_page_number_past_the_end_shows_the_last_page(client, world, path):
+    make_dispute(world.staff, world.village)
+    client.post("/auth/login", data={"username": "staff", "password": PASSWORD})
+    for page in ("99999999999999999999", "-3", "x"):
+        assert client.get(path, query_string={"page": page}).status_code == 200
 
 
 # --- masked in lists, whole only for those who handle the case --------------------------------------------

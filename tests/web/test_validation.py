@@ -13,6 +13,7 @@ pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 TODAY = clock.today()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+HIDDEN = "含有无法保存的隐藏字符(常见于从其他文档复制的内容),请删除该处文字后重新输入,或粘贴为纯文本"
 
 
 def field_errors(page: str) -> dict[str, list[str]]:
@@ -21,6 +22,20 @@ def field_errors(page: str) -> dict[str, list[str]]:
     for field_id, message in re.findall(r'<p class="error" id="([^"]+)-error" role="alert">([^<]*)</p>', page):
         found.setdefault(field_id, []).append(message)
     return found
+
+
+def test_line_and_page_breaks_pasted_from_word_become_line_breaks(client, world):
+    """Word's Shift+Enter (\\v) and page break (\\f) come along with a pasted summary; a clerk cannot see them."""
+    from casetrack.extensions import db
+    from casetrack.models import Dispute
+
+    login(client, "mediator1")
+    response = client.post("/cases/new", data=intake_form(world.village, summary="因院墙占道发生争执\v双方多次争吵\f申请调解"))
+    assert response.status_code == 302
+    case = db.session.get(Dispute, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert case.summary == "因院墙占道发生争执\n双方多次争吵\n申请调解"
+    document = client.get(f"/cases/{case.id}/documents/application.docx")
+    assert document.status_code == 200 and document.data[:2] == b"PK"
 
 
 # --- intake (/cases/new) -------------------------------------------------------------------------
@@ -41,10 +56,9 @@ INTAKE_CASES = [
     ("blank-summary", {"summary": "   "}, "summary", "此项为必填项", "张三"),
     ("party-without-name", {"applicants-0-name": ""}, "applicants-0-name", "请填写当事人姓名", "13812345678"),
     ("no-people", {"people_involved": "0"}, "people_involved", "人数至少为1", "因院墙占道发生争执"),
-    ("control-character-in-summary", {"summary": "因院墙\x01占道争执"}, "summary", "含有不可见的控制字符,请删除后重新输入",
-     "张三"),
-    ("nul-in-a-party-name", {"respondents-0-name": "李\x00四"}, "respondents-0-name",
-     "含有不可见的控制字符,请删除后重新输入", "因院墙占道发生争执"),
+    ("control-character-in-summary", {"summary": "因院墙\x01占道争执"}, "summary", HIDDEN, "张三"),
+    ("nul-in-a-party-name", {"respondents-0-name": "李\x00四"}, "respondents-0-name", HIDDEN, "因院墙占道发生争执"),
+    ("not-a-character-in-summary", {"summary": "因院墙占道争执\uffff"}, "summary", HIDDEN, "张三"),
 ]
 
 
