@@ -10,6 +10,7 @@ from datetime import date
 
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.text import clean_pasted, has_unstorable
 from casetrack.ledger.format import (
     BY_KEY,
     COLUMNS,
@@ -100,8 +101,10 @@ class RowChecker:
         return LedgerError(self.sheet_name, row, column.header, shown(raw), message)
 
     def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: list):
-        if raw.__class__ is str and "\x00" in raw:  # Excel's escape _x0000_, decoded: PostgreSQL cannot store it
-            raise BadValue("含有空字符(NUL),无法保存,请删去后再导入")
+        if raw.__class__ is str and not raw.isprintable():  # rare: line breaks, full-width spaces, or worse
+            raw = clean_pasted(raw)
+            if has_unstorable(raw):  # NUL (Excel's _x0000_, decoded), other control characters, U+FFFF
+                raise BadValue("含有空字符或其他无法保存的隐藏字符,请删去后再导入")
         kind = column.kind
         if kind == "text":
             return clean(raw)

@@ -18,6 +18,7 @@ from tests.ledger.helpers import (
     ledger,
     petition,
     table,
+    write_csv,
 )
 
 
@@ -164,6 +165,17 @@ def test_an_escaped_nul_in_a_cell_is_an_error_of_its_row(world, tmp_path):
     assert [(e.row, e.column) for e in plan.errors] == [(2, "申请人")]
     assert "空字符" in plan.errors[0].message
     assert plan.rows[0].values.summary == "第一行\r\n第二行"
+
+
+def test_hidden_characters_in_a_csv_cell_are_row_errors_and_pasted_breaks_become_line_breaks(world, tmp_path):
+    """A cell the forms would refuse is refused here too: the case's DOCX and XLSX could not hold it."""
+    rows = [dispute(申请人="张\x01三"), dispute(简要案情="因院墙占道\uffff争执"),
+            dispute(简要案情="第一行\v第二行\f第三行")]
+    path = write_csv(tmp_path / "台账.csv", table(DISPUTE_HEADERS, rows))
+    plan = plan_import(path, township=world.township)
+    assert [(e.row, e.column) for e in plan.errors] == [(2, "申请人"), (3, "简要案情")]
+    assert all("隐藏字符" in e.message for e in plan.errors)
+    assert [r.values.summary for r in plan.rows] == ["第一行\n第二行\n第三行"]  # the good row, cleaned
 
 
 def test_the_cell_budget_counts_every_sheet_of_the_file(world, tmp_path, monkeypatch):
