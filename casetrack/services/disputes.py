@@ -9,6 +9,7 @@ from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
+from casetrack.domain.text import clean_pasted, has_unstorable
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -401,8 +402,11 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
     """Move the case up one handling level (村 → 乡 → 县), recording why."""
     check_version(dispute, expected_version)
     target = wf.escalation_target(dispute.state, dispute.level_enum)
+    reason = clean_pasted(reason)
     if not reason.strip():
         raise DomainError("请填写上报升级的理由。")
+    if has_unstorable(reason):  # the bulk action's reason is read without a form
+        raise DomainError("上报升级的理由含有无法保存的隐藏字符,请删去后重新输入。")
     before = dispute.level_enum
     dispute.level = target.value
     db.session.flush()

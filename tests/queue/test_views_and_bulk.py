@@ -195,6 +195,10 @@ def test_bulk_escalate_needs_a_reason_and_refuses_a_concluded_case(app, world):
     applied, refused, _ = _result(client.post("/queue/bulk", data={"action": "escalate", "ids": [open_case.id]}))
     assert applied == [] and refused == [(open_case.number, "请填写上报升级的理由。")]
     assert snapshot(open_case.id) == open_before
+    applied, refused, _ = _result(client.post("/queue/bulk", data={
+        "action": "escalate", "ids": [open_case.id], "reason": "涉及两村\x00土地"}))  # no form checks this field
+    assert applied == [] and refused == [(open_case.number, "上报升级的理由含有无法保存的隐藏字符,请删去后重新输入。")]
+    assert snapshot(open_case.id) == open_before
 
     visited_before = snapshot(visited.id)
     applied, refused, _ = _result(client.post("/queue/bulk", data={
