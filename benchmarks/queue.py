@@ -157,6 +157,9 @@ def main() -> None:
     parser.add_argument("--disputes", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="render every page afresh (CASETRACK_QUEUE_PAGE_CACHE=false): what a page costs the "
+                             "first time after a write; the tab counts are still kept")
     args = parser.parse_args()
     path = ensure_database(args.disputes)
     upgrade_schema(path)
@@ -168,8 +171,8 @@ def main() -> None:
             "dispute_type_id ORDER BY count(*) DESC LIMIT 1", (township_id,)).fetchone()
         total = db.execute("SELECT count(*) FROM disputes").fetchone()[0]
     app_port, bare_port = free_port(), free_port()
-    app = serve("wsgi:app", {"CASETRACK_DATABASE_URL": f"sqlite:///{path}",
-                             "CASETRACK_SECRET_KEY": "benchmark"}, app_port)
+    app = serve("wsgi:app", {"CASETRACK_DATABASE_URL": f"sqlite:///{path}", "CASETRACK_SECRET_KEY": "benchmark",
+                             "CASETRACK_QUEUE_PAGE_CACHE": "false" if args.no_page_cache else "true"}, app_port)
     bare = serve("benchmarks.bare_app:app", {"BARE_DATABASE": str(path)}, bare_port)
     rows = f"/rows?township={township_id}"
     pages = {
@@ -202,6 +205,7 @@ def main() -> None:
                        "cpu_share_of_bare": round(bare_cpu / r["server_cpu_ms_per_request"], 3)
                        if r["server_cpu_ms_per_request"] else None}
     report = {"disputes": total, "workers": 2, "concurrency": args.concurrency, "seconds": args.seconds,
+              "page_cache": not args.no_page_cache,
               "load_average_before": [round(x, 2) for x in load_before],
               "load_average_after": [round(x, 2) for x in load_after],
               "bare": bare_runs, "queue": queue}

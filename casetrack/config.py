@@ -24,6 +24,7 @@ class DefaultConfig:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    QUEUE_PAGE_CACHE = True  # keep rendered queue pages per worker under change stamps (web/queue.py)
     PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production
 
 

@@ -82,7 +82,9 @@ def app(database_url, tmp_path):
     def _forget_cached_user():
         # The test keeps one app context open, and Flask-Login caches the user in g: without this a
         # second client would act as the first one's user. Each real request has its own context.
+        # Flask-WTF caches the CSRF token there too: each client must get its own session's token.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
     with app.app_context():
         yield app

@@ -402,7 +402,7 @@ def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, in
 
 
 class CountCache:
-    """Tab counts kept in this process, each under the change stamps of the townships it counted."""
+    """Values (tab counts, page bodies) kept in this process, each under the change stamps it was made at."""
 
     def __init__(self, size: int = 2048):
         self.size = size
@@ -429,7 +429,7 @@ def _count_cache() -> CountCache:
     return current_app.extensions.setdefault("casetrack.queue_counts", CountCache())
 
 
-def _reach(user: User) -> tuple[tuple, list[int] | None]:
+def reach(user: User) -> tuple[tuple, list[int] | None]:
     """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all)."""
     role = user.role_enum
     if role is Role.MEDIATOR:
@@ -450,12 +450,12 @@ def tab_counts(user: User, f: Filters, today: date, township: Township | None) -
     soon = _soon(today, township)
     if f.figure is not None or f.ids:
         return _count_tabs(user, f, today, soon)
-    reach, township_ids = _reach(user)
+    whose, township_ids = reach(user)
     stamp = queue_stamps.tokens(db.session, township_ids)  # before counting: see the docstring
     if queue_stamps.has_uncommitted_changes(db.session):  # this transaction's own writes are not stamped yet
         return _count_tabs(user, f, today, soon)
     asked = tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "sort", "figure", "ids")))
-    key = (reach, today, soon, asked)  # every tab is counted at once; the order does not change a count
+    key = (whose, today, soon, asked)  # every tab is counted at once; the order does not change a count
     cache = _count_cache()
     counts = cache.get(key, stamp)
     if counts is None:

@@ -8,7 +8,9 @@ after the token can only be as new as it or newer, and a write from any process 
   writes (precise);
 - any other INSERT, UPDATE, DELETE or TRUNCATE of those tables or of dispute_mediators that goes through
   SQLAlchemy (Core statements, bulk ORM updates, the ledger import's executemany, text()) changes the token
-  of every township (coarse, but never stale).
+  of every township (coarse, but never stale);
+- any write to the reference tables a queue page also shows (REFERENCE_TABLES: villages, types, accounts,
+  holidays, settings, saved views) changes the token of every township too.
 
 The tokens are written as the last statement before COMMIT, so a stamp row is locked only while its
 transaction commits: two writers of one township wait for each other there, never while holding other rows.
@@ -22,6 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 WATCHED_TABLES = frozenset({"disputes", "petitions", "parties", "petitioners", "supervisions", "dispute_mediators"})
+REFERENCE_TABLES = frozenset({"townships", "villages", "natural_villages", "dispute_types", "petition_categories",
+                              "users", "calendar_days", "saved_views"})
+"""What a queue page shows besides the cases: names, settings, holidays (time limits), accounts, saved views.
+They change rarely, so any write to them changes the token of every township (the page cache, web/queue.py)."""
 _WRITE = re.compile(
     r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|(TRUNCATE))\s+(?:TABLE\s+)?'
     r'(?:ONLY\s+)?(?:"?\w+"?\.)?"?(\w+)', re.IGNORECASE)
@@ -47,6 +53,9 @@ def _after_cursor_execute(conn, cursor, statement, parameters, context, executem
         _mark(conn.info, [EVERY])  # a write we cannot read: assume the worst
         return
     truncate, table = match.groups()
+    if not truncate and table.lower() in REFERENCE_TABLES:
+        _mark(conn.info, [EVERY])
+        return
     if not truncate and table.lower() not in WATCHED_TABLES:
         return
     if conn.info.get(FLUSHING) and not truncate:

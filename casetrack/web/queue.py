@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,8 +17,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,6 +112,39 @@ def index():
     township = _township()
     today = clock.today()
     filters = read_filters(township)
+    return render_template("queue/index.html", body=_body(filters, today, township))
+
+
+CSRF_MARK = "\x1fcasetrack-csrf\x1f"
+"""Stands for the session's CSRF token in a kept page body (the token is the session's, the body is not)."""
+
+
+def _body(filters: q.Filters, today: date, township: Township | None) -> Markup:
+    """The page's content for this user, address, day and language: rendered once, then kept in this worker
+    under the change stamps of the townships in reach, which any committed write to their cases, names,
+    settings, holidays, accounts or views changes (services.queue_stamps). What is kept holds no CSRF token
+    and no flash message: the token is put in on the way out, the messages are base.html's."""
+    whose, township_ids = q.reach(current_user)
+    cacheable = current_app.config["QUEUE_PAGE_CACHE"] and filters.figure is None and not filters.ids
+    stamp = queue_stamps.tokens(db.session, township_ids) if cacheable else None  # before reading: see tab_counts
+    if queue_stamps.has_uncommitted_changes(db.session):
+        cacheable = False
+    key = (current_user.id, whose, request.query_string, today, str(get_locale()))
+    cache = _body_cache()
+    kept = cache.get(key, stamp) if cacheable else None
+    if kept is None:
+        body = _render_body(filters, today, township)
+        if cacheable:
+            cache.put(key, stamp, body.replace(generate_csrf(), CSRF_MARK))
+        return Markup(body)
+    return Markup(kept.replace(CSRF_MARK, generate_csrf()))
+
+
+def _body_cache() -> q.CountCache:
+    return current_app.extensions.setdefault("casetrack.queue_bodies", q.CountCache(size=256))
+
+
+def _render_body(filters: q.Filters, today: date, township: Township | None) -> str:
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
     counts = q.tab_counts(current_user, filters, today, township)
@@ -119,7 +156,7 @@ def index():
         select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
     ).scalars().all() if township else []
     return render_template(
-        "queue/index.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
+        "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
         tabs=q.TABS, sorts=q.SORTS, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
         total=counts[filters.tab], may_bulk=current_user.role_enum is Role.STAFF,
