@@ -26,7 +26,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root first, and not this folder, where queue.py (the name issue 5 gives it) would shadow the
+# standard library's queue module (psycopg, alembic and concurrent.futures import it).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 
 FIRST_YEAR, LAST_YEAR = 2016, 2025

@@ -32,7 +32,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root first, and not this folder, where queue.py (the name issue 5 gives it) would shadow the
+# standard library's queue module (psycopg, alembic and concurrent.futures import it).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 
 VILLAGES = ["斜沟村", "王家庄村", "李家沟村", "前进村", "后沟村", "石门村", "红崖村"]
 TYPES = ["婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "其他"]

@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root first, and not this folder, where queue.py (the name issue 5 gives it) would shadow the
+# standard library's queue module (psycopg, alembic and concurrent.futures import it).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 PASSWORD = "Load-test-2026"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
