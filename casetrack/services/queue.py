@@ -401,7 +401,7 @@ def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, in
     return counts
 
 
-class CountCache:
+class StampedCache:
     """Values (tab counts, page bodies) kept in this process, each under the change stamps it was made at."""
 
     def __init__(self, size: int = 2048):
@@ -425,8 +425,8 @@ class CountCache:
                 self.entries.popitem(last=False)
 
 
-def _count_cache() -> CountCache:
-    return current_app.extensions.setdefault("casetrack.queue_counts", CountCache())
+def _count_cache() -> StampedCache:
+    return current_app.extensions.setdefault("casetrack.queue_counts", StampedCache())
 
 
 def reach(user: User) -> tuple[tuple, list[int] | None]:

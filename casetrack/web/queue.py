@@ -57,16 +57,6 @@ def _day(name: str) -> date | None:
         return None
 
 
-def _refused_search() -> bool:
-    """Tell whether the free-text search holds an ID number or a phone (anywhere in it), and say so once."""
-    return listing.refused_search()
-
-
-def _search_text() -> str:
-    """Read the free-text search; ID numbers and phones are refused, they must not travel in URLs."""
-    return "" if _refused_search() else listing.search_text()
-
-
 def _township() -> Township | None:
     township_id = current_user.township_id or _int("township")
     return db.session.get(Township, township_id) if township_id else None
@@ -82,7 +72,7 @@ def read_filters(township: Township | None) -> q.Filters:
         risk=args.get("risk") if args.get("risk") in [r.value for r in wf.RiskLevel] else "",
         level=args.get("level") if args.get("level") in [lv.value for lv in wf.Level] else "",
         mediator_id=_int("mediator"), registered_from=_day("from"), registered_to=_day("to"),
-        text=_search_text(),
+        text="" if listing.refused_search() else listing.search_text(),  # no personal numbers
         sort=args.get("sort") if args.get("sort") in q.SORTS else "registered",
     )
     figure, period_key = args.get("figure"), args.get("period")
@@ -107,7 +97,7 @@ def _current_args(**changes) -> dict:
 @login_required
 def index():
     """Show the queue for the user's reach: a mediator their village, staff and leaders their township."""
-    if _refused_search():  # drop it from the address, or every link on the page (tabs, pager, views) repeats it
+    if listing.refused_search():  # drop it from the address, or every link on the page (tabs, pager, views) repeats it
         return redirect(url_for("queue.index", **_current_args(q="")))
     township = _township()
     today = clock.today()
@@ -140,8 +130,8 @@ def _body(filters: q.Filters, today: date, township: Township | None) -> Markup:
     return Markup(kept.replace(CSRF_MARK, generate_csrf()))
 
 
-def _body_cache() -> q.CountCache:
-    return current_app.extensions.setdefault("casetrack.queue_bodies", q.CountCache(size=256))
+def _body_cache() -> q.StampedCache:
+    return current_app.extensions.setdefault("casetrack.queue_bodies", q.StampedCache(size=256))
 
 
 def _render_body(filters: q.Filters, today: date, township: Township | None) -> str:
