@@ -1,13 +1,12 @@
 """Every check a ledger row goes through, each reported in Chinese with sheet, row, column, value and reason."""
 
-from datetime import timedelta
 
 import pytest
 
-from casetrack import clock
 from casetrack.ledger.format import parse_bool, parse_date
 from casetrack.ledger.importing import plan_import
 from casetrack.services import places
+from tests import days
 from tests.ledger.helpers import (
     DISPUTE_HEADERS,
     YEAR,
@@ -20,7 +19,6 @@ from tests.ledger.helpers import (
     write_xlsx,
 )
 
-TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 CLOSED = {"状态": "已调结", "调解结果": "调解成功", "协议形式": "书面", "结案日期": day(3, 9).isoformat()}
 
 DISPUTE_CASES = {
@@ -29,7 +27,7 @@ DISPUTE_CASES = {
     "unknown type": ({"纠纷类别": "外星纠纷"}, "纠纷类别", "外星纠纷", "不是本乡镇的纠纷类别"),
     "no such day": ({"登记日期": f"{YEAR}-02-30"}, "登记日期", f"{YEAR}-02-30", "日期不存在"),
     "not a date": ({"登记日期": "去年春天"}, "登记日期", "去年春天", "不是有效日期"),
-    "date in the future": ({"登记日期": TOMORROW}, "登记日期", TOMORROW, "不能晚于今天"),
+    "date in the future": ({"登记日期": days.TOMORROW}, "登记日期", days.TOMORROW, "不能晚于今天"),
     "close before registration": ({**CLOSED, "结案日期": day(3, 1).isoformat()}, "结案日期", day(3, 1).isoformat(),
                                   "结案日期不能早于登记日期"),
     "concluded without close date": ({**CLOSED, "结案日期": None}, "结案日期", None, "状态为“已调结”时必须填写结案日期"),
@@ -66,6 +64,7 @@ def _only_error(plan):
 @pytest.mark.parametrize("case", DISPUTE_CASES, ids=list(DISPUTE_CASES))
 def test_each_dispute_error_names_sheet_row_column_value_and_reason(world, tmp_path, case):
     cells, column, value, reason = DISPUTE_CASES[case]
+    cells, value = days.resolved(cells), days.resolve(value)
     path = ledger(tmp_path / "l.xlsx", [dispute(), dispute(**cells)])
     plan = plan_import(path, township=world.township)
     error = _only_error(plan)

@@ -34,8 +34,7 @@ from tests.security.helpers import PLACES, ROLES, USERNAMES, client_as, fingerpr
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-TODAY = clock.today()
-YEAR = TODAY.year
+YEAR = clock.today().year  # any year the matrix asks for is allowed to exist
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Row:
 # --- POST bodies: each would change something if the role were let through ---------------------------
 
 def _day(days_ago: int = 0) -> str:
-    return (TODAY - timedelta(days=days_ago)).isoformat()
+    return (clock.today() - timedelta(days=days_ago)).isoformat()
 
 
 def _village(w, place):
@@ -144,7 +143,7 @@ MATRIX: dict[str, Row] = {
                                  body=lambda w, p: {"unit": "乡司法所", "leader": "李乡长", "person": "刘明",
                                                     "version": ""}),
     "review.supervise": Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404  403/403/404  403",
-                            body=lambda w, p: {"note": "请尽快化解", "due_on": (TODAY + timedelta(days=7)).isoformat(),
+                            body=lambda w, p: {"note": "请尽快化解", "due_on": (clock.today() + timedelta(days=7)).isoformat(),
                                                "version": ""}),
     "review.prevention": Row(get=ACT_GET, post=ACT_POST,
                              body=lambda w, p: {"criminal_persons": "2", "group_persons": "0", "version": ""}),

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from casetrack import clock
 from casetrack.extensions import db
 from casetrack.ledger.format import DISPUTE_COLUMNS, PETITION_COLUMNS
 from casetrack.ledger.importing import CREATE, ImportRefused, apply_plan, plan_import
@@ -109,7 +110,7 @@ def test_petition_intake_never_fails_and_never_half_registers(app, world):
 
     client = client_as(app, "staff")
     base = {
-        "received_on": date.today().replace(day=1).isoformat(), "channel": "visit", "village_id": str(world.village.id),
+        "received_on": clock.today().replace(day=1).isoformat(), "channel": "visit", "village_id": str(world.village.id),
         "category_id": str(category(world.township).id), "persons": "3", "level": "township",
         "request": "要求公开村集体土地补偿款分配情况", "repeat_of_number": "", "petitioners-0-name": "赵大民",
         "petitioners-0-id_number": "11010519491231002X", "petitioners-0-phone": "13812345678",
@@ -163,7 +164,7 @@ def test_a_petitioner_row_without_its_name_field_is_refused_with_a_page(app, wor
     from tests.petition_factories import category
 
     client = client_as(app, "staff")
-    data = {"received_on": date.today().replace(day=1).isoformat(), "channel": "visit", "village_id": "",
+    data = {"received_on": clock.today().replace(day=1).isoformat(), "channel": "visit", "village_id": "",
             "category_id": str(category(world.township).id), "persons": "1", "level": "township",
             "request": "要求公开补偿款", "petitioners-0-id_number": "11010519491231002X"}
     _check_form(client, "/petitions/new", data, Petition, "absent name")
@@ -294,7 +295,7 @@ def test_nul_in_the_petition_intake_answers_with_a_page(app, world, field):
     from tests.petition_factories import category
 
     client = client_as(app, "staff")
-    data = {"received_on": date.today().replace(day=1).isoformat(), "channel": "visit", "village_id": "",
+    data = {"received_on": clock.today().replace(day=1).isoformat(), "channel": "visit", "village_id": "",
             "category_id": str(category(world.township).id), "persons": "1", "level": "township",
             "request": "要求公开补偿款", "petitioners-0-name": "赵大民", field: "赵\x00大民"}
     before = _count(Petition)

@@ -14,6 +14,7 @@ from casetrack.extensions import db
 from casetrack.models import CaseCounter, Dispute, User
 from casetrack.services import disputes
 from casetrack.services.places import dispute_types
+from tests import days
 from tests.factories import (
     SITUATIONS,
     VALID_ID,
@@ -27,17 +28,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-TODAY = clock.today()
 
 
 # --- the workflow verbs in every situation ---------------------------------------------------------
 
 def _accept(case, actor):
-    disputes.accept(case, actor, TODAY, TODAY)
+    disputes.accept(case, actor, clock.today(), clock.today())
 
 
 def _not_accept(case, actor):
-    disputes.not_accept(case, actor, TODAY, "属于人民法院专属管辖", "县人民法院", TODAY)
+    disputes.not_accept(case, actor, clock.today(), "属于人民法院专属管辖", "县人民法院", clock.today())
 
 
 def _assign(case, actor):
@@ -50,15 +50,15 @@ def _assign(case, actor):
 
 def _conclude(case, actor):
     disputes.conclude(case, actor, disputes.Conclusion(
-        outcome=wf.Outcome.FAILED, closed_on=TODAY, channels_told=["诉讼"]), TODAY)
+        outcome=wf.Outcome.FAILED, closed_on=clock.today(), channels_told=["诉讼"]), clock.today())
 
 
 def _return_visit(case, actor):
-    disputes.record_return_visit(case, actor, TODAY, wf.Performance.PERFORMED, TODAY)
+    disputes.record_return_visit(case, actor, clock.today(), wf.Performance.PERFORMED, clock.today())
 
 
 def _archive(case, actor):
-    disputes.archive(case, actor, TODAY, TODAY)
+    disputes.archive(case, actor, clock.today(), clock.today())
 
 
 VERBS = {"accept": _accept, "not_accept": _not_accept, "assign": _assign, "conclude": _conclude,
@@ -132,7 +132,7 @@ def _intake(village, **overrides):
     types = {t.name: t for t in dispute_types(village.township_id)}
     data = dict(
         village_id=village.id, dispute_type_id=types["邻里"].id, source=wf.Source.APPLICATION,
-        registered_on=TODAY - timedelta(days=2), summary="因院墙占道发生争执",
+        registered_on=clock.today() - timedelta(days=2), summary="因院墙占道发生争执",
         parties=[
             disputes.PartyData(wf.PartySide.APPLICANT, "张三", wf.Gender.MALE, VALID_ID, VALID_PHONE),
             disputes.PartyData(wf.PartySide.RESPONDENT, "李四"),
@@ -143,13 +143,14 @@ def _intake(village, **overrides):
 
 
 def test_registration_numbers_cases_per_committee_and_year(world):
-    first = disputes.register_dispute(world.mediator, _intake(world.village), TODAY)
-    second = disputes.register_dispute(world.mediator, _intake(world.other_village), TODAY)
-    far = disputes.register_dispute(world.far_mediator, _intake(world.far_village), TODAY)
+    today = clock.today()
+    first = disputes.register_dispute(world.mediator, _intake(world.village), today)
+    second = disputes.register_dispute(world.mediator, _intake(world.other_village), today)
+    far = disputes.register_dispute(world.far_mediator, _intake(world.far_village), today)
     last_year = disputes.register_dispute(
-        world.mediator, _intake(world.village, registered_on=TODAY.replace(year=TODAY.year - 1, day=1)), TODAY)
+        world.mediator, _intake(world.village, registered_on=today.replace(year=today.year - 1, day=1)), today)
     db.session.commit()
-    year = TODAY.year
+    year = today.year
     assert first.number == f"({year})斜调字第1号"
     assert second.number == f"({year})斜调字第2号"
     assert far.number == f"({year})东调字第1号"
@@ -160,7 +161,7 @@ def test_registration_records_parties_and_a_timeline_entry(world):
     case = disputes.register_dispute(world.mediator, _intake(world.village, parties=[
         disputes.PartyData(wf.PartySide.APPLICANT, " 张三 ", None, "11010519491231002x", " 13812345678 "),
         disputes.PartyData(wf.PartySide.RESPONDENT, "李四"),
-    ]), TODAY)
+    ]), clock.today())
     db.session.commit()
     applicant = case.applicants[0]
     assert (applicant.name, applicant.id_number, applicant.phone) == ("张三", VALID_ID, VALID_PHONE)
@@ -172,7 +173,7 @@ def test_registration_records_parties_and_a_timeline_entry(world):
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"registered_on": TODAY + timedelta(days=1)}, "登记日期不能晚于今天"),
+    ({"registered_on": days.TOMORROW}, "登记日期不能晚于今天"),
     ({"summary": "   "}, "请填写简要案情"),
     ({"parties": [disputes.PartyData(wf.PartySide.RESPONDENT, "李四")]}, "至少需要一名申请人"),
     ({"parties": [disputes.PartyData(wf.PartySide.APPLICANT, "张三", id_number="110105194912310021")]},
@@ -185,12 +186,14 @@ def test_registration_records_parties_and_a_timeline_entry(world):
 ], ids=["future-date", "blank-summary", "no-applicant", "bad-check-digit", "bad-id-shape", "bad-phone",
         "blank-name"])
 def test_bad_intake_is_refused_and_saves_nothing_nor_uses_a_number(world, overrides, message):
+    if overrides.get("registered_on") == days.TOMORROW:
+        overrides = {**overrides, "registered_on": clock.today() + timedelta(days=1)}
     with pytest.raises(DomainError, match=message):
-        disputes.register_dispute(world.mediator, _intake(world.village, **overrides), TODAY)
+        disputes.register_dispute(world.mediator, _intake(world.village, **overrides), clock.today())
     db.session.rollback()
     assert count_disputes() == 0
     assert db.session.execute(select(CaseCounter)).first() is None
-    good = disputes.register_dispute(world.mediator, _intake(world.village), TODAY)
+    good = disputes.register_dispute(world.mediator, _intake(world.village), clock.today())
     assert good.number.endswith("第1号")
 
 
@@ -198,13 +201,13 @@ def test_natural_village_must_belong_to_the_chosen_village(world):
     other_natural = world.other_village.natural_villages[0]
     with pytest.raises(DomainError, match="自然村不属于所选的行政村"):
         disputes.register_dispute(
-            world.mediator, _intake(world.village, natural_village_id=other_natural.id), TODAY)
+            world.mediator, _intake(world.village, natural_village_id=other_natural.id), clock.today())
 
 
 def test_dispute_type_of_another_township_is_refused(world):
     far_type = dispute_types(world.other_township.id)[0]
     with pytest.raises(DomainError, match="纠纷类别不存在"):
-        disputes.register_dispute(world.mediator, _intake(world.village, dispute_type_id=far_type.id), TODAY)
+        disputes.register_dispute(world.mediator, _intake(world.village, dispute_type_id=far_type.id), clock.today())
 
 
 # --- escalation: 村 → 乡 → 县 -----------------------------------------------------------------------
@@ -248,14 +251,14 @@ def test_escalation_needs_a_reason(world):
 # --- stale forms: every versioned verb refuses a version the case has moved past ------------------
 
 STALE = {
-    "accept": ("registered", lambda c, u, v: disputes.accept(c, u, TODAY, TODAY, v)),
-    "not_accept": ("registered", lambda c, u, v: disputes.not_accept(c, u, TODAY, "理由", None, TODAY, v)),
+    "accept": ("registered", lambda c, u, v: disputes.accept(c, u, clock.today(), clock.today(), v)),
+    "not_accept": ("registered", lambda c, u, v: disputes.not_accept(c, u, clock.today(), "理由", None, clock.today(), v)),
     "assign": ("accepted", lambda c, u, v: disputes.assign_mediators(c, u, [u.id], v)),
     "conclude": ("mediating", lambda c, u, v: disputes.conclude(c, u, disputes.Conclusion(
-        outcome=wf.Outcome.ENDED, closed_on=TODAY, end_reason=wf.EndReason.REFUSED), TODAY, v)),
+        outcome=wf.Outcome.ENDED, closed_on=clock.today(), end_reason=wf.EndReason.REFUSED), clock.today(), v)),
     "return_visit": ("concluded-succeeded", lambda c, u, v: disputes.record_return_visit(
-        c, u, TODAY, wf.Performance.PARTIAL, TODAY, expected_version=v)),
-    "archive": ("concluded-failed", lambda c, u, v: disputes.archive(c, u, TODAY, TODAY, v)),
+        c, u, clock.today(), wf.Performance.PARTIAL, clock.today(), expected_version=v)),
+    "archive": ("concluded-failed", lambda c, u, v: disputes.archive(c, u, clock.today(), clock.today(), v)),
     "escalate": ("registered", lambda c, u, v: disputes.escalate(c, u, "理由", v)),
     "update_facts": ("registered", lambda c, u, v: disputes.update_facts(c, u, {"summary": "改"}, v)),
 }
@@ -333,10 +336,10 @@ def test_correction_to_a_natural_village_elsewhere_is_refused(world):
 ])
 def test_accept_date_must_lie_between_registration_and_today(world, days_from_registration, message):
     case = make_dispute(world.staff, world.village)
-    on = TODAY + timedelta(days=1) if days_from_registration is None else (
+    on = clock.today() + timedelta(days=1) if days_from_registration is None else (
         case.registered_on + timedelta(days=days_from_registration))
     with pytest.raises(DomainError, match=message):
-        disputes.accept(case, world.staff, on, TODAY)
+        disputes.accept(case, world.staff, on, clock.today())
     db.session.commit()
     assert case_snapshot(case.id)["status"] == "registered"
 
@@ -344,34 +347,37 @@ def test_accept_date_must_lie_between_registration_and_today(world, days_from_re
 def test_not_accepting_needs_a_reason(world):
     case = make_dispute(world.staff, world.village)
     with pytest.raises(DomainError, match="请填写不予受理的理由"):
-        disputes.not_accept(case, world.staff, TODAY, " ", None, TODAY)
+        disputes.not_accept(case, world.staff, clock.today(), " ", None, clock.today())
 
 
 def test_not_accepting_records_reason_and_referral(world):
     case = make_dispute(world.staff, world.village)
-    disputes.not_accept(case, world.staff, TODAY, "属于法院专属管辖", "县人民法院", TODAY)
+    disputes.not_accept(case, world.staff, clock.today(), "属于法院专属管辖", "县人民法院", clock.today())
     db.session.commit()
-    assert (case.not_accepted_reason, case.referred_to, case.closed_on) == ("属于法院专属管辖", "县人民法院", TODAY)
+    assert (case.not_accepted_reason, case.referred_to, case.closed_on) == ("属于法院专属管辖", "县人民法院", clock.today())
     assert "告知当事人向县人民法院申请解决" in timeline(case.id)[-1].summary
 
 
-@pytest.mark.parametrize(("result", "message"), [
-    (disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=TODAY, agreement_terms="赔偿"), "须注明协议形式"),
-    (disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=TODAY, agreement_form=wf.AgreementForm.ORAL),
-     "须记录协议内容"),
-    (disputes.Conclusion(outcome=wf.Outcome.FAILED, closed_on=TODAY), "应告知当事人"),
-    (disputes.Conclusion(outcome=wf.Outcome.ENDED, closed_on=TODAY), "终止调解须注明原因"),
-    (disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=TODAY, agreement_form=wf.AgreementForm.WRITTEN,
-                         agreement_terms="赔偿", performance_deadline=TODAY - timedelta(days=1)),
+@pytest.mark.parametrize(("conclusion", "message"), [
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=today, agreement_terms="赔偿"),
+     "须注明协议形式"),
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=today,
+                                       agreement_form=wf.AgreementForm.ORAL), "须记录协议内容"),
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.FAILED, closed_on=today), "应告知当事人"),
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.ENDED, closed_on=today), "终止调解须注明原因"),
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.SUCCEEDED, closed_on=today,
+                                       agreement_form=wf.AgreementForm.WRITTEN, agreement_terms="赔偿",
+                                       performance_deadline=today - timedelta(days=1)),
      "履行期限不能早于协议达成日期"),
-    (disputes.Conclusion(outcome=wf.Outcome.ENDED, closed_on=TODAY + timedelta(days=1),
-                         end_reason=wf.EndReason.REFUSED), "结案日期不能晚于今天"),
+    (lambda today: disputes.Conclusion(outcome=wf.Outcome.ENDED, closed_on=today + timedelta(days=1),
+                                       end_reason=wf.EndReason.REFUSED), "结案日期不能晚于今天"),
 ], ids=["no-form", "no-terms", "no-channels", "no-end-reason", "deadline-before-close", "future-close"])
-def test_incomplete_conclusion_is_refused_and_case_stays_in_mediation(world, result, message):
+def test_incomplete_conclusion_is_refused_and_case_stays_in_mediation(world, conclusion, message):
     case = make_dispute(world.staff, world.village, state="mediating")
     before = case_snapshot(case.id)
+    today = clock.today()
     with pytest.raises(DomainError, match=message):
-        disputes.conclude(case, world.staff, result, TODAY)
+        disputes.conclude(case, world.staff, conclusion(today), today)
     db.session.commit()
     assert case_snapshot(case.id) == before
 
@@ -381,14 +387,14 @@ def test_conclusion_before_registration_is_refused(world):
     result = disputes.Conclusion(outcome=wf.Outcome.ENDED, closed_on=case.registered_on - timedelta(days=1),
                                  end_reason=wf.EndReason.WITHDRAWN)
     with pytest.raises(DomainError, match=re.escape(f"结案日期不能早于登记日期({case.registered_on.isoformat()})")):
-        disputes.conclude(case, world.staff, result, TODAY)
+        disputes.conclude(case, world.staff, result, clock.today())
 
 
 def test_successful_conclusion_keeps_the_written_agreement(world):
     case = make_dispute(world.staff, world.village, state="mediating")
     disputes.conclude(case, world.staff, disputes.Conclusion(
-        outcome=wf.Outcome.SUCCEEDED, closed_on=TODAY, agreement_form=wf.AgreementForm.WRITTEN,
-        agreement_terms="李四赔偿张三500元", performance_deadline=TODAY), TODAY)
+        outcome=wf.Outcome.SUCCEEDED, closed_on=clock.today(), agreement_form=wf.AgreementForm.WRITTEN,
+        agreement_terms="李四赔偿张三500元", performance_deadline=clock.today()), clock.today())
     db.session.commit()
     assert (case.outcome, case.agreement_form, case.agreement_terms) == ("succeeded", "written", "李四赔偿张三500元")
     entry = timeline(case.id)[-1]
@@ -400,12 +406,13 @@ def test_return_visit_before_the_agreement_is_refused(world):
     case = make_dispute(world.staff, world.village, state="concluded")
     with pytest.raises(DomainError, match="回访日期不能早于协议达成日期"):
         disputes.record_return_visit(case, world.staff, case.closed_on - timedelta(days=1),
-                                     wf.Performance.PERFORMED, TODAY)
+                                     wf.Performance.PERFORMED, clock.today())
 
 
 def test_repeat_return_visit_updates_performance_and_keeps_both_visits(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_return_visit(case, world.staff, TODAY, wf.Performance.PARTIAL, TODAY, wf.Satisfaction.BASICALLY)
+    today = clock.today()
+    disputes.record_return_visit(case, world.staff, today, wf.Performance.PARTIAL, today, wf.Satisfaction.BASICALLY)
     db.session.commit()
     assert case.state is wf.DisputeState.VISITED and case.performance == "partial"
     assert len(case.return_visits) == 2
@@ -443,7 +450,7 @@ def test_assignment_needs_a_mediator(world):
 def test_sessions_are_recorded_only_in_mediation(world, situation):
     case = make_case_in(world.staff, world.village, situation)
     with pytest.raises(DomainError, match="不能记录调解"):
-        disputes.record_session(case, world.staff, TODAY, "村委会", "王调解", "双方", "调解", TODAY)
+        disputes.record_session(case, world.staff, clock.today(), "村委会", "王调解", "双方", "调解", clock.today())
 
 
 @pytest.mark.parametrize(("situation", "allowed"), [
@@ -452,39 +459,39 @@ def test_sessions_are_recorded_only_in_mediation(world, situation):
 def test_investigation_is_recorded_only_while_accepted_or_in_mediation(world, situation, allowed):
     case = make_case_in(world.staff, world.village, situation)
     if allowed:
-        disputes.record_investigation(case, world.staff, TODAY, "走访双方", TODAY, subject="张三")
+        disputes.record_investigation(case, world.staff, clock.today(), "走访双方", clock.today(), subject="张三")
         db.session.commit()
         assert [n.content for n in case.investigation_notes] == ["走访双方"]
         assert timeline(case.id)[-1].action == "investigation"
     else:
         with pytest.raises(DomainError, match="不能记录调查"):
-            disputes.record_investigation(case, world.staff, TODAY, "走访双方", TODAY)
+            disputes.record_investigation(case, world.staff, clock.today(), "走访双方", clock.today())
 
 
 def test_session_is_numbered_in_the_timeline(world):
     case = make_dispute(world.staff, world.village, state="mediating")
-    disputes.record_session(case, world.staff, TODAY, "村委会调解室", "王调解", "张三、李四", "讲解法律", TODAY)
+    disputes.record_session(case, world.staff, clock.today(), "村委会调解室", "王调解", "张三、李四", "讲解法律", clock.today())
     db.session.commit()
-    assert timeline(case.id)[-1].summary == f"记录第1次调解({TODAY.isoformat()},村委会调解室)"
+    assert timeline(case.id)[-1].summary == f"记录第1次调解({clock.today().isoformat()},村委会调解室)"
 
 
 def test_continuation_is_recorded_once(world):
     case = make_dispute(world.staff, world.village, state="mediating")
-    disputes.agree_continuation(case, world.staff, TODAY, "双方同意再调解两周", TODAY)
+    disputes.agree_continuation(case, world.staff, clock.today(), "双方同意再调解两周", clock.today())
     db.session.commit()
     assert case.continuation_agreed
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match="已记录"):
-        disputes.agree_continuation(case, world.staff, TODAY, "再次同意", TODAY)
+        disputes.agree_continuation(case, world.staff, clock.today(), "再次同意", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
 
 def test_judicial_confirmation_is_recorded_for_an_agreement(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, TODAY, "县人民法院", TODAY)
+    disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
     db.session.commit()
-    assert (case.judicial_confirmation_applied_on, case.judicial_confirmation_court) == (TODAY, "县人民法院")
+    assert (case.judicial_confirmation_applied_on, case.judicial_confirmation_court) == (clock.today(), "县人民法院")
     assert timeline(case.id)[-1].action == "judicial_confirmation"
 
 
@@ -497,18 +504,18 @@ def test_judicial_confirmation_is_refused_without_an_open_agreement(world, situa
     case = make_case_in(world.staff, world.village, situation)
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match=message):
-        disputes.record_judicial_confirmation(case, world.staff, TODAY, "县人民法院", TODAY)
+        disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
 
 def test_judicial_confirmation_is_recorded_once(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, TODAY, "县人民法院", TODAY)
+    disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
     db.session.commit()
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match="已记录司法确认申请"):
-        disputes.record_judicial_confirmation(case, world.staff, TODAY, "市中级人民法院", TODAY)
+        disputes.record_judicial_confirmation(case, world.staff, clock.today(), "市中级人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 

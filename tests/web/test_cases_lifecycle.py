@@ -16,7 +16,6 @@ from tests.factories import SITUATIONS, case_snapshot, make_case_in, make_disput
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-TODAY = clock.today().isoformat()
 
 # The workflow slugs, with the domain action each one takes (assign starts mediation from 已受理).
 SLUG_ACTIONS = {
@@ -49,20 +48,21 @@ REFUSED = [(s, slug) for s, slug in ALL if slug not in EXPECTED[s]]
 
 def action_body(slug: str, case, world) -> dict:
     """A POST body that passes the form's own validation, so only the workflow can refuse it."""
+    today = clock.today().isoformat()
     bodies = {
-        "accept": {"accepted_on": TODAY},
-        "not-accept": {"decided_on": TODAY, "reason": "属于人民法院专属管辖的事项", "referred_to": "县人民法院"},
+        "accept": {"accepted_on": today},
+        "not-accept": {"decided_on": today, "reason": "属于人民法院专属管辖的事项", "referred_to": "县人民法院"},
         "assign": {"mediator_ids": [str(world.mediator.id)]},
-        "conclude": {"outcome": "failed", "closed_on": TODAY, "channels_told": ["诉讼", "仲裁"],
+        "conclude": {"outcome": "failed", "closed_on": today, "channels_told": ["诉讼", "仲裁"],
                      "agreement_form": "", "end_reason": ""},
-        "return-visit": {"visited_on": TODAY, "performance": "partial", "satisfaction": "basically"},
-        "archive": {"archived_on": TODAY},
+        "return-visit": {"visited_on": today, "performance": "partial", "satisfaction": "basically"},
+        "archive": {"archived_on": today},
         "escalate": {"reason": "涉及人数多,村级调解难度大"},
-        "investigation": {"noted_on": TODAY, "place": "纠纷现场", "subject": "张三", "content": "查看院墙位置"},
-        "session": {"held_on": TODAY, "place": "村委会调解室", "mediators": "王调解", "attendees": "张三、李四",
+        "investigation": {"noted_on": today, "place": "纠纷现场", "subject": "张三", "content": "查看院墙位置"},
+        "session": {"held_on": today, "place": "村委会调解室", "mediators": "王调解", "attendees": "张三、李四",
                     "notes": "双方各自陈述意见"},
-        "continuation": {"agreed_on": TODAY, "note": "双方同意延长两周"},
-        "judicial-confirmation": {"applied_on": TODAY, "court": "县人民法院"},
+        "continuation": {"agreed_on": today, "note": "双方同意延长两周"},
+        "judicial-confirmation": {"applied_on": today, "court": "县人民法院"},
     }
     return {**bodies[slug], "version": str(case.version)}
 
@@ -157,18 +157,19 @@ def test_case_page_offers_exactly_the_actions_possible_now(client, world, situat
 def test_whole_lifecycle_from_registration_to_archive_through_the_web(client, world):
     case = make_dispute(world.mediator, world.village)
     login(client, "mediator1")
+    today = clock.today().isoformat()
     steps = [
-        ("accept", {"accepted_on": TODAY}, "已受理"),
+        ("accept", {"accepted_on": today}, "已受理"),
         ("assign", {"mediator_ids": [str(world.mediator.id)]}, "调解中"),
-        ("investigation", {"noted_on": TODAY, "subject": "知情村民", "content": "查看院墙位置"}, "调解中"),
-        ("session", {"held_on": TODAY, "place": "村委会调解室", "mediators": "王调解", "attendees": "张三、李四",
+        ("investigation", {"noted_on": today, "subject": "知情村民", "content": "查看院墙位置"}, "调解中"),
+        ("session", {"held_on": today, "place": "村委会调解室", "mediators": "王调解", "attendees": "张三、李四",
                      "notes": "双方同意各让一步"}, "调解中"),
-        ("conclude", {"outcome": "succeeded", "closed_on": TODAY, "agreement_form": "written",
-                      "agreement_terms": "李四于十日内拆除占道院墙", "performance_deadline": TODAY,
+        ("conclude", {"outcome": "succeeded", "closed_on": today, "agreement_form": "written",
+                      "agreement_terms": "李四于十日内拆除占道院墙", "performance_deadline": today,
                       "agreement_copies": "3", "end_reason": ""}, "已调结"),
-        ("return-visit", {"visited_on": TODAY, "performance": "performed", "satisfaction": "satisfied"}, "已回访"),
-        ("judicial-confirmation", {"applied_on": TODAY, "court": "县人民法院"}, "已回访"),
-        ("archive", {"archived_on": TODAY}, "已归档"),
+        ("return-visit", {"visited_on": today, "performance": "performed", "satisfaction": "satisfied"}, "已回访"),
+        ("judicial-confirmation", {"applied_on": today, "court": "县人民法院"}, "已回访"),
+        ("archive", {"archived_on": today}, "已归档"),
     ]
     for slug, body, state_label in steps:
         version = case_snapshot(case.id)["version"]
@@ -196,7 +197,8 @@ def test_failed_mediation_is_archived_without_a_visit(client, world):
     assert "调解不成" in page and "诉讼、仲裁" in page
     assert client.get(f"/cases/{case.id}/return-visit").status_code == 409
     version = case_snapshot(case.id)["version"]
-    assert client.post(f"/cases/{case.id}/archive", data={"archived_on": TODAY, "version": version}).status_code == 302
+    archived = {"archived_on": clock.today().isoformat(), "version": version}
+    assert client.post(f"/cases/{case.id}/archive", data=archived).status_code == 302
     assert case_snapshot(case.id)["status"] == "archived"
 
 

@@ -6,12 +6,12 @@ import re
 import pytest
 
 from casetrack import clock
+from tests import days
 from tests.conftest import login
 from tests.factories import case_snapshot, make_dispute, timeline
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-TODAY = clock.today().isoformat()
 CONFLICT = "已被他人修改"
 
 
@@ -82,14 +82,14 @@ def test_save_with_the_current_version_goes_through(world, two_clients):
 
 # Workflow forms carry the version they were opened at, too.
 STALE_ACTIONS = [
-    ("accept", "registered", {"accepted_on": TODAY}),
-    ("not-accept", "registered", {"decided_on": TODAY, "reason": "不属于人民调解范围", "referred_to": "县人民法院"}),
+    ("accept", "registered", {"accepted_on": days.TODAY}),
+    ("not-accept", "registered", {"decided_on": days.TODAY, "reason": "不属于人民调解范围", "referred_to": "县人民法院"}),
     ("escalate", "registered", {"reason": "涉及人数多,村级调解难度大"}),
     ("assign", "accepted", {"mediator_ids": "MEDIATOR"}),
-    ("conclude", "mediating", {"outcome": "ended", "closed_on": TODAY, "agreement_form": "", "end_reason": "refused",
+    ("conclude", "mediating", {"outcome": "ended", "closed_on": days.TODAY, "agreement_form": "", "end_reason": "refused",
                                "notes": "一方明确拒绝"}),
-    ("return-visit", "concluded", {"visited_on": TODAY, "performance": "partial", "notes": "尚欠300元"}),
-    ("archive", "not_accepted", {"archived_on": TODAY}),
+    ("return-visit", "concluded", {"visited_on": days.TODAY, "performance": "partial", "notes": "尚欠300元"}),
+    ("archive", "not_accepted", {"archived_on": days.TODAY}),
 ]
 
 
@@ -104,7 +104,7 @@ def test_workflow_form_submitted_with_a_stale_version_is_refused(world, two_clie
     assert staff.post(f"/cases/{case.id}/edit", data=_facts(case, opened, risk_level="major")).status_code == 302
     before = case_snapshot(case.id)
 
-    body = {k: (str(world.mediator.id) if v == "MEDIATOR" else v) for k, v in fields.items()}
+    body = {k: (str(world.mediator.id) if v == "MEDIATOR" else days.resolve(v)) for k, v in fields.items()}
     late = mediator.post(f"/cases/{case.id}/{slug}", data={**body, "version": str(opened)})
     assert late.status_code == 409
     page = late.get_data(as_text=True)
@@ -120,8 +120,9 @@ def test_two_people_accepting_the_same_case_accept_it_once(world, two_clients):
     case = make_dispute(world.mediator, world.village)
     opened = _hidden_version(mediator.get(f"/cases/{case.id}/accept").get_data(as_text=True))
     _hidden_version(staff.get(f"/cases/{case.id}/accept").get_data(as_text=True))
-    assert staff.post(f"/cases/{case.id}/accept", data={"accepted_on": TODAY, "version": opened}).status_code == 302
-    second = mediator.post(f"/cases/{case.id}/accept", data={"accepted_on": TODAY, "version": opened})
+    today = clock.today().isoformat()
+    assert staff.post(f"/cases/{case.id}/accept", data={"accepted_on": today, "version": opened}).status_code == 302
+    second = mediator.post(f"/cases/{case.id}/accept", data={"accepted_on": today, "version": opened})
     assert second.status_code == 409
     assert CONFLICT in second.get_data(as_text=True)
     assert [e.action for e in timeline(case.id)] == ["register", "accept"]

@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 
 from casetrack import clock
+from tests import days
 from tests.conftest import login
 from tests.factories import case_snapshot, count_disputes, intake_form, make_dispute
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-TODAY = clock.today()
-TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 HIDDEN = "含有无法保存的隐藏字符(常见于从其他文档复制的内容),请删除该处文字后重新输入,或粘贴为纯文本"
 
 
@@ -51,7 +50,7 @@ INTAKE_CASES = [
      "手机号码应为11位数字,以13-19开头", "12812345678"),
     ("short-phone", {"respondents-0-phone": "1381234"}, "respondents-0-phone",
      "手机号码应为11位数字,以13-19开头", "1381234"),
-    ("future-date", {"registered_on": TOMORROW}, "registered_on", "日期不能晚于今天", TOMORROW),
+    ("future-date", {"registered_on": days.TOMORROW}, "registered_on", "日期不能晚于今天", days.TOMORROW),
     ("missing-summary", {"summary": ""}, "summary", "此项为必填项", "张三"),
     ("blank-summary", {"summary": "   "}, "summary", "此项为必填项", "张三"),
     ("party-without-name", {"applicants-0-name": ""}, "applicants-0-name", "请填写当事人姓名", "13812345678"),
@@ -67,11 +66,11 @@ INTAKE_CASES = [
 def test_bad_intake_shows_the_message_beside_the_field_and_saves_nothing(client, world, overrides, field, message,
                                                                           kept):
     login(client, "mediator1")
-    response = client.post("/cases/new", data=intake_form(world.village, **overrides))
+    response = client.post("/cases/new", data=intake_form(world.village, **days.resolved(overrides)))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message in field_errors(page).get(field, [])
-    assert kept in page  # what was typed comes back
+    assert days.resolve(kept) in page  # what was typed comes back
     assert "请修改标出的内容后再提交" in page
     assert count_disputes() == 0
 
@@ -91,7 +90,7 @@ def test_several_mistakes_are_all_shown_at_once(client, world):
     login(client, "mediator1")
     response = client.post("/cases/new", data=intake_form(
         world.village, **{"applicants-0-id_number": "110105194912310021", "applicants-0-phone": "123",
-                          "registered_on": TOMORROW, "summary": ""}))
+                          "registered_on": days.resolve(days.TOMORROW), "summary": ""}))
     errors = field_errors(response.get_data(as_text=True))
     assert set(errors) >= {"applicants-0-id_number", "applicants-0-phone", "registered_on", "summary"}
     assert count_disputes() == 0
@@ -118,7 +117,7 @@ def test_adding_a_party_row_keeps_everything_typed_and_saves_nothing(client, wor
 # --- workflow action forms -----------------------------------------------------------------------
 
 def _conclude(client, case, **fields):
-    body = {"outcome": "succeeded", "closed_on": TODAY.isoformat(), "agreement_form": "written",
+    body = {"outcome": "succeeded", "closed_on": clock.today().isoformat(), "agreement_form": "written",
             "agreement_terms": "李四赔偿张三500元", "end_reason": "", "version": str(case.version)}
     body.update(fields)
     return client.post(f"/cases/{case.id}/conclude", data=body)
@@ -126,7 +125,7 @@ def _conclude(client, case, **fields):
 
 CONCLUDE_CASES = [
     ("close-before-registration", {"closed_on": "REGISTERED-1"}, "closed_on", "不能早于登记日期(REGISTERED)"),
-    ("close-in-future", {"closed_on": TOMORROW}, "closed_on", "日期不能晚于今天"),
+    ("close-in-future", {"closed_on": days.TOMORROW}, "closed_on", "日期不能晚于今天"),
     ("agreement-form-on-failure", {"outcome": "failed", "channels_told": ["诉讼"], "agreement_terms": ""},
      "agreement_form", "只有调解成功才有调解协议"),
     ("agreement-form-on-ended", {"outcome": "ended", "end_reason": "refused", "agreement_terms": ""},
@@ -137,7 +136,7 @@ CONCLUDE_CASES = [
      "channels_told", "调解不成须记录已告知当事人的救济途径"),
     ("ended-without-reason", {"outcome": "ended", "agreement_form": "", "agreement_terms": ""}, "end_reason",
      "终止调解须选择原因"),
-    ("deadline-before-close", {"performance_deadline": (TODAY - timedelta(days=1)).isoformat()},
+    ("deadline-before-close", {"performance_deadline": days.YESTERDAY},
      "performance_deadline", "履行期限不能早于结案日期"),
 ]
 
@@ -147,7 +146,8 @@ CONCLUDE_CASES = [
 def test_bad_conclusion_shows_the_message_beside_the_field_and_changes_nothing(client, world, fields, field, message):
     case = make_dispute(world.staff, world.village, state="mediating")
     registered = case.registered_on
-    fields = {k: (registered - timedelta(days=1)).isoformat() if v == "REGISTERED-1" else v for k, v in fields.items()}
+    fields = {k: (registered - timedelta(days=1)).isoformat() if v == "REGISTERED-1" else days.resolve(v)
+              for k, v in fields.items()}
     message = message.replace("REGISTERED", registered.isoformat())
     before = case_snapshot(case.id)
     login(client, "staff")
@@ -160,13 +160,13 @@ def test_bad_conclusion_shows_the_message_beside_the_field_and_changes_nothing(c
 
 
 ACTION_CASES = [
-    ("accept-in-future", "registered", "accept", {"accepted_on": TOMORROW}, "accepted_on", "日期不能晚于今天"),
+    ("accept-in-future", "registered", "accept", {"accepted_on": days.TOMORROW}, "accepted_on", "日期不能晚于今天"),
     ("accept-before-registration", "registered", "accept", {"accepted_on": "REGISTERED-1"}, "accepted_on",
      "不能早于登记日期(REGISTERED)"),
-    ("not-accept-without-reason", "registered", "not-accept", {"decided_on": "TODAY", "reason": "",
+    ("not-accept-without-reason", "registered", "not-accept", {"decided_on": days.TODAY, "reason": "",
                                                                "referred_to": "县人民法院"}, "reason", "此项为必填项"),
     ("assign-nobody", "accepted", "assign", {}, "mediator_ids", "请至少选择一名调解员"),
-    ("session-without-place", "mediating", "session", {"held_on": "TODAY", "place": "", "mediators": "王调解",
+    ("session-without-place", "mediating", "session", {"held_on": days.TODAY, "place": "", "mediators": "王调解",
                                                        "attendees": "双方", "notes": "县人民法院"}, "place",
      "此项为必填项"),
     ("visit-before-close", "concluded", "return-visit", {"visited_on": "CLOSED-1", "performance": "performed",
@@ -183,11 +183,11 @@ def test_bad_action_form_shows_the_message_beside_the_field_and_changes_nothing(
     client, world, state, slug, fields, field, message,
 ):
     case = make_dispute(world.staff, world.village, state=state)
-    dates = {"TODAY": TODAY, "REGISTERED-1": case.registered_on - timedelta(days=1),
-             "CLOSED-1": (case.closed_on or TODAY) - timedelta(days=1)}
-    body = {k: dates[v].isoformat() if v in dates else v for k, v in fields.items()}
+    closed = case.closed_on or clock.today()
+    dates = {"REGISTERED-1": case.registered_on - timedelta(days=1), "CLOSED-1": closed - timedelta(days=1)}
+    body = {k: dates[v].isoformat() if v in dates else days.resolve(v) for k, v in fields.items()}
     message = message.replace("REGISTERED", case.registered_on.isoformat())
-    message = message.replace("CLOSED", (case.closed_on or TODAY).isoformat())
+    message = message.replace("CLOSED", closed.isoformat())
     before = case_snapshot(case.id)
     login(client, "staff")
     response = client.post(f"/cases/{case.id}/{slug}", data={**body, "version": str(case.version)})
