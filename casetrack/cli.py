@@ -87,9 +87,9 @@ def _find_village(name: str, township: Township | None):
 
     matches = db.session.execute(select(Village).where(Village.name == name)).scalars().all()
     if not matches:
-        raise DomainError(f"行政村“{name}”不存在。")
+        raise DomainError("行政村“%(name)s”不存在。", name=name)
     if len(matches) > 1:
-        raise DomainError(f"有多个名为“{name}”的行政村,请用 --township 指定乡镇。")
+        raise DomainError("有多个名为“%(name)s”的行政村,请用 --township 指定乡镇。", name=name)
     return matches[0]
 
 

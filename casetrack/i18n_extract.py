@@ -1,22 +1,36 @@
-"""A Babel extractor for the domain's enum labels, so the English interface can translate them.
+"""Babel extractors for the domain's enum labels and refusal messages, so the English interface can translate them.
 
 The domain layer has no Flask and writes its labels as plain tuples (Member = ("key", "标签")) or in
 *_LABELS dictionaries; the
 ledger, the report and the timeline need those Chinese words exactly. This extractor adds each label of a
 LabelledEnum subclass to the catalogue (beside whatever gettext calls the file holds), and the web layer
 translates a label when it shows one (templating's `tr_label`, forms.base.labelled_choices).
+
+A DomainError (or any subclass of it, found by reading the package's class statements) is raised with a
+constant Chinese template: DomainError("当前状态为“%(state)s”,不能指派调解员。", state=label). Both
+extractors add the first argument of every such call, and of super().__init__ inside such a class, to the
+catalogue; casetrack/web/messages.py translates it when it shows the refusal. Texts a refusal is built from
+(the name of a date, a reason) are marked with domain.errors.N_, one of pybabel's default keywords.
 """
 
 import ast
+import functools
+from pathlib import Path
 
 from babel.messages.extract import extract_python
 
 
-def extract_enum_labels(fileobj, keywords, comment_tags, options):
-    """Babel extraction method: the file's gettext calls, then its LabelledEnum and *_LABELS labels."""
+def extract_messages(fileobj, keywords, comment_tags, options):
+    """Babel extraction method: the file's gettext calls, then its DomainError templates."""
     yield from extract_python(fileobj, keywords, comment_tags, options)
-    fileobj.seek(0)
-    tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
+    yield from domain_error_templates(_parse(fileobj, options))
+
+
+def extract_enum_labels(fileobj, keywords, comment_tags, options):
+    """Babel extraction method: the file's gettext calls, DomainError templates, LabelledEnum and *_LABELS labels."""
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    tree = _parse(fileobj, options)
+    yield from domain_error_templates(tree)
     for node in ast.walk(tree):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
                 and any(isinstance(t, ast.Name) and t.id.endswith("LABELS") for t in node.targets)):
@@ -36,3 +50,48 @@ def extract_enum_labels(fileobj, keywords, comment_tags, options):
 def _names_labelled_enum(base: ast.expr) -> bool:
     return (isinstance(base, ast.Name) and base.id == "LabelledEnum") or (
         isinstance(base, ast.Attribute) and base.attr == "LabelledEnum")
+
+
+def _parse(fileobj, options) -> ast.Module:
+    fileobj.seek(0)
+    return ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
+
+
+def domain_error_templates(tree: ast.Module):
+    """Yield (line, None, template, comments) for each DomainError raised, or built, in a module."""
+    names = domain_error_names()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name in names:
+            for call in ast.walk(node):  # UnknownCalendarYear(year): super().__init__("%(year)s年...", year=year)
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
+                        and isinstance(call.func.value, ast.Call) and _callee(call.func.value.func) == "super"):
+                    yield from _template(call, node.name)
+        elif isinstance(node, ast.Call) and _callee(node.func) in names:
+            yield from _template(node, _callee(node.func))
+
+
+def _template(call: ast.Call, name: str):
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
+        yield first.lineno, None, first.value, [name]
+
+
+def _callee(func: ast.expr) -> str | None:
+    """Return the called name: DomainError(...) and dl.ExtensionRefused(...) alike."""
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+@functools.cache
+def domain_error_names(package: Path = Path(__file__).parent) -> frozenset[str]:
+    """Return the names of DomainError and of every class in the package that derives from it."""
+    bases: dict[str, set[str]] = {}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases.setdefault(node.name, set()).update(filter(None, map(_callee, node.bases)))
+    names = {"DomainError"}
+    while grown := {name for name, of in bases.items() if of & names} - names:
+        names |= grown
+    return frozenset(names)

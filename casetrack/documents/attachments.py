@@ -77,7 +77,7 @@ def store_attachment(
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise AttachmentTooLarge(f"文件超过 {max_bytes // (1024 * 1024)} MB,不能上传。")
+                    raise AttachmentTooLarge("文件超过 %(megabytes)s MB,不能上传。", megabytes=max_bytes // (1024 * 1024))
                 if len(head) < 16:
                     head += chunk[:16]
                 digest.update(chunk)

@@ -108,9 +108,9 @@ class ExtensionRefused(DomainError):
 class WindowClosed(DomainError):
     """A review request falls outside its statutory window."""
 
-    def __init__(self, message: str, due: date | None = None):
+    def __init__(self, template: str, due: date | None = None, /, **params: object):
         self.due = due
-        super().__init__(message)
+        super().__init__(template, **params)
 
 
 @dataclass(frozen=True)
@@ -248,9 +248,9 @@ def check_request_in_window(requested: date, deadline: Deadline) -> None:
     """Raise WindowClosed unless a request date lies within the deadline's window."""
     requested = _as_date(requested)
     if requested > deadline.due:
-        raise WindowClosed(f"已超过申请期限(截至{deadline.due.isoformat()})", deadline.due)
+        raise WindowClosed("已超过申请期限(截至%(date)s)", deadline.due, date=deadline.due.isoformat())
     if requested < deadline.starts:
-        raise WindowClosed(f"申请日期早于期限起算日({deadline.starts.isoformat()}),请核对日期", deadline.due)
+        raise WindowClosed("申请日期早于期限起算日(%(date)s),请核对日期", deadline.due, date=deadline.starts.isoformat())
 
 
 # ---------------------------------------------------------------- disputes

@@ -45,7 +45,7 @@ class UnknownCalendarYear(DomainError):
 
     def __init__(self, year: int):
         self.year = year
-        super().__init__(f"{year}年的节假日安排尚未录入,无法计算工作日,请管理员录入该年放假安排。")
+        super().__init__("%(year)s年的节假日安排尚未录入,无法计算工作日,请管理员录入该年放假安排。", year=year)
 
 
 def _as_date(d: date) -> date:

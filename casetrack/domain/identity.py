@@ -2,7 +2,7 @@
 
 import re
 
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -36,9 +36,9 @@ def id_number_problem(value: str) -> str | None:
     """Return why an 18-character ID number is invalid, in Chinese, or None when it is valid."""
     number = normalise_id_number(value)
     if not _ID_SHAPE.match(number):
-        return "身份证号码应为18位,前17位为数字,最后一位为数字或X"
+        return N_("身份证号码应为18位,前17位为数字,最后一位为数字或X")
     if id_check_digit(number[:17]) != number[17]:
-        return "身份证号码校验位不正确,请核对"
+        return N_("身份证号码校验位不正确,请核对")
     return None
 
 
@@ -55,12 +55,12 @@ def is_valid_phone(value: str) -> bool:
 def check_person(name: str, id_number: str | None, phone: str | None, role: str) -> None:
     """Refuse a person (a party, a petitioner: `role` names which) without a name or with a bad ID or phone."""
     if not name.strip():
-        raise DomainError(f"{role}姓名不能为空。")
+        raise DomainError("%(role)s姓名不能为空。", role=role)
     problem = id_number_problem(id_number) if id_number else None
     if problem:
-        raise DomainError(f"{name}:{problem}")
+        raise DomainError("%(name)s:%(problem)s", name=name, problem=problem)
     if phone and not is_valid_phone(phone):
-        raise DomainError(f"{name}:手机号码应为11位,以13-19开头")
+        raise DomainError("%(name)s:手机号码应为11位,以13-19开头", name=name)
 
 
 def mask_id_number(value: str | None) -> str:

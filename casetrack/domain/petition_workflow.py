@@ -17,7 +17,7 @@ Decisions taken here:
 
 from collections.abc import Iterable
 
-from casetrack.domain.errors import DomainError, InvalidTransition
+from casetrack.domain.errors import N_, DomainError, InvalidTransition
 from casetrack.domain.workflow import LabelledEnum, Satisfaction
 
 
@@ -149,10 +149,10 @@ MAX_REPRESENTATIVES = 5
 """Most representatives a group visiting about one matter may choose."""
 
 _REASONS: dict[tuple[PetitionState, PetitionAction], str] = {
-    (S.REGISTERED, A.ANSWER): "尚未受理,不能出具处理意见",
-    (S.ASSIGNED, A.ANSWER): "交办事项尚未开始办理,不能出具处理意见",
-    (S.REVIEWED, A.REQUEST_REVIEW): "复查已答复,不服的可申请复核",
-    **{(state, A.EXTEND): "已出具处理意见,不能延期"
+    (S.REGISTERED, A.ANSWER): N_("尚未受理,不能出具处理意见"),
+    (S.ASSIGNED, A.ANSWER): N_("交办事项尚未开始办理,不能出具处理意见"),
+    (S.REVIEWED, A.REQUEST_REVIEW): N_("复查已答复,不服的可申请复核"),
+    **{(state, A.EXTEND): N_("已出具处理意见,不能延期")
        for state in (S.ANSWERED, S.DELIVERED, S.RATED, S.UNDER_REVIEW, S.REVIEWED, S.UNDER_SECOND_REVIEW)},
 }
 
@@ -162,8 +162,10 @@ def next_state(state: PetitionState | str, action: PetitionAction | str) -> Peti
     state, action = PetitionState(state), PetitionAction(action)
     target = TRANSITIONS.get((state, action))
     if target is None:
-        reason = _REASONS.get((state, action), f"不能“{action.label}”")
-        raise InvalidTransition(f"当前状态为“{state.label}”,{reason}。")
+        reason = _REASONS.get((state, action))
+        if reason is None:
+            raise InvalidTransition("当前状态为“%(state)s”,不能“%(action)s”。", state=state.label, action=action.label)
+        raise InvalidTransition("当前状态为“%(state)s”,%(reason)s。", state=state.label, reason=reason)
     return target
 
 
@@ -204,7 +206,7 @@ def check_representatives(channel: Channel | str, persons: int, representatives:
     too_many = representatives > MAX_REPRESENTATIVES
     none_chosen = persons > MAX_REPRESENTATIVES and representatives == 0
     if too_many or none_chosen:
-        raise DomainError(f"多人就同一事项来访,应推选代表,代表人数不超过{MAX_REPRESENTATIVES}人")
+        raise DomainError("多人就同一事项来访,应推选代表,代表人数不超过%(limit)s人", limit=MAX_REPRESENTATIVES)
 
 
 def is_collective(persons: int, threshold: int = 5) -> bool:

@@ -146,7 +146,7 @@ def next_state(state: DisputeState, action: DisputeAction, outcome: Outcome | No
     """Return the state after an action, or raise InvalidTransition in Chinese."""
     target = TRANSITIONS.get((state, action))
     if target is None:
-        raise InvalidTransition(f"当前状态为“{state.label}”,不能“{action.label}”。")
+        raise InvalidTransition("当前状态为“%(state)s”,不能“%(action)s”。", state=state.label, action=action.label)
     if action is A.FOLLOW_UP and outcome is not Outcome.SUCCEEDED:
         raise InvalidTransition("只有调解成功、达成协议的案件才需要回访履行情况。")
     if action is A.ARCHIVE and state is S.CONCLUDED and outcome is Outcome.SUCCEEDED:
@@ -174,7 +174,7 @@ def can_escalate(state: DisputeState, level: Level) -> bool:
 def escalation_target(state: DisputeState, level: Level) -> Level:
     """Return the level a case escalates to, or raise InvalidTransition."""
     if state not in OPEN_STATES:
-        raise InvalidTransition(f"当前状态为“{state.label}”,调解已结束,不能上报升级。")
+        raise InvalidTransition("当前状态为“%(state)s”,调解已结束,不能上报升级。", state=state.label)
     target = level.next_up()
     if target is None:
         raise InvalidTransition("案件已在县级处理,不能再上报升级。")
@@ -196,7 +196,7 @@ def check_outcome_details(
         if not (agreement_terms or "").strip():
             raise DomainError("调解成功须记录协议内容。")
     elif agreement_form is not None:
-        raise DomainError(f"“{outcome.label}”的案件没有调解协议,不能填写协议形式。")
+        raise DomainError("“%(outcome)s”的案件没有调解协议,不能填写协议形式。", outcome=outcome.label)
     if outcome is Outcome.FAILED and not channels_told:
         raise DomainError("调解不成的,应告知当事人可依法通过仲裁、行政、司法等途径维护权利,请记录已告知的途径。")
     if outcome is Outcome.ENDED and end_reason is None:

@@ -180,7 +180,7 @@ def find_township(name: str | None) -> Township | None:
     if name:
         township = db.session.execute(select(Township).where(Township.name == name.strip())).scalar_one_or_none()
         if township is None:
-            raise DomainError(f"乡镇“{name}”不存在。")
+            raise DomainError("乡镇“%(name)s”不存在。", name=name)
         return township
     townships = db.session.execute(select(Township).limit(2)).scalars().all()
     if not townships:

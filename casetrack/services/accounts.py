@@ -12,13 +12,19 @@ from casetrack.models import LoginFailure, Role, Township, User, Village
 MIN_PASSWORD_LENGTH = 8
 
 
-def password_problem(password: str) -> str | None:
-    """Return why a new password is too weak, in Chinese, or None."""
+def password_refusal(password: str) -> DomainError | None:
+    """Return why a new password is too weak, as the DomainError to raise, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"密码至少{MIN_PASSWORD_LENGTH}位"
+        return DomainError("密码至少%(length)s位。", length=MIN_PASSWORD_LENGTH)
     if password.isdigit() or password.isalpha():
-        return "密码须同时包含字母和数字"
+        return DomainError("密码须同时包含字母和数字。")
     return None
+
+
+def password_problem(password: str) -> str | None:
+    """Return why a new password is too weak, in Chinese (a form field's message), or None."""
+    refusal = password_refusal(password)
+    return str(refusal).removesuffix("。") if refusal else None
 
 
 def add_user(
@@ -30,10 +36,10 @@ def add_user(
     if not username:
         raise DomainError("用户名不能为空。")
     if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
-        raise DomainError(f"用户名“{username}”已被使用。")
-    problem = password_problem(password)
-    if problem:
-        raise DomainError(problem + "。")
+        raise DomainError("用户名“%(username)s”已被使用。", username=username)
+    refusal = password_refusal(password)
+    if refusal:
+        raise refusal
     township, village = _placement(role, township, village)
     user = User(
         username=username, full_name=full_name.strip(), role=role.value,
@@ -76,9 +82,9 @@ def update_user(
 
 def reset_password(user: User, password: str) -> User:
     """Set a new password chosen by an admin, and lift any login lock on the account."""
-    problem = password_problem(password)
-    if problem:
-        raise DomainError(problem + "。")
+    refusal = password_refusal(password)
+    if refusal:
+        raise refusal
     user.set_password(password)
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
     db.session.flush()
@@ -112,7 +118,7 @@ def authenticate(username: str, password: str, max_failures: int, lock_minutes: 
         )
     ).scalar_one()
     if failures >= max_failures:
-        raise AccountLocked(f"该账号连续登录失败次数过多,已暂时锁定,请{lock_minutes}分钟后再试。")
+        raise AccountLocked("该账号连续登录失败次数过多,已暂时锁定,请%(minutes)s分钟后再试。", minutes=lock_minutes)
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.check_password(password) or not user.active:
         db.session.add(LoginFailure(username=username))

@@ -23,7 +23,7 @@ def backup(database_uri: str, target: Path) -> int:
     """Copy the live database into target with SQLite's online backup API; return the pages copied."""
     source_path = sqlite_path(database_uri)
     if not source_path.exists():
-        raise DomainError(f"数据库文件不存在:{source_path}")
+        raise DomainError("数据库文件不存在:%(path)s", path=source_path)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
@@ -46,13 +46,13 @@ def check(path: Path) -> str:
     """Check a backup file: SQLite integrity and a casetrack schema; return its schema revision."""
     path = Path(path)
     if not path.exists():
-        raise DomainError(f"备份文件不存在:{path}")
+        raise DomainError("备份文件不存在:%(path)s", path=path)
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
             if result != "ok":
-                raise DomainError(f"备份文件已损坏:{result}")
+                raise DomainError("备份文件已损坏:%(result)s", result=result)
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not {"alembic_version", "disputes", "case_events", "users"} <= tables:
                 raise DomainError("该文件不是本系统的数据库备份。")
@@ -60,7 +60,7 @@ def check(path: Path) -> str:
         finally:
             connection.close()
     except sqlite3.DatabaseError as broken:
-        raise DomainError(f"无法读取备份文件:{broken}") from broken
+        raise DomainError("无法读取备份文件:%(error)s", error=broken) from broken
 
 
 def restore(database_uri: str, source: Path) -> str:

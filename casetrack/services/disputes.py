@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
 from casetrack.domain.text import clean_pasted, has_unstorable
 from casetrack.extensions import db
@@ -66,9 +66,9 @@ def check_version(dispute: Dispute, expected_version: int | None) -> None:
 
 def _check_date(dispute: Dispute, on: date, today: date, what: str) -> None:
     if on > today:
-        raise DomainError(f"{what}不能晚于今天。")
+        raise DomainError("%(what)s不能晚于今天。", what=what)
     if on < dispute.registered_on:
-        raise DomainError(f"{what}不能早于登记日期({dispute.registered_on.isoformat()})。")
+        raise DomainError("%(what)s不能早于登记日期(%(date)s)。", what=what, date=dispute.registered_on.isoformat())
 
 
 def _resolve_places(intake: DisputeIntake) -> tuple[Village, NaturalVillage | None, DisputeType]:
@@ -179,7 +179,7 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
         if dispute_type is None or dispute_type.township_id != dispute.township_id:
             raise DomainError("纠纷类别不存在。")
         if not dispute_type.active and dispute_type.id != dispute.dispute_type_id:
-            raise DomainError(f"纠纷类别“{dispute_type.name}”已停用,请选择其他类别。")
+            raise DomainError("纠纷类别“%(name)s”已停用,请选择其他类别。", name=dispute_type.name)
     diff = {}
     for name, value in changes.items():
         old = getattr(dispute, name)
@@ -209,7 +209,7 @@ def accept(dispute: Dispute, actor: User, on: date, today: date, expected_versio
     """Accept (受理) a registered dispute for mediation."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.ACCEPT)
-    _check_date(dispute, on, today, "受理日期")
+    _check_date(dispute, on, today, N_("受理日期"))
     dispute.accepted_on = on
     _move(dispute, actor, wf.DisputeAction.ACCEPT, f"受理({on.isoformat()})")
 
@@ -221,7 +221,7 @@ def not_accept(
     """Decline (不予受理) a dispute, with the reason and where the parties were referred."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.NOT_ACCEPT)
-    _check_date(dispute, on, today, "决定日期")
+    _check_date(dispute, on, today, N_("决定日期"))
     if not reason.strip():
         raise DomainError("请填写不予受理的理由。")
     dispute.not_accepted_reason = reason.strip()
@@ -248,7 +248,7 @@ def assign_mediators(
     """Assign mediators; a case that is accepted moves into mediation (调解中)."""
     check_version(dispute, expected_version)
     if dispute.state not in wf.NOTE_STATES:
-        raise DomainError(f"当前状态为“{dispute.state.label}”,不能指派调解员。")
+        raise DomainError("当前状态为“%(state)s”,不能指派调解员。", state=dispute.state.label)
     users = _mediators_in_reach(dispute, mediator_ids)
     before = "、".join(u.display_name for u in dispute.mediators) or None
     dispute.mediators = users
@@ -267,8 +267,8 @@ def record_investigation(
 ) -> InvestigationNote:
     """Record an investigation (调查记录)."""
     if dispute.state not in wf.NOTE_STATES:
-        raise DomainError(f"当前状态为“{dispute.state.label}”,不能记录调查。")
-    _check_date(dispute, noted_on, today, "调查日期")
+        raise DomainError("当前状态为“%(state)s”,不能记录调查。", state=dispute.state.label)
+    _check_date(dispute, noted_on, today, N_("调查日期"))
     note = InvestigationNote(noted_on=noted_on, place=place, subject=subject, content=content, recorded_by_id=actor.id)
     dispute.investigation_notes.append(note)
     db.session.flush()
@@ -281,8 +281,8 @@ def record_session(
 ) -> MediationSession:
     """Record a mediation session (调解记录); only while in mediation."""
     if dispute.state is not wf.DisputeState.MEDIATING:
-        raise DomainError(f"当前状态为“{dispute.state.label}”,不能记录调解;请先受理并指派调解员。")
-    _check_date(dispute, held_on, today, "调解日期")
+        raise DomainError("当前状态为“%(state)s”,不能记录调解;请先受理并指派调解员。", state=dispute.state.label)
+    _check_date(dispute, held_on, today, N_("调解日期"))
     session = MediationSession(
         held_on=held_on, place=place, mediators=mediators, attendees=attendees, notes=notes, recorded_by_id=actor.id
     )
@@ -298,7 +298,7 @@ def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today
         raise DomainError("只有调解中的案件可以记录延续调解。")
     if dispute.continuation_agreed:
         raise DomainError("已记录双方同意延续调解。")
-    _check_date(dispute, on, today, "约定日期")
+    _check_date(dispute, on, today, N_("约定日期"))
     if not note.strip():
         raise DomainError("请说明双方当事人同意延续调解的情况。")
     dispute.continuation_agreed = True
@@ -328,7 +328,7 @@ def conclude(
     """Record the outcome: 调解成功 (with its agreement), 调解不成 or 终止."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.CONCLUDE)
-    _check_date(dispute, result.closed_on, today, "结案日期")
+    _check_date(dispute, result.closed_on, today, N_("结案日期"))
     wf.check_outcome_details(
         result.outcome,
         agreement_form=result.agreement_form,
@@ -370,7 +370,7 @@ def record_return_visit(
     """Record a return visit (回访) on the agreement's performance."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.FOLLOW_UP, dispute.outcome_enum)
-    _check_date(dispute, visited_on, today, "回访日期")
+    _check_date(dispute, visited_on, today, N_("回访日期"))
     if dispute.closed_on and visited_on < dispute.closed_on:
         raise DomainError("回访日期不能早于协议达成日期。")
     visit = ReturnVisit(
@@ -393,7 +393,7 @@ def archive(dispute: Dispute, actor: User, on: date, today: date, expected_versi
     """Close and file the case (结案归档, 一案一卷)."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.ARCHIVE, dispute.outcome_enum)
-    _check_date(dispute, on, today, "归档日期")
+    _check_date(dispute, on, today, N_("归档日期"))
     dispute.archived_on = on
     _move(dispute, actor, wf.DisputeAction.ARCHIVE, f"结案归档({on.isoformat()})")
 
@@ -424,7 +424,7 @@ def record_judicial_confirmation(dispute: Dispute, actor: User, applied_on: date
         raise DomainError("已归档的案件不能修改。")
     if dispute.judicial_confirmation_applied_on is not None:
         raise DomainError("已记录司法确认申请。")
-    _check_date(dispute, applied_on, today, "申请日期")
+    _check_date(dispute, applied_on, today, N_("申请日期"))
     if dispute.closed_on and applied_on < dispute.closed_on:
         raise DomainError("司法确认申请日期不能早于协议达成日期。")
     if not court.strip():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
@@ -81,7 +81,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     if intake.repeat_of_number:
         original = find_by_number(township.id, intake.repeat_of_number)
         if original is None:
-            raise DomainError(f"重复信访所指的编号“{intake.repeat_of_number}”不存在。")
+            raise DomainError("重复信访所指的编号“%(number)s”不存在。", number=intake.repeat_of_number)
         original = original.repeat_of or original  # always link to the first petition on the matter
     year = intake.received_on.year
     seq = next_sequence(township, year, "petition")
@@ -127,9 +127,9 @@ def _move(petition: Petition, actor: User, action: pw.PetitionAction, summary: s
 def _check_date(petition: Petition, on: date, today: date, what: str, earliest: date | None = None) -> None:
     earliest = earliest or petition.received_on
     if on > today:
-        raise DomainError(f"{what}不能晚于今天。")
+        raise DomainError("%(what)s不能晚于今天。", what=what)
     if on < earliest:
-        raise DomainError(f"{what}不能早于{earliest.isoformat()}。")
+        raise DomainError("%(what)s不能早于%(date)s。", what=what, date=earliest.isoformat())
 
 
 def _same_matter(petition: Petition) -> list[Petition]:
@@ -150,18 +150,20 @@ def decide(
     check_version(petition, expected_version)
     action = {"accepted": A.ACCEPT, "not_accepted": A.NOT_ACCEPT, "forwarded": A.FORWARD, "assigned": A.ASSIGN}[decision]
     pw.next_state(petition.state, action)
-    _check_date(petition, on, today, "决定日期")
+    _check_date(petition, on, today, N_("决定日期"))
     if decision != "accepted" and not (note or "").strip():
-        raise DomainError({"not_accepted": "请填写不予受理的理由。", "forwarded": "请填写转送的机关。",
-                           "assigned": "请填写交办的单位。"}[decision])
+        if decision == "not_accepted":
+            raise DomainError("请填写不予受理的理由。")
+        if decision == "forwarded":
+            raise DomainError("请填写转送的机关。")
+        raise DomainError("请填写交办的单位。")
     if decision in ("accepted", "assigned"):
         others = _same_matter(petition)
         had_second_review = any(p.second_review_answered_on for p in others)
         if not pw.can_accept_again([p.state for p in others], had_second_review):
-            raise DomainError(
-                "同一信访事项已经复核终结,不再受理(第三十六条)。" if had_second_review
-                else "同一信访事项已受理且尚在办理期限内,不再重复受理(第十九条);请告知信访人等待办理结果。"
-            )
+            if had_second_review:
+                raise DomainError("同一信访事项已经复核终结,不再受理(第三十六条)。")
+            raise DomainError("同一信访事项已受理且尚在办理期限内,不再重复受理(第十九条);请告知信访人等待办理结果。")
     petition.decision = decision
     petition.decided_on = on
     petition.decision_note = (note or "").strip() or None
@@ -177,7 +179,7 @@ def decide(
 def start(petition: Petition, actor: User, on: date, today: date) -> None:
     """Start handling an accepted or assigned matter (办理中)."""
     pw.next_state(petition.state, A.START)
-    _check_date(petition, on, today, "开始办理日期", petition.decided_on)
+    _check_date(petition, on, today, N_("开始办理日期"), petition.decided_on)
     petition.started_on = on
     _move(petition, actor, A.START, f"开始办理({on.isoformat()})")
 
@@ -190,7 +192,9 @@ def request_extension(petition: Petition, actor: User, days: int, reason: str) -
     if petition.extension_requested_days:
         raise DomainError("已有待领导审批的延期申请。")
     if not 1 <= days <= dl.MAX_EXTENSION_DAYS:
-        raise dl.ExtensionRefused("延期不得超过30日" if days > dl.MAX_EXTENSION_DAYS else "延期天数至少为1日")
+        if days > dl.MAX_EXTENSION_DAYS:
+            raise dl.ExtensionRefused("延期不得超过30日")
+        raise dl.ExtensionRefused("延期天数至少为1日")
     if not reason.strip():
         raise dl.ExtensionRefused("请填写延期理由,并告知信访人")
     petition.extension_requested_days = days
@@ -206,10 +210,10 @@ def extend(petition: Petition, approver: User, days: int, reason: str, on: date,
     check_version(petition, expected_version)
     pw.next_state(petition.state, A.EXTEND)
     dl.check_extension(days, approver.role, reason, 1 if petition.extension_days else 0)
-    _check_date(petition, on, today, "批准日期", petition.decided_on)
+    _check_date(petition, on, today, N_("批准日期"), petition.decided_on)
     before = time_limits.opinion_deadline(petition)
     if before and on > before.due:
-        raise dl.ExtensionRefused(f"办理期限已于{before.due.isoformat()}届满,不能再延期。")
+        raise dl.ExtensionRefused("办理期限已于%(date)s届满,不能再延期。", date=before.due.isoformat())
     petition.extension_days = days
     petition.extension_reason = reason.strip()
     petition.extension_approved_by_id = approver.id
@@ -242,7 +246,7 @@ def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: 
     """Give the written handling opinion (处理意见): 支持, 解释说明 or 不支持 (Art. 32)."""
     check_version(petition, expected_version)
     pw.next_state(petition.state, A.ANSWER)
-    _check_date(petition, on, today, "办结日期", petition.decided_on)
+    _check_date(petition, on, today, N_("办结日期"), petition.decided_on)
     if not text.strip():
         raise DomainError("请填写处理意见的内容。")
     deadline = time_limits.opinion_deadline(petition)
@@ -256,7 +260,7 @@ def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: 
 def deliver(petition: Petition, actor: User, on: date, today: date) -> None:
     """Record delivery of the written opinion to the petitioner (送达)."""
     pw.next_state(petition.state, A.DELIVER)
-    _check_date(petition, on, today, "送达日期", petition.answered_on)
+    _check_date(petition, on, today, N_("送达日期"), petition.answered_on)
     petition.delivered_on = on
     _move(petition, actor, A.DELIVER, f"处理意见已送达信访人({on.isoformat()})")
 
@@ -271,7 +275,7 @@ def rate(petition: Petition, actor: User, satisfaction: wf.Satisfaction) -> None
 def request_review(petition: Petition, actor: User, on: date, today: date) -> None:
     """Record the petitioner's request for a review (复查), within 30 days of delivery (Art. 35)."""
     pw.next_state(petition.state, A.REQUEST_REVIEW)
-    _check_date(petition, on, today, "申请日期", petition.delivered_on)
+    _check_date(petition, on, today, N_("申请日期"), petition.delivered_on)
     dl.check_request_in_window(on, dl.review_request_deadline(petition.delivered_on, time_limits.policy_for(petition.township)))
     petition.review_requested_on = on
     _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()})")
@@ -280,7 +284,7 @@ def request_review(petition: Petition, actor: User, on: date, today: date) -> No
 def answer_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
     """Record the review opinion, answered within 30 days."""
     pw.next_state(petition.state, A.ANSWER_REVIEW)
-    _check_date(petition, on, today, "复查答复日期", petition.review_requested_on)
+    _check_date(petition, on, today, N_("复查答复日期"), petition.review_requested_on)
     if not result.strip():
         raise DomainError("请填写复查意见。")
     petition.review_answered_on = on
@@ -291,7 +295,7 @@ def answer_review(petition: Petition, actor: User, result: str, on: date, today:
 def request_second_review(petition: Petition, actor: User, on: date, today: date) -> None:
     """Record a request for a second review (复核), within 30 days of the review answer (Art. 36)."""
     pw.next_state(petition.state, A.REQUEST_SECOND_REVIEW)
-    _check_date(petition, on, today, "申请日期", petition.review_answered_on)
+    _check_date(petition, on, today, N_("申请日期"), petition.review_answered_on)
     window = dl.second_review_request_deadline(petition.review_answered_on, time_limits.policy_for(petition.township))
     dl.check_request_in_window(on, window)
     petition.second_review_requested_on = on
@@ -301,7 +305,7 @@ def request_second_review(petition: Petition, actor: User, on: date, today: date
 def answer_second_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
     """Record the second-review opinion; the matter ends and is not accepted again."""
     pw.next_state(petition.state, A.ANSWER_SECOND_REVIEW)
-    _check_date(petition, on, today, "复核答复日期", petition.second_review_requested_on)
+    _check_date(petition, on, today, N_("复核答复日期"), petition.second_review_requested_on)
     if not result.strip():
         raise DomainError("请填写复核意见。")
     petition.second_review_answered_on = on
@@ -313,7 +317,7 @@ def answer_second_review(petition: Petition, actor: User, result: str, on: date,
 def close(petition: Petition, actor: User, on: date, today: date) -> None:
     """End the matter (终结) after the reply, when no review is asked for."""
     pw.next_state(petition.state, A.CLOSE)
-    _check_date(petition, on, today, "终结日期", petition.delivered_on or petition.received_on)
+    _check_date(petition, on, today, N_("终结日期"), petition.delivered_on or petition.received_on)
     petition.closed_on = on
     _move(petition, actor, A.CLOSE, f"信访事项终结({on.isoformat()})")
 
@@ -325,7 +329,7 @@ def convert_to_mediation(
     """Turn the petition into a mediation case (信访转调); both stay linked and both timelines say so."""
     pw.next_state(petition.state, A.CONVERT_TO_MEDIATION)
     if petition.disputes:
-        raise DomainError(f"本信访事项已转为调解案件 {petition.disputes[0].number}。")
+        raise DomainError("本信访事项已转为调解案件 %(number)s。", number=petition.disputes[0].number)
     village = db.session.get(Village, village_id)
     if village is None or village.township_id != petition.township_id:
         raise DomainError("调解案件须在本乡镇。")  # checked before anything is written

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Township, Village
 from casetrack.models.geo import TOWNSHIP_SETTING_DEFAULTS
@@ -24,7 +24,7 @@ def add_township(name: str, village_names: list[str] | None = None) -> Township:
     if not name:
         raise DomainError("乡镇名称不能为空。")
     if db.session.execute(select(Township).where(Township.name == name)).scalar_one_or_none():
-        raise DomainError(f"乡镇“{name}”已存在。")
+        raise DomainError("乡镇“%(name)s”已存在。", name=name)
     township = Township(name=name, settings={})
     db.session.add(township)
     db.session.flush()
@@ -43,7 +43,7 @@ def add_village(township: Township, name: str, natural_villages: list[str] | Non
     if not name:
         raise DomainError("村名不能为空。")
     if any(v.name == name for v in township.villages):
-        raise DomainError(f"{township.name}已有“{name}”。")
+        raise DomainError("%(township)s已有“%(name)s”。", township=township.name, name=name)
     position = (db.session.execute(
         select(func.max(Village.position)).where(Village.township_id == township.id)
     ).scalar() or 0) + 1
@@ -61,7 +61,7 @@ def add_natural_village(village: Village, name: str) -> NaturalVillage:
     if not name:
         raise DomainError("自然村名称不能为空。")
     if any(n.name == name for n in village.natural_villages):
-        raise DomainError(f"{village.name}已有自然村“{name}”。")
+        raise DomainError("%(village)s已有自然村“%(name)s”。", village=village.name, name=name)
     natural = NaturalVillage(name=name)
     village.natural_villages.append(natural)
     return natural
@@ -76,7 +76,7 @@ def _add_list_item(model, township: Township, name: str, what: str):
         select(model).where(model.township_id == township.id, model.name == name)
     ).scalar_one_or_none()
     if exists:
-        raise DomainError(f"{what}“{name}”已存在。")
+        raise DomainError("%(what)s“%(name)s”已存在。", what=what, name=name)
     position = (db.session.execute(
         select(func.max(model.position)).where(model.township_id == township.id)
     ).scalar() or 0) + 1
@@ -88,12 +88,12 @@ def _add_list_item(model, township: Township, name: str, what: str):
 
 def add_dispute_type(township: Township, name: str) -> DisputeType:
     """Add a local dispute type (e.g. 村务管理) after the existing ones."""
-    return _add_list_item(DisputeType, township, name, "纠纷类别")
+    return _add_list_item(DisputeType, township, name, N_("纠纷类别"))
 
 
 def add_petition_category(township: Township, name: str) -> PetitionCategory:
     """Add a local petition matter category after the existing ones."""
-    return _add_list_item(PetitionCategory, township, name, "信访事项类别")
+    return _add_list_item(PetitionCategory, township, name, N_("信访事项类别"))
 
 
 def petition_categories(township_id: int, active_only: bool = True) -> list[PetitionCategory]:
@@ -109,7 +109,7 @@ def find_township(name: str) -> Township:
     """Return the township of that name, or raise DomainError."""
     township = db.session.execute(select(Township).where(Township.name == name.strip())).scalar_one_or_none()
     if township is None:
-        raise DomainError(f"乡镇“{name}”不存在。")
+        raise DomainError("乡镇“%(name)s”不存在。", name=name)
     return township
 
 
@@ -118,7 +118,7 @@ def find_village(township: Township, name: str) -> Village:
     for village in township.villages:
         if village.name == name.strip():
             return village
-    raise DomainError(f"{township.name}没有“{name}”。")
+    raise DomainError("%(township)s没有“%(name)s”。", township=township.name, name=name)
 
 
 def dispute_types(township_id: int, active_only: bool = True) -> list[DisputeType]:
@@ -140,7 +140,7 @@ def rename_township(township: Township, name: str) -> Township:
         select(Township.id).where(Township.name == name, Township.id != township.id)
     ).first()
     if taken:
-        raise DomainError(f"乡镇“{name}”已存在。")
+        raise DomainError("乡镇“%(name)s”已存在。", name=name)
     township.name = name
     db.session.flush()
     return township
@@ -150,7 +150,7 @@ def update_township_settings(township: Township, values: dict) -> Township:
     """Replace the township's settings with these values; a blank or None value falls back to the default."""
     unknown = set(values) - set(TOWNSHIP_SETTING_DEFAULTS)
     if unknown:
-        raise DomainError(f"未知的设置项:{'、'.join(sorted(unknown))}。")
+        raise DomainError("未知的设置项:%(keys)s。", keys=sorted(unknown))
     settings = dict(township.settings or {})
     for key, value in values.items():
         if isinstance(value, str):
@@ -170,7 +170,7 @@ def rename_village(village: Village, name: str) -> Village:
     if not name:
         raise DomainError("村名不能为空。")
     if any(v.name == name and v is not village for v in village.township.villages):
-        raise DomainError(f"{village.township.name}已有“{name}”。")
+        raise DomainError("%(township)s已有“%(name)s”。", township=village.township.name, name=name)
     village.name = name
     db.session.flush()
     return village
@@ -182,7 +182,7 @@ def rename_natural_village(natural: NaturalVillage, name: str) -> NaturalVillage
     if not name:
         raise DomainError("自然村名称不能为空。")
     if any(n.name == name and n is not natural for n in natural.village.natural_villages):
-        raise DomainError(f"{natural.village.name}已有自然村“{name}”。")
+        raise DomainError("%(village)s已有自然村“%(name)s”。", village=natural.village.name, name=name)
     natural.name = name
     db.session.flush()
     return natural

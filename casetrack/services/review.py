@@ -84,7 +84,7 @@ def merge(duplicate: Dispute, original: Dispute, staff: User, expected_version: 
     if duplicate.status not in OPEN:
         raise DomainError("只有尚未调结的案件可以作为重复登记合并。")
     if original.merged_into_id:
-        raise DomainError(f"{original.number} 本身已合并到其他案件,请合并到最初的案件。")
+        raise DomainError("%(number)s 本身已合并到其他案件,请合并到最初的案件。", number=original.number)
     duplicate.merged_into_id = original.id
     db.session.flush()
     record_event(duplicate, staff, "merged", f"作为重复登记合并到 {original.number}", {"合并到": (None, original.number)})

@@ -82,7 +82,7 @@ def parse_period(key: str) -> Period:
             return quarter_period(int(year), int(rest[1:]))
         return month_period(int(year), int(rest))
     except ValueError as bad:
-        raise DomainError(f"统计期间“{key}”无效,应为 2025、2025-03 或 2025-q1。") from bad
+        raise DomainError("统计期间“%(key)s”无效,应为 2025、2025-03 或 2025-q1。", key=key) from bad
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def _on_time(start, end, as_of):
 def dispute_condition(figure: str, period: Period, scope: Scope):
     """Return the WHERE clause of the disputes a figure counts."""
     if figure not in DISPUTE_CONDITIONS:
-        raise DomainError(f"未知的统计项:{figure}")
+        raise DomainError("未知的统计项:%(figure)s", figure=figure)
     return and_(D.township_id.in_(scope.ids), D.registered_on >= period.start, D.registered_on <= period.end,
                 NOT_MERGED, DISPUTE_CONDITIONS[figure]())
 
@@ -181,7 +181,7 @@ def petition_condition(figure: str, period: Period, scope: Scope, as_of: date):
     if figure == "collective":
         return and_(received, _collective(scope))
     if figure not in PETITION_CONDITIONS:
-        raise DomainError(f"未知的统计项:{figure}")
+        raise DomainError("未知的统计项:%(figure)s", figure=figure)
     return and_(received, PETITION_CONDITIONS[figure]())
 
 
@@ -197,7 +197,7 @@ def figure_condition(key: str, period: Period, scope: Scope, as_of: date) -> tup
     if section == "petitions":
         aliases = {"persons": "all", "on_time_rate": "on_time", "satisfaction_rate": "satisfied"}
         return Petition, petition_condition(aliases.get(figure, figure), period, scope, as_of)
-    raise DomainError(f"未知的统计项:{key}")
+    raise DomainError("未知的统计项:%(figure)s", figure=key)
 
 
 # ------------------------------------------------------------ counting

@@ -6,7 +6,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
 from casetrack.models import Dispute, Supervision, User
 from casetrack.services.disputes import check_version
@@ -19,10 +19,10 @@ def name_responsibility(dispute: Dispute, actor: User, unit: str, leader: str, p
                         expected_version: int | None = None) -> None:
     """Name the responsible unit, leader and person (责任单位、责任领导、责任人员)."""
     check_version(dispute, expected_version)
-    values = {"责任单位": unit.strip(), "责任领导": leader.strip(), "责任人员": person.strip()}
+    values = {N_("责任单位"): unit.strip(), N_("责任领导"): leader.strip(), N_("责任人员"): person.strip()}
     missing = [label for label, value in values.items() if not value]
     if missing:
-        raise DomainError("请填写" + "、".join(missing) + "。")
+        raise DomainError("请填写%(fields)s。", fields=missing)
     before = {"责任单位": dispute.responsible_unit, "责任领导": dispute.responsible_leader,
               "责任人员": dispute.responsible_person}
     dispute.responsible_unit, dispute.responsible_leader, dispute.responsible_person = values.values()

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.services.disputes import EditConflict
+from casetrack.web.messages import domain_message
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def run_action(action: Action, record, reload: Callable[[], object], template: s
         db.session.commit()
     except (DomainError, StaleDataError) as refused:
         db.session.rollback()
-        form.form_errors.append(str(refused) if isinstance(refused, DomainError) else str(EditConflict()))
+        form.form_errors.append(domain_message(refused if isinstance(refused, DomainError) else EditConflict()))
         page["case"] = reload()
         return render_template(template, **page), 409
     flash(_("已保存:%(action)s。", action=action.title), "success")

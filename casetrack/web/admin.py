@@ -18,6 +18,7 @@ from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Role, Township, User, Village
 from casetrack.services import accounts, places
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -84,7 +85,7 @@ def _attempt(form, field, change: Callable[[], object]) -> bool:
         db.session.commit()
         return True
     except DomainError as refused:
-        message = str(refused)
+        message = domain_message(refused)
     except IntegrityError:  # a concurrent save took the same name between our check and the insert
         message = _("该名称已被使用,请换一个。")
     db.session.rollback()
@@ -359,7 +360,7 @@ def change_user(user_id: int, change: str):
         accounts.set_active(user, current_user, change == "enable")
     except DomainError as refused:
         db.session.rollback()
-        flash(str(refused), "error")
+        flash(domain_message(refused), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     if user.active:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casetrack.extensions import db
 from casetrack.forms.auth import LoginForm
 from casetrack.services.accounts import AccountLocked, authenticate
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -34,7 +35,7 @@ def login():
             )
         except AccountLocked as locked:
             db.session.commit()
-            form.form_errors.append(str(locked))
+            form.form_errors.append(domain_message(locked))
             return render_template("auth/login.html", form=form), 429
         db.session.commit()
         if user is not None:

@@ -21,6 +21,7 @@ from casetrack.services import disputes as services
 from casetrack.services import review
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -141,7 +142,7 @@ def new():
             dispute = services.register_dispute(current_user, intake, clock.today())
         except DomainError as refused:
             db.session.rollback()
-            form.form_errors.append(str(refused))
+            form.form_errors.append(domain_message(refused))
             return render_template("cases/new.html", form=form), 400
         db.session.commit()
         flash(_("已登记 %(number)s。", number=dispute.number), "success")
@@ -184,7 +185,7 @@ def edit(case_id: int):
             db.session.commit()
         except (DomainError, StaleDataError) as refused:
             db.session.rollback()
-            message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
+            message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
             form.form_errors.append(message)
             dispute = load_case(case_id)
             form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
@@ -347,7 +348,7 @@ def act(case_id: int, slug: str):
         db.session.commit()
     except (DomainError, StaleDataError) as refused:
         db.session.rollback()
-        message = str(refused) if isinstance(refused, DomainError) else str(services.EditConflict())
+        message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
         form.form_errors.append(message)
         dispute = load_case(case_id)
         form.version.data = dispute.version  # the input stays; submitting it again is now a deliberate choice

@@ -17,6 +17,7 @@ from casetrack.forms.documents import AttachmentForm
 from casetrack.models import Attachment, Dispute
 from casetrack.models.attachments import ATTACHMENT_KINDS
 from casetrack.web.cases import load_case
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("documents", __name__, url_prefix="/cases")
 
@@ -108,7 +109,7 @@ def upload(case_id: int):
         )
     except attachments.AttachmentRefused as refused:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, str(refused)]
+        form.file.errors = [*form.file.errors, domain_message(refused)]
         return _upload_page(case, form, refused.status)
     try:
         db.session.commit()

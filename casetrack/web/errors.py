@@ -6,6 +6,7 @@ from sqlalchemy.exc import DataError
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
+from casetrack.web.messages import domain_message
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +15,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_refused(error):
         db.session.rollback()
-        return render_template("errors/refused.html", message=str(error)), 409
+        return render_template("errors/refused.html", message=domain_message(error)), 409
 
     @app.errorhandler(DataError)
     def unstorable(error):

@@ -19,6 +19,7 @@ from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 from casetrack.web.actions import Action, run_action
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 A = pw.PetitionAction
@@ -118,7 +119,7 @@ def new():
             petition = services.register_petition(current_user, township, intake, clock.today())
         except DomainError as refused:
             db.session.rollback()
-            form.form_errors.append(str(refused))
+            form.form_errors.append(domain_message(refused))
             return render_template("petitions/new.html", form=form), 400
         db.session.commit()
         flash(_("已登记信访 %(number)s。", number=petition.number), "success")

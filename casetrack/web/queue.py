@@ -37,6 +37,7 @@ from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
+from casetrack.web.messages import domain_message
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
@@ -83,7 +84,7 @@ def read_filters(township: Township | None) -> q.Filters:
                 tuple(db.session.execute(select(Township)).scalars()), all_townships=True)
             filters.figure = stats.figure_condition(figure, period, scope, clock.today())
         except DomainError as unknown:
-            flash(str(unknown), "info")
+            flash(domain_message(unknown), "info")
     return filters
 
 
@@ -301,7 +302,7 @@ def bulk():
                 _apply(action, dispute, today)
             applied.append(dispute.number)
         except (DomainError, StaleDataError) as reason:
-            refused.append((dispute.number, str(reason)))
+            refused.append((dispute.number, domain_message(reason) if isinstance(reason, DomainError) else str(reason)))
     db.session.commit()
     return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
                            back=request.form.get("back") or url_for("queue.index"))
@@ -313,7 +314,7 @@ def _apply(action: str, dispute: Dispute, today: date) -> None:
     elif action == "assign":
         mediator = request.form.get("mediator_id", "")
         if not mediator.isdigit():
-            raise DomainError(_("请选择调解员。"))
+            raise DomainError("请选择调解员。")
         dispute_services.assign_mediators(dispute, current_user, [int(mediator)])
     else:
         dispute_services.escalate(dispute, current_user, request.form.get("reason", ""))

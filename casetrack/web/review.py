@@ -18,6 +18,7 @@ from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.models import Dispute, Role
 from casetrack.services import review, supervision
 from casetrack.services.disputes import EditConflict
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("review", __name__, url_prefix="/cases")
 
@@ -86,7 +87,7 @@ def _handle(case_id: int, form_class, title: str, allowed, perform):
             db.session.commit()
         except (DomainError, StaleDataError) as refused:
             db.session.rollback()
-            form.form_errors.append(str(refused) if isinstance(refused, DomainError) else str(EditConflict()))
+            form.form_errors.append(domain_message(refused if isinstance(refused, DomainError) else EditConflict()))
             return render_template("cases/review_action.html", case=_load(case_id), form=form, title=title), 409
         flash(_("已保存:%(action)s。", action=title), "success")
         return redirect(url_for("cases.detail", case_id=case_id))
@@ -125,7 +126,7 @@ def merge(case_id: int):
             Dispute.number == form.original.data.strip(), Dispute.township_id == dispute.township_id)
         ).scalar_one_or_none()
         if original is None:
-            raise DomainError(_("本乡镇没有编号为“%(n)s”的案件。", n=form.original.data.strip()))
+            raise DomainError("本乡镇没有编号为“%(n)s”的案件。", n=form.original.data.strip())
         review.merge(dispute, original, current_user, _version(form))
 
     return _handle(case_id, MergeForm, _("合并重复案件"), _staff_of, perform)

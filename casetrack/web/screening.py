@@ -17,6 +17,7 @@ from casetrack.forms import screening as forms
 from casetrack.models import IntensifiedPeriod, Role, ScreeningFinding, ScreeningRound, Township
 from casetrack.services import screening as services
 from casetrack.services.places import dispute_types
+from casetrack.web.messages import domain_message
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
@@ -89,7 +90,7 @@ def new():
                                            form.notes.data)
         except DomainError as refused:
             db.session.rollback()
-            form.form_errors.append(str(refused))
+            form.form_errors.append(domain_message(refused))
             return render_template("screening/new.html", form=form), 400
         db.session.commit()
         flash(_("已记录排查(%(kind)s)。", kind=_("零上报") if round_.is_nil else _("发现%(n)s条", n=len(round_.findings))),
@@ -147,7 +148,7 @@ def register_finding(finding_id: int):
             )
         except DomainError as refused:
             db.session.rollback()
-            form.form_errors.append(str(refused))
+            form.form_errors.append(domain_message(refused))
             return render_template("screening/register.html", form=form, finding=finding), 400
         db.session.commit()
         flash(_("已登记 %(number)s(主动调解)。", number=dispute.number), "success")
@@ -177,7 +178,7 @@ def board():
     try:
         result = services.board(township, start, end, today, only)
     except DomainError as refused:
-        return render_template("errors/refused.html", message=str(refused)), 400
+        return render_template("errors/refused.html", message=domain_message(refused)), 400
     return render_template("screening/board.html", board=result, township=township, labels=sc.CELL_LABELS)
 
 

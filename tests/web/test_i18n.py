@@ -3,7 +3,8 @@
 Message ids are the Chinese texts (docs/README.md), so Chinese needs no catalogue and English is
 casetrack/translations/en. The rendering tests compile that .po into a temporary directory and point the
 app at it, so they test the catalogue as it stands, whether or not `make translations` has run.
-Texts raised from casetrack/domain (which must not import Flask) and the enum labels stay Chinese.
+The domain (which must not import Flask) keeps its labels and refusals Chinese; the catalogue holds them
+(casetrack/i18n_extract.py) and the web layer translates them where it shows them.
 """
 
 import os
@@ -141,7 +142,8 @@ def test_the_catalogue_compiles(tmp_path):
     assert compiled.gettext("登录") == "Sign in"
     assert compiled.gettext("已登记 %(number)s。") % {"number": "X"} == "Registered X."
     translated = [m for m in catalogue if m.id]
-    assert all(compiled.gettext(m.id) == m.string for m in translated if isinstance(m.id, str))
+    assert all((compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)) == m.string
+               for m in translated if isinstance(m.id, str))
 
 
 def test_the_app_reads_this_catalogue(app):
@@ -292,3 +294,121 @@ def test_switching_back_gives_chinese(client, world, english):
 def test_an_unknown_locale_is_ignored(client, english):
     _choose(client, "fr")
     assert _h1(client.get("/auth/login")) == "登录"
+
+
+# --- the domain's refusals ---------------------------------------------------------------------------------
+# A DomainError carries a Chinese template and its parameters; casetrack/web/messages.py looks the template up
+# in the catalogue and translates the labels among the parameters (a state, the name of a date).
+
+def test_every_domain_refusal_is_a_constant_template_in_the_catalogue():
+    """An f-string message could not be looked up: each DomainError-family call passes a constant template."""
+    import ast
+
+    from casetrack.i18n_extract import domain_error_names
+
+    names = domain_error_names()
+    assert {"DomainError", "InvalidTransition", "EditConflict", "WindowClosed", "AccountLocked"} <= names
+    catalogue, built, calls = _catalogue(), [], 0
+    for path in sorted((ROOT / "casetrack").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            callee = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if callee not in names:
+                continue
+            calls += 1
+            template = node.args[0]
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
+                if callee != "UnknownCalendarYear":  # UnknownCalendarYear(year) builds its own template
+                    built.append(where)
+            elif not (entry := catalogue.get(template.value)) or not entry.string:
+                built.append(f"{where}: not translated")
+    assert calls > 150
+    assert not built, "write DomainError(\"…%(name)s…\", name=value), then `make translations-update`: " + "; ".join(built)
+
+
+def _refused_text(response) -> str:
+    assert response.status_code == 409, response.get_data(as_text=True)
+    return _text(response)
+
+
+def test_an_invalid_transition_is_refused_in_english_and_in_chinese(client, world, english):
+    from tests.factories import make_dispute
+
+    case = make_dispute(world.staff, world.village)
+    login(client, "staff")
+    body = {"archived_on": clock.today().isoformat(), "version": str(case.version)}
+
+    _choose(client, "en", back="/")
+    text = _refused_text(client.post(f"/cases/{case.id}/archive", data=body))
+    assert 'The case is "Registered"; "Archive" is not possible now.' in text
+    assert "当前状态为" not in text and "已登记" not in text
+
+    _choose(client, "zh_Hans_CN", back="/")
+    assert "当前状态为“已登记”,不能“归档”。" in _refused_text(client.post(f"/cases/{case.id}/archive", data=body))
+
+
+def test_a_petition_step_the_workflow_refuses_gives_its_reason_in_english(client, world, english):
+    from datetime import timedelta
+
+    from tests.petition_factories import make_petition
+
+    petition = make_petition(world.staff, world.township, received_on=clock.today() - timedelta(5))
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    response = client.post(f"/petitions/{petition.id}/answer", data={
+        "version": str(petition.version), "opinion": "support", "opinion_text": "支持",
+        "answered_on": clock.today().isoformat()})
+    text = _refused_text(response)
+    assert 'The case is "Registered": it has not been accepted, so no handling opinion can be issued.' in text
+    assert "尚未受理" not in text
+
+
+def test_a_date_before_an_earlier_step_is_refused_in_english_with_the_dates_name(client, world, english):
+    """The service names the date (开始办理日期) and the limit; both the sentence and the name are translated."""
+    from datetime import timedelta
+
+    from tests.petition_factories import make_petition
+
+    petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(10))
+    too_early = petition.decided_on - timedelta(days=1)
+    assert too_early >= petition.received_on  # past the form's own check, so the service refuses it
+    body = {"version": str(petition.version), "started_on": too_early.isoformat()}
+    login(client, "staff")
+
+    _choose(client, "en", back="/")
+    text = _refused_text(client.post(f"/petitions/{petition.id}/start", data=body))
+    assert f"Handling started on: the date cannot be earlier than {petition.decided_on.isoformat()}." in text
+    assert "不能早于" not in text
+
+    _choose(client, "zh_Hans_CN", back="/")
+    text = _refused_text(client.post(f"/petitions/{petition.id}/start", data=body))
+    assert f"开始办理日期不能早于{petition.decided_on.isoformat()}。" in text
+
+
+def test_a_save_from_a_stale_page_is_refused_in_english(app, client, world, english):
+    from tests.factories import make_dispute
+
+    case = make_dispute(world.staff, world.village)
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    stale = {"accepted_on": clock.today().isoformat(), "version": str(case.version - 1)}
+    text = _refused_text(client.post(f"/cases/{case.id}/accept", data=stale))
+    assert "Someone else changed this case, so your changes were not saved." in text
+    assert "已被他人修改" not in text
+
+
+def test_domain_message_translates_the_template_and_the_labels_but_not_names(app, english):
+    from flask_babel import force_locale
+
+    from casetrack.domain.errors import DomainError
+    from casetrack.web.messages import domain_message
+
+    missing = DomainError("请填写%(fields)s。", fields=["责任单位", "责任人员"])
+    taken = DomainError("%(township)s已有“%(name)s”。", township="斜沟乡", name="东村")
+    with app.test_request_context(), force_locale("en"):
+        assert domain_message(missing) == "Please fill in: Responsible unit, Responsible officer."
+        assert domain_message(taken) == '斜沟乡 already has "东村".'
+    with app.test_request_context():
+        assert domain_message(missing) == str(missing) == "请填写责任单位、责任人员。"
