@@ -18,7 +18,8 @@ from wtforms.validators import (
 from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.models import Role
-from casetrack.services.accounts import password_problem
+from casetrack.services.accounts import password_refusal
+from casetrack.web.messages import domain_message
 
 PLACE_NAME_MAX = 60  # townships.name, villages.name, natural_villages.name
 TYPE_NAME_MAX = 40  # dispute_types.name
@@ -115,9 +116,9 @@ class PolicyPassword:
     """A new password must pass the account policy (length, letters and digits)."""
 
     def __call__(self, form, field):
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
+        refusal = password_refusal(field.data or "")
+        if refusal:  # a field's message has no full stop
+            raise ValidationError(domain_message(refusal).rstrip("。."))
 
 
 def _password_fields():

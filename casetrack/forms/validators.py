@@ -1,5 +1,6 @@
 """Field validators with messages in Chinese, shown beside the field."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
@@ -25,7 +26,7 @@ class NotBefore:
         other = getattr(form, self.other, None)
         earliest = other.data if other is not None else getattr(form, f"_{self.other}", None)
         if field.data and earliest and field.data < earliest:
-            raise ValidationError(f"不能早于{self.label}({earliest.isoformat()})")
+            raise ValidationError(_("不能早于%(label)s(%(date)s)", label=self.label, date=earliest.isoformat()))
 
 
 class IdNumber:
@@ -35,7 +36,7 @@ class IdNumber:
         if field.data:
             problem = id_number_problem(field.data)
             if problem:
-                raise ValidationError(problem)
+                raise ValidationError(_(problem))  # the domain's Chinese text, in the user's language
 
 
 class Phone:

@@ -21,12 +21,6 @@ def password_refusal(password: str) -> DomainError | None:
     return None
 
 
-def password_problem(password: str) -> str | None:
-    """Return why a new password is too weak, in Chinese (a form field's message), or None."""
-    refusal = password_refusal(password)
-    return str(refusal).removesuffix("。") if refusal else None
-
-
 def add_user(
     username: str, password: str, role: Role, township: Township | None = None, village: Village | None = None,
     full_name: str = "",
