@@ -301,8 +301,10 @@ def bulk():
             with db.session.begin_nested():
                 _apply(action, dispute, today)
             applied.append(dispute.number)
-        except (DomainError, StaleDataError) as reason:
-            refused.append((dispute.number, domain_message(reason) if isinstance(reason, DomainError) else str(reason)))
+        except DomainError as reason:
+            refused.append((dispute.number, domain_message(reason)))
+        except StaleDataError:  # another worker saved this case between our read and our write
+            refused.append((dispute.number, _("此案件刚被他人修改,未办理;请刷新后核对")))
     db.session.commit()
     return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
                            back=request.form.get("back") or url_for("queue.index"))

@@ -187,6 +187,38 @@ def test_bulk_assign_puts_the_accepted_into_mediation_and_refuses_the_registered
     assert refused == [(accepted.number, "指派的调解员不属于本乡。")]
 
 
+def test_bulk_refuses_a_case_someone_saved_meanwhile_and_applies_the_rest(app, world, database_url):
+    """Another worker saves a case between the bulk action's read and its write: that case is listed as
+    refused with a plain reason (never the database's message), the others are applied."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time, so no other save can land between read and write")
+    from sqlalchemy import create_engine, event, text
+
+    meanwhile, other = dispute(world.staff, world.village, date(2026, 11, 2)), dispute(world.staff, world.village,
+                                                                                      date(2026, 11, 3))
+    other_worker = create_engine(database_url)
+
+    def someone_saves_it_first(mapper, connection, target):
+        if target.id == meanwhile.id:
+            with other_worker.begin() as elsewhere:
+                elsewhere.execute(text("UPDATE disputes SET version = version + 1, summary = '他人补充' "
+                                       "WHERE id = :id"), {"id": meanwhile.id})
+
+    event.listen(Dispute, "before_update", someone_saves_it_first)
+    try:
+        applied, refused, _ = _result(browse_as(app, "staff").post(
+            "/queue/bulk", data={"action": "accept", "ids": [meanwhile.id, other.id]}))
+    finally:
+        event.remove(Dispute, "before_update", someone_saves_it_first)
+        other_worker.dispose()
+    assert applied == [other.number]
+    assert refused == [(meanwhile.number, "此案件刚被他人修改,未办理;请刷新后核对")]
+    db.session.expire_all()
+    kept = db.session.get(Dispute, meanwhile.id)
+    assert (kept.status, kept.summary) == ("registered", "他人补充")  # the other save stands, ours did not land
+    assert db.session.get(Dispute, other.id).status == "accepted"
+
+
 def test_bulk_escalate_needs_a_reason_and_refuses_a_concluded_case(app, world):
     open_case = dispute(world.staff, world.village, date(2026, 10, 2), state="mediating", due=days(10))
     visited = dispute(world.staff, world.village, date(2026, 3, 2), state="visited")
