@@ -33,7 +33,7 @@ from casetrack.models import (
     Township,
     dispute_mediators,
 )
-from casetrack.services import time_limits
+from casetrack.services import queue_stamps, time_limits
 from casetrack.services.numbering import format_case_number, raise_counter_to
 
 BATCH = 2000
@@ -122,15 +122,20 @@ def _sqlite_value(column):
 
 
 def _insert(table, params: list[dict]) -> None:
-    """Insert rows in one executemany.
+    """Insert rows in bulk, the fastest way each database offers.
 
-    On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter processing costs
-    more than SQLite's own work here. Values are converted as SQLAlchemy's SQLite types store them.
+    On SQLite the rows go straight to the driver in one executemany: SQLAlchemy's per-row parameter
+    processing costs more than SQLite's own work here. Values are converted as SQLAlchemy's SQLite types
+    store them. On PostgreSQL they are streamed with COPY, many times faster than one INSERT per row.
     """
     if not params:
         return
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
+    dialect = connection.dialect.name
+    if dialect == "postgresql" and connection.dialect.driver == "psycopg":
+        _copy(connection, table, params)
+        return
+    if dialect != "sqlite":
         connection.execute(insert(table), params)
         return
     names = list(params[0])
@@ -145,14 +150,37 @@ def _insert(table, params: list[dict]) -> None:
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
 
 
+def _copy(connection, table, params: list[dict]) -> None:
+    """Stream rows into a PostgreSQL table with COPY, in the session's transaction (psycopg 3)."""
+    names = list(params[0])
+    to_json = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for param in params:
+                row = [param[name] for name in names]
+                for index in to_json:
+                    row[index] = None if row[index] is None else json.dumps(row[index])
+                copy.write_row(row)
+    queue_stamps.mark_written(connection, table.name)  # COPY passes by the cursor events that stamp writes
+
+
 def _insert_returning_ids(table, params: list[dict]) -> list[int]:
-    """Insert cases in one executemany and return their ids in the order given.
+    """Insert cases in bulk and return their ids in the order given.
 
     INSERT … RETURNING in parameter order makes SQLAlchemy insert one row at a time on SQLite (the
-    tables have no insert sentinel), so the ids are read back by their numbers, unique per township.
+    tables have no insert sentinel), so there the ids are read back by their numbers, unique per township.
+    On PostgreSQL the ids are drawn from the table's sequence first and written with the rows: reading
+    2,000 numbers back from a table that grows in the same transaction took seconds a batch.
     """
     if not params:
         return []
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = sorted(connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) FROM generate_series(1, %(count)s)",
+            {"table": table.name, "count": len(params)}).scalars())
+        _insert(table, [{"id": case_id, **param} for case_id, param in zip(ids, params, strict=True)])
+        return ids
     _insert(table, params)
     numbers = [p["number"] for p in params]
     ids = dict(db.session.execute(

@@ -8,7 +8,8 @@ after the token can only be as new as it or newer, and a write from any process 
   writes (precise);
 - any other INSERT, UPDATE, DELETE or TRUNCATE of those tables or of dispute_mediators that goes through
   SQLAlchemy (Core statements, bulk ORM updates, the ledger import's executemany, text()) changes the token
-  of every township (coarse, but never stale);
+  of every township (coarse, but never stale), as does the ledger import's COPY on PostgreSQL, which says
+  so itself (mark_written);
 - any write to the reference tables a queue page also shows (REFERENCE_TABLES: villages, types, accounts,
   holidays, settings, saved views) changes the token of every township too.
 
@@ -62,6 +63,12 @@ def _after_cursor_execute(conn, cursor, statement, parameters, context, executem
         conn.info[FLUSH_WROTE] = True
     else:
         _mark(conn.info, [EVERY])
+
+
+def mark_written(connection, table_name: str) -> None:
+    """Note a write the cursor events cannot see (PostgreSQL COPY in the ledger import), by the same rule."""
+    if table_name in WATCHED_TABLES or table_name in REFERENCE_TABLES:
+        _mark(connection.info, [EVERY])
 
 
 def _townships_of(session: Session, objects) -> set | None:

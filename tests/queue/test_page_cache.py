@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, text
 
+from casetrack import clock
 from casetrack.extensions import db
 from casetrack.models import Village
 from casetrack.services import places
@@ -98,3 +99,19 @@ def test_the_page_cache_can_be_turned_off(app, world, case, case_reads):
     case_reads.clear()
     assert case.number in client.get("/queue").get_data(as_text=True)
     assert case_reads  # rendered afresh
+
+
+def test_cases_imported_from_a_ledger_show_on_the_next_read(app, world, case, tmp_path):
+    """The import writes in bulk (COPY on PostgreSQL, the driver's executemany on SQLite), past the ORM."""
+    from casetrack.ledger.importing import apply_plan, plan_import
+    from tests.ledger.helpers import dispute as ledger_row
+    from tests.ledger.helpers import ledger
+
+    client = browse_as(app, "staff")
+    assert read_queue(client).numbers == [case.number]
+    path = ledger(tmp_path / "台账.xlsx", [ledger_row(编号=f"({clock.today().year - 1})斜调字第900号")])
+    plan = plan_import(path, township=world.township)
+    assert not plan.errors
+    apply_plan(plan, world.staff)
+    db.session.commit()
+    assert sorted(read_queue(client).numbers) == sorted([case.number, f"({clock.today().year - 1})斜调字第900号"])
