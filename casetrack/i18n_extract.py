@@ -11,6 +11,11 @@ constant Chinese template: DomainError("当前状态为“%(state)s”,不能指
 extractors add the first argument of every such call, and of super().__init__ inside such a class, to the
 catalogue; casetrack/web/messages.py translates it when it shows the refusal. Texts a refusal is built from
 (the name of a date, a reason) are marked with domain.errors.N_, one of pybabel's default keywords.
+
+A ledger (台账) problem's reason is given the same way, as a BadValue (casetrack/ledger/format.py) with a
+constant template: BadValue("不能小于%(low)s", low=low); a LedgerError built directly takes a constant
+message. Both extractors add the first argument of every call to BadValue (or a class derived from it) and
+the message of every LedgerError(...) call that is a constant; casetrack/web/messages.ledger_message shows it.
 """
 
 import ast
@@ -23,7 +28,9 @@ from babel.messages.extract import extract_python
 def extract_messages(fileobj, keywords, comment_tags, options):
     """Babel extraction method: the file's gettext calls, then its DomainError templates."""
     yield from extract_python(fileobj, keywords, comment_tags, options)
-    yield from domain_error_templates(_parse(fileobj, options))
+    tree = _parse(fileobj, options)
+    yield from domain_error_templates(tree)
+    yield from ledger_reasons(tree)
 
 
 def extract_enum_labels(fileobj, keywords, comment_tags, options):
@@ -31,6 +38,7 @@ def extract_enum_labels(fileobj, keywords, comment_tags, options):
     yield from extract_python(fileobj, keywords, comment_tags, options)
     tree = _parse(fileobj, options)
     yield from domain_error_templates(tree)
+    yield from ledger_reasons(tree)
     for node in ast.walk(tree):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
                 and any(isinstance(t, ast.Name) and t.id.endswith("LABELS") for t in node.targets)):
@@ -70,10 +78,28 @@ def domain_error_templates(tree: ast.Module):
             yield from _template(node, _callee(node.func))
 
 
+def ledger_reasons(tree: ast.Module):
+    """Yield (line, None, template, comments) for each ledger reason: BadValue's template, LedgerError's message."""
+    names = bad_value_names()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _callee(node.func)
+        if callee in names:
+            yield from _template(node, callee)
+        elif callee == "LedgerError":  # LedgerError(sheet, row, column, value, message)
+            message = node.args[4] if len(node.args) > 4 else next(
+                (k.value for k in node.keywords if k.arg == "message"), None)
+            yield from _constant(message, callee)
+
+
 def _template(call: ast.Call, name: str):
-    first = call.args[0] if call.args else None
-    if isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value:
-        yield first.lineno, None, first.value, [name]
+    yield from _constant(call.args[0] if call.args else None, name)
+
+
+def _constant(node: ast.expr | None, name: str):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        yield node.lineno, None, node.value, [name]
 
 
 def _callee(func: ast.expr) -> str | None:
@@ -83,15 +109,32 @@ def _callee(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-@functools.cache
 def domain_error_names(package: Path = Path(__file__).parent) -> frozenset[str]:
     """Return the names of DomainError and of every class in the package that derives from it."""
+    return derived_names("DomainError", package)
+
+
+def bad_value_names(package: Path = Path(__file__).parent) -> frozenset[str]:
+    """Return the names of the ledger's BadValue and of every class in the package that derives from it."""
+    return derived_names("BadValue", package)
+
+
+@functools.cache
+def derived_names(root: str, package: Path = Path(__file__).parent) -> frozenset[str]:
+    """Return root and the names of every class in the package that derives from it."""
+    bases = _class_bases(package)
+    names = {root}
+    while grown := {name for name, of in bases.items() if of & names} - names:
+        names |= grown
+    return frozenset(names)
+
+
+@functools.cache
+def _class_bases(package: Path) -> dict[str, frozenset[str]]:
+    """Return each class name in the package with the names of its bases."""
     bases: dict[str, set[str]] = {}
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
                 bases.setdefault(node.name, set()).update(filter(None, map(_callee, node.bases)))
-    names = {"DomainError"}
-    while grown := {name for name, of in bases.items() if of & names} - names:
-        names |= grown
-    return frozenset(names)
+    return {name: frozenset(of) for name, of in bases.items()}

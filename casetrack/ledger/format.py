@@ -8,13 +8,15 @@ into it, raising BadValue with a Chinese reason; ``render_cell`` turns it back i
 import re
 import unicodedata
 from collections import namedtuple
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl.utils.datetime import from_excel
 
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import LIST_SEPARATOR, format_message
 from casetrack.domain.identity import id_number_problem, normalise_id_number
 from casetrack.models.petitions import DECISION_LABELS
 
@@ -30,19 +32,58 @@ MAX_NAME = 60  # the parties', petitioners' and users' name columns
 MAX_NUMBER = 40
 
 
+class Label(str):
+    """A parameter of a reason that is one of casetrack's own words (a state, a decision, an ID-number problem).
+
+    The web layer translates a Label when it shows the reason; any other parameter (a name, a date, the
+    labels a cell must hold) is shown as it is, since the clerk must find or write exactly that in the file.
+    """
+
+    __slots__ = ()
+
+
 class BadValue(ValueError):
-    """A cell's value does not fit its column; str() says why, in Chinese."""
+    """A cell's value does not fit its column, or a row breaks a rule; str() says why, in Chinese.
+
+    Raise it with a constant Chinese template and named parameters, never a ready-made f-string, so the
+    template can be extracted (casetrack/i18n_extract.py) and the web layer can show it translated:
+    BadValue("不能小于%(low)s", low=low). A list or tuple parameter is joined with "、" here.
+    """
+
+    def __init__(self, template: str, /, **params: object):
+        self.template = template
+        self.params = params
+        super().__init__(format_message(template, params, LIST_SEPARATOR))
+
+    def __reduce__(self):
+        return _bad_value, (self.template, self.params)
+
+
+def _bad_value(template: str, params: dict) -> BadValue:
+    return BadValue(template, **params)
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerError:
-    """A problem found in a ledger: where (sheet, row, column), the value, and what is wrong."""
+    """A problem found in a ledger: where (sheet, row, column), the value, and what is wrong.
+
+    message is the Chinese reason the CLI and the error report print; template and params keep its parts
+    (empty when message is a constant text, which is then its own template) for the web to translate.
+    """
 
     sheet: str
     row: int | None
     column: str | None
     value: str | None
     message: str
+    template: str = field(default="", compare=False, repr=False)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def because(cls, sheet: str, row: int | None, column: str | None, value: str | None,
+                reason: BadValue) -> "LedgerError":
+        """Return the error for a reason given as a BadValue, keeping its template and parameters."""
+        return cls(sheet, row, column, value, str(reason), reason.template, reason.params)
 
     def __str__(self) -> str:
         where = f"工作表“{self.sheet}”"
@@ -204,7 +245,6 @@ def is_blank(cell) -> bool:
 
 _DATE_DASHED = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s+0{1,2}:00(?::00)?)?$")
 _DATE_WORDS = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
-_DATE_FORMS = "YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日"
 
 
 def parse_date(cell) -> date:
@@ -216,11 +256,11 @@ def parse_date(cell) -> date:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         if 1 <= cell < 2958466:  # an Excel serial day number in a cell not formatted as a date
             return from_excel(cell).date()
-        raise BadValue(f"不是有效日期,应为 {_DATE_FORMS}")
+        raise BadValue("不是有效日期,应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日")
     text = unicodedata.normalize("NFKC", clean(cell))
     match = _DATE_DASHED.match(text) or _DATE_WORDS.match(text)
     if not match:
-        raise BadValue(f"不是有效日期,应为 {_DATE_FORMS}")
+        raise BadValue("不是有效日期,应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日")
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
@@ -259,9 +299,9 @@ def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
             raise BadValue("应为整数")
         number = int(text)
     if low is not None and number < low:
-        raise BadValue(f"不能小于{low}")
+        raise BadValue("不能小于%(low)s", low=low)
     if high is not None and number > high:
-        raise BadValue(f"不能大于{high}")
+        raise BadValue("不能大于%(high)s", high=high)
     return number
 
 
@@ -291,10 +331,10 @@ def split_names(cell) -> tuple[str, ...]:
         if match:
             problem = id_number_problem(match.group(2))
             if problem:
-                raise BadValue(f"{name}的{problem}")
+                raise BadValue("%(name)s的%(problem)s", name=name, problem=Label(problem))
             name.id_number = normalise_id_number(match.group(2))
         if len(name) > MAX_NAME:
-            raise BadValue(f"姓名“{name[:20]}…”超过{MAX_NAME}个字")
+            raise BadValue("姓名“%(name)s…”超过%(most)s个字", name=name[:20], most=MAX_NAME)
         names.append(name)
     return tuple(names)
 
@@ -309,7 +349,7 @@ def normalise_number(cell) -> str:
     text = _SPACES.sub("", unicodedata.normalize("NFKC", clean(cell)))
     text = text.replace("(", "(").replace(")", ")")
     if len(text) > MAX_NUMBER:
-        raise BadValue(f"编号超过{MAX_NUMBER}个字")
+        raise BadValue("编号超过%(most)s个字", most=MAX_NUMBER)
     return text
 
 

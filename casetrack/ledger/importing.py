@@ -82,9 +82,9 @@ class Plan:
         """Return the rows that will take an action, in file order."""
         return [row for row in self.rows if row.action == action]
 
-    def fail(self, row: RowPlan, column: str | None, value, message: str) -> None:
+    def fail(self, row: RowPlan, column: str | None, value, reason: BadValue) -> None:
         """Record an error on a row that passed the cell checks; the row is dropped from the plan."""
-        self.errors.append(LedgerError(row.sheet, row.row, column, value, message))
+        self.errors.append(LedgerError.because(row.sheet, row.row, column, value, reason))
         self.error_rows[row.kind].add((row.sheet, row.row))
 
     def summary(self) -> list[str]:
@@ -217,9 +217,9 @@ class _Planner:
 
     def _rules(self, row: RowPlan) -> bool:
         problems = RULES[row.kind](row.values)
-        for key, message in problems:
+        for key, reason in problems:
             value = display(row.kind, key, getattr(row.values, key), self.book(row.township_id))
-            self.plan.fail(row, BY_KEY[row.kind][key].header, value, message)
+            self.plan.fail(row, BY_KEY[row.kind][key].header, value, reason)
         return not problems
 
     def _duplicates(self, rows: list[RowPlan]) -> None:
@@ -230,7 +230,7 @@ class _Planner:
                 continue
             key = (row.kind, row.township_id, number)
             if key in first:
-                self.plan.fail(row, "编号", number, f"编号与本表第{first[key]}行重复")
+                self.plan.fail(row, "编号", number, BadValue("编号与本表第%(row)s行重复", row=first[key]))
             else:
                 first[key] = row.row
 
@@ -281,7 +281,7 @@ class _Planner:
             target, seen = row.values.repeat_of, set()
             while target is not None:
                 if target == row.values.number or target in seen:
-                    self.plan.fail(row, "重复信访", row.values.repeat_of, "重复信访不能指向本件或形成循环")
+                    self.plan.fail(row, "重复信访", row.values.repeat_of, BadValue("重复信访不能指向本件或形成循环"))
                     break
                 seen.add(target)
                 key = (row.township_id, target)
@@ -295,8 +295,11 @@ class _Planner:
                     row.values = row.values._replace(repeat_of=first_of[key])
                     break
                 else:
-                    why = "在本文件中有错误,未能导入" if target in bad or key in in_file else "的信访事项不存在"
-                    self.plan.fail(row, "重复信访", row.values.repeat_of, f"所指的编号“{target}”{why}")
+                    if target in bad or key in in_file:
+                        reason = BadValue("所指的编号“%(number)s”在本文件中有错误,未能导入", number=target)
+                    else:
+                        reason = BadValue("所指的编号“%(number)s”的信访事项不存在", number=target)
+                    self.plan.fail(row, "重复信访", row.values.repeat_of, reason)
                     break
 
     def _updates(self, rows: list[RowPlan]) -> None:
@@ -329,7 +332,7 @@ class _Planner:
             return
         row.action, row.changes = UPDATE, changes
         if kind == DISPUTE and case.status == "archived":
-            self.plan.fail(row, None, None, f"案件 {case.values.number} 已归档,不能通过台账修改")
+            self.plan.fail(row, None, None, BadValue("案件 %(number)s 已归档,不能通过台账修改", number=case.values.number))
             return
         if not self._rules(row):
             return
@@ -339,7 +342,7 @@ class _Planner:
             header = "状态" if kind == DISPUTE else "受理情况"
             self.plan.fail(row, header, display(kind, "status" if kind == DISPUTE else "decision",
                                                 merged.status if kind == DISPUTE else merged.decision, book),
-                           str(refused))
+                           refused)
 
 
 def _content_key(kind: str, v) -> tuple:

@@ -4,9 +4,9 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
-from casetrack.ledger.format import BadValue
+from casetrack.ledger.format import BadValue, Label
 from casetrack.models import (
     Dispute,
     DisputeType,
@@ -99,22 +99,22 @@ class TownshipBook:
         for form in _suffix_variants(name, ("村", "村委会", "村民委员会")):
             if form in self.villages:
                 return self.villages[form]
-        raise BadValue(f"{self.name}没有这个行政村(现有:{'、'.join(self.villages) or '无'})")
+        raise BadValue("%(township)s没有这个行政村(现有:%(known)s)", township=self.name, known=_known(self.villages))
 
     def natural_village_id(self, village_id: int, name: str) -> int:
         """Return the natural village's id within that administrative village."""
         for form in _suffix_variants(name, ("村", "组")):
             if (village_id, form) in self.naturals:
                 return self.naturals[(village_id, form)]
-        known = "、".join(self.naturals_by_village.get(village_id, [])) or "无"
-        raise BadValue(f"{self.village_names[village_id]}没有这个自然村(现有:{known})")
+        raise BadValue("%(village)s没有这个自然村(现有:%(known)s)", village=self.village_names[village_id],
+                       known=_known(self.naturals_by_village.get(village_id, [])))
 
     def dispute_type_id(self, name: str) -> int:
         """Return the dispute type's id; 邻里纠纷 finds 邻里."""
         for form in _suffix_variants(name, ("纠纷", "类", "类纠纷")):
             if form in self.types:
                 return self.types[form]
-        raise BadValue(f"不是本乡镇的纠纷类别(可选:{'、'.join(self.active_types)})")
+        raise BadValue("不是本乡镇的纠纷类别(可选:%(known)s)", known=tuple(self.active_types))
 
     def category_id(self, name: str) -> int:
         """Return the petition category's id; 土地 finds 土地(承包、宅基地、征收补偿)."""
@@ -123,7 +123,7 @@ class TownshipBook:
         for full, cid in self.categories.items():
             if full.split("(")[0].split("(")[0] == name:
                 return cid
-        raise BadValue(f"不是本乡镇的信访事项类别(可选:{'、'.join(self.active_categories)})")
+        raise BadValue("不是本乡镇的信访事项类别(可选:%(known)s)", known=tuple(self.active_categories))
 
     def leader_id(self, name: str) -> int:
         """Return the id of the township's leader of that name, who approves extensions."""
@@ -169,10 +169,15 @@ class Books:
             return self.book(self.default)
         township = self.townships.get(name)
         if township is None:
-            raise BadValue(f"乡镇不存在(现有:{'、'.join(self.townships) or '无'})")
+            raise BadValue("乡镇不存在(现有:%(known)s)", known=_known(self.townships))
         if self.fixed is not None and name != self.fixed.name:
-            raise BadValue(f"本次只导入{self.fixed.name}的台账")
+            raise BadValue("本次只导入%(township)s的台账", township=self.fixed.name)
         return self.book(township)
+
+
+def _known(names) -> tuple[str, ...] | Label:
+    """Return the names a reason lists as the ones there are, or the word for none."""
+    return tuple(names) or Label(N_("无"))
 
 
 def find_township(name: str | None) -> Township | None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casetrack.domain.errors import N_
 from casetrack.ledger.format import (
     BY_HEADER,
     EXAMPLE_MARK,
@@ -21,6 +22,7 @@ from casetrack.ledger.format import (
     REQUIRED_HEADERS,
     ROW_NUMBER_HEADER,
     SHEET_NAMES,
+    BadValue,
     Column,
     LedgerError,
     clean,
@@ -140,8 +142,9 @@ def _add_sheet(ledger: LedgerFile, name: str, rows: Iterator[tuple], kinds: tupl
     kind, header_row, header, missing = _find_header(rows, kinds)
     if kind is None:
         if must:
-            wanted = "、".join(missing) if missing else "、".join(REQUIRED_HEADERS[kinds[0]])
-            ledger.errors.append(LedgerError(name, None, None, None, f"找不到表头行:缺少必填列 {wanted}"))
+            wanted = tuple(missing or REQUIRED_HEADERS[kinds[0]])
+            reason = BadValue("找不到表头行:缺少必填列 %(headers)s", headers=wanted)
+            ledger.errors.append(LedgerError.because(name, None, None, None, reason))
         else:
             ledger.notices.append(f"工作表“{name}”中没有台账表头,已跳过。")
         return
@@ -169,10 +172,10 @@ def _csv_rows(text: str) -> Iterator[tuple]:
         yield tuple(cells)
 
 
-EMPTY = "文件是空的(0 字节),请选择填好的台账文件"
-OLD_OR_LOCKED = "不支持旧版 .xls 文件或设有打开密码的工作簿,请在 Excel 中(取消密码后)另存为 .xlsx 后再导入"
-BINARY = "不是文本格式的 CSV 文件,无法读取。请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8(逗号分隔)”后再导入"
-ENCODING = "无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV"
+EMPTY = N_("文件是空的(0 字节),请选择填好的台账文件")
+OLD_OR_LOCKED = N_("不支持旧版 .xls 文件或设有打开密码的工作簿,请在 Excel 中(取消密码后)另存为 .xlsx 后再导入")
+BINARY = N_("不是文本格式的 CSV 文件,无法读取。请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8(逗号分隔)”后再导入")
+ENCODING = N_("无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from casetrack.ledger.format import (
     VALUES,
     BadValue,
     Column,
+    Label,
     LedgerError,
     choice_map,
     clean,
@@ -69,7 +70,7 @@ class RowChecker:
                 book = self.books.for_row(None)
                 parsed[self.township_at] = book.township_id
             except BadValue as bad:
-                errors.append(LedgerError(self.sheet_name, row, "乡镇", None, str(bad)))
+                errors.append(LedgerError.because(self.sheet_name, row, "乡镇", None, bad))
         width, given = len(cells), set()
         for index, column, at in self.columns:
             raw = cells[index] if index < width else None
@@ -78,7 +79,7 @@ class RowChecker:
                     book = self.books.for_row(clean(raw))
                     parsed[at] = book.township_id
                 except BadValue as bad:
-                    errors.append(self.error(row, column, raw, str(bad)))
+                    errors.append(self.error(row, column, raw, bad))
                 continue
             if raw is None or raw == "" or (raw.__class__ is str and not raw.strip()):
                 continue
@@ -86,19 +87,19 @@ class RowChecker:
             try:
                 parsed[at] = self._parse(column, raw, book, parsed)
             except BadValue as bad:
-                errors.append(self.error(row, column, raw, str(bad)))
+                errors.append(self.error(row, column, raw, bad))
             except _NeedsTownship:
                 pass  # the 乡镇 cell is already reported
         for column, at in self.required:
             if not parsed[at] and at not in given:
-                errors.append(self.error(row, column, None, "必填,不能为空"))
+                errors.append(self.error(row, column, None, BadValue("必填,不能为空")))
         if errors:
             return None, book, errors
         return self.values_type._make(parsed), book, []
 
-    def error(self, row: int, column: Column, raw, message: str) -> LedgerError:
+    def error(self, row: int, column: Column, raw, reason: BadValue) -> LedgerError:
         """Build an error for a cell of this sheet."""
-        return LedgerError(self.sheet_name, row, column.header, shown(raw), message)
+        return LedgerError.because(self.sheet_name, row, column.header, shown(raw), reason)
 
     def _parse(self, column: Column, raw, book: TownshipBook | None, parsed: list):
         if raw.__class__ is str and not raw.isprintable():  # rare: line breaks, full-width spaces, or worse
@@ -159,7 +160,7 @@ class RowChecker:
         if kind == "date":
             day = parse_date(raw)
             if day > self.today:
-                raise BadValue(f"日期不能晚于今天({self.today.isoformat()})")
+                raise BadValue("日期不能晚于今天(%(today)s)", today=self.today.isoformat())
             if day.year < 1949:
                 raise BadValue("日期年份有误")
             return day
@@ -169,7 +170,7 @@ class RowChecker:
             return parse_bool(raw)
         value = self.maps[column.key].get(clean(raw).replace(" ", "").replace("\u3000", ""))
         if value is None:
-            raise BadValue(f"应为 {' / '.join(column.labels)} 之一")
+            raise BadValue("应为 %(labels)s 之一", labels=" / ".join(column.labels))
         return value
 
 
@@ -231,58 +232,63 @@ def merge(kind: str, given, stored):
     return VALUES[kind](**merged)
 
 
-def dispute_rules(v) -> list[tuple[str, str]]:
-    """Return (column key, message) for each workflow rule a dispute's values break."""
+def dispute_rules(v) -> list[tuple[str, BadValue]]:
+    """Return (column key, reason) for each workflow rule a dispute's values break."""
     problems = []
     status = DS(v.status)
+    state = Label(status.label)
     if status.value in CLOSED and v.closed_on is None:
-        problems.append(("closed_on", f"状态为“{status.label}”时必须填写结案日期"))
+        problems.append(("closed_on", BadValue("状态为“%(state)s”时必须填写结案日期", state=state)))
     if status.value in OPEN and v.closed_on is not None:
-        problems.append(("closed_on", f"状态为“{status.label}”的案件尚未结案,不应有结案日期"))
+        problems.append(("closed_on", BadValue("状态为“%(state)s”的案件尚未结案,不应有结案日期", state=state)))
     if v.closed_on is not None and v.closed_on < v.registered_on:
-        problems.append(("closed_on", f"结案日期不能早于登记日期({v.registered_on.isoformat()})"))
+        problems.append(("closed_on", BadValue("结案日期不能早于登记日期(%(day)s)", day=v.registered_on.isoformat())))
     if status in (DS.CONCLUDED, DS.VISITED) and v.outcome is None:
-        problems.append(("outcome", f"状态为“{status.label}”时必须填写调解结果"))
+        problems.append(("outcome", BadValue("状态为“%(state)s”时必须填写调解结果", state=state)))
     if v.outcome is not None and (status.value in OPEN or status is DS.NOT_ACCEPTED):
-        problems.append(("outcome", f"状态为“{status.label}”的案件还没有调解结果"))
+        problems.append(("outcome", BadValue("状态为“%(state)s”的案件还没有调解结果", state=state)))
     if status is DS.VISITED and v.outcome not in (None, SUCCEEDED):
-        problems.append(("status", "只有调解成功、达成协议的案件才需要回访履行情况"))
+        problems.append(("status", BadValue("只有调解成功、达成协议的案件才需要回访履行情况")))
     if v.outcome == SUCCEEDED and v.agreement_form is None:
-        problems.append(("agreement_form", "调解成功时必须填写协议形式(书面或口头)"))
+        problems.append(("agreement_form", BadValue("调解成功时必须填写协议形式(书面或口头)")))
     if v.agreement_form is not None and v.outcome != SUCCEEDED:
-        what = f"“{wf.Outcome(v.outcome).label}”的案件" if v.outcome else "未调解成功的案件"
-        problems.append(("agreement_form", f"{what}没有调解协议,不能填写协议形式"))
+        if v.outcome:
+            outcome = Label(wf.Outcome(v.outcome).label)
+            reason = BadValue("“%(outcome)s”的案件没有调解协议,不能填写协议形式", outcome=outcome)
+        else:
+            reason = BadValue("未调解成功的案件没有调解协议,不能填写协议形式")
+        problems.append(("agreement_form", reason))
     if v.performance is not None and v.outcome != SUCCEEDED:
-        problems.append(("performance", "只有调解成功、达成协议的案件才有履行情况"))
+        problems.append(("performance", BadValue("只有调解成功、达成协议的案件才有履行情况")))
     return problems
 
 
-def petition_rules(v) -> list[tuple[str, str]]:
-    """Return (column key, message) for each rule of the 信访工作条例 a petition's values break."""
+def petition_rules(v) -> list[tuple[str, BadValue]]:
+    """Return (column key, reason) for each rule of the 信访工作条例 a petition's values break."""
     problems = []
-    decision = DECISION_LABELS[v.decision]
+    decision = Label(DECISION_LABELS[v.decision])
     if v.decision != "pending" and v.decided_on is None:
-        problems.append(("decided_on", f"受理情况为“{decision}”时必须填写受理日期"))
+        problems.append(("decided_on", BadValue("受理情况为“%(decision)s”时必须填写受理日期", decision=decision)))
     if v.decision == "pending" and v.decided_on is not None:
-        problems.append(("decided_on", "受理情况为“待定”(或未填)时不应有受理日期"))
+        problems.append(("decided_on", BadValue("受理情况为“待定”(或未填)时不应有受理日期")))
     if v.decided_on is not None and v.decided_on < v.received_on:
-        problems.append(("decided_on", f"受理日期不能早于登记日期({v.received_on.isoformat()})"))
+        problems.append(("decided_on", BadValue("受理日期不能早于登记日期(%(day)s)", day=v.received_on.isoformat())))
     if v.answered_on is not None and v.opinion is None:
-        problems.append(("opinion", "填写了办结日期时必须填写处理意见"))
+        problems.append(("opinion", BadValue("填写了办结日期时必须填写处理意见")))
     if v.opinion is not None and v.answered_on is None:
-        problems.append(("answered_on", "填写了处理意见时必须填写办结日期"))
+        problems.append(("answered_on", BadValue("填写了处理意见时必须填写办结日期")))
     if (v.answered_on or v.opinion) and v.decision not in HANDLED:
-        problems.append(("answered_on", f"受理情况为“{decision}”的信访事项不出具处理意见"))
+        problems.append(("answered_on", BadValue("受理情况为“%(decision)s”的信访事项不出具处理意见", decision=decision)))
     if v.answered_on and v.decided_on and v.answered_on < v.decided_on:
-        problems.append(("answered_on", f"办结日期不能早于受理日期({v.decided_on.isoformat()})"))
+        problems.append(("answered_on", BadValue("办结日期不能早于受理日期(%(day)s)", day=v.decided_on.isoformat())))
     if v.extension_days and v.extension_approver is None:
-        problems.append(("extension_approver", "延期须经领导批准,请填写延期批准人"))
+        problems.append(("extension_approver", BadValue("延期须经领导批准,请填写延期批准人")))
     if v.extension_approver is not None and not v.extension_days:
-        problems.append(("extension_approver", "延期天数为0,不应有延期批准人"))
+        problems.append(("extension_approver", BadValue("延期天数为0,不应有延期批准人")))
     if v.extension_days and v.decision not in HANDLED:
-        problems.append(("extension_days", "只有受理或交办的信访事项可以延期"))
+        problems.append(("extension_days", BadValue("只有受理或交办的信访事项可以延期")))
     if v.satisfaction is not None and v.answered_on is None:
-        problems.append(("satisfaction", "出具处理意见后才能评价满意度"))
+        problems.append(("satisfaction", BadValue("出具处理意见后才能评价满意度")))
     return problems
 
 
@@ -318,7 +324,8 @@ def next_status(kind: str, current: str, values) -> str:
         wanted = values.status
         if wanted == current or _reachable(wf.TRANSITIONS, current, wanted):
             return wanted
-        raise BadValue(f"案件当前为“{DS(current).label}”,不能改回“{DS(wanted).label}”")
+        raise BadValue("案件当前为“%(current)s”,不能改回“%(wanted)s”", current=Label(DS(current).label),
+                       wanted=Label(DS(wanted).label))
     wanted = petition_status(values)
     if wanted == current:
         return current
@@ -329,7 +336,8 @@ def next_status(kind: str, current: str, values) -> str:
     if _reachable(pw.TRANSITIONS, wanted, current):
         return current  # the case went on in casetrack (办理中, 复查…) beyond what a ledger records
     label = pw.PetitionState
-    raise BadValue(f"信访事项当前为“{label(current).label}”,台账所写的情况(“{label(wanted).label}”)无法由此办理得到")
+    raise BadValue("信访事项当前为“%(current)s”,台账所写的情况(“%(wanted)s”)无法由此办理得到",
+                   current=Label(label(current).label), wanted=Label(label(wanted).label))
 
 
 def header_of(kind: str, key: str) -> str:

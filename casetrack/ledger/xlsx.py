@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from casetrack.domain.errors import N_
+
 CALAMINE_CELLS = 3_000_000  # rows × columns of all sheets' rectangles: ~100 MB in calamine; 100,000 rows × 30
 _CHUNK = 1 << 22  # bytes of XML scanned at a time, so that the scan's memory does not grow with the file
 _BATCH = 1000  # rows pickled together while calamine's copy of a sheet is let go
@@ -41,7 +43,7 @@ class Unreadable(Exception):
     """The file is not a workbook that can be read (damaged, truncated, or not a spreadsheet at all)."""
 
 
-BROKEN = "文件已损坏或不是有效的 Excel 工作簿(.xlsx),无法读取。请在 Excel 或 WPS 中打开后另存为 .xlsx,再重新导入"
+BROKEN = N_("文件已损坏或不是有效的 Excel 工作簿(.xlsx),无法读取。请在 Excel 或 WPS 中打开后另存为 .xlsx,再重新导入")
 
 
 def _above(number: int) -> bytes:

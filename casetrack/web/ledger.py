@@ -24,6 +24,7 @@ from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.template import build_template
 from casetrack.models import Role, Township
 from casetrack.web.decorators import roles_required
+from casetrack.web.messages import ledger_message
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,7 +94,7 @@ def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
     return render_template(
         "ledger/preview.html", plan=plan, counts=plan.counts(), sheet_names=SHEET_NAMES, creates=creates,
         created=len(plan.of(CREATE)), updates=updates[:SHOWN], updated=len(updates), errors=plan.errors[:SHOWN * 5],
-        form=form, token=token, shown=SHOWN,
+        form=form, token=token, shown=SHOWN, reason=ledger_message,
     ), status
 
 
@@ -119,7 +120,7 @@ def upload():
     db.session.rollback()  # planning writes nothing; end its read transaction
     if plan.unreadable:  # nothing to preview or confirm: say why beside the field, and keep nothing
         _discard(token)
-        form.upload.errors.append(plan.unreadable)
+        form.upload.errors.append(_(plan.unreadable))  # one of reading.py's and xlsx.py's N_() texts
         return render_template("ledger/index.html", form=form, export_form=ExportForm(formdata=None)), 400
     confirm = ConfirmForm(formdata=None, token=token)
     return _preview(plan, token, confirm)

@@ -1,8 +1,9 @@
-"""Show a domain refusal (a DomainError) in the interface's language."""
+"""Show a domain refusal (a DomainError) or a ledger problem (a LedgerError) in the interface's language."""
 
 from flask_babel import gettext, pgettext
 
 from casetrack.domain.errors import DomainError, format_message
+from casetrack.ledger.format import Label, LedgerError
 
 
 def domain_message(error: DomainError) -> str:
@@ -17,9 +18,32 @@ def domain_message(error: DomainError) -> str:
     return format_message(gettext(error.template), params, separator)
 
 
+def ledger_message(error: LedgerError) -> str:
+    """Return a ledger problem's reason in the user's language, as domain_message does for a refusal.
+
+    Only a parameter marked as casetrack's own word (format.Label: a state, a decision) is translated; the
+    others are the file's words (a village, the labels a column takes, a header) and stay as the clerk must
+    write them. A reason without a template is a constant text, its own msgid; the Chinese interface shows
+    exactly error.message.
+    """
+    if not error.template:
+        return gettext(error.message) if error.message else ""
+    separator = pgettext("list separator", "、")
+    params = {key: _label_translated(value) for key, value in error.params.items()}
+    return format_message(gettext(error.template), params, separator)
+
+
 def _translated(value: object) -> object:
     if isinstance(value, str):
         return gettext(value) if value else value
     if isinstance(value, (list, tuple)):
         return [_translated(item) for item in value]
+    return value
+
+
+def _label_translated(value: object) -> object:
+    if isinstance(value, Label):
+        return gettext(value) if value else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_label_translated(item) for item in value]
     return value

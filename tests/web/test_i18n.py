@@ -451,3 +451,120 @@ def test_the_forms_own_date_id_and_password_checks_speak_english(client, world, 
         "username": "mediator9", "full_name": "赵调解", "role": "mediator", "township_id": "",
         "village_id": str(world.village.id), "password": "abc123", "confirm": "abc123"})
     assert "密码至少8位" in _text(response)
+
+
+# --- the ledger's (台账) problems ---------------------------------------------------------------------------
+# A reason is a BadValue (casetrack/ledger/format.py) with a Chinese template and parameters; the LedgerError
+# keeps message (the Chinese the CLI and the reports print) and the parts; the preview page translates them.
+
+def test_every_ledger_reason_is_a_constant_template_in_the_catalogue():
+    """An f-string reason could not be looked up: BadValue takes a template, LedgerError a constant message."""
+    import ast
+
+    from casetrack.i18n_extract import bad_value_names
+
+    catalogue, built, calls = _catalogue(), [], 0
+    for path in sorted((ROOT / "casetrack").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if callee in bad_value_names():
+                given = node.args[0] if node.args else None
+            elif callee == "LedgerError" and len(node.args) > 4:
+                given = node.args[4]
+            else:
+                continue
+            calls += 1
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                if not (entry := catalogue.get(given.value)) or not entry.string:
+                    built.append(f"{where}: not translated")
+            elif not (isinstance(given, ast.Name) and given.id == "template"  # format.py's unpickling
+                      or isinstance(given, ast.Attribute) and given.attr == "unreadable"):  # reading.py's N_ texts
+                built.append(where)
+    assert calls > 50
+    assert not built, "write BadValue(\"…%(name)s…\", name=value), then `make translations-update`: " + "; ".join(built)
+
+
+def _problems(response) -> str:
+    """The text of the preview page's table of errors."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    html = response.get_data(as_text=True).split('id="errors"')[1].split(">", 1)[1].split("</table>")[0]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_ledger_problems_are_shown_in_english_and_stay_chinese_in_chinese(client, world, english, tmp_path):
+    """Bad cells and an update the workflow refuses: English reasons, Chinese headers, values and file words."""
+    import io
+    from datetime import timedelta
+
+    from tests.ledger.helpers import YEAR, dispute, ledger
+
+    def upload(path):
+        return client.post("/ledger/upload", data={"upload": (io.BytesIO(path.read_bytes()), path.name)},
+                           content_type="multipart/form-data")
+
+    login(client, "staff")
+    number = f"({YEAR})斜调字第5号"
+    first = upload(ledger(tmp_path / "a.xlsx", [dispute(编号=number, 状态="已受理")]))
+    token = first.get_data(as_text=True).split('name="token" value="')[1].split('"')[0]
+    assert client.post("/ledger/apply", data={"token": token}).status_code == 302
+
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    bad = ledger(tmp_path / "b.xlsx", [
+        dispute(编号=number, 状态="已登记"), dispute(登记日期=tomorrow), dispute(所属村="月亮村"),
+        dispute(涉及人数="很多"), dispute(风险等级="天大"),
+    ])
+    _choose(client, "en", back="/")
+    english_text = _problems(upload(bad))
+    today = clock.today().isoformat()
+    for reason in (
+        'The case is now "Accepted" and cannot go back to "Registered"',
+        f"The date cannot be later than today ({today})",
+        "斜沟乡 has no such village (there are: 斜沟村, 王家庄村)",
+        "Should be a whole number",
+        "Should be one of 一般 / 较大 / 重大",  # the labels the cell must hold stay as the file needs them
+    ):
+        assert reason in english_text, (reason, english_text)
+    assert "登记日期" in english_text and "所属村" in english_text and "月亮村" in english_text  # the file's words
+    assert "不能" not in english_text and "应为" not in english_text and "没有这个" not in english_text
+
+    _choose(client, "zh_Hans_CN", back="/")
+    chinese_text = _problems(upload(bad))
+    for reason in (
+        "案件当前为“已受理”,不能改回“已登记”", f"日期不能晚于今天({today})",
+        "斜沟乡没有这个行政村(现有:斜沟村、王家庄村)", "应为整数", "应为 一般 / 较大 / 重大 之一",
+    ):
+        assert reason in chinese_text, (reason, chinese_text)
+
+
+def test_an_unreadable_ledger_is_refused_in_english(client, world, english):
+    import io
+
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    response = client.post("/ledger/upload", data={"upload": (io.BytesIO(b""), "empty.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "The file is empty (0 bytes); choose a filled-in ledger file" in _text(response)
+
+
+def test_ledger_message_translates_the_template_and_the_labels_but_not_the_files_words(app, english):
+    from flask_babel import force_locale
+
+    from casetrack.ledger.format import BadValue, Label, LedgerError
+    from casetrack.web.messages import ledger_message
+
+    state = LedgerError.because("矛盾纠纷", 3, "状态", "已登记", BadValue(
+        "案件当前为“%(current)s”,不能改回“%(wanted)s”", current=Label("已受理"), wanted=Label("已登记")))
+    choice = LedgerError.because("矛盾纠纷", 4, "案件来源", "路边", BadValue(
+        "应为 %(labels)s 之一", labels="当事人申请 / 人民调解"))
+    plain = LedgerError("矛盾纠纷", None, "编号", None, "表头重复出现,请只保留一列")
+    assert state.message == "案件当前为“已受理”,不能改回“已登记”" and str(state).endswith(state.message)
+    with app.test_request_context(), force_locale("en"):
+        assert ledger_message(state) == 'The case is now "Accepted" and cannot go back to "Registered"'
+        assert ledger_message(choice) == "Should be one of 当事人申请 / 人民调解"
+        assert ledger_message(plain) == "The header appears more than once; keep only one such column"
+    with app.test_request_context():
+        assert [ledger_message(e) for e in (state, choice, plain)] == [e.message for e in (state, choice, plain)]
