@@ -42,6 +42,19 @@ class Label(str):
     __slots__ = ()
 
 
+class Notice(str):
+    """A note on how a ledger was read or what importing it will do, in Chinese (as the CLI prints it).
+
+    It keeps its template and parameters so the web can show it in the user's language; mark the template
+    with N_ for the catalogue: Notice(N_("工作表“%(sheet)s”中没有台账表头,已跳过。"), sheet=name).
+    """
+
+    def __new__(cls, template: str, /, **params: object):
+        notice = super().__new__(cls, format_message(template, params, LIST_SEPARATOR))
+        notice.template, notice.params = template, params
+        return notice
+
+
 class BadValue(ValueError):
     """A cell's value does not fit its column, or a row breaks a rule; str() says why, in Chinese.
 

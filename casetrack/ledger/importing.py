@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from casetrack import clock
+from casetrack.domain.errors import N_
 from casetrack.extensions import db
 from casetrack.ledger import stored, updating, writing
 from casetrack.ledger.format import (
@@ -26,7 +27,9 @@ from casetrack.ledger.format import (
     PETITION,
     SHEET_NAMES,
     BadValue,
+    Label,
     LedgerError,
+    Notice,
     normalise_number,
     render_cell,
 )
@@ -87,13 +90,20 @@ class Plan:
         self.errors.append(LedgerError.because(row.sheet, row.row, column, value, reason))
         self.error_rows[row.kind].add((row.sheet, row.row))
 
-    def summary(self) -> list[str]:
+    def summary(self) -> list[Notice]:
         """Say in Chinese what the import will do, one line per kind."""
         lines = []
         for kind, n in self.counts().items():
-            if any(n.values()):
-                text = f"{SHEET_NAMES[kind]}:新建 {n[CREATE]} 件,更新 {n[UPDATE]} 件,无变化 {n[UNCHANGED]} 件"
-                lines.append(text + (f",有错误的行 {n['error']} 行" if n["error"] else ""))
+            if not any(n.values()):
+                continue
+            counted = {"kind": Label(SHEET_NAMES[kind]), "created": n[CREATE], "updated": n[UPDATE],
+                       "unchanged": n[UNCHANGED], "errors": n["error"]}
+            if n["error"]:
+                lines.append(Notice(N_("%(kind)s:新建 %(created)s 件,更新 %(updated)s 件,无变化 %(unchanged)s 件,"
+                                       "有错误的行 %(errors)s 行"), **counted))
+            else:
+                lines.append(Notice(N_("%(kind)s:新建 %(created)s 件,更新 %(updated)s 件,无变化 %(unchanged)s 件"),
+                                    **counted))
         return lines
 
 
@@ -150,7 +160,8 @@ def _plan_readable(path: Path | str, filename: str, township: Township | None, t
                         plan.bad_numbers[sheet.kind].add(_safe_number(cells[number_at]))
                     continue
                 plan.rows.append(RowPlan(sheet.kind, sheet.name, row, book.township_id, values))
-            plan.notices.extend(f"工作表“{sheet.name}”第{r}行是表尾说明,已跳过。" for r in sheet.skipped)
+            plan.notices.extend(Notice(N_("工作表“%(sheet)s”第%(row)s行是表尾说明,已跳过。"), sheet=sheet.name, row=r)
+                                for r in sheet.skipped)
         order = {sheet.name: index for index, sheet in enumerate(ledger.sheets)}
     _Planner(plan, books).run()
     plan.errors.sort(key=lambda e: (order.get(e.sheet, -1), e.row or 0))  # as the file has them, sheet by sheet

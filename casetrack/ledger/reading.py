@@ -24,7 +24,9 @@ from casetrack.ledger.format import (
     SHEET_NAMES,
     BadValue,
     Column,
+    Label,
     LedgerError,
+    Notice,
     clean,
     normalise_header,
 )
@@ -114,7 +116,8 @@ def _map_columns(ledger: LedgerFile, sheet_name: str, kind: str, header: tuple) 
             if text == ROW_NUMBER_HEADER:
                 serial = index
             elif text not in EXTRA_HEADERS:
-                ledger.notices.append(f"工作表“{sheet_name}”:未知列“{text}”,已忽略。")
+                ledger.notices.append(Notice(N_("工作表“%(sheet)s”:未知列“%(column)s”,已忽略。"), sheet=sheet_name,
+                                             column=text))
             continue
         if text in seen:
             ledger.errors.append(LedgerError(sheet_name, None, text, None, "表头重复出现,请只保留一列"))
@@ -146,13 +149,14 @@ def _add_sheet(ledger: LedgerFile, name: str, rows: Iterator[tuple], kinds: tupl
             reason = BadValue("找不到表头行:缺少必填列 %(headers)s", headers=wanted)
             ledger.errors.append(LedgerError.because(name, None, None, None, reason))
         else:
-            ledger.notices.append(f"工作表“{name}”中没有台账表头,已跳过。")
+            ledger.notices.append(Notice(N_("工作表“%(sheet)s”中没有台账表头,已跳过。"), sheet=name))
         return
     columns, serial = _map_columns(ledger, name, kind, header)
     sheet = Sheet(kind, name, header_row, columns, iter(()))
     sheet.rows = _data_rows(rows, header_row, serial, sheet.skipped)
     ledger.sheets.append(sheet)
-    ledger.notices.append(f"工作表“{name}”:{SHEET_NAMES[kind]}台账,表头在第{header_row}行。")
+    ledger.notices.append(Notice(N_("工作表“%(sheet)s”:%(kind)s台账,表头在第%(row)s行。"), sheet=name,
+                                 kind=Label(SHEET_NAMES[kind]), row=header_row))
 
 
 def decode_csv(raw: bytes) -> str:

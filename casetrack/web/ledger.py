@@ -24,7 +24,7 @@ from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.template import build_template
 from casetrack.models import Role, Township
 from casetrack.web.decorators import roles_required
-from casetrack.web.messages import ledger_message
+from casetrack.web.messages import ledger_message, notice_message
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +94,7 @@ def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
     return render_template(
         "ledger/preview.html", plan=plan, counts=plan.counts(), sheet_names=SHEET_NAMES, creates=creates,
         created=len(plan.of(CREATE)), updates=updates[:SHOWN], updated=len(updates), errors=plan.errors[:SHOWN * 5],
-        form=form, token=token, shown=SHOWN, reason=ledger_message,
+        form=form, token=token, shown=SHOWN, reason=ledger_message, note=notice_message,
     ), status
 
 
@@ -145,7 +145,7 @@ def apply():
     db.session.commit()
     _discard(token)
     for line in plan.summary():
-        flash(_("已导入 %(file)s:%(line)s", file=meta["filename"], line=line), "success")
+        flash(_("已导入 %(file)s:%(line)s", file=meta["filename"], line=notice_message(line)), "success")
     return redirect(url_for("ledger.index"))
 
 

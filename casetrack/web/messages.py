@@ -1,9 +1,10 @@
-"""Show a domain refusal (a DomainError) or a ledger problem (a LedgerError) in the interface's language."""
+"""Show a domain refusal (a DomainError), a ledger problem (a LedgerError) or a ledger notice in the
+interface's language."""
 
 from flask_babel import gettext, pgettext
 
 from casetrack.domain.errors import DomainError, format_message
-from casetrack.ledger.format import Label, LedgerError
+from casetrack.ledger.format import Label, LedgerError, Notice
 
 
 def domain_message(error: DomainError) -> str:
@@ -31,6 +32,18 @@ def ledger_message(error: LedgerError) -> str:
     separator = pgettext("list separator", "、")
     params = {key: _label_translated(value) for key, value in error.params.items()}
     return format_message(gettext(error.template), params, separator)
+
+
+def notice_message(notice: str) -> str:
+    """Return a ledger notice (how a sheet was read, what the import will do) in the user's language.
+
+    Its parameters are translated as a ledger problem's are: only casetrack's own words (format.Label).
+    """
+    if not isinstance(notice, Notice):
+        return gettext(notice) if notice else notice
+    separator = pgettext("list separator", "、")
+    params = {key: _label_translated(value) for key, value in notice.params.items()}
+    return format_message(gettext(notice.template), params, separator)
 
 
 def _translated(value: object) -> object:

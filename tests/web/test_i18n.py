@@ -568,3 +568,29 @@ def test_ledger_message_translates_the_template_and_the_labels_but_not_the_files
         assert ledger_message(plain) == "The header appears more than once; keep only one such column"
     with app.test_request_context():
         assert [ledger_message(e) for e in (state, choice, plain)] == [e.message for e in (state, choice, plain)]
+
+
+def test_ledger_notices_and_the_import_summary_are_shown_in_english(client, world, english, tmp_path):
+    """How the sheet was read (its header row, a column ignored, a footer skipped) and what was imported."""
+    import io
+
+    from tests.ledger.helpers import DISPUTE_HEADERS, dispute, table, write_xlsx
+
+    rows = table([*DISPUTE_HEADERS, "备用"], [dispute()])
+    path = write_xlsx(tmp_path / "台账.xlsx", {"矛盾纠纷": [*rows, ["合计", None, "1 件"]]})
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    preview = client.post("/ledger/upload", data={"upload": (io.BytesIO(path.read_bytes()), path.name)},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200
+    text = _text(preview)
+    for notice in ('Sheet "矛盾纠纷": Disputes ledger, header in row 1.',
+                   'Sheet "矛盾纠纷": unknown column "备用", ignored.',
+                   'Sheet "矛盾纠纷", row 3 is a footer note and was skipped.'):
+        assert notice in text, (notice, text)
+    assert "工作表" not in text and "已跳过" not in text
+
+    token = preview.get_data(as_text=True).split('name="token" value="')[1].split('"')[0]
+    done = client.post("/ledger/apply", data={"token": token}, follow_redirects=True)
+    assert "Disputes: 1 new, 0 updated, 0 unchanged" in _text(done)
+    assert "新建" not in _text(done)
