@@ -14,9 +14,7 @@ def domain_message(error: DomainError) -> str:
     gettext returns a text that is not in the catalogue unchanged, so a name or a number stays as it is, and
     the Chinese interface shows exactly str(error).
     """
-    separator = pgettext("list separator", "、")
-    params = {key: _translated(value) for key, value in error.params.items()}
-    return format_message(gettext(error.template), params, separator)
+    return _filled(error.template, error.params, lambda value: isinstance(value, str))
 
 
 def ledger_message(error: LedgerError) -> str:
@@ -29,9 +27,7 @@ def ledger_message(error: LedgerError) -> str:
     """
     if not error.template:
         return gettext(error.message) if error.message else ""
-    separator = pgettext("list separator", "、")
-    params = {key: _label_translated(value) for key, value in error.params.items()}
-    return format_message(gettext(error.template), params, separator)
+    return _filled(error.template, error.params, _is_label)
 
 
 def notice_message(notice: str) -> str:
@@ -41,22 +37,23 @@ def notice_message(notice: str) -> str:
     """
     if not isinstance(notice, Notice):
         return gettext(notice) if notice else notice
+    return _filled(notice.template, notice.params, _is_label)
+
+
+def _is_label(value: object) -> bool:
+    return isinstance(value, Label)
+
+
+def _filled(template: str, params: dict, translatable) -> str:
+    """The template in the user's language, filled with the parameters; those `translatable` says are words
+    of the catalogue are translated, and lists of them are joined with the language's separator."""
+
+    def shown(value: object) -> object:
+        if translatable(value):
+            return gettext(value) if value else str(value)
+        if isinstance(value, (list, tuple)):
+            return [shown(item) for item in value]
+        return value
+
     separator = pgettext("list separator", "、")
-    params = {key: _label_translated(value) for key, value in notice.params.items()}
-    return format_message(gettext(notice.template), params, separator)
-
-
-def _translated(value: object) -> object:
-    if isinstance(value, str):
-        return gettext(value) if value else value
-    if isinstance(value, (list, tuple)):
-        return [_translated(item) for item in value]
-    return value
-
-
-def _label_translated(value: object) -> object:
-    if isinstance(value, Label):
-        return gettext(value) if value else str(value)
-    if isinstance(value, (list, tuple)):
-        return [_label_translated(item) for item in value]
-    return value
+    return format_message(gettext(template), {key: shown(value) for key, value in params.items()}, separator)
