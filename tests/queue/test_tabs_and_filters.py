@@ -71,7 +71,7 @@ class Cases:
             "village")
         add("p_overdue", petition(staff, t, days(-66), state="accepted", village=ov), {"petitions", "overdue"},
             "other_village")
-        add("p_handling", petition(staff, t, date(2026, 10, 20), state="in_progress", village=v), {"petitions"},
+        add("p_handling", petition(staff, t, days(-38), state="in_progress", village=v), {"petitions"},
             "village")
         add("p_answered", petition(staff, t, date(2026, 9, 20), state="answered", village=ov), {"petitions"},
             "other_village")
@@ -84,7 +84,7 @@ class Cases:
             {"mediating", "overdue"}, "far_village")
         add("far_p_overdue", petition(far, ft, days(-66), state="accepted", village=fv), {"petitions", "overdue"},
             "far_village")
-        add("far_p_handling", petition(far, ft, date(2026, 10, 20), state="in_progress"), {"petitions"}, "far")
+        add("far_p_handling", petition(far, ft, days(-38), state="in_progress"), {"petitions"}, "far")
 
     def expected(self, tab: str, visible) -> set[str]:
         return {item.number for name, item in self.items.items()

@@ -210,7 +210,7 @@ def _register_a_case(client, world) -> str:
     response = client.post("/cases/new", data={
         "village_id": world.village.id, "natural_village_id": "",
         "dispute_type_id": dispute_types(world.township.id)[0].id,
-        "source": "application", "channel": "peoples", "registered_on": "2026-11-01",
+        "source": "application", "channel": "peoples", "registered_on": clock.today().isoformat(),
         "applicants-0-name": "张三", "applicants-0-gender": "male", "applicants-0-id_number": "",
         "applicants-0-phone": "13812345678", "applicants-0-address": "",
         "respondents-0-name": "李四", "people_involved": "2", "summary": "院墙占道", "risk_level": "general",
