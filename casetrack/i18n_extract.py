@@ -26,7 +26,7 @@ from babel.messages.extract import extract_python
 
 
 def extract_messages(fileobj, keywords, comment_tags, options):
-    """Babel extraction method: the file's gettext calls, then its DomainError templates."""
+    """Babel extraction method: the file's gettext calls, then its DomainError templates and ledger reasons."""
     yield from extract_python(fileobj, keywords, comment_tags, options)
     tree = _parse(fileobj, options)
     yield from domain_error_templates(tree)
@@ -34,11 +34,9 @@ def extract_messages(fileobj, keywords, comment_tags, options):
 
 
 def extract_enum_labels(fileobj, keywords, comment_tags, options):
-    """Babel extraction method: the file's gettext calls, DomainError templates, LabelledEnum and *_LABELS labels."""
-    yield from extract_python(fileobj, keywords, comment_tags, options)
+    """Babel extraction method: what extract_messages finds, then the LabelledEnum and *_LABELS labels."""
+    yield from extract_messages(fileobj, keywords, comment_tags, options)
     tree = _parse(fileobj, options)
-    yield from domain_error_templates(tree)
-    yield from ledger_reasons(tree)
     for node in ast.walk(tree):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
                 and any(isinstance(t, ast.Name) and t.id.endswith("LABELS") for t in node.targets)):
