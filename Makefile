@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app casetrack
 
-.PHONY: run test install install-test migrate translations translations-update lint e2e-deps clean
+.PHONY: run test test-fast install install-test migrate translations translations-update lint e2e-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ run: migrate
 ## make test: install with test extras and run the whole suite
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-fast: the suite without the real-browser tests (tests/e2e), for quick rounds while coding
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
-    load_environment(app.config)
+    load_environment(app)
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

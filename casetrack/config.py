@@ -28,23 +28,14 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production
 
 
-def _coerce(value: str):
-    """Read an environment string as bool or int when it plainly is one."""
-    lowered = value.lower()
-    if lowered in {"true", "false"}:
-        return lowered == "true"
-    if value.isdigit():
-        return int(value)
-    return value
-
-
-def load_environment(config: dict) -> None:
-    """Apply CASETRACK_* environment variables (CASETRACK_DATABASE_URL and the like)."""
-    for key, value in os.environ.items():
-        if key.startswith("CASETRACK_") and key != "CASETRACK_TEST_DATABASE_URL":
-            config[key.removeprefix("CASETRACK_")] = _coerce(value)
-    if "DATABASE_URL" in config:
-        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config.pop("DATABASE_URL"))
+def load_environment(app) -> None:
+    """Apply CASETRACK_* environment variables (values read as JSON where they are: true, 5; else text)."""
+    app.config.from_prefixed_env("CASETRACK")
+    for key in ("SECRET_KEY", "DATABASE_URL"):  # text even when it reads as a JSON number
+        if f"CASETRACK_{key}" in os.environ:
+            app.config[key] = os.environ[f"CASETRACK_{key}"]
+    if "DATABASE_URL" in app.config:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config.pop("DATABASE_URL"))
 
 
 def normalise_database_url(url: str) -> str:

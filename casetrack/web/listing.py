@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app, flash, request
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from casetrack.domain.identity import PERSONAL_NUMBER
 from casetrack.domain.text import UNSTORABLE
@@ -41,9 +41,9 @@ class Page:
 
 def numbered_page(query: Select, *order_by) -> Page:
     """Run one numbered page (?page=N, PAGE_SIZE rows) of a list query, with the total for the pager."""
+    ordered = query.order_by(*order_by)
     size = current_app.config["PAGE_SIZE"]
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    count = max((total + size - 1) // size, 1)
-    number = min(max(request.args.get("page", 1, type=int), 1), count)  # past the end: the last page
-    rows = db.session.execute(query.order_by(*order_by).limit(size).offset((number - 1) * size)).scalars().all()
-    return Page(rows, total, number, count)
+    pagination = db.paginate(ordered, per_page=size, max_per_page=size, error_out=False)
+    if pagination.page > max(pagination.pages, 1):  # past the end: the last page
+        pagination = db.paginate(ordered, page=pagination.pages, per_page=size, max_per_page=size)
+    return Page(pagination.items, pagination.total, pagination.page, max(pagination.pages, 1))
