@@ -9,13 +9,13 @@ translates a label when it shows one (templating's `tr_label`, forms.base.labell
 A DomainError (or any subclass of it, found by reading the package's class statements) is raised with a
 constant Chinese template: DomainError("当前状态为“%(state)s”,不能指派调解员。", state=label). Both
 extractors add the first argument of every such call, and of super().__init__ inside such a class, to the
-catalogue; casetrack/web/messages.py translates it when it shows the refusal. Texts a refusal is built from
+catalogue; casetrack/i18n.py translates it when it shows the refusal. Texts a refusal is built from
 (the name of a date, a reason) are marked with domain.errors.N_, one of pybabel's default keywords.
 
 A ledger (台账) problem's reason is given the same way, as a BadValue (casetrack/ledger/format.py) with a
 constant template: BadValue("不能小于%(low)s", low=low); a LedgerError built directly takes a constant
 message. Both extractors add the first argument of every call to BadValue (or a class derived from it) and
-the message of every LedgerError(...) call that is a constant; casetrack/web/messages.ledger_message shows it.
+the message of every LedgerError(...) call that is a constant; casetrack.i18n.ledger_message shows it.
 """
 
 import ast

@@ -3,7 +3,7 @@
 A DomainError carries a Chinese *template* and named parameters, so that the web layer can look the template
 up in the message catalogue (its msgid is the Chinese text, docs/README.md) and show the refusal in the
 user's language, while str(error) stays the formatted Chinese message that the CLI, the ledger and the logs
-print. casetrack/i18n_extract.py puts every template in the catalogue; casetrack/web/messages.py shows them.
+print. casetrack/i18n_extract.py puts every template in the catalogue; casetrack/i18n.py shows them.
 """
 
 from collections.abc import Iterable

@@ -17,9 +17,9 @@ from wtforms.validators import (
 
 from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
+from casetrack.i18n import domain_message
 from casetrack.models import Role
 from casetrack.services.accounts import password_refusal
-from casetrack.web.messages import domain_message
 
 PLACE_NAME_MAX = 60  # townships.name, villages.name, natural_villages.name
 TYPE_NAME_MAX = 40  # dispute_types.name

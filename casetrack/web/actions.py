@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
+from casetrack.i18n import domain_message
 from casetrack.services.disputes import EditConflict
-from casetrack.web.messages import domain_message
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
+from casetrack.i18n import domain_message
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Role, Township, User, Village
 from casetrack.services import accounts, places
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from casetrack.extensions import db
 from casetrack.forms.auth import LoginForm
+from casetrack.i18n import domain_message
 from casetrack.services.accounts import AccountLocked, authenticate
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -16,12 +16,12 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.forms import cases as forms
+from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
 from casetrack.services import disputes as services
 from casetrack.services import review
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

@@ -14,10 +14,10 @@ from casetrack.documents.case_file import build_case_file, build_document
 from casetrack.documents.content import Document
 from casetrack.extensions import db
 from casetrack.forms.documents import AttachmentForm
+from casetrack.i18n import domain_message
 from casetrack.models import Attachment, Dispute
 from casetrack.models.attachments import ATTACHMENT_KINDS
 from casetrack.web.cases import load_case
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("documents", __name__, url_prefix="/cases")
 

@@ -6,7 +6,7 @@ from sqlalchemy.exc import DataError
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.web.messages import domain_message
+from casetrack.i18n import domain_message
 
 
 def init_app(app: Flask) -> None:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from casetrack import clock
 from casetrack.extensions import db
 from casetrack.forms.ledger import ConfirmForm, ExportForm, UploadForm
+from casetrack.i18n import ledger_message, notice_message
 from casetrack.ledger import exporting
 from casetrack.ledger.format import SHEET_NAMES
 from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, preview_line
@@ -24,7 +25,6 @@ from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.template import build_template
 from casetrack.models import Role, Township
 from casetrack.web.decorators import roles_required
-from casetrack.web.messages import ledger_message, notice_message
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

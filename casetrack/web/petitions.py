@@ -13,13 +13,13 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.forms import petitions as forms
+from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Petition, PetitionCategory, Petitioner, Role, Township, Village
 from casetrack.services import petitions as services
 from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 from casetrack.web.actions import Action, run_action
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 A = pw.PetitionAction

@@ -30,6 +30,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
+from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
@@ -37,7 +38,6 @@ from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
-from casetrack.web.messages import domain_message
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")

@@ -15,10 +15,10 @@ from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
+from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role
 from casetrack.services import review, supervision
 from casetrack.services.disputes import EditConflict
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("review", __name__, url_prefix="/cases")
 

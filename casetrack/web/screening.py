@@ -14,10 +14,10 @@ from casetrack.domain import screening as sc
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.forms import screening as forms
+from casetrack.i18n import domain_message
 from casetrack.models import IntensifiedPeriod, Role, ScreeningFinding, ScreeningRound, Township
 from casetrack.services import screening as services
 from casetrack.services.places import dispute_types
-from casetrack.web.messages import domain_message
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 

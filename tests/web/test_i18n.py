@@ -297,7 +297,7 @@ def test_an_unknown_locale_is_ignored(client, english):
 
 
 # --- the domain's refusals ---------------------------------------------------------------------------------
-# A DomainError carries a Chinese template and its parameters; casetrack/web/messages.py looks the template up
+# A DomainError carries a Chinese template and its parameters; casetrack/i18n.py looks the template up
 # in the catalogue and translates the labels among the parameters (a state, the name of a date).
 
 def test_every_domain_refusal_is_a_constant_template_in_the_catalogue():
@@ -403,7 +403,7 @@ def test_domain_message_translates_the_template_and_the_labels_but_not_names(app
     from flask_babel import force_locale
 
     from casetrack.domain.errors import DomainError
-    from casetrack.web.messages import domain_message
+    from casetrack.i18n import domain_message
 
     missing = DomainError("请填写%(fields)s。", fields=["责任单位", "责任人员"])
     taken = DomainError("%(township)s已有“%(name)s”。", township="斜沟乡", name="东村")
@@ -553,8 +553,8 @@ def test_an_unreadable_ledger_is_refused_in_english(client, world, english):
 def test_ledger_message_translates_the_template_and_the_labels_but_not_the_files_words(app, english):
     from flask_babel import force_locale
 
+    from casetrack.i18n import ledger_message
     from casetrack.ledger.format import BadValue, Label, LedgerError
-    from casetrack.web.messages import ledger_message
 
     state = LedgerError.because("矛盾纠纷", 3, "状态", "已登记", BadValue(
         "案件当前为“%(current)s”,不能改回“%(wanted)s”", current=Label("已受理"), wanted=Label("已登记")))
