@@ -29,6 +29,7 @@ from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.validation import HANDLED
 from casetrack.models import Dispute, Petition, Township
 from casetrack.services import time_limits
+from casetrack.spreadsheet_text import as_text_cell, csv_text, is_risky
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -132,16 +133,21 @@ def write_xlsx(target, township: Township, year: int, today: date | None = None)
         sheet.append(bold)
         counts[kind] = 0
         for row in ledger_rows(kind, township, year, today):
-            sheet.append([_date_cell(sheet, value) for value in row])
+            sheet.append([_cell(sheet, value) for value in row])
             counts[kind] += 1
     workbook.save(target)
     return counts
 
 
-def _date_cell(sheet, value):
+def _cell(sheet, value):
+    """Return what to append for a value: dates formatted as dates, text that could be a formula as text."""
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str) and is_risky(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        as_text_cell(cell)
         return cell
     return value
 
@@ -159,7 +165,7 @@ def write_csv(stream, kind: str, township: Township, year: int, today: date | No
     writer.writerow(headers(kind))
     count = 0
     for row in ledger_rows(kind, township, year, today):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else csv_text(v) for v in row])
         count += 1
     return count
 

@@ -318,7 +318,9 @@ def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
     return number
 
 
-_NAME_SPLIT = re.compile(r"[、;;,,/\s]+")
+_NAME_SPLIT = re.compile(r"[、;;,,/\s]+")  # hand-kept ledgers separate names with any of these
+_LISTED = re.compile(r"[、;;]")  # the separators export writes: a cell holding one is split on these alone
+_LISTED_SPLIT = re.compile(r"\s*[、;;]\s*")
 _ID_CHARACTERS = {0xFF10 + d: 0x30 + d for d in range(10)} | {0xFF38: "X", 0xFF58: "x", 0xFF08: "(", 0xFF09: ")"}
 _NAME_WITH_ID = re.compile(r"^(.+?)[((]([0-9Xx]{17,18}|[0-9Xx]{15})[))]$")
 
@@ -332,11 +334,14 @@ class Name(str):
 def split_names(cell) -> tuple[str, ...]:
     """Split 张三、李四;王五 into names, each at most 60 characters.
 
-    A name may carry its ID number in brackets, 张三(11010519491231002X): the number's check digit is
+    A cell holding 、 or ; is split on those alone, so that a name may hold a space, a comma or a slash
+    (Maria Garcia、张三); a cell without them is split on commas, slashes and spaces too (张三 李四), as
+    hand-kept ledgers write. A name may carry its ID number in brackets, 张三(11010519491231002X): the number's check digit is
     checked (GB 11643) and kept as Name.id_number; the name alone is what the ledger compares.
     """
     names = []
-    for part in _NAME_SPLIT.split(clean(cell).translate(_ID_CHARACTERS)):
+    text = clean(cell).translate(_ID_CHARACTERS)
+    for part in (_LISTED_SPLIT if _LISTED.search(text) else _NAME_SPLIT).split(text):
         if not part:
             continue
         match = _NAME_WITH_ID.match(part) if part[-1] == ")" else None
@@ -353,8 +358,12 @@ def split_names(cell) -> tuple[str, ...]:
 
 
 def join_names(names) -> str:
-    """Join names as the ledger writes them: 张三、李四."""
-    return NAME_SEPARATOR.join(names)
+    """Join names as the ledger writes them: 张三、李四; a lone name that holds a space, comma or slash ends
+    with 、 (Maria Garcia、), so that split_names reads it back as one name."""
+    joined = NAME_SEPARATOR.join(names)
+    if len(names) == 1 and _NAME_SPLIT.search(joined):
+        return joined + NAME_SEPARATOR
+    return joined
 
 
 def normalise_number(cell) -> str:

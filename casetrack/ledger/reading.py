@@ -31,6 +31,7 @@ from casetrack.ledger.format import (
     normalise_header,
 )
 from casetrack.ledger.xlsx import BROKEN, Unreadable, worksheets
+from casetrack.spreadsheet_text import csv_text_back
 
 HEADER_SCAN_ROWS = 50  # title and note rows above the header are few
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "注:", "注:", "说明:", "说明:")
@@ -173,7 +174,7 @@ def _csv_rows(text: str) -> Iterator[tuple]:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield tuple(cells)
+        yield tuple(csv_text_back(cell) for cell in cells)  # export's '= neutralising comes off
 
 
 EMPTY = N_("文件是空的(0 字节),请选择填好的台账文件")
