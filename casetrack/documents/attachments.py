@@ -13,6 +13,7 @@ from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import Attachment, Dispute, User
 from casetrack.models.attachments import ATTACHMENT_KINDS
+from casetrack.private_files import private_open
 from casetrack.services.timeline import record_event
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -73,7 +74,7 @@ def store_attachment(
     partial = folder / f"{key}.part"
     digest, size, head = hashlib.sha256(), 0, b""
     try:
-        with partial.open("wb") as out:
+        with private_open(partial) as out:  # ID scans and agreements: readable by the app's account alone
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
