@@ -102,6 +102,11 @@ def store_attachment(
     return item
 
 
+def attachment_folder(app) -> Path:
+    """Return the folder an app keeps attachments in: ATTACHMENT_FOLDER, else instance/attachments."""
+    return Path(app.config.get("ATTACHMENT_FOLDER") or Path(app.instance_path) / "attachments")
+
+
 def stored_path(folder: Path, item: Attachment) -> Path:
     """Return where an attachment's bytes are kept."""
     return folder / item.storage_key

@@ -70,7 +70,7 @@ def docx(case_id: int, kind: str):
 
 
 def _folder() -> Path:
-    return Path(current_app.config.get("ATTACHMENT_FOLDER") or Path(current_app.instance_path) / "attachments")
+    return attachments.attachment_folder(current_app)
 
 
 def _max_bytes() -> int:
