@@ -168,7 +168,9 @@ def report_command(year, township, month, quarter, fmt, output):
         click.echo(f"{period.label}的统计数字已冻结,输出冻结时的数字。", err=True)
     body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
     if output:
-        with open(output, "wb") as handle:
+        from casetrack.private_files import private_open
+
+        with private_open(output) as handle:  # the figures' case lists: readable by their owner only
             handle.write(body)
         click.echo(f"已写入 {output}")
     elif fmt in ("json", "md"):

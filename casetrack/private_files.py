@@ -11,15 +11,18 @@ from pathlib import Path
 PRIVATE = 0o600
 
 
-def private_open(path: Path | str, mode: str = "wb"):
-    """Open a file for writing, created (or truncated) with mode 0600 whatever the umask."""
+def private_open(path: Path | str, mode: str = "wb", **text_options):
+    """Open a file for writing, created (or truncated) with mode 0600 whatever the umask; text_options (encoding,
+    newline) as open() takes them, for a text mode."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
     descriptor = os.open(path, flags, PRIVATE)
     try:
         os.fchmod(descriptor, PRIVATE)  # an existing file keeps its old mode through os.open
     except OSError:  # not every file system has modes (a FAT USB disk)
         pass
-    return os.fdopen(descriptor, mode, **({} if "b" in mode else {"encoding": "utf-8"}))
+    if "b" not in mode:
+        text_options.setdefault("encoding", "utf-8")
+    return os.fdopen(descriptor, mode, **text_options)
 
 
 def make_private(path: Path | str) -> None:

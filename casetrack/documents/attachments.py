@@ -12,7 +12,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import Attachment, Dispute, User
-from casetrack.models.attachments import ATTACHMENT_KINDS
+from casetrack.models.attachments import ATTACHMENT_KINDS, PERSONAL_KINDS
 from casetrack.private_files import private_open
 from casetrack.services.timeline import record_event
 
@@ -100,6 +100,12 @@ def store_attachment(
     db.session.flush()
     record_event(dispute, actor, "attachment", f"上传附件:{item.filename}({ATTACHMENT_KINDS[kind]})")
     return item
+
+
+def can_open(user: User, dispute: Dispute, item: Attachment) -> bool:
+    """A personal document (ID scan, signed agreement) follows the masking rule: whoever sees the case's ID numbers
+    masked may not open it; other files, anyone who may see the case."""
+    return item.kind not in PERSONAL_KINDS or permissions.sees_personal_data(user, dispute)
 
 
 def attachment_folder(app) -> Path:

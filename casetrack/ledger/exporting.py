@@ -28,6 +28,7 @@ from casetrack.ledger.format import COLUMNS, DISPUTE, EXTRA_HEADERS, KINDS, PETI
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.validation import HANDLED
 from casetrack.models import Dispute, Petition, Township
+from casetrack.private_files import private_open
 from casetrack.services import time_limits
 from casetrack.spreadsheet_text import as_text_cell, csv_text, is_risky
 
@@ -174,12 +175,13 @@ def export_year(output: Path | str, township: Township, year: int, today: date |
     """Export a year to .xlsx (both sheets) or to one UTF-8 (with BOM, for Excel) .csv per kind."""
     output = Path(output)
     if output.suffix.lower() == ".xlsx":
-        write_xlsx(output, township, year, today)
+        with private_open(output) as stream:  # names and cases: readable by their owner only
+            write_xlsx(stream, township, year, today)
         return {kind: output for kind in KINDS}
     if output.suffix.lower() != ".csv":
         raise DomainError("导出文件名应以 .xlsx 或 .csv 结尾。")
     paths = csv_paths(output)
     for kind, path in paths.items():
-        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        with private_open(path, "w", encoding="utf-8-sig", newline="") as stream:
             write_csv(stream, kind, township, year, today)
     return paths

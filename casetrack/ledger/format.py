@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from openpyxl.utils.datetime import from_excel
 
+from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import LIST_SEPARATOR, format_message
@@ -347,7 +348,7 @@ def split_names(cell) -> tuple[str, ...]:
         match = _NAME_WITH_ID.match(part) if part[-1] == ")" else None
         name = Name(match.group(1)) if match else part  # a plain str when no ID: 100,000 rows add up
         if match:
-            problem = id_number_problem(match.group(2))
+            problem = id_number_problem(match.group(2), clock.today())
             if problem:
                 raise BadValue("%(name)s的%(problem)s", name=name, problem=Label(problem))
             name.id_number = normalise_id_number(match.group(2))

@@ -86,7 +86,7 @@ def template():
     buffer = io.BytesIO()
     build_template(TownshipBook(township), buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx")
+    return _private(send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx"))
 
 
 def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
@@ -171,9 +171,16 @@ def export():
         buffer = io.BytesIO()
         exporting.write_xlsx(buffer, township, year, today)
         buffer.seek(0)
-        return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}{year}年台账.xlsx")
+        return _private(send_file(buffer, mimetype=XLSX, as_attachment=True,
+                                  download_name=f"{township.name}{year}年台账.xlsx"))
     text = io.StringIO()
     exporting.write_csv(text, kind, township, year, today)
     data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
-    return send_file(data, mimetype="text/csv", as_attachment=True,
-                     download_name=f"{township.name}{year}年台账-{SHEET_NAMES[kind]}.csv")
+    return _private(send_file(data, mimetype="text/csv", as_attachment=True,
+                              download_name=f"{township.name}{year}年台账-{SHEET_NAMES[kind]}.csv"))
+
+
+def _private(response):
+    """Keep an export out of every cache (a proxy, the browser's): it holds names and cases."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
