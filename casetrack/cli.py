@@ -179,7 +179,7 @@ def report_command(year, township, month, quarter, fmt, output):
         _fail("docx 和 xlsx 须用 -o 指定输出文件。")
 
 
-@click.command("backup", help="在系统运行时备份 SQLite 数据库和附件(PostgreSQL 请用 pg_dump)。")
+@click.command("backup", help="在系统运行时备份 SQLite 数据库和附件(PostgreSQL 只备份附件,数据库请用 pg_dump)。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="备份文件(.tar)")
 def backup_command(output: str):
     """Write one archive: a consistent copy of the SQLite database while the app serves, and its attachments."""
@@ -193,7 +193,11 @@ def backup_command(output: str):
                                         attachment_folder(current_app), output)
     except DomainError as refused:
         _fail(str(refused))
-    click.echo(f"已备份到 {output}(数据库 {summary.pages} 页,附件 {summary.attachments} 个,完整性检查通过)")
+    if summary.database:
+        click.echo(f"已备份到 {output}(数据库 {summary.pages} 页,附件 {summary.attachments} 个,完整性检查通过)")
+    else:
+        click.echo(f"已备份附件到 {output}(附件 {summary.attachments} 个)。PostgreSQL 数据库请另用 pg_dump 备份,例如:"
+                   "pg_dump -Fc casetrack > casetrack-$(date +%F).dump")
     if summary.missing:
         click.echo(f"注意:数据库中有 {len(summary.missing)} 个附件的文件已不存在,未能备份。", err=True)
 
@@ -211,7 +215,6 @@ def restore_command(path: str, yes: bool):
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     folder = attachment_folder(current_app)
     try:
-        backup.sqlite_path(uri)
         with backup.checked(path, folder.parent) as checked:
             if not yes:
                 click.confirm(f"将用 {path}(数据库版本 {checked.revision},附件 {len(checked.attachments)} 个)"

@@ -75,6 +75,7 @@ class BackupSummary:
     pages: int
     attachments: int
     missing: list[str] = field(default_factory=list)  # attachments the database lists whose file is gone
+    database: bool = True  # False on PostgreSQL: pg_dump backs the database up
 
 
 def _sha256(path: Path) -> str:
@@ -90,18 +91,25 @@ def _entry(path: Path) -> dict:
 
 
 def backup_archive(database_uri: str, attachment_folder: Path, target: Path) -> BackupSummary:
-    """Write one archive holding a consistent copy of the database and the attachments it refers to (0600)."""
+    """Write one archive holding a consistent copy of the database and the attachments it refers to (0600).
+
+    On PostgreSQL, whose database pg_dump keeps, the archive holds the attachments the live database names.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".casetrack-backup-") as work:
-        copy = Path(work) / DATABASE
-        pages = backup(database_uri, copy)  # the attachments a committed row names were stored before it
-        connection = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-        try:
-            keys = [row[0] for row in connection.execute("SELECT storage_key FROM attachments ORDER BY id")]
-            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-        finally:
-            connection.close()
+        copy, pages = None, 0
+        if make_url(database_uri).get_backend_name() == "sqlite":
+            copy = Path(work) / DATABASE
+            pages = backup(database_uri, copy)  # the attachments a committed row names were stored before it
+            connection = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+            try:
+                keys = [row[0] for row in connection.execute("SELECT storage_key FROM attachments ORDER BY id")]
+                revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+            finally:
+                connection.close()
+        else:
+            keys, revision = _live_attachment_keys()
         files, missing = {}, []
         for key in keys:
             path = Path(attachment_folder) / key
@@ -111,7 +119,7 @@ def backup_archive(database_uri: str, attachment_folder: Path, target: Path) -> 
                 missing.append(key)
         manifest = {
             "format": FORMAT, "version": VERSION, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "revision": revision, "database": _entry(copy),
+            "revision": revision, "database": _entry(copy) if copy else None,
             "attachments": {key: _entry(path) for key, path in files.items()}, "missing": missing,
         }
         partial = target.with_name(target.name + ".partial")
@@ -120,11 +128,26 @@ def backup_archive(database_uri: str, attachment_folder: Path, target: Path) -> 
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode = len(body), 0o600
             archive.addfile(info, io.BytesIO(body))
-            archive.add(copy, DATABASE, recursive=False, filter=_private_member)
+            if copy:
+                archive.add(copy, DATABASE, recursive=False, filter=_private_member)
             for key, path in files.items():
                 archive.add(path, ATTACHMENTS + key, recursive=False, filter=_private_member)
         partial.replace(target)
-    return BackupSummary(pages, len(files), missing)
+    return BackupSummary(pages, len(files), missing, database=copy is not None)
+
+
+def _live_attachment_keys() -> tuple[list[str], str]:
+    """Return the storage keys of the live database's attachments and its schema revision (PostgreSQL)."""
+    from sqlalchemy import select, text
+
+    from casetrack.extensions import db
+    from casetrack.models import Attachment
+
+    try:
+        keys = list(db.session.execute(select(Attachment.storage_key).order_by(Attachment.id)).scalars())
+        return keys, db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        db.session.rollback()
 
 
 def _private_member(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -145,7 +168,7 @@ class CheckedBackup:
     """A backup whose files all matched their manifest, unpacked in a private working folder."""
 
     revision: str
-    database: Path
+    database: Path | None  # None: an archive of attachments alone (taken on PostgreSQL)
     attachments: dict[str, Path]
 
 
@@ -159,8 +182,9 @@ def _unpack(archive: tarfile.TarFile, work: Path) -> CheckedBackup:
         raise _refuse_archive(MANIFEST)
     try:
         manifest = json.loads(archive.extractfile(member).read())
-        expected = {DATABASE: manifest["database"], **{ATTACHMENTS + key: entry
-                                                      for key, entry in manifest["attachments"].items()}}
+        expected = {ATTACHMENTS + key: entry for key, entry in manifest["attachments"].items()}
+        if manifest["database"] is not None:
+            expected[DATABASE] = manifest["database"]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise _refuse_archive(MANIFEST) from None
     if manifest.get("format") != FORMAT:
@@ -187,9 +211,9 @@ def _unpack(archive: tarfile.TarFile, work: Path) -> CheckedBackup:
     absent = sorted(set(expected) - set(found))
     if absent:
         raise _refuse_archive(absent[0])
-    revision = check(found[DATABASE])
+    revision = check(found[DATABASE]) if DATABASE in found else str(manifest.get("revision"))
     attachments = {name.removeprefix(ATTACHMENTS): path for name, path in found.items() if name != DATABASE}
-    return CheckedBackup(revision, found[DATABASE], attachments)
+    return CheckedBackup(revision, found.get(DATABASE), attachments)
 
 
 @contextmanager
@@ -236,18 +260,19 @@ def check(path: Path) -> str:
 def restore(database_uri: str, source: Path, attachment_folder: Path | None = None) -> str:
     """Check a backup and put it back in place of the live database (and its attachments, from an archive);
     return its schema revision. Nothing is changed unless every file of the backup checks out."""
-    sqlite_path(database_uri)  # refuse PostgreSQL before reading anything
     work = Path(attachment_folder).parent if attachment_folder is not None else None
     with checked(source, work) as backup_:
         return put_back(database_uri, backup_, attachment_folder)
 
 
 def put_back(database_uri: str, backup_: CheckedBackup, attachment_folder: Path | None) -> str:
-    """Put a checked backup's attachments, then its database, in place; return its schema revision."""
-    target_path = sqlite_path(database_uri)
+    """Put a checked backup's attachments, then its database (if it holds one), in place; return its revision."""
+    target_path = sqlite_path(database_uri) if backup_.database is not None else None
     if backup_.attachments and attachment_folder is None:
         raise DomainError("备份中有附件,请指定附件目录。")
     _put_back_attachments(backup_.attachments, attachment_folder)
+    if target_path is None:  # attachments alone: pg_restore puts a PostgreSQL database back
+        return backup_.revision
     target_path.parent.mkdir(parents=True, exist_ok=True)
     backup_connection = sqlite3.connect(f"file:{backup_.database}?mode=ro", uri=True)
     live = sqlite3.connect(target_path, timeout=30)
