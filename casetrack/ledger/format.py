@@ -320,8 +320,7 @@ def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
 
 
 _NAME_SPLIT = re.compile(r"[、;;,,/\s]+")  # hand-kept ledgers separate names with any of these
-_LISTED = re.compile(r"[、;;]")  # the separators export writes: a cell holding one is split on these alone
-_LISTED_SPLIT = re.compile(r"\s*[、;;]\s*")
+_LISTED, _LISTED_SPLIT = re.compile(r"[、;;]"), re.compile(r"\s*[、;;]\s*")  # what export writes
 _ID_CHARACTERS = {0xFF10 + d: 0x30 + d for d in range(10)} | {0xFF38: "X", 0xFF58: "x", 0xFF08: "(", 0xFF09: ")"}
 _NAME_WITH_ID = re.compile(r"^(.+?)[((]([0-9Xx]{17,18}|[0-9Xx]{15})[))]$")
 
@@ -333,12 +332,11 @@ class Name(str):
 
 
 def split_names(cell) -> tuple[str, ...]:
-    """Split 张三、李四;王五 into names, each at most 60 characters.
+    """Split 张三、李四;王五 into names of at most 60 characters: on 、 and ; alone when the cell holds one (a name
+    may hold a space or comma: Maria Garcia、张三), else on commas, slashes and spaces too (张三 李四).
 
-    A cell holding 、 or ; is split on those alone, so that a name may hold a space, a comma or a slash
-    (Maria Garcia、张三); a cell without them is split on commas, slashes and spaces too (张三 李四), as
-    hand-kept ledgers write. A name may carry its ID number in brackets, 张三(11010519491231002X): the number's check digit is
-    checked (GB 11643) and kept as Name.id_number; the name alone is what the ledger compares.
+    A name may carry its ID number in brackets, 张三(11010519491231002X): its check digit and birth date are
+    checked (GB 11643) and it is kept as Name.id_number; the name alone is what the ledger compares.
     """
     names = []
     text = clean(cell).translate(_ID_CHARACTERS)
@@ -359,12 +357,10 @@ def split_names(cell) -> tuple[str, ...]:
 
 
 def join_names(names) -> str:
-    """Join names as the ledger writes them: 张三、李四; a lone name that holds a space, comma or slash ends
-    with 、 (Maria Garcia、), so that split_names reads it back as one name."""
+    """Join names as the ledger writes them: 张三、李四; a lone name holding a space, comma or slash ends with 、
+    (Maria Garcia、), so that split_names reads it back as one name."""
     joined = NAME_SEPARATOR.join(names)
-    if len(names) == 1 and _NAME_SPLIT.search(joined):
-        return joined + NAME_SEPARATOR
-    return joined
+    return joined + NAME_SEPARATOR if len(names) == 1 and _NAME_SPLIT.search(joined) else joined
 
 
 def normalise_number(cell) -> str:
