@@ -40,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
     _init_extensions(app)
+    from casetrack.web import guards
+
+    guards.install_converters(app)  # before the blueprints' rules are added
+    guards.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     from casetrack.web import errors, templating

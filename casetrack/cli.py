@@ -168,7 +168,9 @@ def report_command(year, township, month, quarter, fmt, output):
         click.echo(f"{period.label}的统计数字已冻结,输出冻结时的数字。", err=True)
     body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
     if output:
-        with open(output, "wb") as handle:
+        from casetrack.private_files import private_open
+
+        with private_open(output) as handle:  # the figures' case lists: readable by their owner only
             handle.write(body)
         click.echo(f"已写入 {output}")
     elif fmt in ("json", "md"):
@@ -177,38 +179,49 @@ def report_command(year, township, month, quarter, fmt, output):
         _fail("docx 和 xlsx 须用 -o 指定输出文件。")
 
 
-@click.command("backup", help="在系统运行时备份 SQLite 数据库(PostgreSQL 请用 pg_dump)。")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="备份文件")
+@click.command("backup", help="在系统运行时备份 SQLite 数据库和附件(PostgreSQL 只备份附件,数据库请用 pg_dump)。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="备份文件(.tar)")
 def backup_command(output: str):
-    """Take a consistent copy of the SQLite database while the app serves."""
+    """Write one archive: a consistent copy of the SQLite database while the app serves, and its attachments."""
     from flask import current_app
 
+    from casetrack.documents.attachments import attachment_folder
     from casetrack.services import backup
 
     try:
-        pages = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+        summary = backup.backup_archive(current_app.config["SQLALCHEMY_DATABASE_URI"],
+                                        attachment_folder(current_app), output)
     except DomainError as refused:
         _fail(str(refused))
-    click.echo(f"已备份到 {output}({pages} 页,完整性检查通过)")
+    if summary.database:
+        click.echo(f"已备份到 {output}(数据库 {summary.pages} 页,附件 {summary.attachments} 个,完整性检查通过)")
+    else:
+        click.echo(f"已备份附件到 {output}(附件 {summary.attachments} 个)。PostgreSQL 数据库请另用 pg_dump 备份,例如:"
+                   "pg_dump -Fc casetrack > casetrack-$(date +%F).dump")
+    if summary.missing:
+        click.echo(f"注意:数据库中有 {len(summary.missing)} 个附件的文件已不存在,未能备份。", err=True)
 
 
-@click.command("restore", help="检查备份文件后恢复 SQLite 数据库。")
+@click.command("restore", help="检查备份文件(含附件)后恢复 SQLite 数据库和附件;也接受旧版的 .sqlite 备份。")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="不再确认")
 def restore_command(path: str, yes: bool):
-    """Check a backup and put it back in place of the live database."""
+    """Check a backup and put it back in place of the live database and attachments."""
     from flask import current_app
 
+    from casetrack.documents.attachments import attachment_folder
     from casetrack.services import backup
 
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    folder = attachment_folder(current_app)
     try:
-        revision = backup.check(path)
-        if not yes:
-            click.confirm(f"将用 {path}(数据库版本 {revision})覆盖当前数据库,确定吗?", abort=True)
-        db.session.remove()
-        db.engine.dispose()
-        backup.restore(uri, path)
+        with backup.checked(path, folder.parent) as checked:
+            if not yes:
+                click.confirm(f"将用 {path}(数据库版本 {checked.revision},附件 {len(checked.attachments)} 个)"
+                              "覆盖当前数据库,确定吗?", abort=True)
+            db.session.remove()
+            db.engine.dispose()
+            revision = backup.put_back(uri, checked, folder)
     except DomainError as refused:
         _fail(str(refused))
     click.echo(f"已恢复(数据库版本 {revision})。如版本较旧,请运行 flask --app casetrack db upgrade。")

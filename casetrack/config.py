@@ -51,6 +51,8 @@ def ensure_secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        from casetrack.private_files import private_open
+
+        with private_open(path, "w") as secret:  # 0600 from the start: no moment at which others could read it
+            secret.write(secrets.token_hex(32))
     return path.read_text().strip()

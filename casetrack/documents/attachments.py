@@ -12,7 +12,8 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import Attachment, Dispute, User
-from casetrack.models.attachments import ATTACHMENT_KINDS
+from casetrack.models.attachments import ATTACHMENT_KINDS, PERSONAL_KINDS
+from casetrack.private_files import private_open
 from casetrack.services.timeline import record_event
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -73,7 +74,7 @@ def store_attachment(
     partial = folder / f"{key}.part"
     digest, size, head = hashlib.sha256(), 0, b""
     try:
-        with partial.open("wb") as out:
+        with private_open(partial) as out:  # ID scans and agreements: readable by the app's account alone
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
@@ -99,6 +100,17 @@ def store_attachment(
     db.session.flush()
     record_event(dispute, actor, "attachment", f"上传附件:{item.filename}({ATTACHMENT_KINDS[kind]})")
     return item
+
+
+def can_open(user: User, dispute: Dispute, item: Attachment) -> bool:
+    """A personal document (ID scan, signed agreement) follows the masking rule: whoever sees the case's ID numbers
+    masked may not open it; other files, anyone who may see the case."""
+    return item.kind not in PERSONAL_KINDS or permissions.sees_personal_data(user, dispute)
+
+
+def attachment_folder(app) -> Path:
+    """Return the folder an app keeps attachments in: ATTACHMENT_FOLDER, else instance/attachments."""
+    return Path(app.config.get("ATTACHMENT_FOLDER") or Path(app.instance_path) / "attachments")
 
 
 def stored_path(folder: Path, item: Attachment) -> Path:

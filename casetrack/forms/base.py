@@ -6,9 +6,11 @@ breaks; anything else is refused beside the field. Both are added as each field 
 field cannot forget them.
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, StringField
+from wtforms import FieldList, Form, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
 from casetrack.domain.text import clean_pasted, has_unstorable
@@ -54,3 +56,25 @@ class SubForm(Form):
 
     class Meta(_PlainTextMeta):
         pass
+
+
+class LimitedFieldList(FieldList):
+    """Repeated rows (parties, petitioners, findings) that say so when more were sent than may be kept.
+
+    WTForms' FieldList keeps the first max_entries rows and silently drops the rest: a 21st party would vanish
+    from the case without a word. Here the form is refused with a message beside the list instead.
+    """
+
+    sent = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.sent = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters)
+
+    def validate(self, form, extra_validators=()):
+        valid = super().validate(form, extra_validators)
+        if self.max_entries and self.sent > self.max_entries:
+            self.errors.append(_("“%(label)s”最多填写 %(most)s 个,这次填写了 %(sent)s 个:请删除或合并多余的行,一个也没有保存。",
+                                 label=self.label.text, most=self.max_entries, sent=self.sent))
+            return False
+        return valid

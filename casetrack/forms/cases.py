@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -17,8 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casetrack import clock
 from casetrack.domain import workflow as wf
-from casetrack.forms.base import CasetrackForm, SubForm, labelled_choices
-from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotBefore, NotFuture, Phone
+from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
+from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotBefore, NotFuture, Phone, Plausible
 
 
 def _optional_int(value):
@@ -72,8 +71,8 @@ class IntakeForm(CasetrackForm):
     source = SelectField(_l("案件来源"), choices=labelled_choices(wf.Source), validators=[InputRequired(REQUIRED)])
     channel = SelectField(_l("调解方式"), choices=labelled_choices(wf.Channel), default=wf.Channel.PEOPLES.value)
     registered_on = _date(_l("登记日期"))
-    applicants = FieldList(FormField(PartyForm), label=_l("申请人"), min_entries=1, max_entries=20)
-    respondents = FieldList(FormField(PartyForm), label=_l("被申请人"), min_entries=1, max_entries=20)
+    applicants = LimitedFieldList(FormField(PartyForm), label=_l("申请人"), min_entries=1, max_entries=20)
+    respondents = LimitedFieldList(FormField(PartyForm), label=_l("被申请人"), min_entries=1, max_entries=20)
     people_involved = IntegerField(
         _l("涉及人数"), default=2, validators=[InputRequired(BAD_NUMBER), NumberRange(min=1, max=100000, message=_l("人数至少为1"))],
         render_kw={"inputmode": "numeric", "min": 1},
@@ -145,7 +144,7 @@ class ConcludeForm(VersionedForm):
     agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"), validators=[Optional(), Length(max=10000)])
     agreement_terms = TextAreaField(_l("协议内容"), validators=[Length(max=10000)])
     performance_manner = TextAreaField(_l("履行方式、地点"), validators=[Optional(), Length(max=2000)])
-    performance_deadline = DateField(_l("履行期限"), validators=[Optional()], render_kw={"type": "date"})
+    performance_deadline = DateField(_l("履行期限"), validators=[Optional(), Plausible()], render_kw={"type": "date"})
     agreement_copies = IntegerField(_l("协议份数"), validators=[Optional(), NumberRange(min=1, max=20)], default=3)
     channels_told = SelectMultipleField(_l("已告知的救济途径"), choices=CHANNELS_TOLD)
     legal_aid_referred = BooleanField(_l("已引导申请法律援助"))

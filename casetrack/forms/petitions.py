@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.forms.base import CasetrackForm, SubForm, labelled_choices
+from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
 from casetrack.forms.cases import VersionedForm, _optional_int
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone
 
@@ -50,7 +49,7 @@ class PetitionIntakeForm(CasetrackForm):
     channel = SelectField(_l("信访形式"), choices=labelled_choices(pw.Channel), validators=[InputRequired(REQUIRED)])
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
     category_id = SelectField(_l("事项类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
-    petitioners = FieldList(FormField(PetitionerForm), label=_l("信访人"), min_entries=1, max_entries=50)
+    petitioners = LimitedFieldList(FormField(PetitionerForm), label=_l("信访人"), min_entries=1, max_entries=50)
     persons = IntegerField(_l("人数"), default=1, validators=[
         InputRequired(BAD_NUMBER), NumberRange(min=1, max=100000, message=_l("人数至少为1"))],
         render_kw={"inputmode": "numeric", "min": 1})

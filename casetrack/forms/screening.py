@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     SelectField,
     StringField,
@@ -14,9 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from casetrack import clock
 from casetrack.domain.screening import INTERVALS
-from casetrack.forms.base import CasetrackForm, SubForm
+from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm
 from casetrack.forms.cases import _optional_int
-from casetrack.forms.validators import REQUIRED, NotFuture
+from casetrack.forms.validators import REQUIRED, NotFuture, Plausible
 
 
 class FindingForm(SubForm):
@@ -37,7 +36,7 @@ class RoundForm(CasetrackForm):
                         render_kw={"type": "date"})
     screeners = StringField(_l("排查人员"), validators=[DataRequired(REQUIRED), Length(max=200)])
     focus = StringField(_l("排查重点(节假日、敏感时期)"), validators=[Optional(), Length(max=60)])
-    findings = FieldList(FormField(FindingForm), label=_l("排查发现"), min_entries=1, max_entries=30)
+    findings = LimitedFieldList(FormField(FindingForm), label=_l("排查发现"), min_entries=1, max_entries=30)
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
     def validate_village_id(self, field):
@@ -56,8 +55,8 @@ class FindingDisputeForm(CasetrackForm):
 class PeriodForm(CasetrackForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=40)],
                        render_kw={"placeholder": "春节、国庆、敏感时期"})
-    starts_on = DateField(_l("开始日期"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})
-    ends_on = DateField(_l("结束日期"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})
+    starts_on = DateField(_l("开始日期"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})
+    ends_on = DateField(_l("结束日期"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})
     interval = SelectField(_l("排查频次"), choices=list(INTERVALS.items()), default="day")
     applies_to = SelectField(_l("适用"), choices=[("both", "村级和乡级"), ("village", "村级"), ("township", "乡级")])
 

@@ -1,5 +1,7 @@
 """Field validators with messages in Chinese, shown beside the field."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -7,13 +9,29 @@ from wtforms.validators import ValidationError
 from casetrack import clock
 from casetrack.domain.identity import id_number_problem, is_valid_phone
 
+EARLIEST = date(1949, 1, 1)  # no case, petition or round recorded here happened before
+YEARS_AHEAD = 10  # a deadline or a planned period further ahead is a typing mistake (2204 for 2024)
+
 
 class NotFuture:
-    """A date may not be after today (Beijing time)."""
+    """A date of something that happened: not after today (Beijing time), nor before 1949-01-01."""
 
     def __call__(self, form, field):
         if field.data and field.data > clock.today():
             raise ValidationError(_l("日期不能晚于今天"))
+        if field.data and field.data < EARLIEST:
+            raise ValidationError(_l("日期不能早于1949年1月1日"))
+
+
+class Plausible:
+    """A date that may lie ahead (a deadline, a planned period): from 1949-01-01 to ten years from today."""
+
+    def __call__(self, form, field):
+        if field.data and field.data < EARLIEST:
+            raise ValidationError(_l("日期不能早于1949年1月1日"))
+        today = clock.today()
+        if field.data and field.data > today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28)):
+            raise ValidationError(_("日期不能晚于%(years)s年之后", years=YEARS_AHEAD))
 
 
 class NotBefore:
@@ -30,11 +48,11 @@ class NotBefore:
 
 
 class IdNumber:
-    """An 18-character ID number with a valid GB 11643 check digit."""
+    """An 18-character ID number with a valid GB 11643 check digit and a real birth date, not after today."""
 
     def __call__(self, form, field):
         if field.data:
-            problem = id_number_problem(field.data)
+            problem = id_number_problem(field.data, clock.today())
             if problem:
                 raise ValidationError(_(problem))  # the domain's Chinese text, in the user's language
 

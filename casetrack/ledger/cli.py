@@ -12,6 +12,7 @@ from casetrack.ledger.format import SHEET_NAMES
 from casetrack.ledger.importing import UPDATE, Plan, apply_plan, plan_import
 from casetrack.ledger.lookups import TownshipBook, find_township
 from casetrack.ledger.template import build_template
+from casetrack.private_files import private_open
 
 SHOWN_UPDATES = 100  # changed cases listed one by one; the rest are counted
 
@@ -44,7 +45,8 @@ def template_command(output: str, township: str | None):
     if not output.lower().endswith(".xlsx"):
         _fail("模板文件名应以 .xlsx 结尾。")
     row = _one_township(township)
-    build_template(TownshipBook(row), output)
+    with private_open(output) as stream:
+        build_template(TownshipBook(row), stream)
     click.echo(f"已生成{row.name}台账模板:{output}")
 
 

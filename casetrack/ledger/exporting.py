@@ -28,7 +28,9 @@ from casetrack.ledger.format import COLUMNS, DISPUTE, EXTRA_HEADERS, KINDS, PETI
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.validation import HANDLED
 from casetrack.models import Dispute, Petition, Township
+from casetrack.private_files import private_open
 from casetrack.services import time_limits
+from casetrack.spreadsheet_text import as_text_cell, csv_text, is_risky
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -132,16 +134,21 @@ def write_xlsx(target, township: Township, year: int, today: date | None = None)
         sheet.append(bold)
         counts[kind] = 0
         for row in ledger_rows(kind, township, year, today):
-            sheet.append([_date_cell(sheet, value) for value in row])
+            sheet.append([_cell(sheet, value) for value in row])
             counts[kind] += 1
     workbook.save(target)
     return counts
 
 
-def _date_cell(sheet, value):
+def _cell(sheet, value):
+    """Return what to append for a value: dates formatted as dates, text that could be a formula as text."""
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str) and is_risky(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        as_text_cell(cell)
         return cell
     return value
 
@@ -159,7 +166,7 @@ def write_csv(stream, kind: str, township: Township, year: int, today: date | No
     writer.writerow(headers(kind))
     count = 0
     for row in ledger_rows(kind, township, year, today):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else csv_text(v) for v in row])
         count += 1
     return count
 
@@ -168,12 +175,13 @@ def export_year(output: Path | str, township: Township, year: int, today: date |
     """Export a year to .xlsx (both sheets) or to one UTF-8 (with BOM, for Excel) .csv per kind."""
     output = Path(output)
     if output.suffix.lower() == ".xlsx":
-        write_xlsx(output, township, year, today)
+        with private_open(output) as stream:  # names and cases: readable by their owner only
+            write_xlsx(stream, township, year, today)
         return {kind: output for kind in KINDS}
     if output.suffix.lower() != ".csv":
         raise DomainError("导出文件名应以 .xlsx 或 .csv 结尾。")
     paths = csv_paths(output)
     for kind, path in paths.items():
-        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        with private_open(path, "w", encoding="utf-8-sig", newline="") as stream:
             write_csv(stream, kind, township, year, today)
     return paths

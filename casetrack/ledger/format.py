@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from openpyxl.utils.datetime import from_excel
 
+from casetrack import clock
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import LIST_SEPARATOR, format_message
@@ -318,7 +319,8 @@ def parse_int(cell, low: int | None = None, high: int | None = None) -> int:
     return number
 
 
-_NAME_SPLIT = re.compile(r"[、;;,,/\s]+")
+_NAME_SPLIT = re.compile(r"[、;;,,/\s]+")  # hand-kept ledgers separate names with any of these
+_LISTED, _LISTED_SPLIT = re.compile(r"[、;;]"), re.compile(r"\s*[、;;]\s*")  # what export writes
 _ID_CHARACTERS = {0xFF10 + d: 0x30 + d for d in range(10)} | {0xFF38: "X", 0xFF58: "x", 0xFF08: "(", 0xFF09: ")"}
 _NAME_WITH_ID = re.compile(r"^(.+?)[((]([0-9Xx]{17,18}|[0-9Xx]{15})[))]$")
 
@@ -330,19 +332,21 @@ class Name(str):
 
 
 def split_names(cell) -> tuple[str, ...]:
-    """Split 张三、李四;王五 into names, each at most 60 characters.
+    """Split 张三、李四;王五 into names of at most 60 characters: on 、 and ; alone when the cell holds one (a name
+    may hold a space or comma: Maria Garcia、张三), else on commas, slashes and spaces too (张三 李四).
 
-    A name may carry its ID number in brackets, 张三(11010519491231002X): the number's check digit is
-    checked (GB 11643) and kept as Name.id_number; the name alone is what the ledger compares.
+    A name may carry its ID number in brackets, 张三(11010519491231002X): its check digit and birth date are
+    checked (GB 11643) and it is kept as Name.id_number; the name alone is what the ledger compares.
     """
     names = []
-    for part in _NAME_SPLIT.split(clean(cell).translate(_ID_CHARACTERS)):
+    text = clean(cell).translate(_ID_CHARACTERS)
+    for part in (_LISTED_SPLIT if _LISTED.search(text) else _NAME_SPLIT).split(text):
         if not part:
             continue
         match = _NAME_WITH_ID.match(part) if part[-1] == ")" else None
         name = Name(match.group(1)) if match else part  # a plain str when no ID: 100,000 rows add up
         if match:
-            problem = id_number_problem(match.group(2))
+            problem = id_number_problem(match.group(2), clock.today())
             if problem:
                 raise BadValue("%(name)s的%(problem)s", name=name, problem=Label(problem))
             name.id_number = normalise_id_number(match.group(2))
@@ -353,8 +357,10 @@ def split_names(cell) -> tuple[str, ...]:
 
 
 def join_names(names) -> str:
-    """Join names as the ledger writes them: 张三、李四."""
-    return NAME_SEPARATOR.join(names)
+    """Join names as the ledger writes them: 张三、李四; a lone name holding a space, comma or slash ends with 、
+    (Maria Garcia、), so that split_names reads it back as one name."""
+    joined = NAME_SEPARATOR.join(names)
+    return joined + NAME_SEPARATOR if len(names) == 1 and _NAME_SPLIT.search(joined) else joined
 
 
 def normalise_number(cell) -> str:

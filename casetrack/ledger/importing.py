@@ -234,6 +234,7 @@ class _Planner:
         return not problems
 
     def _duplicates(self, rows: list[RowPlan]) -> None:
+        """Refuse a 编号 twice in the file, or in another township's numbering (Books.numbered_elsewhere)."""
         first: dict[tuple, int] = {}
         for row in rows:
             number = row.values.number
@@ -242,6 +243,8 @@ class _Planner:
             key = (row.kind, row.township_id, number)
             if key in first:
                 self.plan.fail(row, "编号", number, BadValue("编号与本表第%(row)s行重复", row=first[key]))
+            elif reason := self.books.numbered_elsewhere(row.kind, number, self.book(row.township_id)):
+                self.plan.fail(row, "编号", number, reason)
             else:
                 first[key] = row.row
 

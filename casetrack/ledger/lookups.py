@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
-from casetrack.ledger.format import BadValue, Label
+from casetrack.ledger.format import BadValue, Label, split_number
 from casetrack.models import (
     Dispute,
     DisputeType,
@@ -147,6 +147,7 @@ class Books:
     def __init__(self, township: Township | None = None):
         self.fixed = township
         self._by_name: dict[str, TownshipBook] = {}
+        self._owners: dict | None = None
         all_townships = db.session.execute(select(Township).order_by(Township.id)).scalars().all()
         self.townships = {t.name: t for t in all_townships}
         self.default = township or (all_townships[0] if len(all_townships) == 1 else None)
@@ -156,6 +157,25 @@ class Books:
         if township.name not in self._by_name:
             self._by_name[township.name] = TownshipBook(township)
         return self._by_name[township.name]
+
+    def numbered_elsewhere(self, kind: str, number: str | None, book: TownshipBook) -> BadValue | None:
+        """Return why a number is refused when it is in another township's numbering: (2020)东调字第5号 in 斜沟乡's
+        ledger. Numbers are unique per township, so an import must not give one township the numbers another
+        township's committee hands out; a number the township already holds is its own (an update)."""
+        parts = split_number(number) if number else None
+        if parts is None:
+            return None
+        if self._owners is None:  # each numbering prefix → the township using it; one two townships share: neither
+            owners: dict[tuple[str, str], str | None] = {}
+            for name, township in self.townships.items():
+                for kind_, prefix in (("dispute", township.case_prefix), ("petition", petition_prefix(township))):
+                    owners[kind_, prefix] = name if (kind_, prefix) not in owners else None
+            self._owners = owners
+        other = self._owners.get((kind, parts[1]))
+        if other is None or other == book.name or number in book.existing_numbers(kind):
+            return None
+        return BadValue("这是%(township)s的案件编号(%(prefix)s),不能导入%(own)s", township=other, prefix=parts[1],
+                        own=book.name)
 
     def by_id(self, township_id: int) -> TownshipBook:
         """Return the loaded book of a township by its id."""

@@ -31,6 +31,7 @@ from casetrack.ledger.format import (
     normalise_header,
 )
 from casetrack.ledger.xlsx import BROKEN, Unreadable, worksheets
+from casetrack.spreadsheet_text import csv_text_back
 
 HEADER_SCAN_ROWS = 50  # title and note rows above the header are few
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "注:", "注:", "说明:", "说明:")
@@ -172,13 +173,17 @@ def decode_csv(raw: bytes) -> str:
 def _csv_rows(text: str) -> Iterator[tuple]:
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield tuple(cells)
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield tuple(csv_text_back(cell) for cell in cells)  # export's '= neutralising comes off
+    except csv.Error as broken:  # a field over the csv module's 128 KB limit: an unclosed quote, as a rule
+        raise Unreadable(CSV_FIELD) from broken
 
 
 EMPTY = N_("文件是空的(0 字节),请选择填好的台账文件")
 OLD_OR_LOCKED = N_("不支持旧版 .xls 文件或设有打开密码的工作簿,请在 Excel 中(取消密码后)另存为 .xlsx 后再导入")
 BINARY = N_("不是文本格式的 CSV 文件,无法读取。请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8(逗号分隔)”后再导入")
+CSV_FIELD = N_("CSV 文件中有超过 128 KB 的单元格(通常是引号没有成对),无法读取。请在 Excel 或 WPS 中检查后另存再导入")
 ENCODING = N_("无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的 CSV")
 
 

@@ -24,6 +24,7 @@ from casetrack.ledger.format import (
     SHEET_NAMES,
 )
 from casetrack.ledger.lookups import TownshipBook
+from casetrack.spreadsheet_text import text_only
 
 LAST_ROW = 5000  # rows the drop-downs cover
 REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -135,4 +136,5 @@ def build_template(book: TownshipBook, target) -> None:
     examples = _examples(book)
     _fill_sheet(first, DISPUTE, examples[DISPUTE], ranges)
     _fill_sheet(second, PETITION, examples[PETITION], ranges)
+    text_only(workbook)  # a village or type named "=…" is a name, not a formula
     workbook.save(target)

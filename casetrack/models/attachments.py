@@ -9,7 +9,11 @@ from casetrack.clock import now_utc
 from casetrack.extensions import db
 from casetrack.models.users import User
 
-ATTACHMENT_KINDS = {"agreement_scan": "签字调解协议扫描件", "evidence": "证据照片", "letter": "信件材料", "other": "其他"}
+ATTACHMENT_KINDS = {"agreement_scan": "签字调解协议扫描件", "id_document": "身份证件扫描件", "evidence": "证据照片",
+                    "letter": "信件材料", "other": "其他"}
+PERSONAL_KINDS = frozenset({"id_document", "agreement_scan"})
+"""Kinds of file that show ID numbers and phones whole (an ID card; a signed agreement lists the parties' details):
+only those who see a case's personal data unmasked may open them (permissions.sees_personal_data)."""
 
 
 class Attachment(db.Model):

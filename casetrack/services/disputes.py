@@ -96,7 +96,7 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
     if not any(p.side is wf.PartySide.APPLICANT for p in intake.parties):
         raise DomainError("至少需要一名申请人。")
     for party in intake.parties:
-        check_person(party.name, party.id_number, party.phone, "当事人")
+        check_person(party.name, party.id_number, party.phone, "当事人", today)
     township = village.township
     year = intake.registered_on.year
     seq = next_sequence(township, year, "dispute")

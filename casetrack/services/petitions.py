@@ -66,7 +66,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     if not intake.petitioners:
         raise DomainError("至少需要一名信访人。")
     for person in intake.petitioners:
-        check_person(person.name, person.id_number, person.phone, "信访人")
+        check_person(person.name, person.id_number, person.phone, "信访人", today)
     representatives = sum(1 for p in intake.petitioners if p.is_representative)
     pw.check_representatives(intake.channel, intake.persons, representatives)
     category = db.session.get(PetitionCategory, intake.category_id)

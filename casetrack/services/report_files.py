@@ -18,6 +18,7 @@ from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
 from casetrack.services import statistics as stats
+from casetrack.spreadsheet_text import text_only
 
 SECTION_TITLES = {"disputes": "矛盾纠纷调处", "petitions": "信访工作", "screening": "矛盾纠纷排查"}
 BREAKDOWN_TITLES = {
@@ -141,6 +142,7 @@ def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[
         for name, count in rows.items():
             tab.append([str(name), count])
     _case_sheets(workbook, dispute_ids, petition_ids)
+    text_only(workbook)  # names of villages and types are the township's own words: never formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -70,7 +70,7 @@ def docx(case_id: int, kind: str):
 
 
 def _folder() -> Path:
-    return Path(current_app.config.get("ATTACHMENT_FOLDER") or Path(current_app.instance_path) / "attachments")
+    return attachments.attachment_folder(current_app)
 
 
 def _max_bytes() -> int:
@@ -132,6 +132,8 @@ def attachment(case_id: int, attachment_id: int):
     path = attachments.stored_path(_folder(), item) if item is not None else None
     if path is None or not path.is_file():
         abort(404)
+    if not attachments.can_open(current_user, case, item):
+        abort(403)  # an ID scan to someone who sees IDs masked: the case is theirs to see, this file is not
     inline = item.content_type.startswith("image/") and request.args.get("download") != "1"
     response = send_file(path, mimetype=item.content_type, download_name=item.filename, max_age=0,
                          as_attachment=not inline)  # PDFs download: no browser plugin runs a stored file
@@ -157,6 +159,11 @@ def documents_for(case: Dispute) -> list[dict]:
 @bp.app_template_global()
 def can_upload_attachment(case: Dispute) -> bool:
     return current_user.is_authenticated and attachments.can_upload(current_user, case)
+
+
+@bp.app_template_global()
+def can_open_attachment(case: Dispute, item: Attachment) -> bool:
+    return current_user.is_authenticated and attachments.can_open(current_user, case, item)
 
 
 @bp.app_template_global()

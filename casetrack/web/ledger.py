@@ -24,6 +24,7 @@ from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, 
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.template import build_template
 from casetrack.models import Role, Township
+from casetrack.private_files import private_open
 from casetrack.web.decorators import roles_required
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -85,7 +86,7 @@ def template():
     buffer = io.BytesIO()
     build_template(TownshipBook(township), buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx")
+    return _private(send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx"))
 
 
 def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
@@ -112,12 +113,19 @@ def upload():
     filename = Path(form.upload.data.filename or "台账").name
     suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
     path = folder / f"{token}{suffix}"
-    form.upload.data.save(path)
-    (folder / f"{token}.json").write_text(json.dumps({
-        "user_id": current_user.id, "township_id": township.id, "filename": filename, "suffix": suffix,
-    }, ensure_ascii=False), "utf-8")
-    plan = plan_import(path, filename, township=township)
-    db.session.rollback()  # planning writes nothing; end its read transaction
+    try:
+        with private_open(path) as kept:
+            form.upload.data.save(kept)
+        with private_open(folder / f"{token}.json") as meta:
+            meta.write(json.dumps({
+                "user_id": current_user.id, "township_id": township.id, "filename": filename, "suffix": suffix,
+            }, ensure_ascii=False).encode("utf-8"))
+        plan = plan_import(path, filename, township=township)
+    except BaseException:  # whatever goes wrong, no upload is left behind without a preview to confirm it
+        _discard(token)
+        raise
+    finally:
+        db.session.rollback()  # planning writes nothing; end its read transaction
     if plan.unreadable:  # nothing to preview or confirm: say why beside the field, and keep nothing
         _discard(token)
         form.upload.errors.append(_(plan.unreadable))  # one of reading.py's and xlsx.py's N_() texts
@@ -163,9 +171,16 @@ def export():
         buffer = io.BytesIO()
         exporting.write_xlsx(buffer, township, year, today)
         buffer.seek(0)
-        return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}{year}年台账.xlsx")
+        return _private(send_file(buffer, mimetype=XLSX, as_attachment=True,
+                                  download_name=f"{township.name}{year}年台账.xlsx"))
     text = io.StringIO()
     exporting.write_csv(text, kind, township, year, today)
     data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
-    return send_file(data, mimetype="text/csv", as_attachment=True,
-                     download_name=f"{township.name}{year}年台账-{SHEET_NAMES[kind]}.csv")
+    return _private(send_file(data, mimetype="text/csv", as_attachment=True,
+                              download_name=f"{township.name}{year}年台账-{SHEET_NAMES[kind]}.csv"))
+
+
+def _private(response):
+    """Keep an export out of every cache (a proxy, the browser's): it holds names and cases."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -37,6 +37,7 @@ from casetrack.services import queue as q
 from casetrack.services import queue_stamps
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
+from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
 from casetrack.web.templating import translate_label
 
@@ -237,12 +238,13 @@ def export():
         for item in q.iterate_all(current_user, filters, today, township):
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(["纠纷" if item.is_dispute else "信访", item.number, item.registered_on,
-                             item.village or "", "、".join(item.people), item.state.label, item.due_on or ""])
+            writer.writerow([csv_text(cell) for cell in (
+                "纠纷" if item.is_dispute else "信访", item.number, item.registered_on, item.village or "",
+                "、".join(item.people), item.state.label, item.due_on or "")])
             yield buffer.getvalue()
 
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=queue.csv"})
+                    headers={"Content-Disposition": "attachment; filename=queue.csv", "Cache-Control": "no-store"})
 
 
 @bp.route("/views", methods=["POST"])

@@ -78,7 +78,9 @@ def _export(period: stats.Period, fmt: str):
     scope = resolve_scope()
     body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
     filename = f"{report_files.report_title(period, scope)}.{fmt}"
-    headers = {} if fmt == "json" else {"Content-Disposition": _attachment(filename)}
+    headers = {"Cache-Control": "no-store"}  # the files name cases and figures not yet published
+    if fmt != "json":
+        headers["Content-Disposition"] = _attachment(filename)
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
 
 
@@ -89,30 +91,44 @@ def _attachment(filename: str) -> str:
 @bp.route("")
 @login_required
 def index():
-    return redirect(url_for("reports.year", year=clock.today().year, **request.args))
+    """Go to a year's report: ?year=Y when it is one the reports cover, else this year's."""
+    args = request.args.to_dict()
+    asked = args.pop("year", "")
+    year = int(asked) if asked.isascii() and asked.isdigit() and _reported(int(asked)) else clock.today().year
+    return redirect(url_for("reports.year", year=year, **args))
+
+
+FIRST_YEAR = 1949  # no township kept a ledger before; years past next one have no cases either
+
+
+def _reported(year: int) -> bool:
+    return FIRST_YEAR <= year <= clock.today().year + 1
 
 
 @bp.route("/<int:year>")
 @login_required
 def year(year: int):
     """The year's figures, report text, breakdowns and charts."""
-    return _page(stats.year_period(year))
+    return _page(_checked(lambda: stats.year_period(year), year))
 
 
 @bp.route("/<int:year>/<int:month>")
 @login_required
 def month(year: int, month: int):
     """A monthly return (月报); a nil return (零报告) when nothing happened."""
-    return _page(_checked(lambda: stats.month_period(year, month)))
+    return _page(_checked(lambda: stats.month_period(year, month), year))
 
 
 @bp.route("/<int:year>/q<int:quarter>")
 @login_required
 def quarter(year: int, quarter: int):
-    return _page(_checked(lambda: stats.quarter_period(year, quarter)))
+    return _page(_checked(lambda: stats.quarter_period(year, quarter), year))
 
 
-def _checked(make):
+def _checked(make, year: int):
+    """Return the period, or answer 404 for one that does not exist or lies outside the years reported on."""
+    if not _reported(year):
+        abort(404)
     try:
         return make()
     except DomainError:
@@ -123,19 +139,19 @@ def _checked(make):
 @login_required
 def year_file(year: int, fmt: str):
     """The year's figures as JSON (the contract), Markdown, DOCX or XLSX."""
-    return _export(stats.year_period(year), fmt)
+    return _export(_checked(lambda: stats.year_period(year), year), fmt)
 
 
 @bp.route("/<int:year>/<int:month>.<any(json, md, docx, xlsx):fmt>")
 @login_required
 def month_file(year: int, month: int, fmt: str):
-    return _export(_checked(lambda: stats.month_period(year, month)), fmt)
+    return _export(_checked(lambda: stats.month_period(year, month), year), fmt)
 
 
 @bp.route("/<int:year>/q<int:quarter>.<any(json, md, docx, xlsx):fmt>")
 @login_required
 def quarter_file(year: int, quarter: int, fmt: str):
-    return _export(_checked(lambda: stats.quarter_period(year, quarter)), fmt)
+    return _export(_checked(lambda: stats.quarter_period(year, quarter), year), fmt)
 
 
 @bp.route("/<period_key>/freeze", methods=["POST"])
@@ -146,7 +162,9 @@ def freeze(period_key: str):
         abort(403)
     try:
         period = stats.parse_period(period_key)
-    except DomainError:
+    except (DomainError, ValueError):  # ValueError: a year the calendar does not have (0, 10000)
+        abort(404)
+    if not _reported(period.year):
         abort(404)
     scope = resolve_scope()
     if report_files.snapshot(period, scope):

@@ -1,7 +1,8 @@
 """Backup while the app writes: casetrack.services.backup.backup() copies the live SQLite database while
 another thread keeps registering disputes; the copy, restored into a fresh file, passes PRAGMA
 integrity_check and holds every write acknowledged before the backup began, each whole (its parties and
-timeline with it). On PostgreSQL the command refuses and points to pg_dump.
+timeline with it). On PostgreSQL the plain copy refuses and points to pg_dump (the archive of test_backup_archive.py
+holds the attachments alone there).
 """
 
 import sqlite3
