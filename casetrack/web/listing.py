@@ -43,7 +43,8 @@ def numbered_page(query: Select, *order_by) -> Page:
     """Run one numbered page (?page=N, PAGE_SIZE rows) of a list query, with the total for the pager."""
     ordered = query.order_by(*order_by)
     size = current_app.config["PAGE_SIZE"]
-    pagination = db.paginate(ordered, per_page=size, max_per_page=size, error_out=False)
+    asked = min(max(request.args.get("page", 1, type=int), 1), 2**31 // size)  # an offset the database holds
+    pagination = db.paginate(ordered, page=asked, per_page=size, max_per_page=size, error_out=False)
     if pagination.page > max(pagination.pages, 1):  # past the end: the last page
-        pagination = db.paginate(ordered, page=pagination.pages, per_page=size, max_per_page=size)
+        pagination = db.paginate(ordered, page=pagination.pages, per_page=size, max_per_page=size, error_out=False)
     return Page(pagination.items, pagination.total, pagination.page, max(pagination.pages, 1))
