@@ -57,6 +57,9 @@ class DisputeCounts:
     vt_accepted: int = 0  # people's mediation (人民调解) at 村 or 乡 at the period's end: accepted
     vt_mediated: int = 0  # ... concluded
     vt_succeeded: int = 0  # ... succeeded
+    major: int = 0  # 重大矛盾纠纷 (risk level 重大)
+    major_responsible: int = 0  # ... with 责任单位、责任领导、责任人员 all named
+    legal_aid: int = 0  # failed mediations whose parties were referred to legal aid (法律援助)
     by_type: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
@@ -91,6 +94,9 @@ class PetitionCounts:
     answered: int = 0  # written opinion given by the period's end
     collective_other: int = 0  # letters (联名信) and other channels of as many people, apart from 集体访
     supervised: int = 0  # 督办: casetrack records no supervision of petitions
+    visits: int = 0  # 来访 (批), repeats included
+    visit_persons: int = 0  # 来访人次
+    quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
     by_channel: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
@@ -114,6 +120,8 @@ class ScreeningCounts:
     found_registered: int = 0  # findings registered as disputes (登记调处)
     found_resolved: int = 0  # findings resolved on the spot (当场化解)
     findings: int = 0  # everything the rounds found
+    intensified_held: int = 0  # rounds held in the named periods that demand more (重点时段加密排查)
+    intensified_names: tuple[str, ...] = ()  # those periods' names, in date order
 
     def __post_init__(self) -> None:
         _check_counts(self)
@@ -155,6 +163,9 @@ def dispute_figures(c: DisputeCounts) -> dict:
         "performed_rate": rate(c.performed, c.performance_known),
         "village_share": rate(c.succeeded_village, c.succeeded),
         "within_township_share": rate(c.succeeded_village + c.succeeded_township, c.succeeded),
+        "major": c.major,
+        "major_responsible": c.major_responsible,
+        "legal_aid": c.legal_aid,
         "prevented_criminal": c.prevented_criminal,
         "prevented_criminal_persons": c.prevented_criminal_persons,
         "prevented_group_petition": c.prevented_group_petition,
@@ -180,6 +191,8 @@ def petition_figures(c: PetitionCounts) -> dict:
         "timely_decided_rate": rate(c.timely_decided, c.decided),
         "supervised": c.supervised,
         "persons": c.persons,
+        "visits": c.visits,
+        "visit_persons": c.visit_persons,
         "collective": c.collective,
         "collective_other": c.collective_other,
         "repeat": c.repeat,
@@ -194,6 +207,7 @@ def petition_figures(c: PetitionCounts) -> dict:
         "satisfied": c.satisfied,
         "satisfaction_rate": rate(c.satisfied, c.rated),
         "disruptive": c.disruptive,
+        "quiet_periods": list(c.quiet_periods),
         "by_channel": dict(c.by_channel),
         "by_village": dict(c.by_village),
         "by_category": dict(c.by_category),
@@ -211,6 +225,8 @@ def screening_figures(c: ScreeningCounts) -> dict:
         "found_registered": c.found_registered,
         "found_resolved": c.found_resolved,
         "rate": rate(min(c.held, c.due), c.due),
+        "intensified_held": c.intensified_held,
+        "intensified_periods": list(c.intensified_names),
     }
 
 

@@ -98,6 +98,11 @@ DISPUTE_CONDITIONS: dict[str, Callable] = {
     "vt_accepted": lambda cut: and_(accepted(cut), village_township(cut)),
     "vt_mediated": lambda cut: and_(concluded(cut), village_township(cut)),
     "vt_succeeded": lambda cut: and_(_succeeded(cut), village_township(cut)),
+    "major": lambda cut: and_(registered(cut), D.risk_level == wf.RiskLevel.MAJOR.value),
+    "major_responsible": lambda cut: and_(registered(cut), D.risk_level == wf.RiskLevel.MAJOR.value, *(
+        func.length(func.trim(func.coalesce(column, ""))) > 0
+        for column in (D.responsible_unit, D.responsible_leader, D.responsible_person))),
+    "legal_aid": lambda cut: and_(outcome(wf.Outcome.FAILED, cut), D.legal_aid_referred.is_(True)),
     "prevented_criminal": lambda cut: and_(registered(cut), D.prevented_criminal.is_(True)),
     "prevented_group_petition": lambda cut: and_(registered(cut), D.prevented_group_petition.is_(True)),
 }
@@ -144,8 +149,9 @@ PETITION_CONDITIONS: dict[str, Callable] = {
     "rated": rated,
     "satisfied": lambda cut: and_(rated(cut), P.satisfaction.in_(SATISFIED)),
     "disruptive": lambda cut: P.disruptive.is_(True),
+    "visits": lambda cut: P.channel == pw.Channel.VISIT.value,
 }
 """Petitions received in the period that a figure counts (all petitions, repeats included, unless said)."""
 
-PETITION_ALIASES = {"persons": "all", "on_time_rate": "on_time", "satisfaction_rate": "satisfied",
+PETITION_ALIASES = {"persons": "all", "visit_persons": "visits", "on_time_rate": "on_time", "satisfaction_rate": "satisfied",
                     "rating_rate": "rated", "timely_decided_rate": "timely_decided"}

@@ -16,7 +16,15 @@ from sqlalchemy import Date, bindparam, case, func, select
 from casetrack.domain import screening as sc
 from casetrack.domain import statistics as st
 from casetrack.extensions import db
-from casetrack.models import Dispute, IntensifiedPeriod, Petition, ScreeningFinding, ScreeningRound, Township, Village
+from casetrack.models import (
+    Dispute,
+    IntensifiedPeriod,
+    Petition,
+    ScreeningFinding,
+    ScreeningRound,
+    Township,
+    Village,
+)
 from casetrack.services import screening
 
 R, F = ScreeningRound, ScreeningFinding
@@ -65,8 +73,9 @@ def first_record(township: Township) -> date | None:
 
 class _Tally:
     def __init__(self) -> None:
-        self.findings = self.registered = self.resolved = 0
+        self.findings = self.registered = self.resolved = self.intensified = 0
         self.statuses: list[str] = []
+        self.names: list[str] = []
 
 
 def _township(township: Township, start: date, end: date, today: date) -> tuple[sc.Compliance, _Tally]:
@@ -106,17 +115,26 @@ def _cells(periods: list[sc.Period], records: list[tuple], today: date, tally: _
             tally.findings += found
             tally.registered += registered
             tally.resolved += resolved
-        yield sc.cell_status(p, [sc.RoundRecord(held_on, found == 0) for held_on, found, *_ in inside], today)
+        status = sc.cell_status(p, [sc.RoundRecord(held_on, found == 0) for held_on, found, *_ in inside], today)
+        if p.focus:
+            tally.intensified += status in (sc.HELD, sc.NIL)
+            if p.focus not in tally.names:
+                tally.names.append(p.focus)
+        yield status
 
 
 def count(start: date, end: date, townships: Iterable[Township], today: date) -> st.ScreeningCounts:
     """Count the screening figures of the schedule periods belonging to [start, end], as on today."""
-    due = held = nil = with_findings = findings = registered = resolved = 0
+    due = held = nil = with_findings = findings = registered = resolved = intensified = 0
+    names: list[str] = []
     for township in townships:
         compliance, tally = _township(township, start, end, today)
+        intensified += tally.intensified
+        names += [n for n in tally.names if n not in names]
         due, held, nil = due + compliance.due, held + compliance.held, nil + compliance.nil
         with_findings += compliance.with_findings
         findings, registered, resolved = findings + tally.findings, registered + tally.registered, \
             resolved + tally.resolved
     return st.ScreeningCounts(due=due, held=held, nil=nil, found=with_findings, findings=findings,
-                              found_registered=registered, found_resolved=resolved)
+                              found_registered=registered, found_resolved=resolved, intensified_held=intensified,
+                              intensified_names=tuple(names))

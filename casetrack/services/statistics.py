@@ -7,7 +7,6 @@ Every figure is a condition on one table (disputes or petitions) within the peri
 (?figure=...), so a number can always be checked case by case.
 """
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -20,61 +19,27 @@ from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.models import Dispute, DisputeType, Petition, PetitionCategory, ScreeningRound, Township, Village
+from casetrack.models import (
+    Dispute,
+    DisputeType,
+    IntensifiedPeriod,
+    NaturalVillage,
+    Petition,
+    PetitionCategory,
+    ScreeningRound,
+    Township,
+    Village,
+)
 from casetrack.services import figure_conditions as fc
 from casetrack.services import screening_figures, time_limits
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting period: a year, a month or a quarter."""
-
-    key: str  # "2025", "2025-03", "2025-q1"
-    start: date
-    end: date
-
-    @property
-    def label(self) -> str:
-        if len(self.key) == 4:
-            return f"{self.key}年"
-        if "q" in self.key:
-            return f"{self.start.year}年第{self.key[-1]}季度"
-        return f"{self.start.year}年{self.start.month}月"
-
-    @property
-    def year(self) -> int:
-        return self.start.year
-
-
-def year_period(year: int) -> Period:
-    return Period(str(year), date(year, 1, 1), date(year, 12, 31))
-
-
-def month_period(year: int, month: int) -> Period:
-    if not 1 <= month <= 12:
-        raise DomainError("月份应为1至12。")
-    return Period(f"{year}-{month:02d}", date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    if not 1 <= quarter <= 4:
-        raise DomainError("季度应为1至4。")
-    first = 3 * (quarter - 1) + 1
-    return Period(f"{year}-q{quarter}", date(year, first, 1),
-                  date(year, first + 2, calendar.monthrange(year, first + 2)[1]))
-
-
-def parse_period(key: str) -> Period:
-    """Read "2025", "2025-03" or "2025-q1"."""
-    try:
-        if len(key) == 4:
-            return year_period(int(key))
-        year, rest = key.split("-")
-        if rest.lower().startswith("q"):
-            return quarter_period(int(year), int(rest[1:]))
-        return month_period(int(year), int(rest))
-    except ValueError as bad:
-        raise DomainError("统计期间“%(key)s”无效,应为 2025、2025-03 或 2025-q1。", key=key) from bad
+from casetrack.services.periods import (  # noqa: F401 (the report's callers read them from here)
+    Period,
+    month_period,
+    parse_period,
+    previous_period,
+    quarter_period,
+    year_period,
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +166,8 @@ def _names(model, scope: Scope) -> dict:
 
 DISPUTE_COUNTS = ["registered", "accepted", "pending_decision", "not_accepted", "succeeded", "failed", "ended",
                   "in_progress", "performed", "performance_known", "succeeded_village", "succeeded_township",
-                  "vt_accepted", "vt_mediated", "vt_succeeded", "prevented_criminal", "prevented_group_petition"]
+                  "vt_accepted", "vt_mediated", "vt_succeeded", "major", "major_responsible", "legal_aid",
+                  "prevented_criminal", "prevented_group_petition"]
 
 
 def _dispute_counts_statement():
@@ -251,7 +217,7 @@ def _merge(rows) -> dict:
 
 
 PETITION_COUNTS = ("received", "repeat", "accepted", "forwarded", "not_accepted", "undecided", "cross_level",
-                   "to_province_or_beijing", "answered", "rated", "satisfied", "disruptive")
+                   "to_province_or_beijing", "answered", "rated", "satisfied", "disruptive", "visits")
 
 
 def _petition_counts_statement(townships: int):
@@ -263,6 +229,7 @@ def _petition_counts_statement(townships: int):
     cut = _cut()
     columns = [func.count().filter(fc.PETITION_CONDITIONS[n](cut)).label(n) for n in PETITION_COUNTS]
     columns += [func.coalesce(func.sum(P.persons), 0).label("persons"),
+                func.coalesce(func.sum(P.persons).filter(visit), 0).label("visit_persons"),
                 func.count().filter(and_(many, visit)).label("collective"),
                 func.count().filter(and_(many, ~visit)).label("collective_other")]
     return select(*columns).where(_in_period(P.received_on, P.township_id))
@@ -319,10 +286,36 @@ def _count_petitions(period: Period, scope: Scope, as_of: date) -> st.PetitionCo
     return st.PetitionCounts(
         **{k: int(v) for k, v in row.items()}, due=due, on_time=on_time or 0,
         timely_decided=len(_timely_decided_ids(period, scope, as_of)),
+        quiet_periods=_quiet_periods(period, scope, cut),
         by_channel=breakdown("by_channel", P.channel, lambda v: pw.Channel(v).label),
         by_village=breakdown("by_village", P.village_id, lambda v: village_names.get(v, "未指明村")),
         by_category=breakdown("by_category", P.category_id, category_names.get),
     )
+
+
+def _quiet_periods(period: Period, scope: Scope, cut: date) -> tuple[str, ...]:
+    """The named periods (春节, 全国两会 …) in the period, begun by the cut, in which no petition reached 省 or 进京."""
+    named = db.session.execute(select(IntensifiedPeriod.name, IntensifiedPeriod.starts_on, IntensifiedPeriod.ends_on)
+                               .where(IntensifiedPeriod.township_id.in_(scope.ids),
+                                      IntensifiedPeriod.starts_on >= period.start, IntensifiedPeriod.starts_on <= cut)
+                               .order_by(IntensifiedPeriod.starts_on)).all()
+    quiet: list[str] = []
+    for name, starts_on, ends_on in named:
+        reached = db.session.execute(select(func.count()).select_from(P).where(
+            P.township_id.in_(scope.ids), P.received_on >= starts_on, P.received_on <= min(ends_on, cut),
+            fc.PETITION_CONDITIONS["to_province_or_beijing"](cut))).scalar_one()
+        if not reached and name not in quiet:
+            quiet.append(name)
+    return tuple(quiet)
+
+
+def grid(scope: Scope) -> dict[str, int]:
+    """The three-level grid (乡、村、自然村网格): how many cells of each level the scope has."""
+    villages = db.session.execute(select(func.count()).select_from(Village).where(
+        Village.township_id.in_(scope.ids))).scalar_one()
+    natural = db.session.execute(select(func.count()).select_from(NaturalVillage).join(Village).where(
+        Village.township_id.in_(scope.ids))).scalar_one()
+    return {"townships": len(scope.ids), "villages": villages, "natural_villages": natural}
 
 
 def first_record(scope: Scope) -> date | None:
@@ -332,18 +325,6 @@ def first_record(scope: Scope) -> date | None:
                                      (ScreeningRound.held_on, ScreeningRound.township_id))]
     days = [d for d in days if d is not None]
     return min(days) if days else None
-
-
-def previous_period(period: Period) -> Period:
-    """The period before: the year, quarter or month before."""
-    key = period.key
-    if len(key) == 4:
-        return year_period(period.year - 1)
-    if "q" in key:
-        quarter = int(key[-1])
-        return quarter_period(period.year - (quarter == 1), 4 if quarter == 1 else quarter - 1)
-    month = period.start.month
-    return month_period(period.year - (month == 1), 12 if month == 1 else month - 1)
 
 
 def comparable(previous: Period, scope: Scope) -> bool:
@@ -364,6 +345,7 @@ def figures(period: Period, scope: Scope, as_of: date) -> dict:
         "disputes": st.dispute_figures(_count_disputes(period, scope, cut)),
         "petitions": st.petition_figures(_count_petitions(period, scope, as_of)),
         "screening": st.screening_figures(screening_figures.count(period.start, period.end, scope.townships, as_of)),
+        "grid": grid(scope),
         "definitions": dict(st.DEFINITIONS),
     }
 

@@ -212,7 +212,7 @@ EXPECTED_DISPUTES_2025 = {
     # 人民调解 at 村/乡 on 12-31: a, b (乡 since 02-03), d, e, f; c went to the county
     "village_township": {"accepted": 5, "mediated": 4, "succeeded": 2, "mediation_rate": 4 / 5, "success_rate": 2 / 5},
     "performed_rate": 1 / 2, "village_share": 1 / 3,
-    "within_township_share": 2 / 3, "prevented_criminal": 1, "prevented_criminal_persons": 3,
+    "within_township_share": 2 / 3, "major": 0, "major_responsible": 0, "legal_aid": 0, "prevented_criminal": 1, "prevented_criminal_persons": 3,
     "prevented_group_petition": 1, "prevented_group_petition_persons": 12,
     "by_type": {"邻里": 4, "婚姻家庭": 1, "合同": 1, "其他": 1},
     "by_village": {"斜沟村": 5, "王家庄村": 2},
@@ -229,7 +229,7 @@ EXPECTED_PETITIONS_2025 = {
     "due": 4, "on_time": 2, "on_time_rate": 1 / 2,
     # answered by 12-31: p1, p2, p5, each rated: 参评率 3/3
     "answered": 3, "rated": 3, "rating_rate": 1.0, "satisfied": 2, "satisfaction_rate": 2 / 3,
-    "disruptive": 0,
+    "disruptive": 0, "visits": 1, "visit_persons": 6, "quiet_periods": [],
     "by_channel": {"来信": 2, "来访": 1, "网上": 1},
     "by_village": {"斜沟村": 1, "王家庄村": 1, "未指明村": 2},
     "by_category": {"村务管理": 4},
@@ -238,4 +238,4 @@ EXPECTED_PETITIONS_2025 = {
 # Held: 斜沟村 the week of 03-03 (03-05 with a finding resolved on the spot, 03-06 nil) and of 03-10 (nil);
 # the township's 03-01..15 (nil).
 EXPECTED_SCREENING_2025 = {"due": 128, "held": 3, "nil": 2, "found": 1, "findings": 1, "found_registered": 0,
-                           "found_resolved": 1, "rate": 3 / 128}
+                           "found_resolved": 1, "rate": 3 / 128, "intensified_held": 0, "intensified_periods": []}

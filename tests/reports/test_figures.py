@@ -131,7 +131,7 @@ def test_a_zero_denominator_gives_null_not_zero(app, year):
 
     not_begun = _get_json(app, "staff", f"/reports/{clock.today().year + 1}.json")["screening"]
     assert not_begun == {"due": 0, "held": 0, "nil": 0, "found": 0, "findings": 0, "found_registered": 0,
-                         "found_resolved": 0, "rate": None}
+                         "found_resolved": 0, "rate": None, "intensified_held": 0, "intensified_periods": []}
 
 
 def test_a_not_accepted_case_counts_in_not_accepted_and_nowhere_else(app, year):
@@ -252,7 +252,8 @@ def test_month_and_quarter_figures(app, year):
     # weeks whose Thursday is in March (from 03-03, 03-10, 03-17, 03-24: 4) × 2 villages + 2 half-months = 10;
     # the week from 03-31 is April's (Thursday 04-03)
     assert march["screening"] == {"due": 10, "held": 3, "nil": 2, "found": 1, "findings": 1, "found_registered": 0,
-                                  "found_resolved": 1, "rate": 3 / 10}
+                                  "found_resolved": 1, "rate": 3 / 10, "intensified_held": 0,
+                                  "intensified_periods": []}
 
     assert q1["period"] == "2025-q1"
     assert (q1["disputes"]["registered"], q1["disputes"]["succeeded"]) == (4, 3)  # a, b, c, d
@@ -346,7 +347,7 @@ RATE_PARTS = {
     "petitions.on_time_rate": ("petitions.on_time", "petitions.due"),
     "petitions.satisfaction_rate": ("petitions.satisfied", "petitions.rated"),
 }
-SUMMED = {"petitions.persons": Petition.persons,
+SUMMED = {"petitions.persons": Petition.persons, "petitions.visit_persons": Petition.persons,
           "disputes.prevented_criminal_persons": Dispute.prevented_criminal_persons,
           "disputes.prevented_group_petition_persons": Dispute.prevented_group_petition_persons}
 
@@ -356,14 +357,14 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 46
+    assert checked == 5 * 3 * 51
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    assert len(flat) == 23 + 23
+    assert len(flat) == 26 + 25
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
