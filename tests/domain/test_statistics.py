@@ -27,16 +27,20 @@ from casetrack.domain.statistics import (
 
 DISPUTE_KEYS = (
     "registered accepted pending_decision not_accepted mediated succeeded failed ended in_progress mediation_rate "
-    "success_rate village_township performed_rate village_share within_township_share prevented_criminal prevented_criminal_persons "
+    "success_rate village_township performed_rate village_share within_township_share major major_responsible "
+    "legal_aid prevented_criminal prevented_criminal_persons "
     "prevented_group_petition prevented_group_petition_persons "
     "by_type by_village by_source by_channel by_level by_month"
 ).split()
 PETITION_KEYS = (
     "received accepted forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
-    "persons collective collective_other repeat cross_level to_province_or_beijing due on_time on_time_rate "
-    "answered rated rating_rate satisfied satisfaction_rate disruptive by_channel by_village by_category"
+    "persons visits visit_persons collective collective_other repeat cross_level to_province_or_beijing due on_time "
+    "on_time_rate answered rated rating_rate satisfied satisfaction_rate disruptive quiet_periods by_channel "
+    "by_village by_category"
 ).split()
-SCREENING_KEYS = ["due", "held", "nil", "found", "findings", "found_registered", "found_resolved", "rate"]
+SCREENING_KEYS = ["due", "held", "nil", "found", "findings", "found_registered", "found_resolved", "rate",
+                  "intensified_held", "intensified_periods"]
+LISTS = {"petitions.quiet_periods", "screening.intensified_periods"}  # names, not figures: no definition
 VILLAGE_TOWNSHIP_KEYS = ["accepted", "mediated", "succeeded", "mediation_rate", "success_rate"]
 
 
@@ -136,6 +140,9 @@ def test_dispute_figures_on_a_known_year():
         "performed_rate": 47 / 48,
         "village_share": 0.8,
         "within_township_share": 0.96,
+        "major": 0,
+        "major_responsible": 0,
+        "legal_aid": 0,
         "prevented_criminal": 2,
         "prevented_criminal_persons": 5,
         "prevented_group_petition": 1,
@@ -242,7 +249,7 @@ def test_screening_rate_is_held_over_due_capped_at_one(due, held, expected):
 def test_every_figure_has_a_definition_and_a_label():
     sections = {"disputes": DISPUTE_KEYS, "petitions": PETITION_KEYS, "screening": SCREENING_KEYS}
     expected = {f"{section}.{key}" for section, keys in sections.items() for key in keys}
-    expected = expected - {"disputes.village_township"} | {f"disputes.village_township.{k}" for k in VILLAGE_TOWNSHIP_KEYS}
+    expected = expected - {"disputes.village_township"} - LISTS | {f"disputes.village_township.{k}" for k in VILLAGE_TOWNSHIP_KEYS}
     assert set(DEFINITIONS) == expected
     assert set(LABELS) == expected
     assert all(text.strip() for text in [*DEFINITIONS.values(), *LABELS.values()])
@@ -311,7 +318,7 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
     assert flat["disputes.village_township.success_rate"] == 46 / 50
-    assert len(flat) == 23 + 23 + 8
+    assert len(flat) == 26 + 25 + 9
 
 
 @pytest.mark.parametrize(
