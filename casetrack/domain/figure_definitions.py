@@ -78,6 +78,7 @@ DEFINITIONS: dict[str, str] = {
     "screening.findings": "排查发现矛盾纠纷数 = 属于本期的排查所发现的矛盾纠纷件数",
     "screening.found_registered": "登记调处数 = 排查发现的矛盾纠纷中已登记为纠纷案件(主动调解)的件数",
     "screening.found_resolved": "当场化解数 = 排查发现的矛盾纠纷中未登记为案件、当场化解的件数",
+    "screening.intensified_held": "重点时段加密排查次数 = 春节、全国两会等重点时段(乡镇设置的加密排查时段)中已开展排查的期数",
     "screening.rate": "排查完成率 = 实际排查次数(超出应排查次数的部分不计)÷ 应排查次数",
 }
 
@@ -150,6 +151,7 @@ LABELS: dict[str, str] = {
     "screening.findings": "排查发现纠纷",
     "screening.found_registered": "登记调处",
     "screening.found_resolved": "当场化解",
+    "screening.intensified_held": "重点时段加密排查",
     "screening.rate": "排查完成率",
 }
 
