@@ -187,15 +187,20 @@ def report_title(period, scope) -> str:
 
 
 def wording_for(period, scope):
-    """The township's report wording (rounded counts) for this period."""
+    """The township's report wording (rounded counts, sentences left out, screening rule) for this period."""
     from casetrack.domain.report_text import Wording
 
-    rounded = not scope.all_townships and bool(scope.townships[0].setting("report_rounded"))
     label = "" if len(period.key) == 4 else period.label
-    return Wording(rounded=rounded, township_name=scope.name, period_label=label)
+    if scope.all_townships:
+        return Wording(township_name=scope.name, period_label=label)
+    township = scope.townships[0]
+    return Wording(rounded=bool(township.setting("report_rounded")), township_name=scope.name, period_label=label,
+                   omit=frozenset(township.setting("report_sentences_off") or ()),
+                   village_interval=township.setting("screening_village_interval"),
+                   township_interval=township.setting("screening_township_interval"))
 
 
-NIL_RETURN = "零报告:本月未登记矛盾纠纷、未受理信访事项,排查未发现矛盾纠纷。"
+NIL_RETURN = "零报告：本月未登记矛盾纠纷、未收到信访事项，排查未发现矛盾纠纷。"
 
 
 def is_month(period) -> bool:
@@ -216,7 +221,9 @@ def render(period, scope, figures: dict, fmt: str) -> bytes:
     if nil_return:  # the monthly return sent up to the county says so itself, as the page does
         paragraphs = [NIL_RETURN, *paragraphs]
     if fmt == "json":
-        body = {**figures, "nil_return": nil_return} if is_month(period) else figures
+        body = {**figures, "text": "\n".join(paragraphs)}
+        if is_month(period):
+            body["nil_return"] = nil_return
         return json.dumps(body, ensure_ascii=False, indent=2, default=str).encode()
     if fmt == "md":
         return to_markdown(title, figures, paragraphs).encode()
