@@ -119,7 +119,7 @@ LABELS: dict[str, str] = {
     "petitions.received": "收到信访(件)",
     "petitions.accepted": "受理信访(件)",
     "petitions.forwarded": "转送",
-    "petitions.not_accepted": "不予受理",
+    "petitions.not_accepted": "信访不予受理",
     "petitions.undecided": "待定",
     "petitions.timely_decided": "及时受理",
     "petitions.timely_decided_rate": "及时受理率",
