@@ -67,10 +67,11 @@ def _page(period: stats.Period):
 
 def _export(period: stats.Period, fmt: str):
     scope = resolve_scope()
-    body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
+    today = clock.today()
+    body = report_files.render(period, scope, report_files.published_figures(period, scope, today), fmt, today)
     filename = f"{report_files.report_title(period, scope)}.{fmt}"
     headers = {} if fmt == "json" else {"Content-Disposition": _attachment(filename)}
-    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+    return Response(body, content_type=FORMATS[fmt], headers=headers)
 
 
 def _attachment(filename: str) -> str:
