@@ -8,10 +8,10 @@ import pytest
 
 from casetrack.domain import report_text
 from casetrack.domain.report_text import (
+    OPTIONAL_SENTENCES,
     Wording,
     approximate_count,
     count_text,
-    OPTIONAL_SENTENCES,
     dispute_paragraph,
     disruptive_sentence,
     grid_sentence,

@@ -411,3 +411,28 @@ def test_the_charts_draw_offline_with_chinese_labels(app, year):
     assert "3月登记 2" in titles
     assert "邻里 4" in titles and "斜沟村 5" in titles
     assert "<script src" not in text.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_admin_switches_report_sentences_off_and_names_the_issuing_unit(app, year):
+    """The township settings page: the sentences left unticked are left out of the report, the 落款 names the unit."""
+    admin = browse_as(app, "admin")
+    url = f"/admin/townships/{year.world.township.id}"
+    page = _tree(admin.get(url).get_data(as_text=True))
+    ticked = {box.get("value") for box in page.xpath("//input[@name='report_sentences'][@checked]")}
+    assert ticked == {"three_channels", "screening_rule", "major", "legal_aid", "visits", "grid", "disruptive",
+                      "quiet_periods"}  # every sentence on by default
+
+    response = admin.post(url, data={
+        "name": "斜沟乡", "follow_up_days": "30", "due_soon_days": "3", "collective_threshold": "5",
+        "issuing_unit": "斜沟乡综治中心", "report_sentences": ["screening_rule", "major", "legal_aid", "disruptive",
+                                                           "quiet_periods"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert year.world.township.setting("report_sentences_off") == ["three_channels", "visits", "grid"]
+    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    assert text == "\n".join(p for i, p in enumerate(TEXT_2025) if i not in (1, 6, 8))
+    import io
+
+    from docx import Document
+    document = Document(io.BytesIO(browse_as(app, "staff").get("/reports/2025.docx").data))
+    assert [p.text for p in document.paragraphs if p.text][-2] == "斜沟乡综治中心"
