@@ -5,7 +5,7 @@ the moment the report is made when that is earlier ("本期末" below). The defi
 figure on the page, in the DOCX/XLSX files and in the JSON (``definitions``).
 """
 
-AS_AT = "本期登记的案件按其在本期末(报告日早于期末时为报告日)的状态、层级和结果统计"
+AS_AT = "统计口径：本期登记的案件，按其在本期末（报告日早于期末时为报告日）的状态、层级和结果统计"
 
 # "section.key" -> Chinese definition shown beside the figure.
 DEFINITIONS: dict[str, str] = {

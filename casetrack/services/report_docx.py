@@ -146,7 +146,7 @@ def _add_chart(document, number: int, title: str, categories: list[str], series,
 
 def to_docx(title: str, rows: list[tuple[str, str, str]], paragraphs: list[str],
             tables: list[tuple[str, dict]], charts: list[tuple[str, list[str], list, bool]],
-            issuer: str, issued_on: str) -> bytes:
+            issuer: str, issued_on: str, rule: str = "") -> bytes:
     """Write the report: rows are (label, shown value, definition); tables (title, {name: count}); charts
     (title, categories, [(series name, values)], horizontal)."""
     document = Document()
@@ -165,6 +165,8 @@ def to_docx(title: str, rows: list[tuple[str, str, str]], paragraphs: list[str],
     for number, (chart_title, categories, series, horizontal) in enumerate(charts, start=1):
         _add_chart(document, number, chart_title, categories, series, horizontal)
     _song(document.add_paragraph().add_run("统计数字"), 14, bold=True)
+    if rule:  # what "as at" means, above the figures it governs
+        _song(document.add_paragraph().add_run(rule), 10.5)
     _table(document, ("项目", "数值", "口径"), rows, numeric={1})
     for table_title, counts in tables:
         _song(document.add_paragraph().add_run(table_title), 12, bold=True)

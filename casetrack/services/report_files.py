@@ -60,7 +60,8 @@ def breakdowns(figures: dict) -> dict[str, dict]:
 
 def to_markdown(title: str, figures: dict, paragraphs: list[str]) -> str:
     """Write the report as Markdown: the paragraphs, the figures with definitions, the breakdowns."""
-    lines = [f"# {title}", "", *[p + "\n" for p in paragraphs], "## 统计数字", "",
+    rule = (figures.get("definitions") or {}).get("as_at")
+    lines = [f"# {title}", "", *[p + "\n" for p in paragraphs], "## 统计数字", "", *([rule, ""] if rule else []),
              "| 项目 | 数值 | 口径 |", "|---|---:|---|"]
     lines += [f"| {label} | {value} | {definition} |" for _k, label, value, definition in scalar_rows(figures)]
     for key, table in breakdowns(figures).items():
@@ -113,7 +114,8 @@ def to_docx(title: str, figures: dict, paragraphs: list[str], charts=(), issuer:
     rows = [(label, value, definition) for _key, label, value, definition in scalar_rows(figures)]
     tables = [(BREAKDOWN_TITLES[key], _breakdown_rows(key, rows_)) for key, rows_ in breakdowns(figures).items()
               if rows_]
-    return report_docx.to_docx(title, rows, paragraphs, tables, list(charts), issuer, issued_on)
+    rule = (figures.get("definitions") or {}).get("as_at", "")
+    return report_docx.to_docx(title, rows, paragraphs, tables, list(charts), issuer, issued_on, rule)
 
 
 def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[int], petition_ids: list[int],

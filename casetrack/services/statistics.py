@@ -18,6 +18,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
+from casetrack.domain.figure_definitions import AS_AT
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -346,7 +347,7 @@ def figures(period: Period, scope: Scope, as_of: date) -> dict:
         "petitions": st.petition_figures(_count_petitions(period, scope, as_of)),
         "screening": st.screening_figures(screening_figures.count(period.start, period.end, scope.townships, as_of)),
         "grid": grid(scope),
-        "definitions": dict(st.DEFINITIONS),
+        "definitions": {"as_at": AS_AT, **st.DEFINITIONS},
     }
 
 
