@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, and_, bindparam, false, func, or_, select
+from sqlalchemy import Date, and_, bindparam, false, func, or_, select, text
 
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
@@ -189,8 +189,10 @@ def _count_disputes(period: Period, scope: Scope, cut: date) -> st.DisputeCounts
     row = db.session.execute(_statement(("disputes",), _dispute_counts_statement), params).one()._asdict()
 
     def breakdown(name: str, column, label=lambda v: v, among=fc.registered) -> dict:
+        # Grouped by position: an expression with constants (the level as at the cut) written twice would carry
+        # different bound parameters, which PostgreSQL does not take for the same expression.
         statement = _statement(("disputes", name), lambda: select(column(_cut()), func.count()).select_from(D).where(
-            _disputes_in_period(), among(_cut())).group_by(column(_cut())).order_by(column(_cut())))
+            _disputes_in_period(), among(_cut())).group_by(text("1")).order_by(text("1")))
         return _merge((label(value), count) for value, count in db.session.execute(statement, params).all())
 
     type_names, village_names = _names(DisputeType, scope), _names(Village, scope)
