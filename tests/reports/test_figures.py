@@ -564,3 +564,37 @@ def test_comparison_only_where_casetrack_holds_the_previous_period(app, year):
     assert not stats.comparable(stats.previous_period(stats.year_period(2024)), scope)
     assert stats.comparable(stats.previous_period(stats.month_period(2025, 1)), scope)  # December 2024
     assert not stats.comparable(stats.previous_period(stats.month_period(2024, 12)), scope)
+
+
+def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_grid(app, world):
+    """重大矛盾纠纷 with and without 领导包案, a failed case referred to legal aid, 春节 without a petition to the
+    province while 全国两会 had one, intensified rounds, and the grid of 斜沟乡 (2 villages, 2 natural villages)."""
+    from casetrack.models import IntensifiedPeriod
+    from casetrack.services import disputes as dispute_services
+    from casetrack.services import screening
+
+    s, v, t, today = world.staff, world.village, world.township, clock.today()
+    named, unnamed = dispute(s, v, date(2025, 2, 3)), dispute(s, v, date(2025, 2, 4))
+    named.responsible_unit, named.responsible_leader, named.responsible_person = "乡综治中心", "李乡长", "王干事"
+    named.risk_level = unnamed.risk_level = "major"  # both major; only `named` has its unit, leader and person
+    failed = dispute(s, v, date(2025, 5, 6), state="mediating")
+    dispute_services.conclude(failed, s, dispute_services.Conclusion(
+        outcome=dispute_services.wf.Outcome.FAILED, closed_on=date(2025, 5, 9), channels_told=["诉讼"],
+        legal_aid_referred=True), today)
+    db.session.add(IntensifiedPeriod(township_id=t.id, name="春节", starts_on=date(2025, 1, 25),
+                                     ends_on=date(2025, 2, 4), interval="day", applies_to="village"))
+    db.session.add(IntensifiedPeriod(township_id=t.id, name="全国两会", starts_on=date(2025, 3, 4),
+                                     ends_on=date(2025, 3, 11), interval="day", applies_to="village"))
+    petition(s, t, date(2025, 3, 5), level="beijing")
+    screening.record_round(s, t, "village", v.id, date(2025, 1, 27), "王调解", [], today)
+    screening.record_round(s, t, "village", v.id, date(2025, 3, 6), "王调解", [], today)
+    db.session.commit()
+
+    figures = stats.figures(stats.year_period(2025), _scope(world), today)
+    d, p, sc = figures["disputes"], figures["petitions"], figures["screening"]
+    assert (d["major"], d["major_responsible"], d["legal_aid"]) == (2, 1, 1)
+    assert p["quiet_periods"] == ["春节"]  # the Beijing petition of 03-05 fell in 全国两会
+    assert (sc["intensified_held"], sc["intensified_periods"]) == (2, ["春节", "全国两会"])
+    assert figures["grid"] == {"townships": 1, "villages": 2, "natural_villages": 2}
+    assert _ids("disputes.major_responsible", 2025, _scope(world)) == {named.id}
+    assert _ids("disputes.legal_aid", 2025, _scope(world)) == {failed.id}
