@@ -230,6 +230,31 @@ def screening_figures(c: ScreeningCounts) -> dict:
     }
 
 
+def complete_frozen(figures: dict) -> dict:
+    """Fill in the figures a snapshot frozen before issue 14 lacks, with what it published under the old words.
+
+    Then 受理 meant registered (disputes) and received (petitions), 乡村两级 counted every level and channel, and
+    "found" counted the disputes registered from screening; figures it did not have are 0 or None (no rate).
+    """
+    figs = {section: dict(values) if isinstance(values, dict) else values for section, values in figures.items()}
+    d, p, s = figs.get("disputes"), figs.get("petitions"), figs.get("screening")
+    if d is not None and "village_township" not in d:
+        d.setdefault("accepted", d["registered"])
+        d.setdefault("pending_decision", 0)
+        d["village_township"] = {"accepted": d["registered"], "mediated": d["mediated"], "succeeded": d["succeeded"],
+                                 "mediation_rate": d["mediation_rate"], "success_rate": d["success_rate"]}
+        for key in ("major", "major_responsible", "legal_aid"):
+            d.setdefault(key, 0)
+    if p is not None and "accepted" not in p:
+        p.update({"accepted": p["received"], "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 0,
+                  "timely_decided_rate": None, "supervised": 0, "collective_other": 0, "answered": 0,
+                  "rating_rate": None, "visits": 0, "visit_persons": 0, "quiet_periods": []})
+    if s is not None and "findings" not in s:
+        s.update({"findings": s["found"], "found_registered": s["found"], "found_resolved": 0,
+                  "intensified_held": 0, "intensified_periods": []})
+    return figs
+
+
 def scalar_figures(figures: dict) -> dict[str, int | float | None]:
     """Flatten a report's section dicts into "section.key" -> value for the non-dict figures.
 

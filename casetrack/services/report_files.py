@@ -35,7 +35,7 @@ def snapshot(period, scope) -> ReportSnapshot | None:
 def published_figures(period, scope, today: date) -> dict:
     """The figures a file hands over: the frozen ones once a period is frozen, otherwise today's."""
     frozen = snapshot(period, scope)
-    return frozen.figures if frozen else stats.figures(period, scope, today)
+    return st.complete_frozen(frozen.figures) if frozen else stats.figures(period, scope, today)
 
 
 def display(key: str, value) -> str:

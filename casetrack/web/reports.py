@@ -45,14 +45,14 @@ def _page(period: stats.Period):
     today = clock.today()
     current = stats.figures(period, scope, today)
     snapshot = report_files.snapshot(period, scope)
-    shown = snapshot.figures if snapshot else current
+    shown = st.complete_frozen(snapshot.figures) if snapshot else current
     previous = stats.previous_period(period)
     # Compared only where casetrack holds the previous period's records (not the years before it was used).
     change = st.change(stats.figures(previous, scope, today), shown) if stats.comparable(previous, scope) else {}
     targets = {} if scope.all_townships else dict(scope.townships[0].setting("targets") or {})
     return render_template(
         "reports/report.html", period=period, scope=scope, figures=shown, snapshot=snapshot,
-        drift=st.drift(snapshot.figures, current) if snapshot else {},
+        drift=st.drift(shown, current) if snapshot else {},
         change=change, previous=previous,
         missed=st.targets_missed(shown, targets), targets=targets,
         rows=report_files.scalar_rows(shown), breakdowns=report_files.breakdowns(shown),

@@ -436,3 +436,29 @@ def test_the_admin_switches_report_sentences_off_and_names_the_issuing_unit(app,
     from docx import Document
     document = Document(io.BytesIO(browse_as(app, "staff").get("/reports/2025.docx").data))
     assert [p.text for p in document.paragraphs if p.text][-2] == "斜沟乡综治中心"
+
+
+def test_a_year_frozen_before_the_new_definitions_still_shows_and_downloads(app, year):
+    """A snapshot frozen before issue 14 has none of the new keys: its page and files show what it published."""
+    browse_as(app, "staff").post("/reports/2025/freeze")
+    snapshot = db.session.execute(select(ReportSnapshot)).scalar_one()
+    old = {k: v for k, v in snapshot.figures.items() if k not in ("as_at", "complete", "grid")}
+    old["disputes"] = {k: v for k, v in old["disputes"].items()
+                       if k not in ("accepted", "pending_decision", "village_township", "major", "major_responsible",
+                                    "legal_aid")}
+    old["disputes"].update(registered=7, mediated=5, mediation_rate=5 / 7, success_rate=3 / 7)  # the old words
+    old["petitions"] = {k: v for k, v in old["petitions"].items()
+                        if k in ("received", "persons", "collective", "repeat", "cross_level", "to_province_or_beijing",
+                                 "due", "on_time", "on_time_rate", "rated", "satisfied", "satisfaction_rate",
+                                 "disruptive", "by_channel", "by_village", "by_category")}
+    old["screening"] = {"due": 130, "held": 3, "nil": 2, "found": 0, "rate": 3 / 130}
+    snapshot.figures = old
+    db.session.commit()
+
+    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    # then 乡村两级 counted every level and channel: 5 mediated of 7 registered
+    assert "乡村两级调解组织共调处各类矛盾纠纷5起，调处率达71.4%（乡村两级受理7起，调处5起）" in text
+    assert "全年收到信访事项4件10人次，受理信访事项4件；" in text
+    staff = browse_as(app, "staff")
+    for fmt in ("docx", "xlsx", "md", "json"):
+        assert staff.get(f"/reports/2025.{fmt}").status_code == 200, fmt
