@@ -40,49 +40,83 @@ LABELS = {  # stored value -> label, as the app shows them (casetrack.domain.wor
     "petition_channel": {"online": "网上", "letter": "来信", "phone": "来电", "fax": "传真", "visit": "来访"},
 }
 
-DISPUTES = """
-SELECT SUM(status != 'not_accepted'), SUM(status = 'not_accepted'),
-       SUM(outcome = 'succeeded'), SUM(outcome = 'failed'), SUM(outcome = 'ended'),
-       SUM(status != 'not_accepted' AND outcome IS NULL),
-       SUM(outcome = 'succeeded' AND performance = 'performed'),
-       SUM(outcome = 'succeeded' AND performance IS NOT NULL),
-       SUM(outcome = 'succeeded' AND level = 'village'), SUM(outcome = 'succeeded' AND level = 'township'),
-       SUM(status != 'not_accepted' AND prevented_criminal),
-       SUM(CASE WHEN status != 'not_accepted' AND prevented_criminal THEN prevented_criminal_persons ELSE 0 END),
-       SUM(status != 'not_accepted' AND prevented_group_petition),
-       SUM(CASE WHEN status != 'not_accepted' AND prevented_group_petition
-                THEN prevented_group_petition_persons ELSE 0 END),
-       SUM(source = 'initiative' AND screening_round_id IS NOT NULL)
-FROM disputes
-WHERE township_id = :t AND registered_on BETWEEN :start AND :end AND merged_into_id IS NULL
+# Each dispute registered in the period (by the cut) as it stood on the cut: declined (不予受理), accepted,
+# concluded, its level then (from the escalation days) and its performance as last visited by then.
+AS_AT = """
+WITH d AS (
+  SELECT d.*,
+         (d.accepted_on IS NULL AND d.outcome IS NULL AND d.closed_on IS NOT NULL AND d.closed_on <= :cut) AS declined,
+         (d.outcome IS NOT NULL AND d.closed_on <= :cut) AS concluded,
+         ((d.accepted_on IS NOT NULL AND d.accepted_on <= :cut) OR (d.outcome IS NOT NULL AND d.closed_on <= :cut))
+           AS accepted,
+         CASE WHEN d.level = 'county' AND (d.county_level_on IS NULL OR d.county_level_on <= :cut) THEN 'county'
+              WHEN d.level IN ('county', 'township') AND (d.township_level_on IS NULL OR d.township_level_on <= :cut)
+              THEN 'township' ELSE 'village' END AS level_at
+  FROM disputes d
+  WHERE d.township_id = :t AND d.registered_on BETWEEN :start AND :cut AND d.merged_into_id IS NULL
+)
 """
-IN_YEAR = "d.township_id = :t AND d.registered_on BETWEEN :start AND :end AND d.merged_into_id IS NULL"
+DISPUTES = AS_AT + """
+SELECT SUM(NOT declined), SUM(declined), SUM(NOT declined AND accepted), SUM(NOT declined AND NOT accepted),
+       SUM(concluded AND outcome = 'succeeded'), SUM(concluded AND outcome = 'failed'),
+       SUM(concluded AND outcome = 'ended'), SUM(accepted AND NOT concluded),
+       SUM(concluded AND outcome = 'succeeded' AND performance_at = 'performed'),
+       SUM(concluded AND outcome = 'succeeded' AND performance_at IS NOT NULL),
+       SUM(concluded AND outcome = 'succeeded' AND level_at = 'village'),
+       SUM(concluded AND outcome = 'succeeded' AND level_at = 'township'),
+       SUM(accepted AND channel = 'peoples' AND level_at != 'county'),
+       SUM(concluded AND channel = 'peoples' AND level_at != 'county'),
+       SUM(concluded AND outcome = 'succeeded' AND channel = 'peoples' AND level_at != 'county'),
+       SUM(NOT declined AND risk_level = 'major'),
+       SUM(NOT declined AND risk_level = 'major' AND LENGTH(TRIM(COALESCE(responsible_unit, ''))) > 0
+           AND LENGTH(TRIM(COALESCE(responsible_leader, ''))) > 0
+           AND LENGTH(TRIM(COALESCE(responsible_person, ''))) > 0),
+       SUM(concluded AND outcome = 'failed' AND legal_aid_referred),
+       SUM(NOT declined AND prevented_criminal),
+       SUM(CASE WHEN NOT declined AND prevented_criminal THEN prevented_criminal_persons ELSE 0 END),
+       SUM(NOT declined AND prevented_group_petition),
+       SUM(CASE WHEN NOT declined AND prevented_group_petition THEN prevented_group_petition_persons ELSE 0 END)
+FROM (SELECT d.*, CASE WHEN d.outcome = 'succeeded' AND d.closed_on <= :cut THEN COALESCE(
+        (SELECT v.performance FROM return_visits v WHERE v.dispute_id = d.id AND v.visited_on <= :cut
+         ORDER BY v.visited_on DESC, v.id DESC LIMIT 1),
+        CASE WHEN NOT EXISTS (SELECT 1 FROM return_visits v WHERE v.dispute_id = d.id) THEN d.performance END)
+      END AS performance_at FROM d)
+"""
 DISPUTE_BREAKDOWNS = {
-    "by_type": f"SELECT k.name, COUNT(*) FROM disputes d JOIN dispute_types k ON k.id = d.dispute_type_id "
-               f"WHERE {IN_YEAR} AND d.status != 'not_accepted' GROUP BY k.name",
-    "by_village": f"SELECT v.name, COUNT(*) FROM disputes d JOIN villages v ON v.id = d.village_id "
-                  f"WHERE {IN_YEAR} AND d.status != 'not_accepted' GROUP BY v.name",
-    "by_source": f"SELECT d.source, COUNT(*) FROM disputes d WHERE {IN_YEAR} AND d.status != 'not_accepted' "
-                 f"GROUP BY d.source",
-    "by_channel": f"SELECT d.channel, COUNT(*) FROM disputes d WHERE {IN_YEAR} AND d.status != 'not_accepted' "
-                  f"GROUP BY d.channel",
-    "by_level": f"SELECT d.level, COUNT(*) FROM disputes d WHERE {IN_YEAR} AND d.outcome = 'succeeded' "
-                f"GROUP BY d.level",
-    "by_month": f"SELECT CAST(strftime('%m', d.registered_on) AS INTEGER), COUNT(*) FROM disputes d "
-                f"WHERE {IN_YEAR} AND d.status != 'not_accepted' GROUP BY 1",
+    "by_type": AS_AT + "SELECT k.name, COUNT(*) FROM d JOIN dispute_types k ON k.id = d.dispute_type_id "
+                       "WHERE NOT d.declined GROUP BY k.name",
+    "by_village": AS_AT + "SELECT v.name, COUNT(*) FROM d JOIN villages v ON v.id = d.village_id "
+                          "WHERE NOT d.declined GROUP BY v.name",
+    "by_source": AS_AT + "SELECT source, COUNT(*) FROM d WHERE NOT declined GROUP BY source",
+    "by_channel": AS_AT + "SELECT channel, COUNT(*) FROM d WHERE NOT declined GROUP BY channel",
+    "by_level": AS_AT + "SELECT level_at, COUNT(*) FROM d WHERE concluded AND outcome = 'succeeded' GROUP BY level_at",
+    "by_month": AS_AT + "SELECT CAST(strftime('%m', registered_on) AS INTEGER), COUNT(*) FROM d "
+                        "WHERE NOT declined GROUP BY 1",
 }
 PETITIONS = """
-SELECT SUM(repeat_of_id IS NULL), COALESCE(SUM(persons), 0), SUM(persons >= :threshold),
-       SUM(repeat_of_id IS NOT NULL), SUM(cross_level), SUM(level IN ('province', 'beijing')),
-       SUM(satisfaction IS NOT NULL), SUM(satisfaction IN ('satisfied', 'basically')), SUM(disruptive)
-FROM petitions WHERE township_id = :t AND received_on BETWEEN :start AND :end
+SELECT SUM(repeat_of_id IS NULL), COALESCE(SUM(persons), 0), SUM(channel = 'visit' AND persons >= :threshold),
+       SUM(channel != 'visit' AND persons >= :threshold), SUM(repeat_of_id IS NOT NULL), SUM(cross_level),
+       SUM(level IN ('province', 'beijing')),
+       SUM(repeat_of_id IS NULL AND decision IN ('accepted', 'assigned') AND decided_on <= :cut),
+       SUM(repeat_of_id IS NULL AND decision = 'forwarded' AND decided_on <= :cut),
+       SUM(repeat_of_id IS NULL AND decision = 'not_accepted' AND decided_on <= :cut),
+       SUM(repeat_of_id IS NULL AND (decision = 'pending' OR decided_on IS NULL OR decided_on > :cut)),
+       SUM(answered_on <= :cut), SUM(answered_on <= :cut AND satisfaction IS NOT NULL),
+       SUM(answered_on <= :cut AND satisfaction IN ('satisfied', 'basically')), SUM(disruptive),
+       SUM(channel = 'visit'), COALESCE(SUM(CASE WHEN channel = 'visit' THEN persons END), 0)
+FROM petitions WHERE township_id = :t AND received_on BETWEEN :start AND :cut
+"""
+DECIDED = """
+SELECT received_on, decided_on FROM petitions
+WHERE township_id = :t AND received_on BETWEEN :start AND :cut AND repeat_of_id IS NULL
+  AND decision IN ('accepted', 'assigned', 'forwarded', 'not_accepted') AND decided_on <= :cut
 """
 DUE = """
 SELECT COUNT(*), SUM(answered_on IS NOT NULL AND answered_on <= opinion_due_on)
 FROM petitions
 WHERE township_id = :t AND opinion_due_on BETWEEN :start AND :end AND (opinion_due_on < :as_of OR answered_on IS NOT NULL)
 """
-RECEIVED = "p.township_id = :t AND p.received_on BETWEEN :start AND :end AND p.repeat_of_id IS NULL"
+RECEIVED = "p.township_id = :t AND p.received_on BETWEEN :start AND :cut AND p.repeat_of_id IS NULL"
 PETITION_BREAKDOWNS = {
     "by_channel": f"SELECT p.channel, COUNT(*) FROM petitions p WHERE {RECEIVED} GROUP BY p.channel",
     "by_village": f"SELECT COALESCE(v.name, '未指明村'), COUNT(*) FROM petitions p LEFT JOIN villages v "
@@ -90,12 +124,19 @@ PETITION_BREAKDOWNS = {
     "by_category": f"SELECT c.name, COUNT(*) FROM petitions p JOIN petition_categories c ON c.id = p.category_id "
                    f"WHERE {RECEIVED} GROUP BY c.name",
 }
+# One row per unit and schedule period (as the rounds store it) that belongs to the year: a village's week by its
+# Thursday (weeks starting from :first_monday to :last_monday), the township's half-months within the year.
 ROUNDS = """
-SELECT COUNT(*), SUM(NOT found) FROM (
-  SELECT MAX(EXISTS (SELECT 1 FROM screening_findings f WHERE f.round_id = r.id)) AS found
+SELECT COUNT(*), SUM(found = 0), SUM(found > 0), COALESCE(SUM(found), 0), COALESCE(SUM(registered), 0),
+       COALESCE(SUM(resolved), 0) FROM (
+  SELECT SUM((SELECT COUNT(*) FROM screening_findings f WHERE f.round_id = r.id)) AS found,
+         SUM((SELECT COUNT(f.dispute_id) FROM screening_findings f WHERE f.round_id = r.id)) AS registered,
+         SUM((SELECT COUNT(*) FROM screening_findings f WHERE f.round_id = r.id AND NOT f.is_dispute
+              AND f.dispute_id IS NULL)) AS resolved
   FROM screening_rounds r
   WHERE r.township_id = :t AND r.held_on BETWEEN :window_start AND :window_end
-    AND r.period_end >= :start AND r.period_start <= :end
+    AND ((r.level = 'village' AND r.period_start BETWEEN :first_monday AND :last_monday)
+      OR (r.level = 'township' AND r.period_start BETWEEN :start AND :end))
   GROUP BY r.level, r.village_id, r.period_start)
 """
 
@@ -104,11 +145,11 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _weeks(start: date, end: date) -> tuple[int, date, date]:
-    """Monday-to-Sunday weeks overlapping [start, end]: how many, and the first Monday and last Sunday."""
-    first = start - timedelta(days=start.weekday())
-    last = end + timedelta(days=6 - end.weekday())
-    return ((last - first).days + 1) // 7, first, last
+def _thursday_weeks(start: date, end: date) -> tuple[date, date]:
+    """The first and last Monday of the weeks whose Thursday falls in [start, end] (ISO weeks of a year)."""
+    first_thursday = start + timedelta(days=(3 - start.weekday()) % 7)
+    last_thursday = end - timedelta(days=(end.weekday() - 3) % 7)
+    return first_thursday - timedelta(days=3), last_thursday - timedelta(days=3)
 
 
 def upgrade_schema(path: Path) -> None:
@@ -124,22 +165,30 @@ def upgrade_schema(path: Path) -> None:
 
 def plain_sql(connection: sqlite3.Connection, township: str, year: int, as_of: date) -> dict:
     """The year's figures for one township with hand-written SQL (the same definitions as the app)."""
+    from casetrack.domain import deadlines as dl
+
     start, end = date(year, 1, 1), date(year, 12, 31)
+    cut = min(end, as_of)
     t, villages, threshold = connection.execute(
         "SELECT t.id, (SELECT COUNT(*) FROM villages v WHERE v.township_id = t.id), "
         "COALESCE(json_extract(t.settings, '$.collective_threshold'), 5) FROM townships t WHERE t.name = ?",
         (township,)).fetchone()
     p = {"t": t, "start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.isoformat(),
-         "threshold": threshold}
-    (registered, not_accepted, succeeded, failed, ended, in_progress, performed, known, village, township_level,
-     criminal, criminal_persons, group, group_persons, found) = (v or 0 for v in connection.execute(DISPUTES, p).fetchone())
+         "cut": cut.isoformat(), "threshold": threshold}
+    (registered, not_accepted, accepted, pending, succeeded, failed, ended, in_progress, performed, known, village,
+     township_level, vt_accepted, vt_mediated, vt_succeeded, major, major_responsible, legal_aid, criminal,
+     criminal_persons, group, group_persons) = (v or 0 for v in connection.execute(DISPUTES, p).fetchone())
     mediated = succeeded + failed + ended
     disputes = {
-        "registered": registered, "not_accepted": not_accepted, "mediated": mediated, "succeeded": succeeded,
-        "failed": failed, "ended": ended, "in_progress": in_progress,
-        "mediation_rate": _rate(mediated, registered), "success_rate": _rate(succeeded, registered),
+        "registered": registered, "accepted": accepted, "pending_decision": pending, "not_accepted": not_accepted,
+        "mediated": mediated, "succeeded": succeeded, "failed": failed, "ended": ended, "in_progress": in_progress,
+        "mediation_rate": _rate(mediated, accepted), "success_rate": _rate(succeeded, accepted),
+        "village_township": {"accepted": vt_accepted, "mediated": vt_mediated, "succeeded": vt_succeeded,
+                             "mediation_rate": _rate(vt_mediated, vt_accepted),
+                             "success_rate": _rate(vt_succeeded, vt_accepted)},
         "performed_rate": _rate(performed, known), "village_share": _rate(village, succeeded),
         "within_township_share": _rate(village + township_level, succeeded),
+        "major": major, "major_responsible": major_responsible, "legal_aid": legal_aid,
         "prevented_criminal": criminal, "prevented_criminal_persons": criminal_persons,
         "prevented_group_petition": group, "prevented_group_petition_persons": group_persons,
     }
@@ -147,29 +196,47 @@ def plain_sql(connection: sqlite3.Connection, township: str, year: int, as_of: d
         rows = connection.execute(query, p).fetchall()
         names = LABELS.get(key[3:], {})
         disputes[key] = {names.get(name, name): count for name, count in rows}
-    received, persons, collective, repeat, cross, province, rated, satisfied, disruptive = (
+    (received, persons, collective, collective_other, repeat, cross, province, p_accepted, forwarded, p_not_accepted,
+     undecided, answered, rated, satisfied, disruptive, visits, visit_persons) = (
         v or 0 for v in connection.execute(PETITIONS, p).fetchone())
+    # 及时受理: decided within 15 days of receipt, the last day moved past rest days (the domain's own rule: the
+    # app's definition of a time limit, not something SQL can say); the generated database has no calendar rows.
+    policy = dl.DeadlinePolicy()
+    limits: dict[str, date] = {}
+    timely = 0
+    for received_on, decided_on in connection.execute(DECIDED, p):
+        if received_on not in limits:
+            limits[received_on] = dl.petition_acceptance_deadline(date.fromisoformat(received_on), policy).due
+        timely += date.fromisoformat(decided_on) <= limits[received_on]
     due, on_time = (v or 0 for v in connection.execute(DUE, p).fetchone())
     petitions = {
-        "received": received, "persons": persons, "collective": collective, "repeat": repeat,
-        "cross_level": cross, "to_province_or_beijing": province, "due": due, "on_time": on_time,
-        "on_time_rate": _rate(on_time, due), "rated": rated, "satisfied": satisfied,
+        "received": received, "accepted": p_accepted, "forwarded": forwarded, "not_accepted": p_not_accepted,
+        "undecided": undecided, "timely_decided": timely,
+        "timely_decided_rate": _rate(timely, p_accepted + forwarded + p_not_accepted), "supervised": 0,
+        "persons": persons, "visits": visits, "visit_persons": visit_persons, "collective": collective,
+        "collective_other": collective_other, "repeat": repeat, "cross_level": cross,
+        "to_province_or_beijing": province, "due": due, "on_time": on_time, "on_time_rate": _rate(on_time, due),
+        "answered": answered, "rated": rated, "rating_rate": _rate(rated, answered), "satisfied": satisfied,
         "satisfaction_rate": _rate(satisfied, rated), "disruptive": disruptive,
     }
     for key, query in PETITION_BREAKDOWNS.items():
         names = LABELS["petition_channel"] if key == "by_channel" else {}
         petitions[key] = {names.get(name, name): count for name, count in connection.execute(query, p).fetchall()}
     # Rounds are due per village weekly and for the township half-monthly (the default settings, no
-    # intensified periods in the data); a period counts once ended (or once a round was held in it).
-    weeks, window_start, window_end = _weeks(start, min(end, as_of))
-    ended_weeks = sum(1 for i in range(weeks) if window_start + timedelta(days=7 * i + 6) < as_of)
+    # intensified periods in the data), in the periods that belong to the year; a period counts once ended (or
+    # once a round was held in it). The data begins years before, so no period is before the first record.
+    first_monday, last_monday = _thursday_weeks(start, end)
+    ended_weeks = sum(1 for i in range((last_monday - first_monday).days // 7 + 1)
+                      if first_monday + timedelta(days=7 * i + 6) < as_of)
     half_months = sum((date(year, m, 15) < as_of) + (date(year, m, calendar.monthrange(year, m)[1]) < as_of)
                       for m in range(1, 13))
-    held, nil = (v or 0 for v in connection.execute(
-        ROUNDS, {**p, "window_start": window_start.isoformat(), "window_end": window_end.isoformat()}).fetchone())
+    held, nil, found, findings, found_registered, found_resolved = (v or 0 for v in connection.execute(ROUNDS, {
+        **p, "window_start": (start - timedelta(days=6)).isoformat(), "window_end": (end + timedelta(days=6)).isoformat(),
+        "first_monday": first_monday.isoformat(), "last_monday": last_monday.isoformat()}).fetchone())
     due_rounds = villages * ended_weeks + half_months
-    screening = {"due": due_rounds, "held": held, "nil": nil, "found": found,
-                 "rate": _rate(min(held, due_rounds), due_rounds)}
+    screening = {"due": due_rounds, "held": held, "nil": nil, "found": found, "findings": findings,
+                 "found_registered": found_registered, "found_resolved": found_resolved,
+                 "rate": _rate(min(held, due_rounds), due_rounds), "intensified_held": 0}
     return {"year": year, "township": township, "disputes": disputes, "petitions": petitions, "screening": screening}
 
 
@@ -179,12 +246,15 @@ def compare(app_figures: dict, sql_figures: dict) -> list[str]:
     for section in ("disputes", "petitions", "screening"):
         for key, value in sql_figures[section].items():
             mine = app_figures[section].get(key)
-            if isinstance(value, float) and isinstance(mine, float):
-                same = abs(value - mine) < 1e-12
-            else:
-                same = value == mine
-            if not same:
-                problems.append(f"{section}.{key}: app {mine!r} ≠ sql {value!r}")
+            pairs = [(f"{key}.{k}", v, (mine or {}).get(k)) for k, v in value.items()] \
+                if key == "village_township" else [(key, value, mine)]
+            for name, theirs, ours in pairs:
+                if isinstance(theirs, float) and isinstance(ours, float):
+                    same = abs(theirs - ours) < 1e-12
+                else:
+                    same = theirs == ours
+                if not same:
+                    problems.append(f"{section}.{name}: app {ours!r} ≠ sql {theirs!r}")
     return problems
 
 

@@ -166,7 +166,8 @@ def report_command(year, township, month, quarter, fmt, output):
         _fail(str(refused))
     if report_files.snapshot(period, scope):  # the same figures as the web page's files: as published
         click.echo(f"{period.label}的统计数字已冻结,输出冻结时的数字。", err=True)
-    body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
+    today = clock.today()
+    body = report_files.render(period, scope, report_files.published_figures(period, scope, today), fmt, today)
     if output:
         from casetrack.private_files import private_open
 

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from casetrack import create_app
@@ -159,3 +159,40 @@ def test_orm_refuses_to_change_or_delete_a_timeline_entry(fresh_app):
         db.session.flush()
     db.session.rollback()
     assert db.session.execute(text("SELECT summary FROM case_events")).scalars().all() == ["登记"]
+
+
+def test_0014_takes_the_level_dates_from_the_timeline_and_fills_missing_acceptance_dates(fresh_app):
+    """A database at 0010 whose cases were escalated: the day each level was reached comes from the timeline's
+    "escalate" entry (its Beijing date); an accepted case without a 受理日期 takes its 登记日期."""
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import CaseEvent, Dispute, Role
+    from casetrack.services import accounts, disputes, places
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    today = clock.today()
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=township.villages[0].id, dispute_type_id=places.dispute_types(township.id)[0].id,
+        source=wf.Source.APPLICATION, registered_on=today, summary="宅基地纠纷",
+        parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")]), today)
+    disputes.accept(case, staff, today, today)
+    disputes.escalate(case, staff, "村调委会调解未果")
+    disputes.escalate(case, staff, "乡调委会调解未果")
+    db.session.commit()
+    case_id = case.id
+    entered = [clock.to_beijing(at).date() for at in db.session.execute(
+        select(CaseEvent.at).where(CaseEvent.dispute_id == case_id, CaseEvent.action == "escalate")
+        .order_by(CaseEvent.id)).scalars()]
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0010")
+    with db.engine.begin() as connection:
+        assert "township_level_on" not in {c["name"] for c in inspect(connection).get_columns("disputes")}
+        connection.execute(text("UPDATE disputes SET accepted_on = NULL"))
+    _flask_db(fresh_app, "upgrade")
+
+    stored = db.session.get(Dispute, case_id)
+    assert (stored.township_level_on, stored.county_level_on) == (entered[0], entered[1])
+    assert stored.accepted_on == stored.registered_on

@@ -109,6 +109,23 @@ def schedule(start: date, end: date, interval: str, intense: Iterable[IntensePer
     return unique
 
 
+def report_day(period: Period) -> date:
+    """Return the day that places a schedule period in exactly one report period (month, quarter, year).
+
+    A week belongs to the report period holding its Thursday, as ISO weeks belong to years, so a week
+    across 31 December counts once; a half-month, a month or a day lies within one month and is placed by
+    itself. A piece of a week cut short by an intensified period is placed by its week's Thursday, kept within
+    the piece's own days.
+    """
+    thursday = period.start - timedelta(days=period.start.weekday()) + timedelta(days=3)
+    return min(max(period.start, thursday), period.end)
+
+
+def report_periods(periods: Iterable[Period], start: date, end: date, since: date | None = None) -> list[Period]:
+    """Keep the schedule periods whose report day falls in [start, end] (and that end on or after since)."""
+    return [p for p in periods if start <= report_day(p) <= end and (since is None or p.end >= since)]
+
+
 @dataclass(frozen=True)
 class RoundRecord:
     """What the board needs of a round: its date and whether it found anything."""

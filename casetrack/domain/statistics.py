@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from casetrack.domain.figure_definitions import DEFINITIONS, LABELS, RATE_KEYS  # noqa: F401 (read from here too)
+
 SECTIONS = ("disputes", "petitions", "screening")
 
 
@@ -34,22 +36,30 @@ def _check_counts(counts: object) -> None:
 
 @dataclass(frozen=True)
 class DisputeCounts:
-    """Plain counts of one year's disputes, by registration date."""
+    """Plain counts of one period's disputes (registered in it), each as it stood at the period's end."""
 
-    registered: int  # registered in the period, excluding 不予受理
-    not_accepted: int  # 不予受理
-    succeeded: int  # 调解成功
+    registered: int  # registered in the period, excluding those not accepted (不予受理) by its end
+    not_accepted: int  # 不予受理 by the period's end
+    succeeded: int  # 调解成功 by the period's end
     failed: int  # 调解不成
     ended: int  # 终止
-    in_progress: int  # registered - concluded
-    performed: int  # agreements performed (已履行)
-    performance_known: int  # agreements whose performance is known (已履行/部分履行/未履行)
-    succeeded_village: int  # successful, ended at village level
-    succeeded_township: int  # successful, ended at township level
+    in_progress: int  # accepted, not concluded by the period's end
+    performed: int  # agreements performed (已履行) as last visited by the period's end
+    performance_known: int  # agreements whose performance was known by then (已履行/部分履行/未履行)
+    succeeded_village: int  # successful, at village level at the period's end
+    succeeded_township: int  # successful, at township level at the period's end
     prevented_criminal: int
     prevented_criminal_persons: int
     prevented_group_petition: int
     prevented_group_petition_persons: int
+    accepted: int = 0  # 受理 by the period's end
+    pending_decision: int = 0  # registered, neither accepted nor declined by the period's end
+    vt_accepted: int = 0  # people's mediation (人民调解) at 村 or 乡 at the period's end: accepted
+    vt_mediated: int = 0  # ... concluded
+    vt_succeeded: int = 0  # ... succeeded
+    major: int = 0  # 重大矛盾纠纷 (risk level 重大)
+    major_responsible: int = 0  # ... with 责任单位、责任领导、责任人员 all named
+    legal_aid: int = 0  # failed mediations whose parties were referred to legal aid (法律援助)
     by_type: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
@@ -63,19 +73,30 @@ class DisputeCounts:
 
 @dataclass(frozen=True)
 class PetitionCounts:
-    """Plain counts of one year's petitions; repeat petitions are not in ``received``."""
+    """Plain counts of one period's petitions, each as it stood at the period's end; repeats not in ``received``."""
 
     received: int  # matters (件), repeats excluded
     persons: int  # 人次
-    collective: int  # group visits (集体访)
+    collective: int  # group visits (集体访): 来访 of at least the township's threshold of people
     repeat: int  # repeat petitions linked to a first one
     cross_level: int  # 越级
     to_province_or_beijing: int  # level reached 省 or 进京
     due: int  # opinion deadline fell in the period
     on_time: int  # of those, answered by the deadline
-    rated: int  # satisfaction recorded
+    rated: int  # satisfaction recorded, on an answer given by the period's end
     satisfied: int  # 满意 + 基本满意
     disruptive: int  # 缠访闹访
+    accepted: int = 0  # 受理 or 交办 by the period's end
+    forwarded: int = 0  # 转送
+    not_accepted: int = 0  # 不予受理
+    undecided: int = 0  # not decided by the period's end
+    timely_decided: int = 0  # decided within the 15-day limit
+    answered: int = 0  # written opinion given by the period's end
+    collective_other: int = 0  # letters (联名信) and other channels of as many people, apart from 集体访
+    supervised: int = 0  # 督办: casetrack records no supervision of petitions
+    visits: int = 0  # 来访 (批), repeats included
+    visit_persons: int = 0  # 来访人次
+    quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
     by_channel: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
@@ -83,15 +104,24 @@ class PetitionCounts:
     def __post_init__(self) -> None:
         _check_counts(self)
 
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.forwarded + self.not_accepted
+
 
 @dataclass(frozen=True)
 class ScreeningCounts:
-    """Plain counts of one year's screening rounds (排查)."""
+    """Plain counts of one period's screening rounds (排查), by the schedule periods that belong to it."""
 
     due: int  # rounds due by the schedule
     held: int  # rounds held
     nil: int  # rounds held with a nil report (零上报)
-    found: int  # disputes found by screening
+    found: int  # rounds with findings
+    found_registered: int = 0  # findings registered as disputes (登记调处)
+    found_resolved: int = 0  # findings resolved on the spot (当场化解)
+    findings: int = 0  # everything the rounds found
+    intensified_held: int = 0  # rounds held in the named periods that demand more (重点时段加密排查)
+    intensified_names: tuple[str, ...] = ()  # those periods' names, in date order
 
     def __post_init__(self) -> None:
         _check_counts(self)
@@ -113,17 +143,29 @@ def dispute_figures(c: DisputeCounts) -> dict:
     mediated = c.succeeded + c.failed + c.ended
     return {
         "registered": c.registered,
+        "accepted": c.accepted,
+        "pending_decision": c.pending_decision,
         "not_accepted": c.not_accepted,
         "mediated": mediated,
         "succeeded": c.succeeded,
         "failed": c.failed,
         "ended": c.ended,
         "in_progress": c.in_progress,
-        "mediation_rate": rate(mediated, c.registered),
-        "success_rate": rate(c.succeeded, c.registered),
+        "mediation_rate": rate(mediated, c.accepted),
+        "success_rate": rate(c.succeeded, c.accepted),
+        "village_township": {
+            "accepted": c.vt_accepted,
+            "mediated": c.vt_mediated,
+            "succeeded": c.vt_succeeded,
+            "mediation_rate": rate(c.vt_mediated, c.vt_accepted),
+            "success_rate": rate(c.vt_succeeded, c.vt_accepted),
+        },
         "performed_rate": rate(c.performed, c.performance_known),
         "village_share": rate(c.succeeded_village, c.succeeded),
         "within_township_share": rate(c.succeeded_village + c.succeeded_township, c.succeeded),
+        "major": c.major,
+        "major_responsible": c.major_responsible,
+        "legal_aid": c.legal_aid,
         "prevented_criminal": c.prevented_criminal,
         "prevented_criminal_persons": c.prevented_criminal_persons,
         "prevented_group_petition": c.prevented_group_petition,
@@ -141,18 +183,31 @@ def petition_figures(c: PetitionCounts) -> dict:
     """Compute the petition figures and rates from the plain counts."""
     return {
         "received": c.received,
+        "accepted": c.accepted,
+        "forwarded": c.forwarded,
+        "not_accepted": c.not_accepted,
+        "undecided": c.undecided,
+        "timely_decided": c.timely_decided,
+        "timely_decided_rate": rate(c.timely_decided, c.decided),
+        "supervised": c.supervised,
         "persons": c.persons,
+        "visits": c.visits,
+        "visit_persons": c.visit_persons,
         "collective": c.collective,
+        "collective_other": c.collective_other,
         "repeat": c.repeat,
         "cross_level": c.cross_level,
         "to_province_or_beijing": c.to_province_or_beijing,
         "due": c.due,
         "on_time": c.on_time,
         "on_time_rate": rate(c.on_time, c.due),
+        "answered": c.answered,
         "rated": c.rated,
+        "rating_rate": rate(c.rated, c.answered),
         "satisfied": c.satisfied,
         "satisfaction_rate": rate(c.satisfied, c.rated),
         "disruptive": c.disruptive,
+        "quiet_periods": list(c.quiet_periods),
         "by_channel": dict(c.by_channel),
         "by_village": dict(c.by_village),
         "by_category": dict(c.by_category),
@@ -166,127 +221,55 @@ def screening_figures(c: ScreeningCounts) -> dict:
         "held": c.held,
         "nil": c.nil,
         "found": c.found,
+        "findings": c.findings,
+        "found_registered": c.found_registered,
+        "found_resolved": c.found_resolved,
         "rate": rate(min(c.held, c.due), c.due),
+        "intensified_held": c.intensified_held,
+        "intensified_periods": list(c.intensified_names),
     }
 
 
-# "section.key" -> Chinese definition shown beside the figure.
-DEFINITIONS: dict[str, str] = {
-    "disputes.registered": "受理纠纷数 = 当年登记的矛盾纠纷件数(不含不予受理)",
-    "disputes.not_accepted": "不予受理数 = 当年登记后决定不予受理的矛盾纠纷件数",
-    "disputes.mediated": "调处数 = 受理纠纷中调解已结束的件数:调解成功 + 调解不成 + 终止",
-    "disputes.succeeded": "调解成功数 = 受理纠纷中达成调解协议(书面或口头)的件数",
-    "disputes.failed": "调解不成数 = 受理纠纷中调解不成、已告知当事人其他救济途径的件数",
-    "disputes.ended": "终止数 = 受理纠纷中因当事人拒绝调解或撤回申请而终止的件数",
-    "disputes.in_progress": "调解中 = 受理纠纷数 − 调处数",
-    "disputes.mediation_rate": "调处率 = 调处数(调解成功+调解不成+终止)÷ 受理纠纷数(当年登记、不含不予受理)",
-    "disputes.success_rate": "调解成功率 = 调解成功数 ÷ 受理纠纷数(司法部统计口径)",
-    "disputes.performed_rate": "调后履行率 = 已履行的调解协议数 ÷ 履行情况已知(已履行、部分履行、未履行)的调解协议数",
-    "disputes.village_share": "村级化解占比(小事不出村)= 在村级化解的调解成功数 ÷ 调解成功数",
-    "disputes.within_township_share": "乡级以内化解占比(大事不出乡)= 在村级或乡级化解的调解成功数 ÷ 调解成功数",
-    "disputes.prevented_criminal": "防止民转刑件数 = 受理纠纷中标记为防止民转刑的件数",
-    "disputes.prevented_criminal_persons": "防止民转刑人数 = 标记为防止民转刑的纠纷涉及的人数",
-    "disputes.prevented_group_petition": "防止群体性上访件数 = 受理纠纷中标记为防止群体性上访的件数",
-    "disputes.prevented_group_petition_persons": "防止群体性上访人数 = 标记为防止群体性上访的纠纷涉及的人数",
-    "disputes.by_type": "按纠纷类型分列的受理纠纷数",
-    "disputes.by_village": "按行政村分列的受理纠纷数",
-    "disputes.by_source": "按案件来源分列的受理纠纷数",
-    "disputes.by_channel": "按调解渠道(人民调解、行政调解、司法调解)分列的受理纠纷数",
-    "disputes.by_level": "按化解层级(村、乡、县)分列的调解成功数",
-    "disputes.by_month": "按登记月份分列的受理纠纷数",
-    "petitions.received": "受理信访事项件数 = 当年登记的信访事项件数(重复信访关联首件,不重复计数)",
-    "petitions.persons": "信访人次 = 当年登记的信访事项(含重复信访)的信访人数合计",
-    "petitions.collective": "集体访批数 = 当年登记的信访事项(含重复信访)中信访人数达到集体访标准(设置项,默认5人)的批数",
-    "petitions.repeat": "重复信访件数 = 已关联到首次信访、不计入受理件数的信访事项件数",
-    "petitions.cross_level": "越级访件数 = 标记为越级的信访事项件数",
-    "petitions.to_province_or_beijing": "赴省进京上访件数 = 到达层级为省或进京的信访事项件数",
-    "petitions.due": "应办结件数 = 办结期限(受理之日起60日,含经批准的延期)届满日在本期内、且已届满或已办结的信访事项件数",
-    "petitions.on_time": "按期办结件数 = 应办结件数中在期限内出具处理意见的件数",
-    "petitions.on_time_rate": "按期办结率 = 按期办结件数 ÷ 应办结件数",
-    "petitions.rated": "参评件数 = 已记录满意度评价(满意、基本满意、不满意)的信访事项件数",
-    "petitions.satisfied": "满意件数 = 评价为满意或基本满意的件数",
-    "petitions.satisfaction_rate": "满意率 = (满意 + 基本满意)÷ 参评件数",
-    "petitions.disruptive": "缠访闹访件数 = 标记为缠访闹访的信访事项件数",
-    "petitions.by_channel": "按信访渠道(网上、来信、来电、传真、来访)分列的受理件数",
-    "petitions.by_village": "按行政村分列的受理件数",
-    "petitions.by_category": "按信访事项类别分列的受理件数",
-    "screening.due": "应排查次数 = 按排查制度(村每周一次、乡每半月一次,重点时段加密)本期内已届满或已排查的期数",
-    "screening.held": "实际排查次数 = 应排查的各期中已开展排查(含零上报)的期数",
-    "screening.nil": "零上报次数 = 已排查的各期中只有零上报(未发现矛盾纠纷)的期数",
-    "screening.found": "排查发现纠纷数 = 通过排查发现、以主动调解登记的矛盾纠纷件数",
-    "screening.rate": "排查完成率 = 实际排查次数(超出应排查次数的部分不计)÷ 应排查次数",
-}
+def complete_frozen(figures: dict) -> dict:
+    """Fill in the figures a snapshot frozen before issue 14 lacks, with what it published under the old words.
 
-# "section.key" -> short Chinese label.
-LABELS: dict[str, str] = {
-    "disputes.registered": "受理纠纷",
-    "disputes.not_accepted": "不予受理",
-    "disputes.mediated": "调处",
-    "disputes.succeeded": "调解成功",
-    "disputes.failed": "调解不成",
-    "disputes.ended": "终止",
-    "disputes.in_progress": "调解中",
-    "disputes.mediation_rate": "调处率",
-    "disputes.success_rate": "调解成功率",
-    "disputes.performed_rate": "调后履行率",
-    "disputes.village_share": "村级化解占比",
-    "disputes.within_township_share": "乡级以内化解占比",
-    "disputes.prevented_criminal": "防止民转刑(件)",
-    "disputes.prevented_criminal_persons": "防止民转刑(人)",
-    "disputes.prevented_group_petition": "防止群体性上访(件)",
-    "disputes.prevented_group_petition_persons": "防止群体性上访(人)",
-    "disputes.by_type": "按类型",
-    "disputes.by_village": "按村",
-    "disputes.by_source": "按来源",
-    "disputes.by_channel": "按调解渠道",
-    "disputes.by_level": "按化解层级",
-    "disputes.by_month": "按月份",
-    "petitions.received": "受理信访(件)",
-    "petitions.persons": "信访人次",
-    "petitions.collective": "集体访",
-    "petitions.repeat": "重复信访",
-    "petitions.cross_level": "越级访",
-    "petitions.to_province_or_beijing": "赴省进京上访",
-    "petitions.due": "应办结",
-    "petitions.on_time": "按期办结",
-    "petitions.on_time_rate": "按期办结率",
-    "petitions.rated": "参评",
-    "petitions.satisfied": "满意(含基本满意)",
-    "petitions.satisfaction_rate": "满意率",
-    "petitions.disruptive": "缠访闹访",
-    "petitions.by_channel": "按信访渠道",
-    "petitions.by_village": "按村",
-    "petitions.by_category": "按事项类别",
-    "screening.due": "应排查",
-    "screening.held": "实际排查",
-    "screening.nil": "零上报",
-    "screening.found": "排查发现纠纷",
-    "screening.rate": "排查完成率",
-}
-
-# The "section.key" figures that are fractions in [0, 1].
-RATE_KEYS = frozenset(
-    {
-        "disputes.mediation_rate",
-        "disputes.success_rate",
-        "disputes.performed_rate",
-        "disputes.village_share",
-        "disputes.within_township_share",
-        "petitions.on_time_rate",
-        "petitions.satisfaction_rate",
-        "screening.rate",
-    }
-)
+    Then 受理 meant registered (disputes) and received (petitions), 乡村两级 counted every level and channel, and
+    "found" counted the disputes registered from screening; figures it did not have are 0 or None (no rate).
+    """
+    figs = {section: dict(values) if isinstance(values, dict) else values for section, values in figures.items()}
+    d, p, s = figs.get("disputes"), figs.get("petitions"), figs.get("screening")
+    if d is not None and "village_township" not in d:
+        d.setdefault("accepted", d["registered"])
+        d.setdefault("pending_decision", 0)
+        d["village_township"] = {"accepted": d["registered"], "mediated": d["mediated"], "succeeded": d["succeeded"],
+                                 "mediation_rate": d["mediation_rate"], "success_rate": d["success_rate"]}
+        for key in ("major", "major_responsible", "legal_aid"):
+            d.setdefault(key, 0)
+    if p is not None and "accepted" not in p:
+        p.update({"accepted": p["received"], "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 0,
+                  "timely_decided_rate": None, "supervised": 0, "collective_other": 0, "answered": 0,
+                  "rating_rate": None, "visits": 0, "visit_persons": 0, "quiet_periods": []})
+    if s is not None and "findings" not in s:
+        s.update({"findings": s["found"], "found_registered": s["found"], "found_resolved": 0,
+                  "intensified_held": 0, "intensified_periods": []})
+    return figs
 
 
 def scalar_figures(figures: dict) -> dict[str, int | float | None]:
-    """Flatten a report's section dicts into "section.key" -> value for the non-dict figures."""
+    """Flatten a report's section dicts into "section.key" -> value for the non-dict figures.
+
+    A group of figures that is not a breakdown (``disputes.village_township``) is flattened one level further,
+    "disputes.village_township.accepted".
+    """
     flat: dict[str, int | float | None] = {}
     for section, values in figures.items():
-        if not isinstance(values, dict):
+        if not isinstance(values, dict) or section == "definitions":
             continue  # "year", "township": labels of the report, not figures
         for key, value in values.items():
-            if not isinstance(value, dict | list | tuple):
+            if isinstance(value, dict) and section in SECTIONS and not key.startswith("by_"):
+                for inner, number in value.items():
+                    flat[f"{section}.{key}.{inner}"] = number
+            elif not isinstance(value, dict | list | tuple):
                 flat[f"{section}.{key}"] = value
     return flat
 

@@ -3,7 +3,15 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -14,6 +22,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
@@ -78,6 +87,19 @@ class TownshipForm(CasetrackForm):
             seen.add(name)
 
 
+# The report's further sentences a township may leave out (domain.report_text.OPTIONAL_SENTENCES).
+REPORT_SENTENCE_CHOICES = [
+    ("three_channels", _l("三调联动：人民调解、行政调解、司法调解各多少起")),
+    ("screening_rule", _l("排查制度：各村每周一排查、乡每半月一排查，重点时段加密排查次数")),
+    ("major", _l("重大矛盾纠纷：件数及落实责任单位、责任领导、责任人员情况")),
+    ("legal_aid", _l("引导当事人申请法律援助的件数")),
+    ("visits", _l("接待群众来访的批数和人次")),
+    ("grid", _l("乡、村、自然村三级网格的个数")),
+    ("disruptive", _l("依法处置缠访闹访的件数")),
+    ("quiet_periods", _l("春节、全国两会等重点时段未发生赴省进京上访")),
+]
+
+
 class TownshipSettingsForm(CasetrackForm):
     """The township's name and the settings kept in Township.settings."""
 
@@ -104,12 +126,28 @@ class TownshipSettingsForm(CasetrackForm):
         render_kw={"inputmode": "numeric", "min": 2},
     )
     roll_holiday = BooleanField(_l("期限末日遇法定节假日顺延至下一个工作日"))
+    issuing_unit = StringField(_l("报告落款单位"), validators=[Optional(), _too_long(PLACE_NAME_MAX)])
+    report_sentences = SelectMultipleField(
+        _l("年度报告写入的语句"), choices=REPORT_SENTENCE_CHOICES, validate_choice=True,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+    )
 
     SETTINGS = ("case_prefix", "committee_name", "follow_up_days", "due_soon_days", "collective_threshold",
-                "roll_holiday")
+                "roll_holiday", "issuing_unit")
 
     def settings(self) -> dict:
-        return {key: getattr(self, key).data for key in self.SETTINGS}
+        """The settings to store: the report's sentences as those switched off, so new ones start switched on."""
+        values = {key: getattr(self, key).data for key in self.SETTINGS}
+        chosen = set(self.report_sentences.data or ())
+        values["report_sentences_off"] = [key for key, _label in REPORT_SENTENCE_CHOICES if key not in chosen]
+        return values
+
+    @staticmethod
+    def initial(township) -> dict:
+        """The form's data from the township's settings."""
+        off = set(township.setting("report_sentences_off") or ())
+        return {"name": township.name, **{key: township.setting(key) for key in TownshipSettingsForm.SETTINGS},
+                "report_sentences": [key for key, _label in REPORT_SENTENCE_CHOICES if key not in off]}
 
 
 class PolicyPassword:

@@ -107,6 +107,9 @@ class Dispute(db.Model):
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default=wf.DisputeState.REGISTERED.value)
     level: Mapped[str] = mapped_column(String(16), default=wf.Level.VILLAGE.value)
+    # The day each higher level was reached (escalation); NULL: at that level since registration (imports).
+    township_level_on: Mapped[date | None] = mapped_column(Date)
+    county_level_on: Mapped[date | None] = mapped_column(Date)
 
     accepted_on: Mapped[date | None] = mapped_column(Date)
     not_accepted_reason: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,8 @@ TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
     "screening_village_interval": "week",  # 每周一排查
     "screening_township_interval": "half_month",  # 每半月一排查
     "report_rounded": False,  # write counts in the report text as "50余起"
+    "report_sentences_off": [],  # report sentences the township leaves out (domain.report_text.OPTIONAL_SENTENCES)
+    "issuing_unit": None,  # the report's 落款; None → "<township>人民政府"
     "targets": {},  # figure targets, e.g. {"disputes.success_rate": 0.95}; a figure below is marked
 }
 

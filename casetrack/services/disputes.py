@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from casetrack import clock
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
@@ -398,10 +399,14 @@ def archive(dispute: Dispute, actor: User, on: date, today: date, expected_versi
     _move(dispute, actor, wf.DisputeAction.ARCHIVE, f"结案归档({on.isoformat()})")
 
 
-def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int | None = None) -> wf.Level:
-    """Move the case up one handling level (村 → 乡 → 县), recording why."""
+def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int | None = None,
+             on: date | None = None) -> wf.Level:
+    """Move the case up one handling level (村 → 乡 → 县) on a day (today unless given), recording why."""
     check_version(dispute, expected_version)
     target = wf.escalation_target(dispute.state, dispute.level_enum)
+    today = clock.today()
+    on = on or today
+    _check_date(dispute, on, today, N_("上报日期"))
     reason = clean_pasted(reason)
     if not reason.strip():
         raise DomainError("请填写上报升级的理由。")
@@ -409,6 +414,11 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
         raise DomainError("上报升级的理由含有无法保存的隐藏字符,请删去后重新输入。")
     before = dispute.level_enum
     dispute.level = target.value
+    # The report counts a case at the level it stood at on a period's last day (services.statistics).
+    if target is wf.Level.TOWNSHIP:
+        dispute.township_level_on = on
+    else:
+        dispute.county_level_on = on
     db.session.flush()
     record_event(
         dispute, actor, "escalate", f"上报{target.label}级处理:{reason.strip()}", {"处理层级": (before.label, target.label)}

@@ -3,12 +3,10 @@
 import io
 from datetime import date
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +15,7 @@ from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
+from casetrack.services import report_docx
 from casetrack.services import statistics as stats
 from casetrack.spreadsheet_text import text_only
 
@@ -37,7 +36,7 @@ def snapshot(period, scope) -> ReportSnapshot | None:
 def published_figures(period, scope, today: date) -> dict:
     """The figures a file hands over: the frozen ones once a period is frozen, otherwise today's."""
     frozen = snapshot(period, scope)
-    return frozen.figures if frozen else stats.figures(period, scope, today)
+    return st.complete_frozen(frozen.figures) if frozen else stats.figures(period, scope, today)
 
 
 def display(key: str, value) -> str:
@@ -62,73 +61,77 @@ def breakdowns(figures: dict) -> dict[str, dict]:
 
 def to_markdown(title: str, figures: dict, paragraphs: list[str]) -> str:
     """Write the report as Markdown: the paragraphs, the figures with definitions, the breakdowns."""
-    lines = [f"# {title}", "", *[p + "\n" for p in paragraphs], "## 统计数字", "",
+    rule = (figures.get("definitions") or {}).get("as_at")
+    lines = [f"# {title}", "", *[p + "\n" for p in paragraphs], "## 统计数字", "", *([rule, ""] if rule else []),
              "| 项目 | 数值 | 口径 |", "|---|---:|---|"]
     lines += [f"| {label} | {value} | {definition} |" for _k, label, value, definition in scalar_rows(figures)]
     for key, table in breakdowns(figures).items():
         if table:
             lines += ["", f"## {BREAKDOWN_TITLES[key]}", "", "| 项目 | 件数 |", "|---|---:|"]
-            lines += [f"| {name} | {count} |" for name, count in table.items()]
+            lines += [f"| {name} | {count} |" for name, count in _breakdown_rows(key, table).items()]
     return "\n".join(lines) + "\n"
 
 
-def _song(run, size: float = 12, bold: bool = False) -> None:
-    run.font.name = "SimSun"
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+def month_label(month) -> str:
+    """A month as the report writes it: "1月"."""
+    return f"{int(month)}月"
 
 
-def to_docx(title: str, figures: dict, paragraphs: list[str]) -> bytes:
-    """Write the report as DOCX: title, the paragraphs, the statistics tables."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2.5))
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _song(heading.add_run(title), 16, bold=True)
-    for text in paragraphs:
-        paragraph = document.add_paragraph()
-        paragraph.paragraph_format.first_line_indent = Pt(24)
-        _song(paragraph.add_run(text))
-    _song(document.add_paragraph().add_run("统计数字"), 14, bold=True)
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("项目", "数值", "口径"), strict=True):
-        _song(cell.paragraphs[0].add_run(text), 10.5, bold=True)
-    for _key, label, value, definition in scalar_rows(figures):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, (label, value, definition), strict=True):
-            _song(cell.paragraphs[0].add_run(text), 10.5)
-    for key, rows in breakdowns(figures).items():
-        if not rows:
-            continue
-        _song(document.add_paragraph().add_run(BREAKDOWN_TITLES[key]), 12, bold=True)
-        breakdown = document.add_table(rows=1, cols=2)
-        breakdown.style = "Table Grid"
-        for cell, text in zip(breakdown.rows[0].cells, ("项目", "件数"), strict=True):
-            _song(cell.paragraphs[0].add_run(text), 10.5, bold=True)
-        for name, count in rows.items():
-            cells = breakdown.add_row().cells
-            _song(cells[0].paragraphs[0].add_run(str(name)), 10.5)
-            _song(cells[1].paragraphs[0].add_run(str(count)), 10.5)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+def _breakdown_rows(key: str, rows: dict) -> dict:
+    """A breakdown's rows as the files show them: months as "1月"."""
+    return {month_label(k): v for k, v in rows.items()} if key.endswith("by_month") else dict(rows)
 
 
-def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[int], petition_ids: list[int]) -> bytes:
-    """Write the report as XLSX: the figures, a sheet per breakdown, and the cases counted."""
+def chart_data(period, figures: dict, closures: dict) -> list[tuple[str, list[str], list, bool]]:
+    """The page's charts: (title, categories, [(series, values)], horizontal) — the year's months, by type, by village."""
+    d = figures["disputes"]
+    charts = []
+    if len(period.key) == 4:
+        intake = {int(k): v for k, v in d["by_month"].items()}
+        charts.append(("每月登记与调结纠纷数", [month_label(m) for m in range(1, 13)],
+                       [("登记", [intake.get(m, 0) for m in range(1, 13)]),
+                        ("调结", [closures.get(m, 0) for m in range(1, 13)])], False))
+    for key, title in (("by_type", "按纠纷类别"), ("by_village", "按村")):
+        if d[key]:
+            charts.append((title, [str(k) for k in d[key]], [("件数", list(d[key].values()))], True))
+    return charts
+
+
+def issuer_of(scope) -> str:
+    """The report's issuing unit (落款): the township's setting, else "<township>人民政府"."""
+    if scope.all_townships:
+        return scope.name
+    township = scope.townships[0]
+    return township.setting("issuing_unit") or f"{township.name}人民政府"
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def to_docx(title: str, figures: dict, paragraphs: list[str], charts=(), issuer: str = "",
+            issued_on: str = "") -> bytes:
+    """Write the report as DOCX (services.report_docx): paragraphs, charts, figures, breakdowns, 落款."""
+    rows = [(label, value, definition) for _key, label, value, definition in scalar_rows(figures)]
+    tables = [(BREAKDOWN_TITLES[key], _breakdown_rows(key, rows_)) for key, rows_ in breakdowns(figures).items()
+              if rows_]
+    rule = (figures.get("definitions") or {}).get("as_at", "")
+    return report_docx.to_docx(title, rows, paragraphs, tables, list(charts), issuer, issued_on, rule)
+
+
+def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[int], petition_ids: list[int],
+            charts=()) -> bytes:
+    """Write the report as XLSX: the figures, the text, the page's charts (Excel's own), a sheet per breakdown, the
+    cases counted."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "统计数字"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["项目", "数值", "口径", "代码"])
+    flat = st.scalar_figures({k: figures[k] for k in st.SECTIONS})
     for key, label, _shown, definition in scalar_rows(figures):
-        raw = st.scalar_figures({k: figures[k] for k in st.SECTIONS})[key]
+        raw = flat[key]
         sheet.append([label, raw if raw is not None else None, definition, key])
         if key in st.RATE_KEYS and raw is not None:
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
@@ -136,16 +139,46 @@ def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[
     text = workbook.create_sheet("报告文字")
     for paragraph in paragraphs:
         text.append([paragraph])
+    if charts:
+        report_xlsx_charts(workbook.create_sheet("图表"), list(charts))
     for key, rows in breakdowns(figures).items():
         tab = workbook.create_sheet(BREAKDOWN_TITLES[key][:31])
         tab.append(["项目", "件数"])
-        for name, count in rows.items():
+        for name, count in _breakdown_rows(key, rows).items():
             tab.append([str(name), count])
     _case_sheets(workbook, dispute_ids, petition_ids)
     text_only(workbook)  # names of villages and types are the township's own words: never formulas
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def report_xlsx_charts(sheet, charts: list) -> None:
+    """Write each chart's data on the sheet and an Excel bar chart over it, one below the other."""
+    row = 1
+    for title, categories, series, horizontal in charts:
+        sheet.cell(row=row, column=1, value=title).font = Font(bold=True)
+        sheet.cell(row=row + 1, column=1, value="项目")
+        for j, (name, values) in enumerate(series, start=2):
+            sheet.cell(row=row + 1, column=j, value=name)
+            for i, value in enumerate(values):
+                sheet.cell(row=row + 2 + i, column=j, value=value)
+        for i, category in enumerate(categories):
+            sheet.cell(row=row + 2 + i, column=1, value=category)
+        chart = BarChart()
+        chart.type = "bar" if horizontal else "col"
+        chart.title = title
+        chart.y_axis.title = "件数"
+        data = Reference(sheet, min_col=2, max_col=1 + len(series), min_row=row + 1, max_row=row + 1 + len(categories))
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(categories)))
+        chart.height, chart.width = max(7.5, 0.6 * len(categories) + 3) if horizontal else 7.5, 16
+        if horizontal:
+            chart.x_axis.scaling.orientation = "maxMin"  # the first category on top, as on the page
+        if len(series) == 1:
+            chart.legend = None
+        sheet.add_chart(chart, f"{get_column_letter(len(series) + 3)}{row}")
+        row += max(len(categories) + 3, int(chart.height * 2) + 2)
 
 
 def _case_sheets(workbook: Workbook, dispute_ids: list[int], petition_ids: list[int]) -> None:
@@ -189,15 +222,20 @@ def report_title(period, scope) -> str:
 
 
 def wording_for(period, scope):
-    """The township's report wording (rounded counts) for this period."""
+    """The township's report wording (rounded counts, sentences left out, screening rule) for this period."""
     from casetrack.domain.report_text import Wording
 
-    rounded = not scope.all_townships and bool(scope.townships[0].setting("report_rounded"))
     label = "" if len(period.key) == 4 else period.label
-    return Wording(rounded=rounded, township_name=scope.name, period_label=label)
+    if scope.all_townships:
+        return Wording(township_name=scope.name, period_label=label)
+    township = scope.townships[0]
+    return Wording(rounded=bool(township.setting("report_rounded")), township_name=scope.name, period_label=label,
+                   omit=frozenset(township.setting("report_sentences_off") or ()),
+                   village_interval=township.setting("screening_village_interval"),
+                   township_interval=township.setting("screening_township_interval"))
 
 
-NIL_RETURN = "零报告:本月未登记矛盾纠纷、未受理信访事项,排查未发现矛盾纠纷。"
+NIL_RETURN = "零报告：本月未登记矛盾纠纷、未收到信访事项，排查未发现矛盾纠纷。"
 
 
 def is_month(period) -> bool:
@@ -205,8 +243,8 @@ def is_month(period) -> bool:
     return len(period.key) == 7 and "q" not in period.key
 
 
-def render(period, scope, figures: dict, fmt: str) -> bytes:
-    """Build the report file in one of json, md, docx, xlsx."""
+def render(period, scope, figures: dict, fmt: str, today: date | None = None) -> bytes:
+    """Build the report file in one of json, md, docx, xlsx; today dates the 落款 (the figures' own day if absent)."""
     import json
 
     from casetrack.domain.report_text import report_paragraphs
@@ -218,12 +256,16 @@ def render(period, scope, figures: dict, fmt: str) -> bytes:
     if nil_return:  # the monthly return sent up to the county says so itself, as the page does
         paragraphs = [NIL_RETURN, *paragraphs]
     if fmt == "json":
-        body = {**figures, "nil_return": nil_return} if is_month(period) else figures
+        body = {**figures, "text": "\n".join(paragraphs)}
+        if is_month(period):
+            body["nil_return"] = nil_return
         return json.dumps(body, ensure_ascii=False, indent=2, default=str).encode()
     if fmt == "md":
         return to_markdown(title, figures, paragraphs).encode()
+    issued_on = today or date.fromisoformat(figures.get("as_at") or period.end.isoformat())
+    charts = chart_data(period, figures, statistics.closures_by_month(period, scope, issued_on))
     if fmt == "docx":
-        return to_docx(title, figures, paragraphs)
+        return to_docx(title, figures, paragraphs, charts, issuer_of(scope), chinese_date(issued_on))
     if fmt == "xlsx":
-        return to_xlsx(title, figures, paragraphs, *statistics.case_ids(period, scope))
+        return to_xlsx(title, figures, paragraphs, *statistics.case_ids(period, scope, issued_on), charts=charts)
     raise ValueError(fmt)

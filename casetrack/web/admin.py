@@ -132,9 +132,8 @@ def townships():
 def township(township_id: int):
     """Rename a township and edit its settings: case-number prefix, committee, time limits."""
     township = _township(township_id)
-    form = forms.TownshipSettingsForm(
-        data={"name": township.name, **{key: township.setting(key) for key in forms.TownshipSettingsForm.SETTINGS}}
-    ) if request.method == "GET" else forms.TownshipSettingsForm()
+    form = forms.TownshipSettingsForm(data=forms.TownshipSettingsForm.initial(township)) \
+        if request.method == "GET" else forms.TownshipSettingsForm()
 
     def save():
         places.rename_township(township, form.name.data)

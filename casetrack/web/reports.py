@@ -40,34 +40,25 @@ def resolve_scope() -> stats.Scope:
     return stats.Scope(townships, all_townships=True)
 
 
-def _previous(period: stats.Period) -> stats.Period:
-    key = period.key
-    if len(key) == 4:
-        return stats.year_period(period.year - 1)
-    if "q" in key:
-        quarter = int(key[-1])
-        return stats.quarter_period(period.year - (quarter == 1), 4 if quarter == 1 else quarter - 1)
-    month = period.start.month
-    return stats.month_period(period.year - (month == 1), 12 if month == 1 else month - 1)
-
-
 def _page(period: stats.Period):
     scope = resolve_scope()
     today = clock.today()
     current = stats.figures(period, scope, today)
     snapshot = report_files.snapshot(period, scope)
-    shown = snapshot.figures if snapshot else current
-    previous = stats.figures(_previous(period), scope, today)
+    shown = st.complete_frozen(snapshot.figures) if snapshot else current
+    previous = stats.previous_period(period)
+    # Compared only where casetrack holds the previous period's records (not the years before it was used).
+    change = st.change(stats.figures(previous, scope, today), shown) if stats.comparable(previous, scope) else {}
     targets = {} if scope.all_townships else dict(scope.townships[0].setting("targets") or {})
     return render_template(
         "reports/report.html", period=period, scope=scope, figures=shown, snapshot=snapshot,
-        drift=st.drift(snapshot.figures, current) if snapshot else {},
-        change=st.change(previous, shown), previous=_previous(period),
+        drift=st.drift(shown, current) if snapshot else {},
+        change=change, previous=previous,
         missed=st.targets_missed(shown, targets), targets=targets,
         rows=report_files.scalar_rows(shown), breakdowns=report_files.breakdowns(shown),
         breakdown_titles=report_files.BREAKDOWN_TITLES,
         paragraphs=report_text.report_paragraphs(shown, report_files.wording_for(period, scope)),
-        closures=stats.closures_by_month(period, scope), nil_return=stats.is_nil_return(shown),
+        closures=stats.closures_by_month(period, scope, today), nil_return=stats.is_nil_return(shown),
         townships=db.session.execute(select(Township).order_by(Township.id)).scalars().all()
         if current_user.township_id is None else [],
         title=report_files.report_title(period, scope), may_freeze=current_user.role_enum is Role.STAFF,
@@ -76,12 +67,13 @@ def _page(period: stats.Period):
 
 def _export(period: stats.Period, fmt: str):
     scope = resolve_scope()
-    body = report_files.render(period, scope, report_files.published_figures(period, scope, clock.today()), fmt)
+    today = clock.today()
+    body = report_files.render(period, scope, report_files.published_figures(period, scope, today), fmt, today)
     filename = f"{report_files.report_title(period, scope)}.{fmt}"
     headers = {"Cache-Control": "no-store"}  # the files name cases and figures not yet published
     if fmt != "json":
         headers["Content-Disposition"] = _attachment(filename)
-    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+    return Response(body, content_type=FORMATS[fmt], headers=headers)
 
 
 def _attachment(filename: str) -> str:

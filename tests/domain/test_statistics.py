@@ -26,16 +26,22 @@ from casetrack.domain.statistics import (
 )
 
 DISPUTE_KEYS = (
-    "registered not_accepted mediated succeeded failed ended in_progress mediation_rate success_rate "
-    "performed_rate village_share within_township_share prevented_criminal prevented_criminal_persons "
+    "registered accepted pending_decision not_accepted mediated succeeded failed ended in_progress mediation_rate "
+    "success_rate village_township performed_rate village_share within_township_share major major_responsible "
+    "legal_aid prevented_criminal prevented_criminal_persons "
     "prevented_group_petition prevented_group_petition_persons "
     "by_type by_village by_source by_channel by_level by_month"
 ).split()
 PETITION_KEYS = (
-    "received persons collective repeat cross_level to_province_or_beijing due on_time on_time_rate "
-    "rated satisfied satisfaction_rate disruptive by_channel by_village by_category"
+    "received accepted forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
+    "persons visits visit_persons collective collective_other repeat cross_level to_province_or_beijing due on_time "
+    "on_time_rate answered rated rating_rate satisfied satisfaction_rate disruptive quiet_periods by_channel "
+    "by_village by_category"
 ).split()
-SCREENING_KEYS = ["due", "held", "nil", "found", "rate"]
+SCREENING_KEYS = ["due", "held", "nil", "found", "findings", "found_registered", "found_resolved", "rate",
+                  "intensified_held", "intensified_periods"]
+LISTS = {"petitions.quiet_periods", "screening.intensified_periods"}  # names, not figures: no definition
+VILLAGE_TOWNSHIP_KEYS = ["accepted", "mediated", "succeeded", "mediation_rate", "success_rate"]
 
 
 def disputes(**overrides) -> DisputeCounts:
@@ -45,9 +51,12 @@ def disputes(**overrides) -> DisputeCounts:
         performed=47, performance_known=48, succeeded_village=40, succeeded_township=8,
         prevented_criminal=2, prevented_criminal_persons=5,
         prevented_group_petition=1, prevented_group_petition_persons=12,
+        accepted=54, pending_decision=0, vt_accepted=50, vt_mediated=50, vt_succeeded=46,
     )
     # fmt: on
     values.update(overrides)
+    if "registered" in overrides and "accepted" not in overrides:
+        values["accepted"] = values["registered"]  # every registered case accepted, unless the test says not
     return DisputeCounts(**values)
 
 
@@ -61,6 +70,7 @@ def petitions(**overrides) -> PetitionCounts:
     values = dict(
         received=12, persons=30, collective=2, repeat=3, cross_level=1, to_province_or_beijing=0,
         due=10, on_time=9, rated=8, satisfied=7, disruptive=1,
+        accepted=9, forwarded=1, not_accepted=1, undecided=1, timely_decided=10, answered=8, collective_other=1,
     )
     # fmt: on
     values.update(overrides)
@@ -115,6 +125,8 @@ def test_dispute_figures_on_a_known_year():
     scalars = {k: v for k, v in figs.items() if not k.startswith("by_")}
     assert scalars == {
         "registered": 54,
+        "accepted": 54,
+        "pending_decision": 0,
         "not_accepted": 2,
         "mediated": 54,
         "succeeded": 50,
@@ -123,9 +135,14 @@ def test_dispute_figures_on_a_known_year():
         "in_progress": 0,
         "mediation_rate": 1.0,
         "success_rate": 50 / 54,
+        "village_township": {"accepted": 50, "mediated": 50, "succeeded": 46, "mediation_rate": 1.0,
+                             "success_rate": 46 / 50},
         "performed_rate": 47 / 48,
         "village_share": 0.8,
         "within_township_share": 0.96,
+        "major": 0,
+        "major_responsible": 0,
+        "legal_aid": 0,
         "prevented_criminal": 2,
         "prevented_criminal_persons": 5,
         "prevented_group_petition": 1,
@@ -150,10 +167,18 @@ def test_mediated_counts_success_failure_and_ended_but_not_in_progress():
     assert figs["success_rate"] == 0.5
 
 
-def test_success_rate_divides_by_registered_not_by_mediated():
-    counts = disputes(registered=10, succeeded=4, failed=4, ended=0, in_progress=2, succeeded_village=4)
+def test_success_rate_divides_by_accepted_not_by_mediated_nor_registered():
+    counts = disputes(registered=12, accepted=10, succeeded=4, failed=4, ended=0, in_progress=2, succeeded_village=4)
     figs = dispute_figures(dataclasses.replace(counts, succeeded_township=0))
-    assert figs["success_rate"] == 0.4
+    assert figs["success_rate"] == 0.4  # 4 of the 10 accepted; 2 registered cases not yet decided
+
+
+def test_village_township_rates_divide_its_own_counts():
+    figs = dispute_figures(disputes(vt_accepted=8, vt_mediated=6, vt_succeeded=4))
+    assert figs["village_township"] == {"accepted": 8, "mediated": 6, "succeeded": 4, "mediation_rate": 0.75,
+                                        "success_rate": 0.5}
+    assert dispute_figures(disputes(vt_accepted=0, vt_mediated=0, vt_succeeded=0))["village_township"][
+        "mediation_rate"] is None
 
 
 @pytest.mark.parametrize(
@@ -197,6 +222,8 @@ def test_petition_figures_on_a_known_year():
     assert list(figs) == PETITION_KEYS
     assert figs["on_time_rate"] == 0.9
     assert figs["satisfaction_rate"] == 0.875
+    assert figs["timely_decided_rate"] == 10 / 11  # accepted 9 + forwarded 1 + not accepted 1 decided
+    assert figs["rating_rate"] == 1.0 and figs["supervised"] == 0
     assert (figs["received"], figs["persons"], figs["collective"], figs["repeat"]) == (12, 30, 2, 3)
     assert figs["by_channel"] == {"来访": 8, "网上": 4}
 
@@ -222,6 +249,7 @@ def test_screening_rate_is_held_over_due_capped_at_one(due, held, expected):
 def test_every_figure_has_a_definition_and_a_label():
     sections = {"disputes": DISPUTE_KEYS, "petitions": PETITION_KEYS, "screening": SCREENING_KEYS}
     expected = {f"{section}.{key}" for section, keys in sections.items() for key in keys}
+    expected = expected - {"disputes.village_township"} - LISTS | {f"disputes.village_township.{k}" for k in VILLAGE_TOWNSHIP_KEYS}
     assert set(DEFINITIONS) == expected
     assert set(LABELS) == expected
     assert all(text.strip() for text in [*DEFINITIONS.values(), *LABELS.values()])
@@ -236,12 +264,16 @@ def test_rate_keys_are_exactly_the_fraction_figures():
 @pytest.mark.parametrize(
     ("key", "label", "fragment"),
     [
-        ("disputes.mediation_rate", "调处率", "调解成功+调解不成+终止"),
-        ("disputes.success_rate", "调解成功率", "受理纠纷数"),
+        ("disputes.mediation_rate", "调处率(全部)", "受理纠纷数"),
+        ("disputes.success_rate", "调解成功率(全部)", "受理纠纷数"),
+        ("disputes.village_township.mediation_rate", "调处率", "乡村两级受理数"),
+        ("disputes.village_township.success_rate", "调解成功率", "司法部"),
+        ("petitions.timely_decided_rate", "及时受理率", "15日"),
         ("disputes.village_share", "村级化解占比", "小事不出村"),
         ("disputes.within_township_share", "乡级以内化解占比", "大事不出乡"),
         ("petitions.satisfaction_rate", "满意率", "基本满意"),
-        ("petitions.received", "受理信访(件)", "重复信访"),
+        ("petitions.received", "收到信访(件)", "重复信访"),
+        ("petitions.accepted", "受理信访(件)", "交办"),
     ],
 )
 def test_definitions_state_the_formula(key, label, fragment):
@@ -285,7 +317,8 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert flat["screening.rate"] == pytest.approx(410 / 416)
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
-    assert len(flat) == 16 + 13 + 5
+    assert flat["disputes.village_township.success_rate"] == 46 / 50
+    assert len(flat) == 26 + 25 + 9
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ def test_leader_follows_a_figure_to_its_cases_and_downloads_the_report(crew, sit
         leader.press(page.locator(".sidenav a", has_text="统计报表"))
         assert page.url.endswith(report_path), page.url
         expect(page.locator("h1")).to_contain_text(f"{site.year}年")
-        figure = page.locator(".figure", has=page.locator(".figure-label", has_text=re.compile(r"^受理纠纷$")))
+        figure = page.locator(".figure", has=page.locator(".figure-label", has_text=re.compile(r"^登记纠纷$")))
         expect(figure).to_have_count(1)
         registered = int(figure.locator(".figure-value").inner_text())
         assert registered > 0
@@ -35,7 +35,7 @@ def test_leader_follows_a_figure_to_its_cases_and_downloads_the_report(crew, sit
         leader.press(figure.locator("a.figure-cases", has_text="查看案件"))
         assert "/queue?" in page.url and "figure=disputes.registered" in page.url and f"period={site.year}" in page.url
         expect(page.locator("h1")).to_contain_text(f"共 {registered} 件")
-        expect(page.locator(".flash")).to_contain_text("受理纠纷")
+        expect(page.locator(".flash")).to_contain_text("登记纠纷")
         expect(page.locator(".queue-table tbody tr")).to_have_count(min(registered, 50))
 
     with leader.step("download the DOCX"):
@@ -50,4 +50,4 @@ def test_leader_follows_a_figure_to_its_cases_and_downloads_the_report(crew, sit
         paragraphs = [p.text.strip() for p in document.paragraphs]
         assert sentence in paragraphs, f"{sentence!r} is not in the DOCX"
         cells = [[c.text.strip() for c in row.cells] for table in document.tables for row in table.rows]
-        assert any(row[:2] == ["受理纠纷", str(registered)] for row in cells), cells[:5]
+        assert any(row[:2] == ["登记纠纷", str(registered)] for row in cells), cells[:5]

@@ -45,6 +45,14 @@ def _json(expected: dict) -> dict:
     return {k: ({str(m): n for m, n in v.items()} if k == "by_month" else v) for k, v in expected.items()}
 
 
+def _figure(figures: dict, key: str):
+    """The value of "section.key" (or "section.group.key") in a figures dict."""
+    value = figures
+    for part in key.split("."):
+        value = value[part]
+    return value
+
+
 def _get_json(app, username: str, url: str) -> dict:
     response = browse_as(app, username).get(url)
     assert response.status_code == 200, response.status_code
@@ -73,7 +81,7 @@ def test_every_figure_has_its_definition(app, year):
     for section, keys in CONTRACT.items():
         for key in keys:
             assert definitions.get(f"{section}.{key}"), f"{section}.{key} has no definition"
-    assert "不含不予受理" in definitions["disputes.registered"]
+    assert "不予受理" in definitions["disputes.registered"] and "本期末" in definitions["disputes.accepted"]
     assert "不重复计数" in definitions["petitions.received"]
 
 
@@ -81,8 +89,7 @@ def test_rates_are_fractions_and_breakdowns_add_up_to_their_figure(app, year):
     figures = _get_json(app, "staff", "/reports/2025.json")
 
     for key in st.RATE_KEYS:
-        section, name = key.split(".")
-        value = figures[section][name]
+        value = _figure(figures, key)
         assert value is None or 0 <= value <= 1, key
     d, p = figures["disputes"], figures["petitions"]
     for breakdown in ("by_type", "by_village", "by_source", "by_channel", "by_month"):
@@ -98,11 +105,16 @@ def test_a_year_is_by_registration_date_registered_12_30_concluded_01_06_counts_
     y2024 = _get_json(app, "staff", "/reports/2024.json")["disputes"]
     y2025 = _get_json(app, "staff", "/reports/2025.json")["disputes"]
 
-    assert (y2024["registered"], y2024["mediated"], y2024["succeeded"], y2024["mediation_rate"]) == (1, 1, 1, 1.0)
+    # y, as at 2024-12-31: accepted 12-30 and still in mediation; its agreement of 2025-01-06 is not 2024's
+    assert (y2024["registered"], y2024["accepted"], y2024["in_progress"]) == (1, 1, 1)
+    assert (y2024["mediated"], y2024["succeeded"], y2024["mediation_rate"]) == (0, 0, 0.0)
     assert y2024["by_month"] == {"12": 1}
+    assert _ids("disputes.in_progress", 2024) == {year.y.id} and _ids("disputes.mediated", 2024) == set()
     assert y2025["mediated"] == 5  # a, b, c, d, e: not y, concluded in 2025 but registered in 2024
     assert _ids("disputes.mediated", 2025) == {year.a.id, year.b.id, year.c.id, year.d.id, year.e.id}
-    assert _ids("disputes.mediated", 2024) == {year.y.id}
+    # Its conclusion shows in 2025's closures (the chart of cases concluded each month), in January.
+    assert stats.closures_by_month(stats.year_period(2025), _scope(year.world), clock.today())[1] == 2  # y, a
+    assert _get_json(app, "staff", "/reports/2024.json")["disputes"] == y2024  # a second run: the same figures
 
 
 def test_a_zero_denominator_gives_null_not_zero(app, year):
@@ -110,15 +122,16 @@ def test_a_zero_denominator_gives_null_not_zero(app, year):
     assert y2024["disputes"]["performed_rate"] is None  # y succeeded, its performance is not known yet
     assert y2024["petitions"]["due"] == 0 and y2024["petitions"]["on_time_rate"] is None
 
+    # 2023 is before 斜沟乡's first record (p0, 2024-12-20): nothing was due, not "all missed"
     empty = _get_json(app, "staff", "/reports/2023.json")
-    for key in st.RATE_KEYS - {"screening.rate"}:  # 2023's screening rounds were due, and all missed: 0%
-        section, name = key.split(".")
-        assert empty[section][name] is None, key
+    for key in st.RATE_KEYS:
+        assert _figure(empty, key) is None, key
     assert empty["disputes"]["registered"] == 0
-    assert empty["screening"]["rate"] == 0.0 and empty["screening"]["due"] > 0
+    assert empty["screening"]["due"] == 0
 
     not_begun = _get_json(app, "staff", f"/reports/{clock.today().year + 1}.json")["screening"]
-    assert not_begun == {"due": 0, "held": 0, "nil": 0, "found": 0, "rate": None}
+    assert not_begun == {"due": 0, "held": 0, "nil": 0, "found": 0, "findings": 0, "found_registered": 0,
+                         "found_resolved": 0, "rate": None, "intensified_held": 0, "intensified_periods": []}
 
 
 def test_a_not_accepted_case_counts_in_not_accepted_and_nowhere_else(app, year):
@@ -128,7 +141,8 @@ def test_a_not_accepted_case_counts_in_not_accepted_and_nowhere_else(app, year):
     assert _ids("disputes.not_accepted", 2025) == {year.n.id}
     assert year.n.id not in _ids("disputes.registered", 2025)
     assert year.n.id not in _ids("disputes.in_progress", 2025)
-    assert d["registered"] == 7 and d["mediation_rate"] == 5 / 7  # the rate's denominator leaves it out too
+    assert year.n.id not in _ids("disputes.accepted", 2025) | _ids("disputes.pending_decision", 2025)
+    assert d["registered"] == 7 and d["mediation_rate"] == 5 / 6  # 5 of the 6 accepted (not n, not h)
 
 
 def test_a_not_accepted_case_flagged_as_prevented_is_not_counted_as_prevented(app, year):
@@ -220,7 +234,9 @@ def test_screening_found_counts_disputes_registered_from_a_screening_round(app, 
 
     figures = _get_json(app, "staff", "/reports/2025/6.json")
 
-    assert figures["screening"]["found"] == 1
+    assert figures["screening"]["found"] == 1  # one round with a finding
+    assert (figures["screening"]["findings"], figures["screening"]["found_registered"]) == (1, 1)
+    assert figures["screening"]["found_resolved"] == 0
     assert figures["disputes"]["by_source"] == {"主动调解": 1}
     assert figures["screening"]["held"] == 1 and figures["screening"]["nil"] == 0
 
@@ -233,13 +249,16 @@ def test_month_and_quarter_figures(app, year):
     assert (march["disputes"]["registered"], march["disputes"]["mediated"]) == (2, 2)  # c, d
     assert march["disputes"]["by_month"] == {"3": 2}
     assert (march["petitions"]["received"], march["petitions"]["persons"]) == (2, 7)  # p1, p2
-    # weeks overlapping March (Feb 24 – Apr 6: 6) × 2 villages + 2 half-months
-    assert march["screening"] == {"due": 14, "held": 3, "nil": 2, "found": 0, "rate": 3 / 14}
+    # weeks whose Thursday is in March (from 03-03, 03-10, 03-17, 03-24: 4) × 2 villages + 2 half-months = 10;
+    # the week from 03-31 is April's (Thursday 04-03)
+    assert march["screening"] == {"due": 10, "held": 3, "nil": 2, "found": 1, "findings": 1, "found_registered": 0,
+                                  "found_resolved": 1, "rate": 3 / 10, "intensified_held": 0,
+                                  "intensified_periods": []}
 
     assert q1["period"] == "2025-q1"
     assert (q1["disputes"]["registered"], q1["disputes"]["succeeded"]) == (4, 3)  # a, b, c, d
     assert q1["petitions"]["due"] == 1  # p0, due 02-19; p1 and p2 fall due in Q2
-    assert q1["screening"]["due"] == 14 * 2 + 6
+    assert q1["screening"]["due"] == 13 * 2 + 6  # Thursdays 01-02 … 03-27: 13 weeks
 
 
 # ------------------------------------------------------------ scope: a county admin, staff, a mediator
@@ -314,15 +333,21 @@ def _ids(key: str, year: int, scope: stats.Scope | None = None) -> set[int]:
 
 
 RATE_PARTS = {
-    "disputes.mediation_rate": ("disputes.mediated", "disputes.registered"),
-    "disputes.success_rate": ("disputes.succeeded", "disputes.registered"),
+    "disputes.mediation_rate": ("disputes.mediated", "disputes.accepted"),
+    "disputes.success_rate": ("disputes.succeeded", "disputes.accepted"),
+    "disputes.village_township.mediation_rate": ("disputes.village_township.mediated",
+                                                 "disputes.village_township.accepted"),
+    "disputes.village_township.success_rate": ("disputes.village_township.succeeded",
+                                               "disputes.village_township.accepted"),
+    "petitions.timely_decided_rate": ("petitions.timely_decided", "petitions.decided"),
+    "petitions.rating_rate": ("petitions.rated", "petitions.answered"),
     "disputes.performed_rate": ("disputes.performed", "disputes.performance_known"),
     "disputes.village_share": ("disputes.succeeded_village", "disputes.succeeded"),
     "disputes.within_township_share": ("disputes.succeeded_within_township", "disputes.succeeded"),
     "petitions.on_time_rate": ("petitions.on_time", "petitions.due"),
     "petitions.satisfaction_rate": ("petitions.satisfied", "petitions.rated"),
 }
-SUMMED = {"petitions.persons": Petition.persons,
+SUMMED = {"petitions.persons": Petition.persons, "petitions.visit_persons": Petition.persons,
           "disputes.prevented_criminal_persons": Dispute.prevented_criminal_persons,
           "disputes.prevented_group_petition_persons": Dispute.prevented_group_petition_persons}
 
@@ -332,14 +357,14 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 29
+    assert checked == 5 * 3 * 51
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    assert len(flat) == 16 + 13
+    assert len(flat) == 26 + 25
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
@@ -369,10 +394,11 @@ def test_figure_condition_refuses_an_unknown_figure(app, world):
 
 
 def test_figures_add_up(app, year):
-    """registered = mediated + in progress; mediated = succeeded + failed + ended, for every scope."""
+    """registered = pending + in progress + mediated; mediated = succeeded + failed + ended, for every scope."""
     for which in ("home", "far", "all"):
         d = stats.figures(stats.year_period(2025), _scope(year.world, which), clock.today())["disputes"]
-        assert d["registered"] == d["mediated"] + d["in_progress"]
+        assert d["registered"] == d["pending_decision"] + d["in_progress"] + d["mediated"]
+        assert d["accepted"] == d["in_progress"] + d["mediated"]
         assert d["mediated"] == d["succeeded"] + d["failed"] + d["ended"]
 
 
@@ -391,12 +417,11 @@ def test_a_dispute_in_a_later_year_is_not_in_this_year(app, world):
     assert figures["disputes"]["registered"] == 0
 
 
-# ------------------------------------------------------------ screening figures agree with the screening board
+# ------------------------------------------------------------ screening: each schedule period in one report period
 
-def test_screening_figures_count_what_the_screening_board_counts(app, year):
-    """The figures count screening compliance without building the board page; both must agree, with
-    intensified periods (春节 daily for all, 两会 weekly for the township only), a changed interval, and
-    periods still running on the day of the report."""
+def test_screening_months_add_up_to_quarters_and_quarters_to_the_year(app, year):
+    """With intensified periods (春节 daily for all, 两会 weekly for the township only) and a changed interval,
+    every schedule period is counted in exactly one month, so the sums agree."""
     from casetrack.models import IntensifiedPeriod
     from casetrack.services import screening
 
@@ -410,29 +435,166 @@ def test_screening_figures_count_what_the_screening_board_counts(app, year):
         screening.record_round(world.staff, t, "village", world.village.id, day, "王调解", [], today)
     screening.record_round(world.staff, t, "township", None, date(2025, 3, 10), "刘明",
                            [screening.FindingData("两户争水")], today)
-    screening.record_round(world.staff, world.other_township, "village", world.far_village.id,
-                           date(2025, 3, 4), "东岭调解员", [], today)
     db.session.commit()
 
-    def compare(period_key: str, as_of: date, township) -> None:
-        period = stats.parse_period(period_key)
-        got = stats.figures(period, stats.Scope((township,)), as_of)["screening"]
-        end = min(period.end, as_of)
-        board = screening.board(township, period.start, end, as_of).overall
-        assert (got["due"], got["held"], got["nil"]) == (board.due, board.held, board.nil), (period_key, as_of)
+    def totals(keys: list[str]) -> tuple:
+        got = [stats.figures(stats.parse_period(k), _scope(world), today)["screening"] for k in keys]
+        return tuple(sum(g[name] for g in got) for name in ("due", "held", "nil", "found", "findings"))
 
-    for period_key in ("2025", "2025-01", "2025-02", "2025-03", "2025-q1", "2024-12"):
-        compare(period_key, today, t)
-        compare(period_key, today, world.other_township)
-    compare("2025-03", date(2025, 3, 10), t)  # the report made mid-month: running periods are not yet due
-    compare("2025", date(2025, 2, 1), t)
+    for settings in ({}, {"screening_township_interval": "month", "screening_village_interval": "half_month"}):
+        t.settings = {**t.settings, **settings}
+        db.session.commit()
+        year_total = totals(["2025"])
+        if not settings:
+            # held: 斜沟村 three 春节 days and the weeks of 03-03 and 03-10; the township's 两会 weeks of 03-03
+            # and 03-10 (its round of 03-10 with a finding; YearData's of 03-03)
+            assert year_total[1:4] == (7, 5, 2)
+        assert totals([f"2025-q{q}" for q in range(1, 5)]) == year_total
+        for q in range(1, 5):
+            months = [f"2025-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+            assert totals(months) == totals([f"2025-q{q}"]), (settings, q)
 
-    t.settings = {**t.settings, "screening_township_interval": "month", "screening_village_interval": "half_month"}
+
+def test_a_round_on_31_december_counts_once_in_the_year_holding_its_weeks_thursday(app, world):
+    """The week of Mon 2024-12-30 has its Thursday on 2025-01-02: a round on 2024-12-31 is 2025's, not 2024's."""
+    from casetrack.services import screening
+
+    today = clock.today()
+    screening.record_round(world.staff, world.township, "village", world.village.id, date(2024, 12, 10), "王调解",
+                           [], today)
+    screening.record_round(world.staff, world.township, "village", world.village.id, date(2024, 12, 31), "王调解",
+                           [screening.FindingData("两户争水,已当场说和")], today)
     db.session.commit()
-    for period_key in ("2025", "2025-03", "2025-q1"):
-        compare(period_key, today, t)
+    y2024 = stats.figures(stats.year_period(2024), _scope(world), today)["screening"]
+    y2025 = stats.figures(stats.year_period(2025), _scope(world), today)["screening"]
+    # 2024, from the first record (12-10): the weeks of 12-09, 12-16, 12-23 × 2 villages + the half-months
+    # 12-01..15 and 12-16..31 = 8 due; held: 斜沟村's week of 12-09 only
+    assert (y2024["due"], y2024["held"], y2024["findings"]) == (8, 1, 0)
+    # 2025: 52 weeks × 2 + 24 = 128; held: 斜沟村's week of 12-30 (the round of 12-31), with its finding
+    assert (y2025["due"], y2025["held"], y2025["found"], y2025["findings"], y2025["found_resolved"]) == (128, 1, 1, 1, 1)
 
-    county = stats.figures(stats.year_period(2025), _scope(world, "all"), today)["screening"]
-    home = stats.figures(stats.year_period(2025), _scope(world), today)["screening"]
-    far = stats.figures(stats.year_period(2025), _scope(world, "far"), today)["screening"]
-    assert county["due"] == home["due"] + far["due"] and county["held"] == home["held"] + far["held"]
+
+# ------------------------------------------------------------ each definition on a hand-made case
+
+def test_a_county_case_and_a_judicial_one_are_out_of_the_village_township_figures(app, world):
+    """乡村两级 = 人民调解 at 村 or 乡: a case escalated to the county and a 司法调解 case are counted apart."""
+    from casetrack.services import disputes as dispute_services
+
+    s, v = world.staff, world.village
+    village = dispute(s, v, date(2025, 4, 1), state="concluded", outcome="succeeded", closed_on=date(2025, 4, 8))
+    county = dispute(s, v, date(2025, 4, 2), state="concluded", outcome="succeeded", closed_on=date(2025, 4, 9),
+                     level="county")
+    judicial = dispute(s, v, date(2025, 4, 3), state="concluded", outcome="failed", closed_on=date(2025, 4, 10))
+    dispute_services.update_facts(judicial, s, {"channel": "judicial"}, None)
+    db.session.commit()
+
+    d = stats.figures(stats.year_period(2025), _scope(world), clock.today())["disputes"]
+    # all three accepted and mediated; only `village` is people's mediation at 村/乡
+    assert (d["accepted"], d["mediated"], d["succeeded"]) == (3, 3, 2)
+    assert d["village_township"] == {"accepted": 1, "mediated": 1, "succeeded": 1, "mediation_rate": 1.0,
+                                     "success_rate": 1.0}
+    assert d["by_channel"] == {"人民调解": 2, "司法调解": 1}
+    assert d["by_level"] == {"村": 1, "县": 1}
+    assert _ids("disputes.village_township.mediated", 2025) == {village.id}
+    assert county.id in _ids("disputes.mediated", 2025)
+
+
+def test_a_case_escalated_after_the_period_counts_at_its_level_on_the_last_day(app, world):
+    """Escalated to the township on 04-02: March's figures see it at the village, April's at the township."""
+    from casetrack.services import disputes as dispute_services
+
+    s = world.staff
+    case = dispute(s, world.village, date(2025, 3, 28), state="mediating")
+    dispute_services.escalate(case, s, "村调委会调解未果", on=date(2025, 4, 2))
+    result = dispute_services.Conclusion(outcome=dispute_services.wf.Outcome.SUCCEEDED, closed_on=date(2025, 4, 5),
+                                         agreement_form=dispute_services.wf.AgreementForm.ORAL,
+                                         agreement_terms="赔偿五百元")
+    dispute_services.conclude(case, s, result, clock.today())
+    db.session.commit()
+
+    march = stats.figures(stats.month_period(2025, 3), _scope(world), clock.today())["disputes"]
+    q1 = stats.figures(stats.quarter_period(2025, 1), _scope(world), clock.today())["disputes"]
+    assert (march["in_progress"], march["mediated"]) == (1, 0) and q1 == march  # as at 03-31
+    year_figures = stats.figures(stats.year_period(2025), _scope(world), clock.today())["disputes"]
+    assert year_figures["by_level"] == {"乡": 1} and year_figures["village_share"] == 0.0
+
+
+def test_a_case_registered_on_the_last_day_is_pending_and_the_report_made_early_says_so(app, world):
+    dispute(world.staff, world.village, date(2025, 12, 31))
+    d = stats.figures(stats.year_period(2025), _scope(world), clock.today())["disputes"]
+    assert (d["registered"], d["accepted"], d["pending_decision"], d["mediation_rate"]) == (1, 0, 1, None)
+
+    early = stats.figures(stats.year_period(2025), _scope(world), date(2025, 12, 7))
+    assert (early["as_at"], early["complete"]) == ("2025-12-07", False)
+    assert early["disputes"]["registered"] == 0  # registered after the report was made
+    assert stats.figures(stats.year_period(2025), _scope(world), clock.today())["complete"] is True
+
+
+def test_forwarded_undecided_and_late_petitions_and_a_joint_letter(app, world):
+    from casetrack.services import petitions as petition_services
+
+    s, t, today = world.staff, world.township, clock.today()
+    forwarded = petition(s, t, date(2025, 5, 6))
+    petition_services.decide(forwarded, s, "forwarded", date(2025, 5, 9), today, "县自然资源局")
+    late = petition(s, t, date(2025, 5, 6))
+    # received 05-06: 15 days end 05-21 (a Wednesday); decided 05-22 is late
+    petition_services.decide(late, s, "not_accepted", date(2025, 5, 22), today, "已经依法终结")
+    undecided = petition(s, t, date(2025, 12, 30))
+    after_year_end = petition(s, t, date(2025, 12, 29))
+    petition_services.decide(after_year_end, s, "accepted", date(2026, 1, 5), today)
+    letter = petition(s, t, date(2025, 6, 1), channel="letter", persons=8)
+    visit = petition(s, t, date(2025, 6, 2), channel="visit", persons=5)
+    db.session.commit()
+
+    p = stats.figures(stats.year_period(2025), _scope(world), today)["petitions"]
+    # received: forwarded, late, undecided, after_year_end, letter, visit = 6; as at 12-31 decided: 2
+    assert (p["received"], p["accepted"], p["forwarded"], p["not_accepted"], p["undecided"]) == (6, 0, 1, 1, 4)
+    assert (p["timely_decided"], p["timely_decided_rate"]) == (1, 1 / 2)
+    assert (p["collective"], p["collective_other"]) == (1, 1)  # the visit of 5; the joint letter of 8 apart
+    assert _ids("petitions.undecided", 2025) == {undecided.id, after_year_end.id, letter.id, visit.id}
+    assert _ids("petitions.timely_decided", 2025) == {forwarded.id}
+    assert p["supervised"] == 0
+    assert stats.figures(stats.year_period(2026), _scope(world), today)["petitions"]["accepted"] == 0  # by receipt
+
+
+def test_comparison_only_where_casetrack_holds_the_previous_period(app, year):
+    """斜沟乡's first record is 2024-12-20: 2025 compares with 2024, 2024 with nothing (2023 is not held)."""
+    scope = _scope(year.world)
+    assert stats.comparable(stats.previous_period(stats.year_period(2025)), scope)
+    assert not stats.comparable(stats.previous_period(stats.year_period(2024)), scope)
+    assert stats.comparable(stats.previous_period(stats.month_period(2025, 1)), scope)  # December 2024
+    assert not stats.comparable(stats.previous_period(stats.month_period(2024, 12)), scope)
+
+
+def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_grid(app, world):
+    """重大矛盾纠纷 with and without 领导包案, a failed case referred to legal aid, 春节 without a petition to the
+    province while 全国两会 had one, intensified rounds, and the grid of 斜沟乡 (2 villages, 2 natural villages)."""
+    from casetrack.models import IntensifiedPeriod
+    from casetrack.services import disputes as dispute_services
+    from casetrack.services import screening
+
+    s, v, t, today = world.staff, world.village, world.township, clock.today()
+    named, unnamed = dispute(s, v, date(2025, 2, 3)), dispute(s, v, date(2025, 2, 4))
+    named.responsible_unit, named.responsible_leader, named.responsible_person = "乡综治中心", "李乡长", "王干事"
+    named.risk_level = unnamed.risk_level = "major"  # both major; only `named` has its unit, leader and person
+    failed = dispute(s, v, date(2025, 5, 6), state="mediating")
+    dispute_services.conclude(failed, s, dispute_services.Conclusion(
+        outcome=dispute_services.wf.Outcome.FAILED, closed_on=date(2025, 5, 9), channels_told=["诉讼"],
+        legal_aid_referred=True), today)
+    db.session.add(IntensifiedPeriod(township_id=t.id, name="春节", starts_on=date(2025, 1, 25),
+                                     ends_on=date(2025, 2, 4), interval="day", applies_to="village"))
+    db.session.add(IntensifiedPeriod(township_id=t.id, name="全国两会", starts_on=date(2025, 3, 4),
+                                     ends_on=date(2025, 3, 11), interval="day", applies_to="village"))
+    petition(s, t, date(2025, 3, 5), level="beijing")
+    screening.record_round(s, t, "village", v.id, date(2025, 1, 27), "王调解", [], today)
+    screening.record_round(s, t, "village", v.id, date(2025, 3, 6), "王调解", [], today)
+    db.session.commit()
+
+    figures = stats.figures(stats.year_period(2025), _scope(world), today)
+    d, p, sc = figures["disputes"], figures["petitions"], figures["screening"]
+    assert (d["major"], d["major_responsible"], d["legal_aid"]) == (2, 1, 1)
+    assert p["quiet_periods"] == ["春节"]  # the Beijing petition of 03-05 fell in 全国两会
+    assert (sc["intensified_held"], sc["intensified_periods"]) == (2, ["春节", "全国两会"])
+    assert figures["grid"] == {"townships": 1, "villages": 2, "natural_villages": 2}
+    assert _ids("disputes.major_responsible", 2025, _scope(world)) == {named.id}
+    assert _ids("disputes.legal_aid", 2025, _scope(world)) == {failed.id}

@@ -3,6 +3,7 @@ and holds the figures, the report's sentences and the case list."""
 
 import io
 import json
+import zipfile
 from datetime import date, datetime
 from urllib.parse import quote
 
@@ -10,12 +11,14 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from casetrack import clock
 from casetrack.extensions import db
 
 from . import EXPECTED_DISPUTES_2025, YearData, browse_as, dispute, petition
 
-HEADLINE_2025 = "乡村两级调解组织共调处各类矛盾纠纷5起,调处率达71.4%"
-NO_PROVINCE = "没有发生一起到赴省进京上访案件"
+HEADLINE_2025 = "乡村两级调解组织共调处各类矛盾纠纷4起，调处率达80%（乡村两级受理5起，调处4起）"
+NO_PROVINCE = "没有发生一起赴省进京上访案件"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TITLE_2025 = "斜沟乡2025年矛盾纠纷排查调处和信访工作统计"
 
 
@@ -59,13 +62,14 @@ def test_markdown_holds_the_sentences_the_figures_with_definitions_and_the_break
     response = _download(app, "/reports/2025.md")
     text = response.get_data(as_text=True)
 
-    assert response.mimetype == "text/markdown"
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert text.startswith(f"# {TITLE_2025}\n")
     assert HEADLINE_2025 in text and NO_PROVINCE in text
-    assert "| 调处 | 5 | 调处数 = 受理纠纷中调解已结束的件数:调解成功 + 调解不成 + 终止 |" in text
-    assert "| 调处率 | 71.4% |" in text
+    assert "| 调处 | 5 | 调处数 = 受理纠纷中本期末调解已结束的件数：调解成功 + 调解不成 + 终止(各层级、各调解方式) |" in text
+    assert "| 调处率 | 80% |" in text
     assert "| 调后履行率 | 50% |" in text
     assert "| 受理信访(件) | 4 |" in text
+    assert "## 按月份\n\n| 项目 | 件数 |\n|---|---:|\n| 1月 | 1 |\n" in text
     assert "## 按村\n\n| 项目 | 件数 |\n|---|---:|\n| 斜沟村 | 5 |\n| 王家庄村 | 2 |\n" in text
     assert "| 邻里 | 4 |" in text
 
@@ -89,7 +93,8 @@ def test_a_file_is_named_after_the_report(app, year):
 
 def test_the_docx_reopens_and_holds_the_sentences_and_the_figures(app, year):
     response = _download(app, "/reports/2025.docx")
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert response.headers["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     paragraphs, tables = _docx_text(response.data)
 
@@ -97,11 +102,11 @@ def test_the_docx_reopens_and_holds_the_sentences_and_the_figures(app, year):
     text = "\n".join(paragraphs)
     assert HEADLINE_2025 in text and NO_PROVINCE in text
     figures = _figure_table(tables)
-    assert figures["受理纠纷"][0] == "7"
+    assert figures["登记纠纷"][0] == "7" and figures["受理纠纷"][0] == "6"
     assert figures["不予受理"][0] == "1"
-    assert figures["调处"] == ("5", "调处数 = 受理纠纷中调解已结束的件数:调解成功 + 调解不成 + 终止")
-    assert figures["调处率"][0] == "71.4%"
-    assert figures["调解成功率"][0] == "42.9%"
+    assert figures["调处"] == ("5", "调处数 = 受理纠纷中本期末调解已结束的件数：调解成功 + 调解不成 + 终止(各层级、各调解方式)")
+    assert figures["调处率"][0] == "80%"
+    assert figures["调解成功率"][0] == "40%"
     assert figures["村级化解占比"][0] == "33.3%"
     assert figures["受理信访(件)"][0] == "4"
     assert figures["重复信访"][0] == "1"
@@ -111,7 +116,53 @@ def test_the_docx_reopens_and_holds_the_sentences_and_the_figures(app, year):
     breakdowns = _breakdown_tables(tables)
     assert {"斜沟村": "5", "王家庄村": "2"} in breakdowns
     assert {"邻里": "4", "婚姻家庭": "1", "合同": "1", "其他": "1"} in breakdowns
-    assert {"1": "1", "2": "1", "3": "2", "4": "1", "5": "1", "6": "1"} in breakdowns
+    assert {"1月": "1", "2月": "1", "3月": "2", "4月": "1", "5月": "1", "6月": "1"} in breakdowns
+
+
+def test_the_docx_is_ready_to_send_on(app, year):
+    """落款 with the issuing unit and the day, page numbers, header rows repeated, rows unsplit, numbers right."""
+    body = _download(app, "/reports/2025.docx").data
+    document = Document(io.BytesIO(body))
+    today = clock.today()
+
+    closing = [p for p in document.paragraphs if p.text][-2:]
+    assert [p.text for p in closing] == ["斜沟乡人民政府", f"{today.year}年{today.month}月{today.day}日"]
+    assert all(p.alignment == 2 for p in closing)  # right-aligned (WD_ALIGN_PARAGRAPH.RIGHT)
+    footer = document.sections[0].footer.paragraphs[0]._p.xml
+    assert " PAGE " in footer and " NUMPAGES " in footer and footer.count('w:fldCharType="begin"') == 2
+    for table in document.tables:
+        first, *rest = table.rows
+        assert first._tr.find(f"{W}trPr/{W}tblHeader") is not None
+        assert all(row._tr.find(f"{W}trPr/{W}cantSplit") is not None for row in table.rows)
+        assert all(row._tr.find(f"{W}trPr/{W}tblHeader") is None for row in rest)
+        assert all(row.cells[1].paragraphs[0].alignment == 2 for row in table.rows)  # the numbers' column
+
+    charts = _docx_charts(body)
+    assert [title for title, _xml in charts] == ["每月登记与调结纠纷数", "按纠纷类别", "按村"]
+    months = charts[0][1]
+    assert "<c:v>1月</c:v>" in months and "<c:v>12月</c:v>" in months and "<c:v>登记</c:v>" in months
+    # January: 1 registered (a), 2 concluded (y of 2024, and a)
+    assert '<c:pt idx="0"><c:v>1</c:v></c:pt>' in months and '<c:pt idx="0"><c:v>2</c:v></c:pt>' in months
+    assert "<c:v>斜沟村</c:v>" in charts[2][1] and "<c:v>5</c:v>" in charts[2][1]
+
+
+def _docx_charts(body: bytes) -> list[tuple[str, str]]:
+    """The DOCX's chart parts, each referenced from the document body: (title, chart XML), in order."""
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = sorted((n for n in archive.namelist() if n.startswith("word/charts/chart")),
+                       key=lambda n: int(n.removeprefix("word/charts/chart").removesuffix(".xml")))
+        relations = archive.read("word/_rels/document.xml.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+        document = archive.read("word/document.xml").decode()
+        result = []
+        for name in names:
+            assert f'Target="{name.removeprefix("word/")}"' in relations
+            assert f'PartName="/{name}" ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"' \
+                in types
+            xml = archive.read(name).decode()
+            result.append((xml.split("<a:t>")[1].split("</a:t>")[0], xml))
+        assert document.count("<c:chart ") == len(names)
+    return result
 
 
 def test_the_docx_writes_rounded_counts_when_the_township_asks(app, world):
@@ -123,14 +174,14 @@ def test_the_docx_writes_rounded_counts_when_the_township_asks(app, world):
 
     paragraphs, tables = _docx_text(_download(app, "/reports/2025.docx").data)
 
-    assert "乡村两级调解组织共调处各类矛盾纠纷10余起,调处率达100%" in "\n".join(paragraphs)
+    assert "乡村两级调解组织共调处各类矛盾纠纷10余起，调处率达100%（乡村两级受理13起，调处13起）" in "\n".join(paragraphs)
     assert _figure_table(tables)["调处"][0] == "13"  # the table keeps the exact figure
 
 
 def test_a_null_rate_shows_as_a_dash(app, world):
     paragraphs, tables = _docx_text(_download(app, "/reports/2025.docx").data)
     assert _figure_table(tables)["调处率"][0] == "—"
-    assert "未登记受理矛盾纠纷" in "\n".join(paragraphs)
+    assert "未登记矛盾纠纷" in "\n".join(paragraphs)
 
 
 # ------------------------------------------------------------ XLSX
@@ -149,7 +200,7 @@ def _figure_sheet(book) -> dict[str, object]:
 
 def test_the_xlsx_reopens_and_holds_the_figures_the_breakdowns_and_the_case_list(app, year):
     response = _download(app, "/reports/2025.xlsx")
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = _workbook(response.data)
 
     assert book.sheetnames[:2] == ["统计数字", "报告文字"]
@@ -160,8 +211,9 @@ def test_the_xlsx_reopens_and_holds_the_figures_the_breakdowns_and_the_case_list
     for key, value in EXPECTED_DISPUTES_2025.items():
         if not isinstance(value, dict):
             assert figures[f"disputes.{key}"] == pytest.approx(value), key
+    assert figures["disputes.village_township.mediation_rate"] == pytest.approx(4 / 5)
     assert figures["petitions.received"] == 4 and figures["petitions.on_time_rate"] == 0.5
-    assert figures["screening.due"] == 130
+    assert figures["screening.due"] == 128
     rate_row = next(row for row in book["统计数字"].iter_rows(min_row=3) if row[3].value == "disputes.mediation_rate")
     assert rate_row[1].number_format == "0.0%"
 
@@ -170,6 +222,8 @@ def test_the_xlsx_reopens_and_holds_the_figures_the_breakdowns_and_the_case_list
 
     by_village = list(book["按村"].iter_rows(values_only=True))
     assert by_village == [("项目", "件数"), ("斜沟村", 5), ("王家庄村", 2)]
+    by_month = list(book["按月份"].iter_rows(values_only=True))
+    assert by_month[:3] == [("项目", "件数"), ("1月", 1), ("2月", 1)]
 
     cases = list(book["纠纷案件清单"].iter_rows(values_only=True))
     assert cases[0][:3] == ("编号", "所属村", "登记日期")
@@ -184,6 +238,19 @@ def test_the_xlsx_reopens_and_holds_the_figures_the_breakdowns_and_the_case_list
     assert petitions == [p.number for p in (year.p1, year.p2, year.p3, year.p4, year.p5)]
 
 
+def test_the_xlsx_has_the_pages_charts_as_excel_charts(app, year):
+    body = _download(app, "/reports/2025.xlsx").data
+    sheet = _workbook(body)["图表"]
+    rows = list(sheet.iter_rows(min_col=1, max_col=3, values_only=True))
+    assert rows[0][0] == "每月登记与调结纠纷数" and rows[1] == ("项目", "登记", "调结")
+    assert rows[2] == ("1月", 1, 2) and rows[13][0] == "12月"  # January: a registered; y and a concluded
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        assert len(charts) == 3
+        first = archive.read(charts[0]).decode()
+    assert "barChart>" in first and "'图表'!$A$3:$A$14" in first and "'图表'!$B$3:$B$14" in first
+
+
 def test_a_county_xlsx_lists_both_townships_cases(app, year):
     book = _workbook(_download(app, "/reports/2025.xlsx?township=all", username="admin").data)
     numbers = {row[0] for row in list(book["纠纷案件清单"].iter_rows(values_only=True))[1:]}
@@ -196,7 +263,7 @@ def test_a_county_xlsx_lists_both_townships_cases(app, year):
 def test_month_and_quarter_files(app, year):
     march = _download(app, "/reports/2025/3.md").get_data(as_text=True)
     assert march.startswith("# 斜沟乡2025年3月矛盾纠纷排查调处和信访工作统计")
-    assert "乡村两级调解组织共调处各类矛盾纠纷2起,调处率达100%" in march
+    assert "乡村两级调解组织共调处各类矛盾纠纷1起，调处率达100%（乡村两级受理1起，调处1起）" in march
     assert "零报告" not in march
 
     march_json = _download(app, "/reports/2025/3.json").get_json()
@@ -280,7 +347,7 @@ def test_cli_month_and_quarter(app, year, runner):
 
     q1 = _run(runner, "2025", "--township", "斜沟乡", "--quarter", "1", "--format", "md")
     assert q1.exit_code == 0, q1.output
-    assert q1.output.startswith("# 斜沟乡2025年第1季度") and "调处各类矛盾纠纷4起,调处率达100%" in q1.output
+    assert q1.output.startswith("# 斜沟乡2025年第1季度") and "调处各类矛盾纠纷3起，调处率达100%" in q1.output
 
     nil = _run(runner, "2025", "--township", "斜沟乡", "--month", "9", "--format", "md")
     assert "零报告" in nil.output
