@@ -82,6 +82,9 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     login_manager.init_app(app)
+    from casetrack import permissions
+
+    permissions.install()  # every ORM query of a request keeps to the signed-in user's reach
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"

@@ -1,9 +1,23 @@
-"""Who may see and do what. Every query of cases is scoped here, so no view can forget it."""
+"""Who may see and do what. Every query of cases is scoped here, so no view can forget it.
 
-from sqlalchemy import Select, false, true
+Besides the predicates and WHERE clauses below, `install(session)` makes the scoping hold by construction:
+during a request every ORM query over disputes, parties, attachments, petitions, petitioners and screening
+rounds is limited to the signed-in user's reach (nothing for an anonymous visitor), whatever the view or service
+asked. The way out is named and explicit: `county_wide()` for a block, `COUNTY_WIDE` for one statement.
+Outside a request (the CLI, migrations, background work, the test code itself) no user is signed in and the
+system sees everything. Core statements over a bare Table (`select(Dispute.__table__)`) are not ORM queries and
+are not covered: write ORM statements, or add `dispute_scope()` and its kin yourself.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import has_request_context
+from sqlalchemy import Select, event, false, select, true
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from casetrack.domain import workflow as wf
-from casetrack.models import Dispute, Petition, Role, User, Village
+from casetrack.models import Attachment, Dispute, Party, Petition, Petitioner, Role, ScreeningRound, User, Village
 
 
 def dispute_scope(user: User):
@@ -97,3 +111,130 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
 def sees_petitioner_data(user: User, petition: Petition) -> bool:
     """Tell whether petitioners' ID numbers and phones are shown whole."""
     return can_handle_petition(user, petition)
+
+
+def round_scope(user: User):
+    """Return a WHERE clause limiting screening rounds to those the user may see."""
+    role = user.role_enum
+    if role is Role.MEDIATOR:
+        return ScreeningRound.village_id == user.village_id
+    if role in (Role.STAFF, Role.LEADER, Role.ADMIN):
+        return true() if user.township_id is None else ScreeningRound.township_id == user.township_id
+    return false()
+
+
+# --- scope by construction -------------------------------------------------------------------------------
+
+REACH_OPTION = "casetrack_reach"
+COUNTY_WIDE = {REACH_OPTION: "county_wide"}
+"""Execution options of one statement that must see beyond the user's reach: `.execution_options(**COUNTY_WIDE)`."""
+
+_WIDE_DEPTH = "casetrack_county_wide"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a user's sight ends: one village, one township, everywhere, or nowhere."""
+
+    village_id: int | None = None
+    township_id: int | None = None
+    everywhere: bool = False
+
+
+NOWHERE = Reach()
+
+
+def reach_of(user: User | None) -> Reach:
+    """Return the reach of a signed-in user (NOWHERE for nobody); the same rules as dispute_scope()."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOWHERE
+    role = user.role_enum
+    if role is Role.MEDIATOR:
+        return Reach(village_id=user.village_id) if user.village_id is not None else NOWHERE
+    if role in (Role.STAFF, Role.LEADER, Role.ADMIN):
+        if user.township_id is None:
+            return Reach(everywhere=role is Role.ADMIN)
+        return Reach(township_id=user.township_id)
+    return NOWHERE
+
+
+def reach_criteria(reach: Reach) -> list:
+    """Return the loader criteria (one per scoped model) that keep queries inside the reach."""
+    models = (Dispute, Party, Attachment, Petition, Petitioner, ScreeningRound)
+    if reach.everywhere:
+        return []
+    if reach.village_id is not None:
+        v = reach.village_id
+        rules = (
+            lambda d: d.village_id == v,
+            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+            lambda p: p.village_id == v,
+            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
+            lambda r: r.village_id == v,
+        )
+    elif reach.township_id is not None:
+        t = reach.township_id
+        rules = (
+            lambda d: d.township_id == t,
+            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+            lambda p: p.township_id == t,
+            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
+            lambda r: r.township_id == t,
+        )
+    else:
+        rules = (lambda d: d.id.is_(None),) * len(models)  # ids are never NULL: nothing at all
+    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in zip(models, rules)]
+
+
+@contextmanager
+def county_wide(session: Session | None = None):
+    """Let the queries of this block see beyond the signed-in user's reach (system work, county-wide figures).
+
+    Use it only where what is found is not shown to the user as it is, or the user may see it by another rule.
+    """
+    if session is None:
+        from casetrack.extensions import db
+
+        session = db.session()
+    session.info[_WIDE_DEPTH] = session.info.get(_WIDE_DEPTH, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_WIDE_DEPTH] -= 1
+
+
+def _request_reach() -> Reach | None:
+    """Return the reach of this request's user, or None outside a request (the system sees everything)."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return reach_of(current_user._get_current_object() if current_user else None)
+
+
+def _limit_to_reach(state: ORMExecuteState) -> None:
+    if not state.is_select or state.is_column_load or state.execution_options.get(REACH_OPTION) == "county_wide":
+        return
+    session = state.session
+    if session.info.get(_WIDE_DEPTH) or session.info.get(_RESOLVING):
+        return
+    session.info[_RESOLVING] = True  # loading current_user queries users: not scoped, and must not recurse
+    try:
+        reach = _request_reach()
+    finally:
+        session.info[_RESOLVING] = False
+    if reach is not None:
+        criteria = reach_criteria(reach)
+        if criteria:
+            state.statement = state.statement.options(*criteria)
+
+
+_RESOLVING = "casetrack_resolving_reach"
+
+
+def install() -> None:
+    """Apply the signed-in user's reach to every ORM query of every session (once per process)."""
+    if not event.contains(Session, "do_orm_execute", _limit_to_reach):
+        event.listen(Session, "do_orm_execute", _limit_to_reach)
