@@ -17,7 +17,17 @@ from sqlalchemy import Select, event, false, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from casetrack.domain import workflow as wf
-from casetrack.models import Attachment, Dispute, Party, Petition, Petitioner, Role, ScreeningRound, User, Village
+from casetrack.models import (
+    Attachment,
+    Dispute,
+    Party,
+    Petition,
+    Petitioner,
+    Role,
+    ScreeningRound,
+    User,
+    Village,
+)
 
 
 def dispute_scope(user: User):
@@ -185,7 +195,7 @@ def reach_criteria(reach: Reach) -> list:
         )
     else:
         rules = (lambda d: d.id.is_(None),) * len(models)  # ids are never NULL: nothing at all
-    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in zip(models, rules)]
+    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in zip(models, rules, strict=True)]
 
 
 @contextmanager

@@ -51,14 +51,15 @@ def petition_prefix(township) -> str:
     return township.setting("petition_prefix") or f"{township.name[0]}信字"
 
 
-def find_by_number(township_id: int, number: str, reach=true()) -> Petition | None:
+def find_by_number(township_id: int, number: str, reach=None) -> Petition | None:
     """Return the township's petition with that case number, if it lies within reach (a WHERE clause).
 
     A number outside the user's reach is not found, exactly like one that does not exist, so that intake
     cannot tell whether another village has such a petition.
     """
     return db.session.execute(
-        select(Petition).where(Petition.township_id == township_id, Petition.number == number.strip(), reach)
+        select(Petition).where(Petition.township_id == township_id, Petition.number == number.strip(),
+                               true() if reach is None else reach)
     ).scalar_one_or_none()
 
 
