@@ -217,3 +217,11 @@ def test_an_unknown_name_costs_one_password_check_like_a_known_one(world, monkey
     assert _login("staff", "wrong-1") is None
     # one check each, with the same method (the suite's pbkdf2:sha256:1000, as configured)
     assert checks == [world.staff.password_hash.split("$")[0]] * 2
+
+
+def test_the_demos_generated_passwords_pass_the_policy(world):
+    from casetrack.services import demo
+
+    passwords = {demo.generated_password() for _n in range(200)}
+    assert len(passwords) == 200  # random, never twice the same
+    assert [p for p in passwords if accounts.password_refusal(p, "mediator1")] == []
