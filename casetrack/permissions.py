@@ -221,10 +221,11 @@ def _request_reach() -> Reach | None:
         return None
     from flask_login import current_user
 
-    return reach_of(current_user._get_current_object() if current_user else None)
+    return reach_of(current_user._get_current_object())
 
 
 def _limit_to_reach(state: ORMExecuteState) -> None:
+    """Add the request user's reach to an ORM SELECT (refreshes of loaded rows excepted: already in reach)."""
     if not state.is_select or state.is_column_load or state.execution_options.get(REACH_OPTION) == "county_wide":
         return
     session = state.session
