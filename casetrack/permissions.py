@@ -32,14 +32,7 @@ from casetrack.models import (
 
 def dispute_scope(user: User):
     """Return a WHERE clause limiting disputes to those the user may see."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return true() if user.township_id is None else Dispute.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return Dispute.township_id == user.township_id
-    if role is Role.MEDIATOR:
-        return Dispute.village_id == user.village_id
-    return false()
+    return _within(Dispute, reach_of(user))
 
 
 def scoped_disputes(user: User, query: Select) -> Select:
@@ -59,12 +52,12 @@ def village_scope(user: User):
 
 def can_view(user: User, dispute: Dispute) -> bool:
     """Tell whether the user may see this dispute at all."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return user.township_id is None or dispute.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return dispute.township_id == user.township_id
-    return role is Role.MEDIATOR and dispute.village_id == user.village_id
+    reach = reach_of(user)
+    if reach.everywhere:
+        return True
+    if reach.village_id is not None:
+        return dispute.village_id == reach.village_id
+    return reach.township_id is not None and dispute.township_id == reach.township_id
 
 
 def can_register(user: User) -> bool:
@@ -93,14 +86,7 @@ def sees_personal_data(user: User, dispute: Dispute) -> bool:
 
 def petition_scope(user: User):
     """Return a WHERE clause limiting petitions to those the user may see."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return true() if user.township_id is None else Petition.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return Petition.township_id == user.township_id
-    if role is Role.MEDIATOR:
-        return Petition.village_id == user.village_id
-    return false()
+    return _within(Petition, reach_of(user))
 
 
 def can_register_petition(user: User) -> bool:
@@ -125,12 +111,7 @@ def sees_petitioner_data(user: User, petition: Petition) -> bool:
 
 def round_scope(user: User):
     """Return a WHERE clause limiting screening rounds to those the user may see."""
-    role = user.role_enum
-    if role is Role.MEDIATOR:
-        return ScreeningRound.village_id == user.village_id
-    if role in (Role.STAFF, Role.LEADER, Role.ADMIN):
-        return true() if user.township_id is None else ScreeningRound.township_id == user.township_id
-    return false()
+    return _within(ScreeningRound, reach_of(user))
 
 
 # --- scope by construction -------------------------------------------------------------------------------
@@ -155,7 +136,7 @@ NOWHERE = Reach()
 
 
 def reach_of(user: User | None) -> Reach:
-    """Return the reach of a signed-in user (NOWHERE for nobody); the same rules as dispute_scope()."""
+    """Return the reach of a signed-in user (NOWHERE for nobody): the one rule every scope here follows."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NOWHERE
     role = user.role_enum
@@ -168,8 +149,22 @@ def reach_of(user: User | None) -> Reach:
     return NOWHERE
 
 
+def _within(model, reach: Reach):
+    """Return the WHERE clause of a reach over a model placed by village_id and township_id."""
+    if reach.everywhere:
+        return true()
+    if reach.village_id is not None:
+        return model.village_id == reach.village_id
+    if reach.township_id is not None:
+        return model.township_id == reach.township_id
+    return false()
+
+
 def reach_criteria(reach: Reach) -> list:
-    """Return the loader criteria (one per scoped model) that keep queries inside the reach."""
+    """Return the loader criteria (one per scoped model) that keep queries inside the reach, as _within() does.
+
+    They are lambdas, as with_loader_criteria caches them by their code and binds the ids as parameters.
+    """
     models = (Dispute, Party, Attachment, Petition, Petitioner, ScreeningRound)
     if reach.everywhere:
         return []
