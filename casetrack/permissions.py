@@ -6,7 +6,7 @@ rounds is limited to the signed-in user's reach (nothing for an anonymous visito
 asked. The way out is named and explicit: `county_wide()` for a block, `COUNTY_WIDE` for one statement.
 Outside a request (the CLI, migrations, background work, the test code itself) no user is signed in and the
 system sees everything. Core statements over a bare Table (`select(Dispute.__table__)`) are not ORM queries and
-are not covered: write ORM statements, or add `dispute_scope()` and its kin yourself.
+are not covered, nor are bulk UPDATE/DELETE statements: write ORM selects, or add `dispute_scope()` and its kin.
 """
 
 from contextlib import contextmanager
