@@ -39,6 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 
+    if app.config.get("PROXY_FIX_X_FOR"):  # the login throttle counts per client address: see docs/security.md
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))
     _init_extensions(app)
     from casetrack.web import guards
 
@@ -86,6 +90,9 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     login_manager.init_app(app)
+    from casetrack import permissions
+
+    permissions.install()  # every ORM query of a request keeps to the signed-in user's reach
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
@@ -93,9 +100,15 @@ def _init_extensions(app: Flask) -> None:
     from casetrack.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        """Find the session's account; a session of an older generation (see User.get_id) is over."""
+        user_id, _sep, generation = session_id.partition(":")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None  # opened before session generations existed: sign in again
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_generation != int(generation):
+            return None
+        return user
 
     @app.before_request
     def _keep_session_fresh():

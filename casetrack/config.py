@@ -21,8 +21,11 @@ class DefaultConfig:
     SESSION_IDLE_MINUTES = 60  # signed out after this long without a request
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_MAX_FAILURES = 5  # password checks per (account, client address) in the window; then that pair is locked
+    LOGIN_LOCK_MINUTES = 15  # the window, and so the longest lock
+    LOGIN_ACCOUNT_SLOW_AFTER = 20  # checks of one account from all addresses in the window before it is slowed
+    LOGIN_ACCOUNT_SLOW_SECONDS = 5  # a slowed account gets one password check per this many seconds
+    PROXY_FIX_X_FOR = 0  # behind a reverse proxy: how many X-Forwarded-For hops to trust for the client address
     PAGE_SIZE = 50
     QUEUE_PAGE_CACHE = True  # keep rendered queue pages per worker under change stamps (web/queue.py)
     PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production

@@ -1,21 +1,38 @@
-"""Who may see and do what. Every query of cases is scoped here, so no view can forget it."""
+"""Who may see and do what. Every query of cases is scoped here, so no view can forget it.
 
-from sqlalchemy import Select, false, true
+Besides the predicates and WHERE clauses below, `install(session)` makes the scoping hold by construction:
+during a request every ORM query over disputes, parties, attachments, petitions, petitioners and screening
+rounds is limited to the signed-in user's reach (nothing for an anonymous visitor), whatever the view or service
+asked. The way out is named and explicit: `county_wide()` for a block, `COUNTY_WIDE` for one statement.
+Outside a request (the CLI, migrations, background work, the test code itself) no user is signed in and the
+system sees everything. Core statements over a bare Table (`select(Dispute.__table__)`) are not ORM queries and
+are not covered, nor are bulk UPDATE/DELETE statements: write ORM selects, or add `dispute_scope()` and its kin.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import has_request_context
+from sqlalchemy import Select, event, false, select, true
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from casetrack.domain import workflow as wf
-from casetrack.models import Dispute, Petition, Role, User, Village
+from casetrack.models import (
+    Attachment,
+    Dispute,
+    Party,
+    Petition,
+    Petitioner,
+    Role,
+    ScreeningRound,
+    User,
+    Village,
+)
 
 
 def dispute_scope(user: User):
     """Return a WHERE clause limiting disputes to those the user may see."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return true() if user.township_id is None else Dispute.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return Dispute.township_id == user.township_id
-    if role is Role.MEDIATOR:
-        return Dispute.village_id == user.village_id
-    return false()
+    return _within(Dispute, reach_of(user))
 
 
 def scoped_disputes(user: User, query: Select) -> Select:
@@ -35,12 +52,12 @@ def village_scope(user: User):
 
 def can_view(user: User, dispute: Dispute) -> bool:
     """Tell whether the user may see this dispute at all."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return user.township_id is None or dispute.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return dispute.township_id == user.township_id
-    return role is Role.MEDIATOR and dispute.village_id == user.village_id
+    reach = reach_of(user)
+    if reach.everywhere:
+        return True
+    if reach.village_id is not None:
+        return dispute.village_id == reach.village_id
+    return reach.township_id is not None and dispute.township_id == reach.township_id
 
 
 def can_register(user: User) -> bool:
@@ -69,14 +86,7 @@ def sees_personal_data(user: User, dispute: Dispute) -> bool:
 
 def petition_scope(user: User):
     """Return a WHERE clause limiting petitions to those the user may see."""
-    role = user.role_enum
-    if role is Role.ADMIN:
-        return true() if user.township_id is None else Petition.township_id == user.township_id
-    if role in (Role.STAFF, Role.LEADER):
-        return Petition.township_id == user.township_id
-    if role is Role.MEDIATOR:
-        return Petition.village_id == user.village_id
-    return false()
+    return _within(Petition, reach_of(user))
 
 
 def can_register_petition(user: User) -> bool:
@@ -97,3 +107,140 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
 def sees_petitioner_data(user: User, petition: Petition) -> bool:
     """Tell whether petitioners' ID numbers and phones are shown whole."""
     return can_handle_petition(user, petition)
+
+
+def round_scope(user: User):
+    """Return a WHERE clause limiting screening rounds to those the user may see."""
+    return _within(ScreeningRound, reach_of(user))
+
+
+# --- scope by construction -------------------------------------------------------------------------------
+
+REACH_OPTION = "casetrack_reach"
+COUNTY_WIDE = {REACH_OPTION: "county_wide"}
+"""Execution options of one statement that must see beyond the user's reach: `.execution_options(**COUNTY_WIDE)`."""
+
+_WIDE_DEPTH = "casetrack_county_wide"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a user's sight ends: one village, one township, everywhere, or nowhere."""
+
+    village_id: int | None = None
+    township_id: int | None = None
+    everywhere: bool = False
+
+
+NOWHERE = Reach()
+
+
+def reach_of(user: User | None) -> Reach:
+    """Return the reach of a signed-in user (NOWHERE for nobody): the one rule every scope here follows."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOWHERE
+    role = user.role_enum
+    if role is Role.MEDIATOR:
+        return Reach(village_id=user.village_id) if user.village_id is not None else NOWHERE
+    if role in (Role.STAFF, Role.LEADER, Role.ADMIN):
+        if user.township_id is None:
+            return Reach(everywhere=role is Role.ADMIN)
+        return Reach(township_id=user.township_id)
+    return NOWHERE
+
+
+def _within(model, reach: Reach):
+    """Return the WHERE clause of a reach over a model placed by village_id and township_id."""
+    if reach.everywhere:
+        return true()
+    if reach.village_id is not None:
+        return model.village_id == reach.village_id
+    if reach.township_id is not None:
+        return model.township_id == reach.township_id
+    return false()
+
+
+def reach_criteria(reach: Reach) -> list:
+    """Return the loader criteria (one per scoped model) that keep queries inside the reach, as _within() does.
+
+    They are lambdas, as with_loader_criteria caches them by their code and binds the ids as parameters.
+    """
+    models = (Dispute, Party, Attachment, Petition, Petitioner, ScreeningRound)
+    if reach.everywhere:
+        return []
+    if reach.village_id is not None:
+        v = reach.village_id
+        rules = (
+            lambda d: d.village_id == v,
+            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+            lambda p: p.village_id == v,
+            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
+            lambda r: r.village_id == v,
+        )
+    elif reach.township_id is not None:
+        t = reach.township_id
+        rules = (
+            lambda d: d.township_id == t,
+            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+            lambda p: p.township_id == t,
+            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
+            lambda r: r.township_id == t,
+        )
+    else:
+        rules = (lambda d: d.id.is_(None),) * len(models)  # ids are never NULL: nothing at all
+    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in zip(models, rules, strict=True)]
+
+
+@contextmanager
+def county_wide(session: Session | None = None):
+    """Let the queries of this block see beyond the signed-in user's reach (system work, county-wide figures).
+
+    Use it only where what is found is not shown to the user as it is, or the user may see it by another rule.
+    """
+    if session is None:
+        from casetrack.extensions import db
+
+        session = db.session()
+    session.info[_WIDE_DEPTH] = session.info.get(_WIDE_DEPTH, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_WIDE_DEPTH] -= 1
+
+
+def _request_reach() -> Reach | None:
+    """Return the reach of this request's user, or None outside a request (the system sees everything)."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return reach_of(current_user._get_current_object())
+
+
+def _limit_to_reach(state: ORMExecuteState) -> None:
+    """Add the request user's reach to an ORM SELECT (refreshes of loaded rows excepted: already in reach)."""
+    if not state.is_select or state.is_column_load or state.execution_options.get(REACH_OPTION) == "county_wide":
+        return
+    session = state.session
+    if session.info.get(_WIDE_DEPTH) or session.info.get(_RESOLVING):
+        return
+    session.info[_RESOLVING] = True  # loading current_user queries users: not scoped, and must not recurse
+    try:
+        reach = _request_reach()
+    finally:
+        session.info[_RESOLVING] = False
+    if reach is not None:
+        criteria = reach_criteria(reach)
+        if criteria:
+            state.statement = state.statement.options(*criteria)
+
+
+_RESOLVING = "casetrack_resolving_reach"
+
+
+def install() -> None:
+    """Apply the signed-in user's reach to every ORM query of every session (once per process)."""
+    if not event.contains(Session, "do_orm_execute", _limit_to_reach):
+        event.listen(Session, "do_orm_execute", _limit_to_reach)

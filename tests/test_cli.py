@@ -84,7 +84,7 @@ def test_user_add_without_password_stdin_is_refused(runner):
 
 
 @pytest.mark.parametrize(("args", "password", "message"), [
-    (["--role", "admin"], "short1\n", "密码至少8位"),
+    (["--role", "admin"], "password1\n", "密码至少10位"),
     (["--role", "mediator", "--village", "不存在村"], "longenough1\n", "行政村“不存在村”不存在"),
     (["--role", "staff"], "longenough1\n", "乡干部和领导必须指定所属乡镇"),
     (["--role", "staff", "--township", "无此乡"], "longenough1\n", "乡镇“无此乡”不存在"),

@@ -16,7 +16,7 @@ from casetrack.extensions import db
 from tests.conftest import PG_URL, _pg_url_with_schema
 
 CORE_TABLES = {
-    "townships", "villages", "natural_villages", "users", "login_failures", "dispute_types", "case_counters",
+    "townships", "villages", "natural_villages", "users", "login_throttle", "dispute_types", "case_counters",
     "disputes", "parties", "dispute_mediators", "mediation_sessions", "investigation_notes", "return_visits",
     "case_events",
 }

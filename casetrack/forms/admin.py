@@ -151,10 +151,11 @@ class TownshipSettingsForm(CasetrackForm):
 
 
 class PolicyPassword:
-    """A new password must pass the account policy (length, letters and digits)."""
+    """A new password must pass the account policy (length, not common, not the username or a township's name)."""
 
     def __call__(self, form, field):
-        refusal = password_refusal(field.data or "")
+        username = getattr(getattr(form, "username", None), "data", None) or ""
+        refusal = password_refusal(field.data or "", username)
         if refusal:  # a field's message has no full stop
             raise ValidationError(domain_message(refusal).rstrip("。."))
 

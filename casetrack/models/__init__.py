@@ -19,7 +19,7 @@ from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
 from casetrack.models.stamps import QueueStamp
 from casetrack.models.supervision import Supervision
-from casetrack.models.users import LoginFailure, Role, User
+from casetrack.models.users import LoginThrottle, Role, User
 
 __all__ = [
     "Attachment",
@@ -39,7 +39,7 @@ __all__ = [
     "Supervision",
     "DisputeType",
     "InvestigationNote",
-    "LoginFailure",
+    "LoginThrottle",
     "MediationSession",
     "NaturalVillage",
     "Party",

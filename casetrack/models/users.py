@@ -41,10 +41,21 @@ class User(UserMixin, db.Model):
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every session of the account (logout, new password, new role or place, disabling,
+    # "sign out everywhere"): a session carries the generation it was opened at (get_id) and dies with it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
 
     township: Mapped[Township | None] = relationship()
     village: Mapped[Village | None] = relationship()
+
+    def get_id(self) -> str:
+        """Return what the session keeps: the id and the session generation, so a bump ends old sessions."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_sessions(self) -> None:
+        """End every session of this account, on every device, at its next request."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -70,11 +81,17 @@ class User(UserMixin, db.Model):
         return self.display_name
 
 
-class LoginFailure(db.Model):
-    """A failed login, kept to lock an account after repeated failures."""
+class LoginThrottle(db.Model):
+    """Password checks counted in a window: per (account, client address), and per account (address "").
 
-    __tablename__ = "login_failures"
+    A row is bumped atomically before the password is checked (services.accounts.authenticate), so parallel
+    requests cannot check more passwords than the limit allows.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, index=True)
+    __tablename__ = "login_throttle"
+
+    account: Mapped[str] = mapped_column(String(40), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,23 +1,55 @@
-"""Accounts: creation, password policy and login with a lock after repeated failures."""
+"""Accounts: creation, the password policy, sessions that end, and login behind the throttle."""
 
-from datetime import timedelta
+import re
+import secrets
+from datetime import datetime
+from functools import cache
+from importlib import resources
 
-from sqlalchemy import delete, func, select
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from casetrack.clock import now_utc
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.models import LoginFailure, Role, Township, User, Village
+from casetrack.models import Role, Township, User, Village
+from casetrack.services import login_throttle
+from casetrack.services.login_throttle import AccountLocked, LoginSlowed, ThrottlePolicy  # noqa: F401 (re-exported)
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 
 
-def password_refusal(password: str) -> DomainError | None:
-    """Return why a new password is too weak, as the DomainError to raise, or None."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """The commonly used passwords shipped with the package (casetrack/data/common-passwords.txt), lower case."""
+    text = resources.files("casetrack").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _core(text: str) -> str:
+    """Return a text without digits and symbols around it, lower case: 'Password2024!' has the core 'password'."""
+    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text.casefold())
+
+
+def password_refusal(password: str, username: str = "") -> DomainError | None:
+    """Return why a new password is too weak (NIST SP 800-63B), as the DomainError to raise, or None.
+
+    At least MIN_PASSWORD_LENGTH characters, not a commonly used password, not the username or a township's
+    name, not even with digits or symbols added before or after; no rules on kinds of characters, which make passwords harder to
+    remember and no harder to guess.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return DomainError("密码至少%(length)s位。", length=MIN_PASSWORD_LENGTH)
-    if password.isdigit() or password.isalpha():
-        return DomainError("密码须同时包含字母和数字。")
+    folded = password.casefold()
+    core = _core(password)
+    if folded in common_passwords() or (len(core) >= 4 and core in common_passwords()):
+        return DomainError("这是常见密码,很容易被猜中,请换一个。")
+    names = [username.strip()] if username.strip() else []
+    if has_app_context():
+        names += db.session.execute(select(Township.name)).scalars().all()
+    for name in names:
+        if folded == name.casefold() or (_core(name) and _core(password) == _core(name)):
+            return DomainError("密码不能是用户名或乡镇名称。")
     return None
 
 
@@ -31,7 +63,7 @@ def add_user(
         raise DomainError("用户名不能为空。")
     if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise DomainError("用户名“%(username)s”已被使用。", username=username)
-    refusal = password_refusal(password)
+    refusal = password_refusal(password, username)
     if refusal:
         raise refusal
     township, village = _placement(role, township, village)
@@ -67,6 +99,8 @@ def update_user(
     moved = (township.id if township else None) != user.township_id
     if user.id == by.id and (role is not user.role_enum or moved):
         raise DomainError("不能更改自己的角色或所属乡镇。")
+    if role is not user.role_enum or moved or (village.id if village else None) != user.village_id:
+        user.end_sessions()  # what the account may see changed: its open sessions must not keep the old reach
     user.role = role.value
     user.township, user.village = township, village
     user.full_name = full_name.strip()
@@ -75,12 +109,20 @@ def update_user(
 
 
 def reset_password(user: User, password: str) -> User:
-    """Set a new password chosen by an admin, and lift any login lock on the account."""
-    refusal = password_refusal(password)
+    """Set a new password chosen by an admin, end the account's sessions and lift its login locks."""
+    refusal = password_refusal(password, user.username)
     if refusal:
         raise refusal
     user.set_password(password)
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    user.end_sessions()
+    login_throttle.forget_account(user.username)
+    db.session.flush()
+    return user
+
+
+def end_sessions(user: User) -> User:
+    """Sign the account out everywhere: every session it has open ends at its next request."""
+    user.end_sessions()
     db.session.flush()
     return user
 
@@ -90,6 +132,8 @@ def set_active(user: User, by: User, active: bool) -> User:
     if user.id == by.id and not active:
         raise DomainError("不能停用自己的账号。")
     user.active = active
+    if not active:
+        user.end_sessions()
     db.session.flush()
     return user
 
@@ -99,23 +143,28 @@ def username_taken(username: str) -> bool:
     return db.session.execute(select(User.id).where(User.username == username.strip())).first() is not None
 
 
-class AccountLocked(DomainError):
-    """Too many failed logins for this account in the window."""
+def admit_login(username: str, address: str, now: datetime, policy: ThrottlePolicy) -> None:
+    """Count a login attempt before its password is checked; raise AccountLocked or LoginSlowed to refuse it."""
+    login_throttle.admit(username, address, now, policy)
 
 
-def authenticate(username: str, password: str, max_failures: int, lock_minutes: int) -> User | None:
-    """Return the user when the password is right; count failures and lock after too many."""
-    window_start = now_utc() - timedelta(minutes=lock_minutes)
-    failures = db.session.execute(
-        select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.username == username, LoginFailure.at >= window_start
-        )
-    ).scalar_one()
-    if failures >= max_failures:
-        raise AccountLocked("该账号连续登录失败次数过多,已暂时锁定,请%(minutes)s分钟后再试。", minutes=lock_minutes)
+@cache
+def _stand_in_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def authenticate(username: str, password: str, address: str) -> User | None:
+    """Return the user when the password is right (call admit_login first and commit).
+
+    A name that matches no account costs one password check too, against a stand-in hash of the configured
+    method, so the answer's time does not tell which names exist.
+    """
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.check_password(password) or not user.active:
-        db.session.add(LoginFailure(username=username))
+    if user is None:
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+        check_password_hash(_stand_in_hash(method), password)
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    if not user.check_password(password) or not user.active:
+        return None
+    login_throttle.clear(username, address)
     return user

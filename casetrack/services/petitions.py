@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
+from casetrack import permissions
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
@@ -50,10 +51,15 @@ def petition_prefix(township) -> str:
     return township.setting("petition_prefix") or f"{township.name[0]}信字"
 
 
-def find_by_number(township_id: int, number: str) -> Petition | None:
-    """Return the township's petition with that case number."""
+def find_by_number(township_id: int, number: str, reach=None) -> Petition | None:
+    """Return the township's petition with that case number, if it lies within reach (a WHERE clause).
+
+    A number outside the user's reach is not found, exactly like one that does not exist, so that intake
+    cannot tell whether another village has such a petition.
+    """
     return db.session.execute(
-        select(Petition).where(Petition.township_id == township_id, Petition.number == number.strip())
+        select(Petition).where(Petition.township_id == township_id, Petition.number == number.strip(),
+                               true() if reach is None else reach)
     ).scalar_one_or_none()
 
 
@@ -79,7 +85,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
             raise DomainError("所属村不属于本乡镇。")
     original = None
     if intake.repeat_of_number:
-        original = find_by_number(township.id, intake.repeat_of_number)
+        original = find_by_number(township.id, intake.repeat_of_number, permissions.petition_scope(actor))
         if original is None:
             raise DomainError("重复信访所指的编号“%(number)s”不存在。", number=intake.repeat_of_number)
         original = original.repeat_of or original  # always link to the first petition on the matter
@@ -102,11 +108,15 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     db.session.add(petition)
     db.session.flush()
     summary = f"登记信访 {petition.number}({intake.channel.label},{intake.persons}人,{category.name})"
+    # Each timeline names the other petition only when both lie in one village: then whoever sees one sees
+    # the other, and no timeline tells a village about a petition beyond its reach (the pages link them, scoped).
+    same_reach = original is not None and original.village_id == petition.village_id
     if original:
-        summary += f",系 {original.number} 的重复信访"
+        summary += f",系 {original.number} 的重复信访" if same_reach else ",系重复信访"
     _record(petition, actor, "register", summary)
     if original:
-        record_event(None, actor, "repeat", f"收到重复信访 {petition.number}", petition=original)
+        record_event(None, actor, "repeat", f"收到重复信访 {petition.number}" if same_reach else "收到重复信访",
+                     petition=original)
     return petition
 
 

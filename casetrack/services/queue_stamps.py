@@ -24,6 +24,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from casetrack import permissions
+
 WATCHED_TABLES = frozenset({"disputes", "petitions", "parties", "petitioners", "supervisions", "dispute_mediators"})
 REFERENCE_TABLES = frozenset({"townships", "villages", "natural_villages", "dispute_types", "petition_categories",
                               "users", "calendar_days", "saved_views"})
@@ -96,7 +98,9 @@ def _parent_township(session: Session, model, parent_id, parent):
         return parent.township_id
     if parent_id is None:
         return None
-    return session.execute(select(model.township_id).where(model.id == parent_id)).scalar()
+    # bookkeeping of a write, not a view: the parent is found whatever the writer's reach
+    return session.execute(select(model.township_id).where(model.id == parent_id)
+                           .execution_options(**permissions.COUNTY_WIDE)).scalar()
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import or_, select
 
+from casetrack import permissions
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
@@ -45,7 +46,12 @@ def mark_corrected(dispute: Dispute, mediator: User, note: str, expected_version
 
 def duplicate_candidates(village_id: int, names: list[str], id_numbers: list[str], phones: list[str],
                          exclude_id: int | None = None) -> list[Dispute]:
-    """Open cases in the same township naming one of these parties: by name in the same village, ID or phone."""
+    """Open cases in the same township naming one of these parties: by name in the same village, ID or phone.
+
+    The search is township-wide whoever asks (a village's party may have a case open in the next village), so
+    it looks past the user's reach: the caller shows each match only as far as the user may see it
+    (web/cases.py tells a mediator just that a match outside the village exists).
+    """
     village = db.session.get(Village, village_id)
     if village is None:
         return []
@@ -69,7 +75,7 @@ def duplicate_candidates(village_id: int, names: list[str], id_numbers: list[str
     )
     if exclude_id:
         query = query.where(Dispute.id != exclude_id)
-    return list(db.session.execute(query).scalars())
+    return list(db.session.execute(query.execution_options(**permissions.COUNTY_WIDE)).scalars())
 
 
 def merge(duplicate: Dispute, original: Dispute, staff: User, expected_version: int | None = None) -> None:

@@ -349,12 +349,17 @@ def reset_password(user_id: int):
     return render_template("admin/password.html", form=form, user=user), _status()
 
 
-@bp.route("/users/<int:user_id>/<any(enable, disable):change>", methods=["POST"])
+@bp.route("/users/<int:user_id>/<any(enable, disable, 'sign-out'):change>", methods=["POST"])
 def change_user(user_id: int, change: str):
-    """Disable an account, which is logged out at its next request, or enable it again."""
+    """Disable an account, which is logged out at its next request, enable it again, or sign it out everywhere."""
     user = _user(user_id)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
+    if change == "sign-out":
+        accounts.end_sessions(user)
+        db.session.commit()
+        flash(_("已让用户“%(name)s”在所有设备上退出登录。", name=user.username), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     try:
         accounts.set_active(user, current_user, change == "enable")
     except DomainError as refused:

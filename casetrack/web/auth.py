@@ -1,4 +1,4 @@
-"""Login, logout and language choice."""
+"""Login, logout (everywhere) and language choice."""
 
 from urllib.parse import urlsplit
 
@@ -6,10 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from casetrack.clock import now_utc
 from casetrack.extensions import db
 from casetrack.forms.auth import LoginForm
 from casetrack.i18n import domain_message
-from casetrack.services.accounts import AccountLocked, authenticate
+from casetrack.services import accounts
+from casetrack.services.login_throttle import AccountLocked, LoginSlowed, ThrottlePolicy
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -28,15 +30,15 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        username, address = form.username.data.strip(), request.remote_addr or ""
         try:
-            user = authenticate(
-                form.username.data.strip(), form.password.data,
-                current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCK_MINUTES"],
-            )
-        except AccountLocked as locked:
+            accounts.admit_login(username, address, now_utc(), ThrottlePolicy.from_config(current_app.config))
+        except (AccountLocked, LoginSlowed) as refused:
             db.session.commit()
-            form.form_errors.append(domain_message(locked))
+            form.form_errors.append(domain_message(refused))
             return render_template("auth/login.html", form=form), 429
+        db.session.commit()  # the attempt is counted before the (slow) password check, and no lock is held over it
+        user = accounts.authenticate(username, form.password.data, address)
         db.session.commit()
         if user is not None:
             locale = session.get("locale")
@@ -55,8 +57,11 @@ def login():
 @bp.route("/logout", methods=["GET", "POST"])
 @login_required
 def logout():
+    """Sign out: every session of the account ends, on this device and every other."""
     if request.method == "GET":  # logging out changes state, so it takes a POST with its CSRF token
         return render_template("auth/logout.html")
+    accounts.end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("您已退出登录。"), "info")

@@ -137,7 +137,8 @@ def new():
             intake.village_id, [p.name for p in intake.parties], [p.id_number for p in intake.parties],
             [p.phone for p in intake.parties])
         if candidates:  # shown before saving: the user confirms it is a new matter, or opens the open case
-            return render_template("cases/new.html", form=form, candidates=candidates), 409
+            shown, beyond = _within_reach(candidates)
+            return render_template("cases/new.html", form=form, candidates=shown, beyond_reach=beyond), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
         except DomainError as refused:
@@ -151,6 +152,19 @@ def new():
     return render_template("cases/new.html", form=form), status
 
 
+def _within_reach(candidates: list[Dispute]) -> tuple[list[Dispute], int]:
+    """Split possible duplicates into those the user may open and a count of the others.
+
+    A mediator learns only that a match exists outside the village (township staff see it in full), so that a
+    phone or ID number typed at intake cannot look up another village's parties.
+    """
+    shown = [d for d in candidates if permissions.can_view(current_user, d)]
+    for hidden in candidates:
+        if hidden not in shown:
+            db.session.expunge(hidden)  # loaded past the user's reach: later lookups of this request must not find it
+    return shown, len(candidates) - len(shown)
+
+
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id: int):
@@ -162,8 +176,19 @@ def detail(case_id: int):
     ).scalars().all()
     return render_template(
         "cases/detail.html", case=dispute, events=events, actions=available_actions(dispute),
-        show_personal=permissions.sees_personal_data(current_user, dispute),
+        show_personal=permissions.sees_personal_data(current_user, dispute), possible_duplicates=_duplicates_of(dispute),
     )
+
+
+def _duplicates_of(dispute: Dispute) -> list[Dispute]:
+    """For township staff: the open cases naming one of this case's parties, as a mediator's intake was told."""
+    if (current_user.role_enum is not Role.STAFF or dispute.merged_into_id
+            or dispute.status not in review.OPEN or not permissions.can_act(current_user, dispute)):
+        return []
+    found = review.duplicate_candidates(
+        dispute.village_id, [p.name for p in dispute.parties], [p.id_number for p in dispute.parties],
+        [p.phone for p in dispute.parties], exclude_id=dispute.id)
+    return _within_reach(found)[0]
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

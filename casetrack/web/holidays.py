@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
-from casetrack import clock
+from casetrack import clock, permissions
 from casetrack.domain.holiday_calendar import package_knows_year
 from casetrack.extensions import db
 from casetrack.forms.base import CasetrackForm
@@ -38,7 +38,8 @@ def index():
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")
         try:
-            counts = time_limits.import_calendar_days(text)
+            with permissions.county_wide():  # one calendar serves every township: all their limits move with it
+                counts = time_limits.import_calendar_days(text)
         except ValueError as bad:
             db.session.rollback()
             form.text.errors = [*form.text.errors, str(bad)]

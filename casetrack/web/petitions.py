@@ -147,7 +147,8 @@ def detail(petition_id: int):
         .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
     ).scalars().all()
     repeats = db.session.execute(
-        select(Petition).where(Petition.repeat_of_id == petition.id).order_by(Petition.received_on)
+        select(Petition).where(Petition.repeat_of_id == petition.id, permissions.petition_scope(current_user))
+        .order_by(Petition.received_on)
     ).scalars().all()
     return render_template(
         "petitions/detail.html", petition=petition, events=events, actions=_petition_actions(petition),

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from casetrack import clock
+from casetrack import clock, permissions
 from casetrack.domain import screening as sc
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
@@ -34,11 +34,7 @@ def _township() -> Township:
 
 
 def _round_scope(query):
-    if current_user.role_enum is Role.MEDIATOR:
-        return query.where(ScreeningRound.village_id == current_user.village_id)
-    if current_user.township_id is not None:
-        return query.where(ScreeningRound.township_id == current_user.township_id)
-    return query
+    return query.where(permissions.round_scope(current_user))
 
 
 def _may_record(level: str, village_id: int | None) -> bool:
@@ -114,8 +110,9 @@ def detail(round_id: int):
     round_ = _load_round(round_id)
     from casetrack.models import Dispute
 
-    linked = {d.id: d for d in db.session.execute(
-        select(Dispute).where(Dispute.id.in_([f.dispute_id for f in round_.findings if f.dispute_id]))
+    linked = {d.id: d for d in db.session.execute(  # a finding may have become a case the user may not open
+        select(Dispute).where(Dispute.id.in_([f.dispute_id for f in round_.findings if f.dispute_id]),
+                              permissions.dispute_scope(current_user))
     ).scalars()}
     return render_template("screening/detail.html", round=round_, linked=linked, levels=services.LEVELS,
                            may_register=_may_record(round_.level, round_.village_id))

@@ -1,7 +1,7 @@
 """level dates: the day a dispute reached the township and the county level
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07 09:00:00
 
 The report counts each case at the level where it stood at the period's end, so the day of each escalation
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

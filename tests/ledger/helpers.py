@@ -98,7 +98,7 @@ def events_of(record) -> list[CaseEvent]:
 
 
 KEEP = {"townships", "villages", "natural_villages", "users", "dispute_types", "petition_categories",
-        "calendar_days", "login_failures"}
+        "calendar_days", "login_throttle"}
 
 
 def remove_all_cases() -> None:

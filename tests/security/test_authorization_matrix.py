@@ -211,7 +211,7 @@ MATRIX: dict[str, Row] = {
     "admin.new_user": Row(get=ADMINS_ONLY, post="L  403  403  403  400  400", body=EMPTY),
     "admin.edit_user": Row(get=ADMIN_GET, post="L  403  403  403  400/400/404  400", body=EMPTY),
     "admin.reset_password": Row(get=ADMIN_GET, post=ADMIN_POST, body=PASSWORD_BODY),
-    "admin.change_user": Row(post=ADMIN_POST, variants=({"change": "disable"},), body=EMPTY),
+    "admin.change_user": Row(post=ADMIN_POST, variants=({"change": "disable"}, {"change": "sign-out"}), body=EMPTY),
     "holidays.index": Row(get=ADMINS_ONLY, post="L  403  403  403  302  302",
                           body=lambda w, p: {"text": "日期,类型\n2027-01-01,休\n"}),
 }
@@ -303,7 +303,9 @@ def check_role(app, rich, role: str, rows: dict[str, Row]) -> tuple[list[str], i
                 for method, cells_of in (("GET", row.get), ("POST", row.post)):
                     expected = _cell(cells_of, role, place)
                     data = row.body(rich, place) if method == "POST" and row.body and cells_of else {}
-                    before = fingerprint() if method == "GET" or expected in REFUSED else None
+                    signing_out = endpoint == "auth.logout" and method == "POST" and role != "anonymous"
+                    # a logout's success is the login page, and it ends the account's sessions: a write
+                    before = fingerprint() if (method == "GET" or expected in REFUSED) and not signing_out else None
                     response = client.open(url, method=method, data=data)
                     requests += 1
                     got = _answer(response)

@@ -153,7 +153,7 @@ def test_login_form_never_fails_and_signs_in_only_with_the_right_password(app, w
 
 @pytest.mark.parametrize("length", [41, 300])
 def test_a_long_username_answers_with_a_page(app, world, length):
-    """login_failures.username is a VARCHAR(40): a longer name is refused by the form, not by PostgreSQL."""
+    """login_throttle.account is a VARCHAR(40): a longer name is refused by the form, not by PostgreSQL."""
     response = app.test_client().post("/auth/login", data={"username": "x" * length, "password": "pass1234word"})
     assert response.status_code in (400, 401)
     assert _has_messages(response.get_data(as_text=True))

@@ -13,7 +13,7 @@ from tests.factories import count_disputes, intake_form, make_dispute
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 WRONG = "wrong-pass-1"
-LOCKED = "该账号连续登录失败次数过多,已暂时锁定,请15分钟后再试。"
+LOCKED = "该账号在本机连续登录失败次数过多,已暂时锁定,请15分钟后再试。"
 
 
 def _logged_in(client) -> bool:
@@ -95,7 +95,7 @@ def test_logout_by_get_only_asks_for_confirmation(client, world):
     login(client, "staff")
     response = client.get("/auth/logout")
     assert response.status_code == 200
-    assert "确认退出" in response.get_data(as_text=True)
+    assert "在所有设备上退出" in response.get_data(as_text=True)
     assert _logged_in(client)
 
 

@@ -444,13 +444,13 @@ def test_the_forms_own_date_id_and_password_checks_speak_english(client, world, 
         "village_id": str(world.village.id), "password": "abc123", "confirm": "abc123"})
     assert response.status_code == 400
     text = _text(response)
-    assert "A password needs at least 8 characters" in text and "密码" not in text
+    assert "A password needs at least 10 characters" in text and "密码" not in text
 
     _choose(client, "zh_Hans_CN", back="/")
     response = client.post("/admin/users/new", data={
         "username": "mediator9", "full_name": "赵调解", "role": "mediator", "township_id": "",
         "village_id": str(world.village.id), "password": "abc123", "confirm": "abc123"})
-    assert "密码至少8位" in _text(response)
+    assert "密码至少10位" in _text(response)
 
 
 # --- the ledger's (台账) problems ---------------------------------------------------------------------------
