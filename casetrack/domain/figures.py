@@ -200,9 +200,3 @@ DEFINITIONS: dict[str, str] = {f.key: f.definition for f in CATALOGUE}
 LABELS: dict[str, str] = {f.key: f.label for f in CATALOGUE}
 RATE_KEYS = frozenset(f.key for f in CATALOGUE if f.is_rate)
 BREAKDOWN_TITLES: dict[str, str] = {f.key: f.breakdown_title for f in CATALOGUE if f.is_breakdown}
-
-
-def label(key: str) -> str:
-    """The figure's label, or the key itself for one the catalogue does not hold (an old frozen figure)."""
-    figure = FIGURES.get(key)
-    return figure.label if figure else key
