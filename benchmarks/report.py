@@ -274,6 +274,7 @@ def main() -> None:
         path = ensure_database(args.disputes)
         upgrade_schema(path)  # a cached file built before the latest migration gets its new indexes
     from casetrack import clock, create_app
+    from casetrack.domain.periods import Period
     from casetrack.extensions import db
     from casetrack.models import Dispute, Township
     from casetrack.services import places
@@ -281,7 +282,7 @@ def main() -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "benchmark"})
     as_of = clock.today()
-    period = stats.year_period(args.year)
+    period = Period.of_year(args.year)
     connection = sqlite3.connect(path)
     for pragma in ("foreign_keys=ON", "busy_timeout=15000", "journal_mode=WAL", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")  # what the app sets on each of its connections

@@ -149,13 +149,14 @@ def holidays_import(path: str):
 def report_command(year, township, month, quarter, fmt, output):
     """Write the figures, their definitions and the report text for a year, month or quarter."""
     from casetrack import clock
+    from casetrack.domain.periods import Period
     from casetrack.services import report_files
     from casetrack.services import statistics as stats
 
     if month and quarter:
         _fail("--month 与 --quarter 只能选一个。")
-    period = (stats.month_period(year, month) if month else stats.quarter_period(year, quarter) if quarter
-              else stats.year_period(year))
+    period = (Period.of_month(year, month) if month else Period.of_quarter(year, quarter) if quarter
+              else Period.of_year(year))
     try:
         if township:
             scope = stats.Scope((places.find_township(township),))

@@ -8,7 +8,7 @@ the rates, and compares figure sets (targets, frozen snapshots, last year).
 Naming: a whole report's figures are ``{"year": ..., "township": ...,
 "disputes": {...}, "petitions": {...}, "screening": {...}}`` and one figure is
 addressed as ``"section.key"``, e.g. ``"disputes.mediation_rate"``.  That form
-keys ``DEFINITIONS``, ``LABELS``, the targets of ``targets_missed`` and the
+keys the figure catalogue (``domain.figures``), the targets of ``targets_missed`` and the
 results of ``scalar_figures``, ``drift`` and ``change``.
 
 Rates are fractions in [0, 1] (``None`` when the denominator is 0); only
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from casetrack.domain.figure_definitions import DEFINITIONS, LABELS, RATE_KEYS  # noqa: F401 (read from here too)
+from casetrack.domain.figures import DEFINITIONS, LABELS, RATE_KEYS  # noqa: F401 (the catalogue; read from here too)
 
 SECTIONS = ("disputes", "petitions", "screening")
 

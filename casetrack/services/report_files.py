@@ -13,18 +13,12 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
+from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, RATE_KEYS
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
 from casetrack.services import report_docx
 from casetrack.services import statistics as stats
 from casetrack.spreadsheet_text import text_only
-
-SECTION_TITLES = {"disputes": "矛盾纠纷调处", "petitions": "信访工作", "screening": "矛盾纠纷排查"}
-BREAKDOWN_TITLES = {
-    "disputes.by_type": "按纠纷类别", "disputes.by_village": "按村", "disputes.by_source": "按案件来源",
-    "disputes.by_channel": "按调解方式", "disputes.by_level": "按化解层级", "disputes.by_month": "按月份",
-    "petitions.by_channel": "信访按形式", "petitions.by_village": "信访按村", "petitions.by_category": "信访按事项类别",
-}
 
 
 def snapshot(period, scope) -> ReportSnapshot | None:
@@ -41,16 +35,18 @@ def published_figures(period, scope, today: date) -> dict:
 
 def display(key: str, value) -> str:
     """Show a figure: a rate as a percent, a count as a number, nothing as —."""
-    if key in st.RATE_KEYS:
+    if key in RATE_KEYS:
         return st.format_rate(value)
     return "—" if value is None else str(value)
 
 
 def scalar_rows(figures: dict) -> list[tuple[str, str, str, str]]:
-    """Return (section.key, label, shown value, definition) for every scalar figure, in the report's order."""
+    """Return (section.key, label, shown value, definition) for every scalar figure, in the report's order; the
+    label and definition are the catalogue's (a figure it no longer holds, in an old frozen year, shows its key)."""
     rows = []
     for key, value in st.scalar_figures({k: figures[k] for k in st.SECTIONS}).items():
-        rows.append((key, st.LABELS.get(key, key), display(key, value), st.DEFINITIONS.get(key, "")))
+        figure = FIGURES.get(key)
+        rows.append((key, figure.label if figure else key, display(key, value), figure.definition if figure else ""))
     return rows
 
 
@@ -82,18 +78,23 @@ def _breakdown_rows(key: str, rows: dict) -> dict:
     return {month_label(k): v for k, v in rows.items()} if key.endswith("by_month") else dict(rows)
 
 
+CHARTED_BREAKDOWNS = ("by_type", "by_village")
+"""The disputes' breakdowns drawn as bar charts, on the page and in the files, under their catalogue titles."""
+
+
 def chart_data(period, figures: dict, closures: dict) -> list[tuple[str, list[str], list, bool]]:
     """The page's charts: (title, categories, [(series, values)], horizontal) — the year's months, by type, by village."""
     d = figures["disputes"]
     charts = []
-    if len(period.key) == 4:
+    if period.kind == "year":
         intake = {int(k): v for k, v in d["by_month"].items()}
         charts.append(("每月登记与调结纠纷数", [month_label(m) for m in range(1, 13)],
                        [("登记", [intake.get(m, 0) for m in range(1, 13)]),
                         ("调结", [closures.get(m, 0) for m in range(1, 13)])], False))
-    for key, title in (("by_type", "按纠纷类别"), ("by_village", "按村")):
+    for key in CHARTED_BREAKDOWNS:
         if d[key]:
-            charts.append((title, [str(k) for k in d[key]], [("件数", list(d[key].values()))], True))
+            charts.append((BREAKDOWN_TITLES[f"disputes.{key}"], [str(k) for k in d[key]], [("件数", list(d[key].values()))],
+                           True))
     return charts
 
 
@@ -133,7 +134,7 @@ def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[
     for key, label, _shown, definition in scalar_rows(figures):
         raw = flat[key]
         sheet.append([label, raw if raw is not None else None, definition, key])
-        if key in st.RATE_KEYS and raw is not None:
+        if key in RATE_KEYS and raw is not None:
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
     sheet.column_dimensions["A"].width, sheet.column_dimensions["C"].width = 20, 80
     text = workbook.create_sheet("报告文字")
@@ -225,7 +226,7 @@ def wording_for(period, scope):
     """The township's report wording (rounded counts, sentences left out, screening rule) for this period."""
     from casetrack.domain.report_text import Wording
 
-    label = "" if len(period.key) == 4 else period.label
+    label = "" if period.kind == "year" else period.label
     if scope.all_townships:
         return Wording(township_name=scope.name, period_label=label)
     township = scope.townships[0]
@@ -238,11 +239,6 @@ def wording_for(period, scope):
 NIL_RETURN = "零报告：本月未登记矛盾纠纷、未收到信访事项，排查未发现矛盾纠纷。"
 
 
-def is_month(period) -> bool:
-    """Tell a month ("2025-03") from a year ("2025") or a quarter ("2025-q1")."""
-    return len(period.key) == 7 and "q" not in period.key
-
-
 def render(period, scope, figures: dict, fmt: str, today: date | None = None) -> bytes:
     """Build the report file in one of json, md, docx, xlsx; today dates the 落款 (the figures' own day if absent)."""
     import json
@@ -252,12 +248,12 @@ def render(period, scope, figures: dict, fmt: str, today: date | None = None) ->
 
     title = report_title(period, scope)
     paragraphs = report_paragraphs(figures, wording_for(period, scope))
-    nil_return = is_month(period) and statistics.is_nil_return(figures)
+    nil_return = period.kind == "month" and statistics.is_nil_return(figures)
     if nil_return:  # the monthly return sent up to the county says so itself, as the page does
         paragraphs = [NIL_RETURN, *paragraphs]
     if fmt == "json":
         body = {**figures, "text": "\n".join(paragraphs)}
-        if is_month(period):
+        if period.kind == "month":
             body["nil_return"] = nil_return
         return json.dumps(body, ensure_ascii=False, indent=2, default=str).encode()
     if fmt == "md":

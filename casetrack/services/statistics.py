@@ -18,7 +18,8 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
-from casetrack.domain.figure_definitions import AS_AT
+from casetrack.domain.figures import AS_AT, DEFINITIONS
+from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -33,14 +34,10 @@ from casetrack.models import (
 )
 from casetrack.services import figure_conditions as fc
 from casetrack.services import screening_figures, time_limits
-from casetrack.services.periods import (  # noqa: F401 (the report's callers read them from here)
-    Period,
-    month_period,
-    parse_period,
-    previous_period,
-    quarter_period,
-    year_period,
-)
+
+# The tests and benchmarks name periods through this module; the application uses domain.periods.Period.
+year_period, quarter_period, month_period = Period.of_year, Period.of_quarter, Period.of_month
+parse_period, previous_period = Period.parse, Period.previous
 
 
 @dataclass(frozen=True)
@@ -349,7 +346,7 @@ def figures(period: Period, scope: Scope, as_of: date) -> dict:
         "petitions": st.petition_figures(_count_petitions(period, scope, as_of)),
         "screening": st.screening_figures(screening_figures.count(period.start, period.end, scope.townships, as_of)),
         "grid": grid(scope),
-        "definitions": {"as_at": AS_AT, **st.DEFINITIONS},
+        "definitions": {"as_at": AS_AT, **DEFINITIONS},
     }
 
 

@@ -29,6 +29,7 @@ from casetrack import clock, permissions
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
+from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
@@ -80,7 +81,7 @@ def read_filters(township: Township | None) -> q.Filters:
     figure, period_key = args.get("figure"), args.get("period")
     if figure and period_key:
         try:
-            period = stats.parse_period(period_key)
+            period = Period.parse(period_key)
             scope = stats.Scope((township,)) if township else stats.Scope(
                 tuple(db.session.execute(select(Township)).scalars()), all_townships=True)
             filters.figure = stats.figure_condition(figure, period, scope, clock.today())

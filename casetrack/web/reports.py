@@ -12,6 +12,7 @@ from casetrack import clock
 from casetrack.domain import report_text
 from casetrack.domain import statistics as st
 from casetrack.domain.errors import DomainError
+from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.models import ReportSnapshot, Role, Township
 from casetrack.services import report_files
@@ -40,13 +41,13 @@ def resolve_scope() -> stats.Scope:
     return stats.Scope(townships, all_townships=True)
 
 
-def _page(period: stats.Period):
+def _page(period: Period):
     scope = resolve_scope()
     today = clock.today()
     current = stats.figures(period, scope, today)
     snapshot = report_files.snapshot(period, scope)
     shown = st.complete_frozen(snapshot.figures) if snapshot else current
-    previous = stats.previous_period(period)
+    previous = period.previous()
     # Compared only where casetrack holds the previous period's records (not the years before it was used).
     change = st.change(stats.figures(previous, scope, today), shown) if stats.comparable(previous, scope) else {}
     targets = {} if scope.all_townships else dict(scope.townships[0].setting("targets") or {})
@@ -56,7 +57,7 @@ def _page(period: stats.Period):
         change=change, previous=previous,
         missed=st.targets_missed(shown, targets), targets=targets,
         rows=report_files.scalar_rows(shown), breakdowns=report_files.breakdowns(shown),
-        breakdown_titles=report_files.BREAKDOWN_TITLES,
+        charted_breakdowns=report_files.CHARTED_BREAKDOWNS,
         paragraphs=report_text.report_paragraphs(shown, report_files.wording_for(period, scope)),
         closures=stats.closures_by_month(period, scope, today), nil_return=stats.is_nil_return(shown),
         townships=db.session.execute(select(Township).order_by(Township.id)).scalars().all()
@@ -65,7 +66,7 @@ def _page(period: stats.Period):
     )
 
 
-def _export(period: stats.Period, fmt: str):
+def _export(period: Period, fmt: str):
     scope = resolve_scope()
     today = clock.today()
     body = report_files.render(period, scope, report_files.published_figures(period, scope, today), fmt, today)
@@ -101,20 +102,20 @@ def _reported(year: int) -> bool:
 @login_required
 def year(year: int):
     """The year's figures, report text, breakdowns and charts."""
-    return _page(_checked(lambda: stats.year_period(year), year))
+    return _page(_checked(lambda: Period.of_year(year), year))
 
 
 @bp.route("/<int:year>/<int:month>")
 @login_required
 def month(year: int, month: int):
     """A monthly return (月报); a nil return (零报告) when nothing happened."""
-    return _page(_checked(lambda: stats.month_period(year, month), year))
+    return _page(_checked(lambda: Period.of_month(year, month), year))
 
 
 @bp.route("/<int:year>/q<int:quarter>")
 @login_required
 def quarter(year: int, quarter: int):
-    return _page(_checked(lambda: stats.quarter_period(year, quarter), year))
+    return _page(_checked(lambda: Period.of_quarter(year, quarter), year))
 
 
 def _checked(make, year: int):
@@ -131,19 +132,19 @@ def _checked(make, year: int):
 @login_required
 def year_file(year: int, fmt: str):
     """The year's figures as JSON (the contract), Markdown, DOCX or XLSX."""
-    return _export(_checked(lambda: stats.year_period(year), year), fmt)
+    return _export(_checked(lambda: Period.of_year(year), year), fmt)
 
 
 @bp.route("/<int:year>/<int:month>.<any(json, md, docx, xlsx):fmt>")
 @login_required
 def month_file(year: int, month: int, fmt: str):
-    return _export(_checked(lambda: stats.month_period(year, month), year), fmt)
+    return _export(_checked(lambda: Period.of_month(year, month), year), fmt)
 
 
 @bp.route("/<int:year>/q<int:quarter>.<any(json, md, docx, xlsx):fmt>")
 @login_required
 def quarter_file(year: int, quarter: int, fmt: str):
-    return _export(_checked(lambda: stats.quarter_period(year, quarter), year), fmt)
+    return _export(_checked(lambda: Period.of_quarter(year, quarter), year), fmt)
 
 
 @bp.route("/<period_key>/freeze", methods=["POST"])
@@ -153,7 +154,7 @@ def freeze(period_key: str):
     if current_user.role_enum is not Role.STAFF:
         abort(403)
     try:
-        period = stats.parse_period(period_key)
+        period = Period.parse(period_key)
     except (DomainError, ValueError):  # ValueError: a year the calendar does not have (0, 10000)
         abort(404)
     if not _reported(period.year):
@@ -169,10 +170,9 @@ def freeze(period_key: str):
     return redirect(_period_url(period))
 
 
-def _period_url(period: stats.Period) -> str:
-    key = period.key
-    if len(key) == 4:
+def _period_url(period: Period) -> str:
+    if period.kind == "year":
         return url_for("reports.year", year=period.year)
-    if "q" in key:
-        return url_for("reports.quarter", year=period.year, quarter=int(key[-1]))
-    return url_for("reports.month", year=period.year, month=period.start.month)
+    if period.kind == "quarter":
+        return url_for("reports.quarter", year=period.year, quarter=period.quarter)
+    return url_for("reports.month", year=period.year, month=period.month)

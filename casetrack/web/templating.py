@@ -5,6 +5,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from casetrack import clock
+from casetrack.domain import figures
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
@@ -30,9 +31,10 @@ def init_app(app: Flask) -> None:
     def _user_context():
         return {"me": current_user, "has_queue": "queue" in app.blueprints}
 
-    from casetrack.domain import statistics as st
-
-    app.jinja_env.globals["labels"] = st.LABELS
+    # The figure catalogue: the report page and the queue's "cases behind a figure" name figures from it.
+    app.jinja_env.globals["labels"] = figures.LABELS
+    app.jinja_env.globals["breakdown_titles"] = figures.BREAKDOWN_TITLES
+    app.jinja_env.globals["section_titles"] = figures.SECTION_TITLES
 
     from casetrack import permissions
 
@@ -86,10 +88,8 @@ def _show_figure(key: str, value) -> str:
 
 def _signed_change(key: str, value) -> str:
     """Show a change against the previous period: +3, −2, +5.0个百分点."""
-    from casetrack.domain import statistics as st
-
     if value is None:
         return ""
-    if key in st.RATE_KEYS:
+    if key in figures.RATE_KEYS:
         return f"{value * 100:+.1f}个百分点"
     return f"{value:+d}" if isinstance(value, int) else f"{value:+}"
