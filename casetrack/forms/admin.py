@@ -103,10 +103,11 @@ class TownshipSettingsForm(CasetrackForm):
         validators=[InputRequired(BAD_NUMBER), NumberRange(min=2, max=1000, message=_l("应在2至1000人之间"))],
         render_kw={"inputmode": "numeric", "min": 2},
     )
-    roll_holiday = BooleanField(_l("期限末日遇法定节假日顺延至下一个工作日"))
+    strict_period_end = BooleanField(
+        _l("本乡镇的办理期限严格计算:期满日遇周末或节假日不顺延(信访人、当事人的申请期限始终顺延)"))
 
     SETTINGS = ("case_prefix", "committee_name", "follow_up_days", "due_soon_days", "collective_threshold",
-                "roll_holiday")
+                "strict_period_end")
 
     def settings(self) -> dict:
         return {key: getattr(self, key).data for key in self.SETTINGS}

@@ -187,6 +187,7 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
     dispute_url, petition_url = _id_url("cases.detail", "case_id"), _id_url("petitions.detail", "petition_id")
     # Translated once per page; gettext without variables returns the pattern to fill in per row.
     overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
+    tentative = _("暂定")
     petition_word = _("信访")
     labels: dict[str, str] = {}  # the domain's labels (states, kinds of limit) in the interface's language
 
@@ -201,9 +202,10 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
         if limit is not None:
             days = limit.days_left
             when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
-            text = f"{tr(limit.deadline.label)} {limit.deadline.due} · {when}" + (
+            estimated = f" {tentative}" if limit.deadline.estimated else ""
+            text = f"{tr(limit.deadline.label)} {limit.deadline.due}{estimated} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
-            limit = (limit.status, limit.deadline.basis, text)
+            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{limit.deadline.basis}", text)
         rows.append(Row(
             dispute=dispute, id=item.id,
             href=dispute_url(item.id) if dispute else petition_url(item.id),
