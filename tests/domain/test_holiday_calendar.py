@@ -7,9 +7,8 @@ Expected dates are checked against the State Council holiday plans:
 Years the package does not know (2027 on) are estimated from the statutory festivals, without 调休.
 """
 
-from pathlib import Path
-
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
