@@ -2,7 +2,9 @@
 reading the queue page (its rows, tab counts and pager links) back out of the HTML a user gets.
 
 Dates are fixed days in 2024-2026 where only the calendar matters, and relative to clock.today() where a
-time limit must fall due soon or be overdue; the services refuse dates after today.
+time limit must fall due soon or be overdue; the services refuse dates after today. A limit placed on an exact
+day may fall on a weekend, so the townships here take the strict reading (no roll past a rest day): the queue
+is tested on stored limits; how a limit rolls is tested in tests/domain and tests/services.
 """
 
 from dataclasses import dataclass, field
@@ -47,6 +49,13 @@ def days(n: int) -> date:
     return today() + timedelta(days=n)
 
 
+def count_strictly(township: Township) -> None:
+    """Let the township's limits end on the day counted, even a rest day, so tests can place them exactly."""
+    if not township.setting("strict_period_end"):
+        township.settings = {**(township.settings or {}), "strict_period_end": True}
+        db.session.flush()
+
+
 def accepted_for_due(due: date) -> date:
     """Return the acceptance day whose one-month mediation limit ends on `due` (calendar days, no holiday roll)."""
     for back in range(27, 33):
@@ -66,6 +75,7 @@ def dispute(
     concluded, visited, archived, not_accepted). `due` picks the acceptance day so the mediation limit ends
     then; level "township"/"county" is reached by escalating after acceptance. Commits."""
     now = today()
+    count_strictly(village.township)
     if due is not None:
         accepted_on = accepted_for_due(due)
     if accepted_on is not None:
@@ -146,6 +156,7 @@ def petition(
     """Register a petition received on received_on and take it along the main road to state; each step is taken
     one day after the one before (never after today). Commits."""
     now = today()
+    count_strictly(township)
     intake = petition_services.PetitionIntake(
         received_on=received_on, channel=pw.Channel.LETTER, category_id=category(township).id, request=request,
         village_id=village.id if village else None,
