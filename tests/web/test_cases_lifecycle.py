@@ -323,3 +323,25 @@ def case_reload(case):
 
     db.session.expire_all()
     return db.session.get(type(case), case.id)
+
+
+def test_an_archived_agreement_shows_its_judicial_confirmation_window_and_takes_the_application_and_result(
+        client, world):
+    from html import unescape
+
+    # registered 27 days ago: agreement 22 days ago, archived 2 days ago; the window (+30) is still open
+    case = make_dispute(world.staff, world.village, state="archived", registered_on=clock.today() - timedelta(days=27))
+    login(client, "staff")
+    page = unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "司法确认申请期限" in page and "《人民调解法》第三十三条" in page
+    assert f'href="/cases/{case.id}/judicial-confirmation"' in page
+    response = client.post(f"/cases/{case.id}/judicial-confirmation", data={
+        "applied_on": clock.today().isoformat(), "court": "县人民法院", "effective_on": "",
+        "version": str(case.version)})
+    assert response.status_code == 302
+    response = client.post(f"/cases/{case.id}/court-result", data={
+        "result": "rejected", "decided_on": clock.today().isoformat(), "version": str(case_reload(case).version)})
+    assert response.status_code == 302
+    page = unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert f"{clock.today().isoformat()} 申请 · 县人民法院 · 驳回({clock.today().isoformat()})" in page
+    assert case_reload(case).judicial_confirmation_result == "rejected"
