@@ -51,18 +51,6 @@ def _safely(make) -> dl.Deadline | None:
         return None
 
 
-def limit_note(*deadlines: dl.Deadline | None) -> str:
-    """Say which rule gave each date: rolled (and from what), strict, agreed; 暂定 when estimated."""
-    parts = []
-    for deadline in deadlines:
-        if deadline is None:
-            continue
-        rolled = f"(原期满日{deadline.unrolled.isoformat()})" if deadline.unrolled else ""
-        estimated = ",暂定" if deadline.estimated else ""
-        parts.append(f"{deadline.label}:{deadline.rule_label}{rolled}{estimated}")
-    return ";".join(parts)
-
-
 def dispute_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: date) -> Limits:
     """Return a dispute's mediation limit and whether it was missed."""
     v = case.values
@@ -71,7 +59,7 @@ def dispute_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: da
         deadline = _safely(lambda: dl.mediation_deadline(case.accepted_on, case.continuation_agreed, policy,
                                                          case.continued_until))
     done = v.closed_on if v.outcome is not None else None
-    return Limits(None, deadline.due if deadline else None, dl.is_overdue_on(deadline, done, today), limit_note(deadline))
+    return Limits(None, deadline.due if deadline else None, dl.is_overdue_on(deadline, done, today), time_limits.limit_note(deadline))
 
 
 def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: date) -> Limits:
@@ -84,7 +72,7 @@ def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: d
     decided = v.decided_on if v.decision != "pending" else None
     overdue = dl.is_overdue_on(acceptance, decided, today) or dl.is_overdue_on(handling, v.answered_on, today)
     return Limits(acceptance.due if acceptance else None, handling.due if handling else None, overdue,
-                  limit_note(acceptance, handling))
+                  time_limits.limit_note(acceptance, handling))
 
 
 LIMITS = {DISPUTE: dispute_limits, PETITION: petition_limits}

@@ -54,6 +54,18 @@ class LimitView:
         return {"overdue": "已超期", "due_soon": "即将到期", "on_track": "未到期"}[self.status]
 
 
+def limit_note(*deadlines: dl.Deadline | None) -> str:
+    """Say, for an export, which rule gave each date: rolled (and from what), strict, agreed; 暂定 when estimated."""
+    parts = []
+    for deadline in deadlines:
+        if deadline is None:
+            continue
+        rolled = f"(原期满日{deadline.unrolled.isoformat()})" if deadline.unrolled else ""
+        estimated = ",暂定" if deadline.estimated else ""
+        parts.append(f"{deadline.label}:{deadline.rule_label}{rolled}{estimated}")
+    return ";".join(parts)
+
+
 def _view(deadline: dl.Deadline | None, township: Township, today: date) -> LimitView | None:
     if deadline is None:
         return None

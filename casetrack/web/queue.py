@@ -33,7 +33,7 @@ from casetrack.extensions import db
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
-from casetrack.services import queue_stamps
+from casetrack.services import queue_stamps, time_limits
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
@@ -234,13 +234,15 @@ def export():
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限"])
+        writer.writerow(["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限", "期限说明"])
         yield "\ufeff" + buffer.getvalue()
         for item in q.iterate_all(current_user, filters, today, township):
             buffer.seek(0)
             buffer.truncate()
+            limit = q.limits([item], today)[0]  # which rule gave the date, and 暂定 when estimated
             writer.writerow(["纠纷" if item.is_dispute else "信访", item.number, item.registered_on,
-                             item.village or "", "、".join(item.people), item.state.label, item.due_on or ""])
+                             item.village or "", "、".join(item.people), item.state.label, item.due_on or "",
+                             time_limits.limit_note(limit.deadline) if limit else ""])
             yield buffer.getvalue()
 
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",

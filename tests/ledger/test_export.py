@@ -160,7 +160,7 @@ def test_the_export_says_which_rule_gave_each_date_and_marks_estimates():
     from datetime import date
 
     from casetrack.domain import deadlines as dl
-    from casetrack.ledger.exporting import limit_note
+    from casetrack.services.time_limits import limit_note
 
     # accepted 2024-03-05 + one month = 04-05, inside 清明 2024 (04-04..06) -> Sun 04-07, a make-up workday
     assert limit_note(dl.mediation_deadline(date(2024, 3, 5))) == (

@@ -436,6 +436,7 @@ def test_a_date_in_a_year_without_a_plan_is_marked_tentative(world, staff, monke
     assert fact(text, "受理期限").startswith("2030-02-06")
     assert "暂定" in fact(text, "受理期限") and "受理期限 2030-02-06 暂定" in text
     assert "受理期限 2030-02-06 暂定" in text_of(staff.get("/petitions"))
+    assert "受理期限 2030-02-06 暂定" in text_of(staff.get("/queue"))
 
 
 # --------------------------------------------------------------------------- who sees and does what
