@@ -18,7 +18,7 @@ from casetrack.extensions import db
 from casetrack.forms import cases as forms
 from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
 from casetrack.services import disputes as services
-from casetrack.services import review, time_limits
+from casetrack.services import judicial_confirmation, review, time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 from casetrack.web.messages import domain_message
@@ -309,13 +309,13 @@ ACTIONS: dict[str, Action] = {
         _l("司法确认"), forms.JudicialConfirmationForm,
         lambda d: d.outcome == wf.Outcome.SUCCEEDED.value and d.judicial_confirmation_applied_on is None
         and (d.state is not S.ARCHIVED or time_limits.judicial_confirmation_window(d, _user_today()) is not None),
-        lambda d, f: _warn_if_late(services.record_judicial_confirmation(
+        lambda d, f: _warn_if_late(judicial_confirmation.record_judicial_confirmation(
             d, current_user, f.applied_on.data, f.court.data, _user_today(), f.effective_on.data, f.late_note.data)),
     ),
     "court-result": Action(
         _l("司法确认结果"), forms.CourtResultForm,
         lambda d: d.judicial_confirmation_applied_on is not None and d.judicial_confirmation_result is None,
-        lambda d, f: services.record_court_result(d, current_user, wf.CourtResult(f.result.data), f.decided_on.data,
+        lambda d, f: judicial_confirmation.record_court_result(d, current_user, wf.CourtResult(f.result.data), f.decided_on.data,
                                                   _user_today()),
     ),
     "archive": Action(

@@ -12,7 +12,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError, InvalidTransition
 from casetrack.extensions import db
 from casetrack.models import CaseCounter, Dispute, User
-from casetrack.services import disputes, time_limits
+from casetrack.services import disputes, judicial_confirmation, time_limits
 from casetrack.services.places import dispute_types
 from tests import days
 from tests.factories import (
@@ -503,7 +503,7 @@ def test_a_continuation_needs_the_agreed_date(world):
 
 def test_judicial_confirmation_is_recorded_for_an_agreement(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
     db.session.commit()
     assert (case.judicial_confirmation_applied_on, case.judicial_confirmation_court) == (case.closed_on, "县人民法院")
     assert timeline(case.id)[-1].action == "judicial_confirmation"
@@ -517,7 +517,7 @@ def test_judicial_confirmation_is_refused_without_an_agreement(world, situation,
     case = make_case_in(world.staff, world.village, situation)
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match=message):
-        disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
@@ -527,7 +527,7 @@ def test_judicial_confirmation_is_counted_from_when_the_agreement_took_effect_an
     case = make_dispute(world.staff, world.village, state="archived", registered_on=date(2026, 2, 1))
     assert time_limits.judicial_confirmation_deadline(case).due == date(2026, 3, 9)  # 02-06 + 30 = Sun 03-08
     # the agreement took effect on Sat 03-07 (signed by the last party): + 30 = Mon 04-06 (清明) -> Tue 04-07
-    warning = disputes.record_judicial_confirmation(case, world.staff, date(2026, 4, 7), "县人民法院", clock.today(),
+    warning = judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 4, 7), "县人民法院", clock.today(),
                                                     effective_on=date(2026, 3, 7))
     db.session.commit()
     assert warning == ""
@@ -540,10 +540,10 @@ def test_a_late_judicial_confirmation_application_is_saved_with_its_note_never_r
     before = case_snapshot(case.id)
     # agreement 02-06 + 30 = Sun 03-08 -> Mon 03-09; applied Tue 03-10, one day late
     with pytest.raises(DomainError, match=re.escape("申请日期已超过司法确认申请期限(截至2026-03-09)1日")):
-        disputes.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院", clock.today())
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
-    warning = disputes.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院",
+    warning = judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院",
                                                     clock.today(), late_note="当事人住院,出院后即申请")
     db.session.commit()
     assert case.judicial_confirmation_applied_on == date(2026, 3, 10)
@@ -554,23 +554,23 @@ def test_a_late_judicial_confirmation_application_is_saved_with_its_note_never_r
 def test_the_courts_result_is_recorded_once(world):
     case = make_dispute(world.staff, world.village, state="visited")
     with pytest.raises(DomainError, match="尚未记录司法确认申请"):
-        disputes.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
-    disputes.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
-    disputes.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
+        judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
+    judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
     db.session.commit()
     assert (case.judicial_confirmation_result, case.judicial_confirmation_result_on) == ("confirmed", clock.today())
     assert timeline(case.id)[-1].summary == f"司法确认结果:确认有效({clock.today().isoformat()})"
     with pytest.raises(DomainError, match="已记录司法确认结果"):
-        disputes.record_court_result(case, world.staff, wf.CourtResult.REJECTED, clock.today(), clock.today())
+        judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.REJECTED, clock.today(), clock.today())
 
 
 def test_judicial_confirmation_is_recorded_once(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
     db.session.commit()
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match="已记录司法确认申请"):
-        disputes.record_judicial_confirmation(case, world.staff, case.closed_on, "市中级人民法院", clock.today())
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "市中级人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
