@@ -156,7 +156,7 @@ def acceptance_deadline(petition: Petition) -> dl.Deadline:
 
 
 def import_calendar_days(
-    text: str, names: dict | None = None, *, year: int | None = None, whole_plan: bool = False,
+    text: str, names: dict | None = None, *, year: int | None = None, whole_plan: bool = False, actor=None,
 ) -> dict[int, int]:
     """Enter holiday days from a CSV (日期,类型) or the State Council's notice; return days entered per year.
 
@@ -183,7 +183,7 @@ def import_calendar_days(
             db.session.add(CalendarPlan(year=plan_year, source=source))
     db.session.flush()
     forget_calendar()
-    recompute_due_dates(REASON_CALENDAR)
+    recompute_due_dates(REASON_CALENDAR, actor=actor)
     years = sorted({day.year for day, _kind in rows})
     return {y: sum(1 for day, _k in rows if day.year == y) for y in years}
 
@@ -249,7 +249,7 @@ def _due_dates(record) -> dict[str, date | None]:
     return {"当前期限": record.due_on}
 
 
-def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None = None) -> int:
+def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None = None, actor=None) -> int:
     """Recompute stored limits after the calendar or a township's rule changed; return how many moved.
 
     Each case whose date moved gets one timeline entry saying from what to what and why.
@@ -272,7 +272,7 @@ def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None =
             moved += 1
             text = ";".join(f"{label}由{_iso(old)}改为{_iso(new)}" for label, (old, new) in changes.items())
             petition = record if isinstance(record, Petition) else None
-            record_event(None if petition else record, None, "due_recomputed", f"因{reason}重新计算期限:{text}",
+            record_event(None if petition else record, actor, "due_recomputed", f"因{reason}重新计算期限:{text}",
                          changes, petition=petition)
     db.session.flush()
     return moved

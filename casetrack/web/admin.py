@@ -141,7 +141,7 @@ def township(township_id: int):
         places.rename_township(township, form.name.data)
         places.update_township_settings(township, form.settings())
         if bool(township.setting("strict_period_end")) != strict_before:
-            time_limits.recompute_due_dates(time_limits.REASON_RULE, township.id)
+            time_limits.recompute_due_dates(time_limits.REASON_RULE, township.id, current_user)
 
     if form.validate_on_submit() and _attempt(form, form.name, save):
         flash(_("已保存“%(name)s”的设置。", name=township.name), "success")

@@ -53,7 +53,7 @@ def index():
         except UnicodeDecodeError:
             text = raw.decode("gb18030", errors="replace")
         try:
-            counts = time_limits.import_calendar_days(text, whole_plan=form.whole_plan.data)
+            counts = time_limits.import_calendar_days(text, whole_plan=form.whole_plan.data, actor=current_user)
         except ValueError as bad:
             db.session.rollback()
             form.text.errors = [*form.text.errors, str(bad)]
