@@ -57,12 +57,17 @@ def count_strictly(township: Township) -> None:
 
 
 def accepted_for_due(due: date) -> date:
-    """Return the acceptance day whose one-month mediation limit ends on `due` (calendar days, no holiday roll)."""
+    """Return the acceptance day whose one-month mediation limit ends on `due` (calendar days, no holiday roll).
+
+    No day does for the 29th-31st after a shorter month (03-29..31 follow February): then the day giving the
+    latest limit before it, and dispute() records the parties' agreed date (延续调解) as the limit.
+    """
     for back in range(27, 33):
         accepted = due - timedelta(days=back)
         if dl.add_months(accepted, 1) == due:
             return accepted
-    raise AssertionError(f"no acceptance day gives a mediation limit of {due}")
+    return next(due - timedelta(days=back) for back in range(28, 33)
+                if dl.add_months(due - timedelta(days=back), 1) < due)
 
 
 def dispute(
@@ -123,6 +128,8 @@ def dispute(
     elif level != "village":
         for _ in range(["village", "township", "county"].index(level)):
             dispute_services.escalate(case, actor, "村调委会调解未果,上报处理")
+    if due is not None and state in ("accepted", "mediating") and dl.add_months(accepted_on, 1) != due:
+        case.continuation_agreed, case.continued_until = True, due  # see accepted_for_due
     db.session.commit()
     if state == "not_accepted":
         assert case.status == "not_accepted"
