@@ -121,8 +121,14 @@ def holidays_group():
 
 @holidays_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def holidays_import(path: str):
-    """Import a year's holidays and make-up workdays from a CSV (日期,类型); replaces those years."""
+@click.option("--year", type=int, help="通知原文缺少标题时的年份 (year of a notice without its title).")
+@click.option("--plan", "whole_plan", is_flag=True,
+              help="CSV 为该年完整的放假安排 (the CSV is the whole plan: its year is no longer an estimate).")
+def holidays_import(path: str, year: int | None, whole_plan: bool):
+    """Enter holidays and make-up workdays from the State Council's notice text or a CSV (日期,类型).
+
+    Entered days add to or correct the year's other days; open cases' limits are recomputed.
+    """
     from casetrack.services import time_limits
 
     raw = open(path, "rb").read()
@@ -131,12 +137,24 @@ def holidays_import(path: str):
     except UnicodeDecodeError:
         text = raw.decode("gb18030")
     try:
-        counts = time_limits.import_calendar_days(text)
+        counts = time_limits.import_calendar_days(text, year=year, whole_plan=whole_plan)
     except ValueError as bad:
         _fail(str(bad))
     db.session.commit()
-    for year, count in counts.items():
-        click.echo(f"{year}年:已导入 {count} 个日期")
+    for entered_year, count in counts.items():
+        click.echo(f"{entered_year}年:已导入 {count} 个日期")
+
+
+@holidays_group.command("list")
+@click.argument("year", type=click.IntRange(1900, 2200))
+def holidays_list(year: int):
+    """Print every day of YEAR that differs from the ordinary week: YYYY-MM-DD,休 or YYYY-MM-DD,班."""
+    from casetrack.services import time_limits
+
+    for day, mark in time_limits.year_differences(year):
+        click.echo(f"{day.isoformat()},{mark}")
+    if time_limits.holiday_calendar().is_estimated_year(year):
+        click.echo(f"# {year}年的放假安排尚未录入:以上为按法定节日的估算(暂定),不含调休。", err=True)
 
 
 @click.command("report", help="输出年度(或月度、季度)统计报告。")

@@ -2,10 +2,14 @@
 
 Pure Python: every date is passed in, nothing here reads the clock.
 
-Counting rule (domain.md): a limit of N days ends on the Nth day after the day
-it starts from, that day itself not counted.  When the township turns on
-``DeadlinePolicy.roll_holiday``, a calendar-day limit (petition or dispute)
-that ends on a public holiday moves to the next working day.
+One rule for every period counted in days or months (docs/time-limits.md):
+- the day it starts from is not counted (《民法典》第二百零一条); a month ends on the same day of the
+  next month, or that month's last day (第二百零二条);
+- when the last day is a rest day -- a Saturday or Sunday that is no make-up workday (调休), or a
+  statutory holiday -- the period ends on the next working day (《民法典》第二百零三条;《民事诉讼法》第八十五条).
+A township may choose the strict reading (no roll) for its own duties only (``DeadlinePolicy.roll_holiday``
+off); a petitioner's or a party's own windows (复查/复核 requests, 司法确认) always roll.
+A date counted in a year whose holiday plan is not entered yet is an estimate (``Deadline.estimated``, 暂定).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from casetrack.domain.holiday_calendar import (
     add_working_days,
     holiday_calendar_from_rows,
     parse_holiday_file,
+    roll_to_working_day,
 )
 
 __all__ = [
@@ -53,6 +58,8 @@ __all__ = [
     "judicial_confirmation_deadline",
     "follow_up_deadline",
     "is_overdue_on",
+    "request_days_late",
+    "RULE_LABELS",
     "add_months",
     "KIND_LABELS",
     "KIND_ACCEPTANCE",
@@ -98,6 +105,23 @@ KIND_LABELS = {
     KIND_FOLLOW_UP: "回访期限",
 }
 
+RULE_ROLLED = "rolled"
+RULE_WORKDAY = "workday"
+RULE_STRICT = "strict"
+RULE_WORKING_DAYS = "working_days"
+RULE_AGREED = "agreed"
+
+RULE_LABELS = {
+    RULE_ROLLED: "期满日为休息日,顺延至其后第一个工作日",
+    RULE_WORKDAY: "期满日为工作日,无需顺延",
+    RULE_STRICT: "严格计算:期满日遇休息日不顺延(本乡镇设置)",
+    RULE_WORKING_DAYS: "按工作日计算,跳过周末和法定节假日",
+    RULE_AGREED: "双方当事人约定的延续调解期限",
+}
+
+ROLL_BASIS = "期间开始的当日不计入,期满日遇休息日顺延至其后第一个工作日(《民法典》第二百零一条、第二百零三条;《民事诉讼法》第八十五条)"
+STRICT_BASIS = "期间开始的当日不计入(《民法典》第二百零一条);本乡镇选择期满日遇休息日不顺延"
+
 LEADER_ROLE = "leader"
 
 
@@ -122,6 +146,14 @@ class Deadline:
     starts: date
     due: date
     basis: str
+    rule: str = RULE_WORKDAY
+    unrolled: date | None = None  # the last day before any roll; None when it equals due
+    estimated: bool = False  # 暂定: counted in a year whose holiday plan is not entered yet
+
+    @property
+    def rule_label(self) -> str:
+        """Return which rule gave the date, in the domain's words."""
+        return RULE_LABELS[self.rule]
 
     def days_left(self, today: date) -> int:
         """Return the days from today to the due date, negative when overdue."""
@@ -141,7 +173,7 @@ class Deadline:
 class DeadlinePolicy:
     """Township settings that shape limits."""
 
-    roll_holiday: bool = False
+    roll_holiday: bool = True  # off: the strict reading, for the township's own duties only
     follow_up_days: int = 30
     calendar: HolidayCalendar | None = None
 
@@ -153,14 +185,21 @@ class DeadlinePolicy:
 _DEFAULT_POLICY = DeadlinePolicy()
 
 
-def _calendar_deadline(kind: str, starts: date, days: int, basis: str, policy: DeadlinePolicy) -> Deadline:
-    """Build a calendar-day deadline honouring the township's holiday roll setting."""
+def _calendar_deadline(
+    kind: str, starts: date, days: int, basis: str, policy: DeadlinePolicy, *, petitioners_window: bool = False,
+    end: date | None = None,
+) -> Deadline:
+    """Build a deadline counted in calendar days (or ending on end): rolled past a rest day unless strict."""
     starts = _as_date(starts)
-    calendar = policy.effective_calendar() if policy.roll_holiday else None
-    due = add_calendar_days(starts, days, calendar, roll_holiday=policy.roll_holiday)
-    if due != add_calendar_days(starts, days):
-        basis += "(期满日为法定节假日,顺延至节后第一个工作日)"
-    return Deadline(kind, KIND_LABELS[kind], starts, due, basis)
+    last_day = end if end is not None else add_calendar_days(starts, days)
+    if not (policy.roll_holiday or petitioners_window):
+        return Deadline(kind, KIND_LABELS[kind], starts, last_day, f"{basis};{STRICT_BASIS}", RULE_STRICT)
+    calendar = policy.effective_calendar()
+    due = roll_to_working_day(last_day, calendar)
+    estimated = calendar.is_estimated_year(last_day.year) or calendar.is_estimated_year(due.year)
+    if due != last_day:
+        return Deadline(kind, KIND_LABELS[kind], starts, due, f"{basis};{ROLL_BASIS}", RULE_ROLLED, last_day, estimated)
+    return Deadline(kind, KIND_LABELS[kind], starts, due, f"{basis};{ROLL_BASIS}", RULE_WORKDAY, None, estimated)
 
 
 # ---------------------------------------------------------------- petitions
@@ -175,10 +214,12 @@ def petition_acceptance_deadline(received: date, policy: DeadlinePolicy = _DEFAU
 def assignment_objection_deadline(assigned: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
     """Return the 5-working-day limit for a body to object to an assigned petition."""
     assigned = _as_date(assigned)
-    due = add_working_days(assigned, ASSIGNMENT_OBJECTION_WORKING_DAYS, policy.effective_calendar())
-    basis = "《信访工作条例》:对转送、交办的信访事项有异议的,自收到之日起5个工作日内提出"
+    calendar = policy.effective_calendar()
+    due = add_working_days(assigned, ASSIGNMENT_OBJECTION_WORKING_DAYS, calendar)
+    basis = "《信访工作条例》第二十三条:对转送、交办的信访事项有异议的,自收到之日起5个工作日内提出"
     kind = KIND_ASSIGNMENT_OBJECTION
-    return Deadline(kind, KIND_LABELS[kind], assigned, due, basis)
+    estimated = any(calendar.is_estimated_year(y) for y in range(assigned.year, due.year + 1))
+    return Deadline(kind, KIND_LABELS[kind], assigned, due, basis, RULE_WORKING_DAYS, None, estimated)
 
 
 def check_extension(
@@ -212,14 +253,16 @@ def petition_opinion_deadline(
         raise ExtensionRefused("延期不得超过30日")
     basis = "《信访工作条例》第三十四条:自受理之日起60日内办结"
     if extension_days:
-        basis += f";经批准延长{extension_days}日(延长不得超过30日,并告知信访人延期理由)"
+        # the extension counts from the unrolled 60th day: due = roll(accepted + 60 + extension)
+        basis += f";经批准延长{extension_days}日(延长不得超过30日,并告知信访人延期理由),自原期满日起连续计算"
     return _calendar_deadline(KIND_OPINION, accepted, OPINION_DAYS + extension_days, basis, policy)
 
 
 def review_request_deadline(opinion_delivered: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
     """Return the 30-day window for the petitioner to ask for a review (复查)."""
     basis = "《信访工作条例》第三十五条:自收到书面答复之日起30日内请求复查"
-    return _calendar_deadline(KIND_REVIEW_REQUEST, opinion_delivered, REVIEW_DAYS, basis, policy)
+    return _calendar_deadline(KIND_REVIEW_REQUEST, opinion_delivered, REVIEW_DAYS, basis, policy,
+                              petitioners_window=True)
 
 
 def review_answer_deadline(review_requested: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
@@ -233,7 +276,8 @@ def second_review_request_deadline(
 ) -> Deadline:
     """Return the 30-day window for the petitioner to ask for a second review (复核)."""
     basis = "《信访工作条例》第三十六条:自收到复查意见书面答复之日起30日内请求复核"
-    return _calendar_deadline(KIND_SECOND_REVIEW_REQUEST, review_delivered, REVIEW_DAYS, basis, policy)
+    return _calendar_deadline(KIND_SECOND_REVIEW_REQUEST, review_delivered, REVIEW_DAYS, basis, policy,
+                              petitioners_window=True)
 
 
 def second_review_answer_deadline(
@@ -244,11 +288,18 @@ def second_review_answer_deadline(
     return _calendar_deadline(KIND_SECOND_REVIEW_ANSWER, second_review_requested, REVIEW_DAYS, basis, policy)
 
 
+def request_days_late(requested: date, deadline: Deadline) -> int:
+    """Return how many days after its window a petitioner's request came, 0 when in time.
+
+    Software never takes a petitioner's right away: a late request is recorded with a warning, and
+    whether it is still accepted is for the body to decide (《信访工作条例》第三十五条、第三十六条).
+    """
+    return max(0, (_as_date(requested) - deadline.due).days)
+
+
 def check_request_in_window(requested: date, deadline: Deadline) -> None:
-    """Raise WindowClosed unless a request date lies within the deadline's window."""
+    """Raise WindowClosed when a request is dated before its window opens (a wrong date, not lateness)."""
     requested = _as_date(requested)
-    if requested > deadline.due:
-        raise WindowClosed("已超过申请期限(截至%(date)s)", deadline.due, date=deadline.due.isoformat())
     if requested < deadline.starts:
         raise WindowClosed("申请日期早于期限起算日(%(date)s),请核对日期", deadline.due, date=deadline.starts.isoformat())
 
@@ -266,15 +317,23 @@ def add_months(start: date, months: int) -> date:
 
 
 def mediation_deadline(
-    accepted: date, continuation_agreed: bool = False, policy: DeadlinePolicy = _DEFAULT_POLICY
+    accepted: date, continuation_agreed: bool = False, policy: DeadlinePolicy = _DEFAULT_POLICY,
+    continued_until: date | None = None,
 ) -> Deadline | None:
-    """Return the one-month mediation limit, or None when both parties agreed to continue."""
+    """Return the one-month mediation limit, or the date both parties agreed to continue until.
+
+    An old continuation recorded without a date (before the agreed date was asked) binds no limit.
+    """
+    accepted = _as_date(accepted)
+    basis = "《人民调解工作若干规定》第三十三条:调解纠纷一般在一个月内调结"
+    if continued_until is not None:
+        basis += ";双方当事人同意延续调解,以约定的日期为期限"
+        return Deadline(KIND_MEDIATION, KIND_LABELS[KIND_MEDIATION], accepted, _as_date(continued_until), basis,
+                        RULE_AGREED)
     if continuation_agreed:
         return None
-    accepted = _as_date(accepted)
-    days = (add_months(accepted, 1) - accepted).days
-    basis = "《人民调解工作若干规定》第三十三条:调解纠纷一般在一个月内调结"
-    return _calendar_deadline(KIND_MEDIATION, accepted, days, basis, policy)
+    basis += "(到期月的对应日为期满日,无对应日的为月末日,《民法典》第二百零二条)"
+    return _calendar_deadline(KIND_MEDIATION, accepted, 0, basis, policy, end=add_months(accepted, 1))
 
 
 def judicial_confirmation_deadline(
@@ -283,7 +342,8 @@ def judicial_confirmation_deadline(
     """Return the 30-day window for both parties to apply to a court for judicial confirmation."""
     basis = "《人民调解法》第三十三条:自调解协议生效之日起30日内共同向人民法院申请司法确认"
     return _calendar_deadline(
-        KIND_JUDICIAL_CONFIRMATION, agreement_effective, JUDICIAL_CONFIRMATION_DAYS, basis, policy
+        KIND_JUDICIAL_CONFIRMATION, agreement_effective, JUDICIAL_CONFIRMATION_DAYS, basis, policy,
+        petitioners_window=True,
     )
 
 

@@ -1,9 +1,11 @@
 """Public holidays, make-up workdays (调休) and day counting.
 
-Pure Python: dates are always passed in, nothing here reads the clock.  The
-State Council publishes each year's holiday plan (放假安排) around November of
-the year before, so the calendar combines admin-entered rows with the
-``chinese_calendar`` package (which knows 2004-2026); admin rows win.
+Pure Python: dates are always passed in, nothing here reads the clock.  The State Council publishes each
+year's holiday plan (放假安排) around November of the year before.  A year's days come from, in order:
+the plan an admin entered for that year (the ordinary week plus the entered days); else the
+``chinese_calendar`` package (which knows 2004-2026); else an estimate (暂定) from the statutory festival
+list of 《全国年节及纪念日放假办法》, computed by the ``holidays`` package, without 调休.  Single entered days
+(休 or 班) always add to or correct that base; they never drop the base's other days.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import chinese_calendar
+import holidays as festival_package
 
 from casetrack.domain.errors import DomainError
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"
+REST_MARK, WORK_MARK = "休", "班"
 
 # Accepted spellings of the 类型 column in an imported holiday file.
 KIND_ALIASES = {
@@ -41,7 +45,7 @@ _DATE_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 
 
 class UnknownCalendarYear(DomainError):
-    """The holiday plan of a year is neither entered by the admin nor known to the package."""
+    """Kept for callers that still catch it: a year is never unknown now, it is estimated (暂定)."""
 
     def __init__(self, year: int):
         self.year = year
@@ -63,13 +67,23 @@ def package_knows_year(year: int) -> bool:
     return True
 
 
+@cache
+def estimated_festivals(year: int) -> dict[date, str]:
+    """Return the statutory festival days of a year no plan covers (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆).
+
+    The ``holidays`` package computes the lunar dates for any year; its "observed" substitutes are left
+    out, because 调休 is what the State Council decides each year and nobody can estimate it.
+    """
+    return dict(festival_package.China(years=year, observed=False, language="zh_CN").items())
+
+
 @dataclass(frozen=True)
 class HolidayCalendar:
-    """Public holidays and make-up workdays (调休); admin entries win over the chinese_calendar package."""
+    """Rest days and working days: entered days over the year's plan, the package or the estimate."""
 
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
-    admin_years: frozenset[int] = frozenset()
+    plan_years: frozenset[int] = frozenset()
     use_package: bool = True
 
     def __post_init__(self) -> None:
@@ -81,18 +95,24 @@ class HolidayCalendar:
             raise ValueError(f"{first}不能既是假日又是调休上班日")
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", workdays)
-        object.__setattr__(self, "admin_years", frozenset(int(y) for y in self.admin_years))
+        object.__setattr__(self, "plan_years", frozenset(int(y) for y in self.plan_years))
 
     def knows_year(self, year: int) -> bool:
-        """Tell whether working days can be computed for a year."""
-        if year in self.admin_years:
+        """Tell whether a year's holiday plan is known (entered or in the package), not estimated."""
+        if year in self.plan_years:
             return True
         return self.use_package and package_knows_year(year)
 
-    def _check_year(self, d: date) -> None:
-        """Raise UnknownCalendarYear when the year of d is not known."""
-        if not self.knows_year(d.year):
-            raise UnknownCalendarYear(d.year)
+    def is_estimated_year(self, year: int) -> bool:
+        """Tell whether a year's days are an estimate (暂定) until its plan is entered."""
+        return not self.knows_year(year)
+
+    def _base_is_working_day(self, d: date) -> bool:
+        if d.year in self.plan_years:
+            return d.weekday() < 5
+        if self.use_package and package_knows_year(d.year):
+            return chinese_calendar.is_workday(d)
+        return d.weekday() < 5 and d not in estimated_festivals(d.year)
 
     def is_working_day(self, d: date) -> bool:
         """Tell whether d is a working day (make-up workdays count, holidays and weekends do not)."""
@@ -101,23 +121,27 @@ class HolidayCalendar:
             return False
         if d in self.workdays:
             return True
-        self._check_year(d)
-        if d.year in self.admin_years:
-            return d.weekday() < 5
-        return chinese_calendar.is_workday(d)
+        return self._base_is_working_day(d)
+
+    def is_rest_day(self, d: date) -> bool:
+        """Tell whether d is a rest day: a weekend that is no make-up workday, or a holiday."""
+        return not self.is_working_day(d)
 
     def is_public_holiday(self, d: date) -> bool:
-        """Tell whether d is a statutory holiday day off, not a plain weekend."""
+        """Tell whether d is a rest day falling on a weekday or named as a holiday, not a plain weekend."""
         d = _as_date(d)
         if d in self.holidays:
             return True
-        if d in self.workdays:
+        if d in self.workdays or self.is_working_day(d):
             return False
-        self._check_year(d)
-        if d.year in self.admin_years:
+        if d.weekday() < 5:
+            return True
+        if d.year in self.plan_years:
             return False
-        on_holiday, name = chinese_calendar.get_holiday_detail(d)
-        return bool(on_holiday and name)
+        if self.use_package and package_knows_year(d.year):
+            on_holiday, name = chinese_calendar.get_holiday_detail(d)
+            return bool(on_holiday and name)
+        return d in estimated_festivals(d.year)
 
     def next_working_day(self, d: date) -> date:
         """Return the first working day after d."""
@@ -126,11 +150,30 @@ class HolidayCalendar:
             d += timedelta(days=1)
         return d
 
+    def differences(self, year: int) -> list[tuple[date, str]]:
+        """Return every day of a year that differs from the ordinary week: (day, "休") or (day, "班"), sorted."""
+        found = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            working = self.is_working_day(day)
+            if day.weekday() < 5 and not working:
+                found.append((day, REST_MARK))
+            elif day.weekday() >= 5 and working:
+                found.append((day, WORK_MARK))
+            day += timedelta(days=1)
+        return found
+
 
 def _check_days(days: int) -> None:
     """Reject a negative or non-integer number of days."""
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise ValueError(f"期限天数必须是非负整数,收到:{days!r}")
+
+
+def roll_to_working_day(end: date, calendar: HolidayCalendar) -> date:
+    """Return end, or the next working day when end is a rest day (民法典 Art. 203)."""
+    end = _as_date(end)
+    return end if calendar.is_working_day(end) else calendar.next_working_day(end)
 
 
 def add_calendar_days(
@@ -139,14 +182,13 @@ def add_calendar_days(
     calendar: HolidayCalendar | None = None,
     roll_holiday: bool = False,
 ) -> date:
-    """Return the Nth calendar day after start, optionally rolled past a public holiday."""
+    """Return the Nth calendar day after start (start not counted); rolled past a rest day when asked."""
     _check_days(days)
     end = _as_date(start) + timedelta(days=days)
     if roll_holiday:
         if calendar is None:
-            raise ValueError("顺延节假日需要提供节假日日历")
-        if calendar.is_public_holiday(end):
-            end = calendar.next_working_day(end)
+            raise ValueError("顺延需要提供节假日日历")
+        end = roll_to_working_day(end, calendar)
     return end
 
 
@@ -162,8 +204,10 @@ def add_working_days(start: date, days: int, calendar: HolidayCalendar) -> date:
     return d
 
 
-def holiday_calendar_from_rows(rows: Iterable[tuple[date, str]]) -> HolidayCalendar:
-    """Build a calendar from admin rows of (date, "holiday" | "workday")."""
+def holiday_calendar_from_rows(
+    rows: Iterable[tuple[date, str]], plan_years: Iterable[int] = ()
+) -> HolidayCalendar:
+    """Build a calendar from entered rows of (date, "holiday" | "workday") and the years whose plan is entered."""
     holidays: set[date] = set()
     workdays: set[date] = set()
     for raw_day, kind in rows:
@@ -176,8 +220,7 @@ def holiday_calendar_from_rows(rows: Iterable[tuple[date, str]]) -> HolidayCalen
             workdays.add(day)
         else:
             raise ValueError(f"{day.isoformat()}的类型无效:{kind!r}(应为 holiday 或 workday)")
-    years = frozenset(d.year for d in holidays | workdays)
-    return HolidayCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays), admin_years=years)
+    return HolidayCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays), plan_years=frozenset(plan_years))
 
 
 def _parse_date(raw: str, line_no: int) -> date:

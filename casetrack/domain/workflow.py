@@ -91,6 +91,14 @@ class Performance(LabelledEnum):
     UNPERFORMED = ("unperformed", "未履行")
 
 
+class CourtResult(LabelledEnum):
+    """What the court decided on an application for judicial confirmation (司法确认, 人民调解法 Art. 33)."""
+
+    CONFIRMED = ("confirmed", "确认有效")
+    REJECTED = ("rejected", "驳回")
+    WITHDRAWN = ("withdrawn", "撤回")
+
+
 class Satisfaction(LabelledEnum):
     SATISFIED = ("satisfied", "满意")
     BASICALLY = ("basically", "基本满意")

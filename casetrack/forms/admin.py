@@ -125,7 +125,8 @@ class TownshipSettingsForm(CasetrackForm):
         validators=[InputRequired(BAD_NUMBER), NumberRange(min=2, max=1000, message=_l("应在2至1000人之间"))],
         render_kw={"inputmode": "numeric", "min": 2},
     )
-    roll_holiday = BooleanField(_l("期限末日遇法定节假日顺延至下一个工作日"))
+    strict_period_end = BooleanField(
+        _l("本乡镇的办理期限严格计算:期满日遇周末或节假日不顺延(信访人、当事人的申请期限始终顺延)"))
     issuing_unit = StringField(_l("报告落款单位"), validators=[Optional(), _too_long(PLACE_NAME_MAX)])
     report_sentences = SelectMultipleField(
         _l("年度报告写入的语句"), choices=REPORT_SENTENCE_CHOICES, validate_choice=True,
@@ -133,7 +134,7 @@ class TownshipSettingsForm(CasetrackForm):
     )
 
     SETTINGS = ("case_prefix", "committee_name", "follow_up_days", "due_soon_days", "collective_threshold",
-                "roll_holiday", "issuing_unit")
+                "strict_period_end", "issuing_unit")
 
     def settings(self) -> dict:
         """The settings to store: the report's sentences as those switched off, so new ones start switched on."""

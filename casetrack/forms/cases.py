@@ -131,6 +131,7 @@ class SessionForm(VersionedForm):
 
 class ContinuationForm(VersionedForm):
     agreed_on = _date(_l("约定日期"), more=[NotBefore("registered_on", _l("登记日期"))])
+    until = DateField(_l("约定调解至(新的调解期限)"), validators=[InputRequired(REQUIRED)], render_kw={"type": "date"})
     note = TextAreaField(_l("双方同意延续调解的情况"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
@@ -193,3 +194,12 @@ class EscalateForm(VersionedForm):
 class JudicialConfirmationForm(VersionedForm):
     applied_on = _date(_l("申请日期"), more=[NotBefore("closed_on", _l("协议达成日期"))])
     court = StringField(_l("人民法院"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    effective_on = DateField(_l("协议生效日期(留空则为协议达成日期;申请期限自此起算)"),
+                             validators=[Optional(), NotFuture()], render_kw={"type": "date"})
+    late_note = TextAreaField(_l("逾期说明(超过申请期限时必填,申请照常登记)"), validators=[Optional(), Length(max=2000)])
+
+
+class CourtResultForm(VersionedForm):
+    result = SelectField(_l("司法确认结果"), choices=labelled_choices(wf.CourtResult),
+                         validators=[InputRequired(REQUIRED)])
+    decided_on = _date(_l("裁定日期"))

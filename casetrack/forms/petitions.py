@@ -109,11 +109,17 @@ class RateForm(VersionedForm):
 
 class RequestForm(VersionedForm):
     requested_on = _date(_l("申请日期"))
+    late_note = TextAreaField(_l("逾期说明(超过申请期限时必填,申请照常登记)"), validators=[Optional(), Length(max=2000)])
 
 
 class ReviewAnswerForm(VersionedForm):
     result = TextAreaField(_l("意见内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])
     answered_on = _date(_l("答复日期"))
+
+
+class ReviewAnswerDeliveredForm(ReviewAnswerForm):
+    delivered_on = DateField(_l("复查答复送达日期(留空则为答复日期;复核申请期限自此起算)"),
+                             validators=[Optional(), NotFuture()], render_kw={"type": "date"})
 
 
 class CloseForm(VersionedForm):

@@ -1,9 +1,10 @@
 """Export a township's year as the ledger: its columns first, so the file imports again unchanged, then the limits.
 
-受理期限, 办结期限 and 是否超期 come from casetrack's own deadline rules (domain/deadlines.py with the
+受理期限, 办结期限, 是否超期 and 期限说明 (which rule gave each date, and 暂定 for a date counted in a year whose
+holiday plan is not entered yet) come from casetrack's own deadline rules (domain/deadlines.py with the
 township's settings from services/time_limits.py). A dispute has no statutory acceptance limit, so its
 受理期限 is blank and its 办结期限 is the one-month mediation limit (none when both parties agreed to
-continue). 是否超期 is judged on the export date, or on the day the limit was met for a case past it.
+continue, or the date they agreed). 是否超期 is judged on the export date, or on the day the limit was met for a case past it.
 A duplicate merged into another case is not a ledger row and is left out.
 """
 
@@ -42,12 +43,13 @@ class Limits:
     acceptance_due: date | None
     handling_due: date | None
     overdue: bool
+    note: str = ""
 
 
 def _safely(make) -> dl.Deadline | None:
     try:
         return make()
-    except DomainError:  # a rolled limit in a year whose holidays nobody has entered yet
+    except DomainError:  # a limit refused by its own rules (an extension past 30 days in old data)
         return None
 
 
@@ -56,9 +58,10 @@ def dispute_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: da
     v = case.values
     deadline = None
     if case.accepted_on is not None:
-        deadline = _safely(lambda: dl.mediation_deadline(case.accepted_on, case.continuation_agreed, policy))
+        deadline = _safely(lambda: dl.mediation_deadline(case.accepted_on, case.continuation_agreed, policy,
+                                                         case.continued_until))
     done = v.closed_on if v.outcome is not None else None
-    return Limits(None, deadline.due if deadline else None, dl.is_overdue_on(deadline, done, today))
+    return Limits(None, deadline.due if deadline else None, dl.is_overdue_on(deadline, done, today), time_limits.limit_note(deadline))
 
 
 def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: date) -> Limits:
@@ -70,7 +73,8 @@ def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: d
         handling = _safely(lambda: dl.petition_opinion_deadline(v.decided_on, v.extension_days or 0, policy))
     decided = v.decided_on if v.decision != "pending" else None
     overdue = dl.is_overdue_on(acceptance, decided, today) or dl.is_overdue_on(handling, v.answered_on, today)
-    return Limits(acceptance.due if acceptance else None, handling.due if handling else None, overdue)
+    return Limits(acceptance.due if acceptance else None, handling.due if handling else None, overdue,
+                  time_limits.limit_note(acceptance, handling))
 
 
 LIMITS = {DISPUTE: dispute_limits, PETITION: petition_limits}
@@ -114,7 +118,7 @@ def ledger_rows(kind: str, township: Township, year: int, today: date | None = N
     for case in stored.READERS[kind](book, case_ids(kind, township.id, year)):
         limits = LIMITS[kind](case, policy, today)
         yield [*render_values(kind, case.values, book), limits.acceptance_due, limits.handling_due,
-               "是" if limits.overdue else "否"]
+               "是" if limits.overdue else "否", limits.note]
 
 
 def write_xlsx(target, township: Township, year: int, today: date | None = None) -> dict[str, int]:

@@ -24,7 +24,7 @@ from casetrack.models.petitions import DECISION_LABELS
 DISPUTE, PETITION = "dispute", "petition"
 KINDS = (DISPUTE, PETITION)
 SHEET_NAMES = {DISPUTE: "矛盾纠纷", PETITION: "信访"}
-EXTRA_HEADERS = ("受理期限", "办结期限", "是否超期")  # written by export after the ledger columns; import ignores them
+EXTRA_HEADERS = ("受理期限", "办结期限", "是否超期", "期限说明")  # written by export after the ledger columns; import ignores them
 ROW_NUMBER_HEADER = "序号"  # hand-kept ledgers number their rows; ignored
 EXAMPLE_MARK = "示例"  # a row whose 序号 says 示例 is the template's example: skipped
 LIST_SHEET = "下拉选项"  # the template's hidden sheet of drop-down values: skipped

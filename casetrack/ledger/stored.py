@@ -34,6 +34,7 @@ class StoredCase:
     values: object
     accepted_on: object = None
     continuation_agreed: bool = False
+    continued_until: object = None
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -64,7 +65,7 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Dispute.people_involved, Dispute.summary, Dispute.risk_level, Dispute.level, Dispute.status,
                    Dispute.outcome, Dispute.agreement_form, Dispute.closed_on, Dispute.performance,
                    Dispute.prevented_criminal, Dispute.prevented_group_petition, Dispute.accepted_on,
-                   Dispute.continuation_agreed)
+                   Dispute.continuation_agreed, Dispute.continued_until)
             .where(Dispute.id.in_(chunk))
         )}
         sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -96,7 +97,7 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 performance=c.performance, mediators=tuple(names), prevented_criminal=c.prevented_criminal,
                 prevented_group_petition=c.prevented_group_petition, remarks=notes[case_id].get(REMARKS) or None,
             )
-            yield StoredCase(case_id, c.status, values, c.accepted_on, c.continuation_agreed)
+            yield StoredCase(case_id, c.status, values, c.accepted_on, c.continuation_agreed, c.continued_until)
 
 
 def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:

@@ -13,7 +13,7 @@ from casetrack.models.cases import (
 from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
-from casetrack.models.holidays import CalendarDay
+from casetrack.models.holidays import CalendarDay, CalendarPlan
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
@@ -26,6 +26,7 @@ __all__ = [
     "ReportSnapshot",
     "SavedView",
     "CalendarDay",
+    "CalendarPlan",
     "Petition",
     "PetitionCategory",
     "QueueStamp",

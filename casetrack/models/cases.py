@@ -64,6 +64,7 @@ class Dispute(db.Model):
         enum_check("agreement_form", wf.AgreementForm, nullable=True),
         enum_check("performance", wf.Performance, nullable=True),
         enum_check("end_reason", wf.EndReason, nullable=True),
+        enum_check("judicial_confirmation_result", wf.CourtResult, nullable=True),
         CheckConstraint(
             "outcome IS NULL OR status IN ('concluded', 'visited', 'archived')", name="outcome_only_when_concluded"
         ),
@@ -115,6 +116,7 @@ class Dispute(db.Model):
     not_accepted_reason: Mapped[str | None] = mapped_column(Text)
     referred_to: Mapped[str | None] = mapped_column(String(120))
     continuation_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    continued_until: Mapped[date | None] = mapped_column(Date)  # 延续调解: the date both parties agreed
 
     outcome: Mapped[str | None] = mapped_column(String(16))
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -132,6 +134,9 @@ class Dispute(db.Model):
     performance: Mapped[str | None] = mapped_column(String(16))
     judicial_confirmation_applied_on: Mapped[date | None] = mapped_column(Date)
     judicial_confirmation_court: Mapped[str | None] = mapped_column(String(120))
+    agreement_effective_on: Mapped[date | None] = mapped_column(Date)  # 协议生效日期; None: the agreement date
+    judicial_confirmation_result: Mapped[str | None] = mapped_column(String(16))  # 确认有效 / 驳回 / 撤回
+    judicial_confirmation_result_on: Mapped[date | None] = mapped_column(Date)
     archived_on: Mapped[date | None] = mapped_column(Date)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)  # 信访转调
     screening_round_id: Mapped[int | None] = mapped_column(ForeignKey("screening_rounds.id"), index=True)

@@ -11,7 +11,9 @@ TOWNSHIP_SETTING_DEFAULTS: dict[str, Any] = {
     "case_prefix": None,  # committee short name for case numbers; None → first character of the name + 调字
     "committee_name": None,  # None → "<township>人民调解委员会"
     "follow_up_days": 30,
-    "roll_holiday": False,
+    # the strict reading (a last day on a rest day does not roll) for the township's own duties only;
+    # off by default: every period ends on the next working day (民法典 Art. 203). Replaces "roll_holiday".
+    "strict_period_end": False,
     "due_soon_days": 3,
     "collective_threshold": 5,
     "petition_prefix": None,  # None → first character of the name + 信字

@@ -98,6 +98,7 @@ class Petition(db.Model):
     satisfaction: Mapped[str | None] = mapped_column(String(16))
     review_requested_on: Mapped[date | None] = mapped_column(Date)
     review_answered_on: Mapped[date | None] = mapped_column(Date)
+    review_delivered_on: Mapped[date | None] = mapped_column(Date)  # 复查答复送达日期; None: the answer date
     review_result: Mapped[str | None] = mapped_column(Text)
     second_review_requested_on: Mapped[date | None] = mapped_column(Date)
     second_review_answered_on: Mapped[date | None] = mapped_column(Date)

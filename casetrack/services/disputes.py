@@ -23,6 +23,7 @@ from casetrack.models import (
     User,
     Village,
 )
+from casetrack.services import time_limits
 from casetrack.services.numbering import format_case_number, next_sequence
 from casetrack.services.timeline import record_event
 
@@ -293,18 +294,27 @@ def record_session(
     return session
 
 
-def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today: date) -> None:
-    """Record both parties' agreement to continue mediation beyond one month (若干规定 Art. 33)."""
+def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today: date,
+                       until: date | None = None) -> None:
+    """Record both parties' agreement to continue mediation until a new date, which becomes the limit.
+
+    若干规定 Art. 33: a mediation generally ends within one month, unless both parties agree to continue.
+    """
     if dispute.state is not wf.DisputeState.MEDIATING:
         raise DomainError("只有调解中的案件可以记录延续调解。")
-    if dispute.continuation_agreed:
-        raise DomainError("已记录双方同意延续调解。")
     _check_date(dispute, on, today, N_("约定日期"))
+    if until is None:
+        raise DomainError("请填写双方当事人约定的调解期限。")
+    if until < on or (dispute.accepted_on and until <= dispute.accepted_on):
+        raise DomainError("约定的调解期限不能早于约定日期。")
     if not note.strip():
         raise DomainError("请说明双方当事人同意延续调解的情况。")
+    before = time_limits.current_dispute_deadline(dispute)
     dispute.continuation_agreed = True
+    dispute.continued_until = until
     db.session.flush()
-    record_event(dispute, actor, "continuation", f"双方当事人同意延续调解:{note.strip()}", {"延续调解": ("否", "是")})
+    record_event(dispute, actor, "continuation", f"双方当事人同意延续调解至{until.isoformat()}:{note.strip()}",
+                 {"调解期限": (before.due if before else None, until)})
 
 
 @dataclass
@@ -424,22 +434,3 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
         dispute, actor, "escalate", f"上报{target.label}级处理:{reason.strip()}", {"处理层级": (before.label, target.label)}
     )
     return target
-
-
-def record_judicial_confirmation(dispute: Dispute, actor: User, applied_on: date, court: str, today: date) -> None:
-    """Record the parties' application for judicial confirmation (司法确认, 法 Art. 33)."""
-    if dispute.outcome != wf.Outcome.SUCCEEDED.value:
-        raise DomainError("只有达成调解协议的案件可以申请司法确认。")
-    if dispute.state is wf.DisputeState.ARCHIVED:
-        raise DomainError("已归档的案件不能修改。")
-    if dispute.judicial_confirmation_applied_on is not None:
-        raise DomainError("已记录司法确认申请。")
-    _check_date(dispute, applied_on, today, N_("申请日期"))
-    if dispute.closed_on and applied_on < dispute.closed_on:
-        raise DomainError("司法确认申请日期不能早于协议达成日期。")
-    if not court.strip():
-        raise DomainError("请填写受理司法确认的人民法院。")
-    dispute.judicial_confirmation_applied_on = applied_on
-    dispute.judicial_confirmation_court = court.strip()
-    db.session.flush()
-    record_event(dispute, actor, "judicial_confirmation", f"双方当事人向{court.strip()}申请司法确认({applied_on.isoformat()})")

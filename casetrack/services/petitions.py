@@ -282,34 +282,64 @@ def rate(petition: Petition, actor: User, satisfaction: wf.Satisfaction) -> None
     _move(petition, actor, A.RATE, f"信访人评价:{satisfaction.label}", {"满意度": (before, satisfaction.label)})
 
 
-def request_review(petition: Petition, actor: User, on: date, today: date) -> None:
-    """Record the petitioner's request for a review (复查), within 30 days of delivery (Art. 35)."""
+def _late_request(petition: Petition, window: dl.Deadline, on: date, late_note: str | None) -> str:
+    """Return the timeline's words on a late request; a late one needs a note, never a refusal.
+
+    Software never takes a petitioner's right away: whether a late request is still taken up is for the
+    body to decide, so the request is saved with a warning (《信访工作条例》第三十五条、第三十六条).
+    """
+    dl.check_request_in_window(on, window)
+    late = dl.request_days_late(on, window)
+    if not late:
+        return ""
+    if not (late_note or "").strip():
+        raise DomainError("申请日期已超过%(limit)s(截至%(date)s)%(days)s日:申请照常登记,请填写逾期说明后保存。",
+                          limit=window.label, date=window.due.isoformat(), days=late)
+    return f"(逾期{late}日提出,{window.label}截至{window.due.isoformat()};逾期说明:{late_note.strip()})"
+
+
+def request_review(petition: Petition, actor: User, on: date, today: date, late_note: str | None = None) -> str:
+    """Record the petitioner's request for a review (复查), asked within 30 days of delivery (Art. 35).
+
+    Returns a warning when the request came after its window; it is saved all the same.
+    """
     pw.next_state(petition.state, A.REQUEST_REVIEW)
     _check_date(petition, on, today, N_("申请日期"), petition.delivered_on)
-    dl.check_request_in_window(on, dl.review_request_deadline(petition.delivered_on, time_limits.policy_for(petition.township)))
+    late = _late_request(petition, time_limits.review_request_deadline(petition), on, late_note)
     petition.review_requested_on = on
-    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()})")
+    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()}){late}")
+    return late
 
 
-def answer_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
-    """Record the review opinion, answered within 30 days."""
+def answer_review(petition: Petition, actor: User, result: str, on: date, today: date,
+                  delivered_on: date | None = None) -> None:
+    """Record the review opinion, answered within 30 days, and when the petitioner received it."""
     pw.next_state(petition.state, A.ANSWER_REVIEW)
     _check_date(petition, on, today, N_("复查答复日期"), petition.review_requested_on)
+    if delivered_on is not None:
+        _check_date(petition, delivered_on, today, N_("复查答复送达日期"), on)
     if not result.strip():
         raise DomainError("请填写复查意见。")
     petition.review_answered_on = on
+    petition.review_delivered_on = delivered_on or on
     petition.review_result = result.strip()
-    _move(petition, actor, A.ANSWER_REVIEW, f"复查答复({on.isoformat()})")
+    delivered = f",{petition.review_delivered_on.isoformat()}送达" if delivered_on and delivered_on != on else ""
+    _move(petition, actor, A.ANSWER_REVIEW, f"复查答复({on.isoformat()}{delivered})")
 
 
-def request_second_review(petition: Petition, actor: User, on: date, today: date) -> None:
-    """Record a request for a second review (复核), within 30 days of the review answer (Art. 36)."""
+def request_second_review(petition: Petition, actor: User, on: date, today: date,
+                          late_note: str | None = None) -> str:
+    """Record a request for a second review (复核), asked within 30 days of receiving the review answer (Art. 36).
+
+    Returns a warning when the request came after its window; it is saved all the same.
+    """
     pw.next_state(petition.state, A.REQUEST_SECOND_REVIEW)
-    _check_date(petition, on, today, N_("申请日期"), petition.review_answered_on)
-    window = dl.second_review_request_deadline(petition.review_answered_on, time_limits.policy_for(petition.township))
-    dl.check_request_in_window(on, window)
+    received = petition.review_delivered_on or petition.review_answered_on
+    _check_date(petition, on, today, N_("申请日期"), received)
+    late = _late_request(petition, time_limits.second_review_request_deadline(petition), on, late_note)
     petition.second_review_requested_on = on
-    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()})")
+    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()}){late}")
+    return late
 
 
 def answer_second_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:

@@ -309,7 +309,8 @@ class QueueItem:
         return self.kind == "dispute"
 
 
-DISPUTE_FACTS = ("accepted_on", "continuation_agreed", "outcome", "performance_deadline", "closed_on")
+DISPUTE_FACTS = ("accepted_on", "continuation_agreed", "continued_until", "outcome", "performance_deadline",
+                 "closed_on")
 PETITION_FACTS = ("decided_on", "extension_days", "review_requested_on", "second_review_requested_on",
                   "received_on")
 

@@ -4,32 +4,38 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g, has_app_context
-from sqlalchemy import delete, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.holiday_calendar import HolidayCalendar, holiday_calendar_from_rows, parse_holiday_file
+from casetrack.domain.holiday_notice import looks_like_notice, parse_holiday_notice
 from casetrack.extensions import db
-from casetrack.models import CalendarDay, Dispute, Petition, Township
+from casetrack.models import CalendarDay, CalendarPlan, Dispute, Petition, Township
+from casetrack.services.timeline import record_event
+
+REASON_CALENDAR = "节假日安排变更"
+REASON_RULE = "本乡镇期限计算规则变更"
 
 
 def holiday_calendar() -> HolidayCalendar:
-    """Return the calendar of admin-entered days over the chinese-calendar package (cached per request)."""
+    """Return the county-wide calendar: entered days over the entered plans, the package or the estimate."""
     if has_app_context() and "holiday_calendar" in g:
         return g.holiday_calendar
     rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    calendar = holiday_calendar_from_rows(rows) if rows else HolidayCalendar()
+    plans = db.session.execute(select(CalendarPlan.year)).scalars().all()
+    calendar = holiday_calendar_from_rows(rows, plans) if rows or plans else HolidayCalendar()
     if has_app_context():
         g.holiday_calendar = calendar
     return calendar
 
 
 def policy_for(township: Township) -> dl.DeadlinePolicy:
-    """Build the deadline policy from the township's settings."""
+    """Build the deadline policy from the township's settings: its own duties roll unless it chose strict."""
     return dl.DeadlinePolicy(
-        roll_holiday=bool(township.setting("roll_holiday")),
+        roll_holiday=not township.setting("strict_period_end"),
         follow_up_days=int(township.setting("follow_up_days")),
         calendar=holiday_calendar(),
     )
@@ -46,6 +52,18 @@ class LimitView:
     @property
     def status_label(self) -> str:
         return {"overdue": "已超期", "due_soon": "即将到期", "on_track": "未到期"}[self.status]
+
+
+def limit_note(*deadlines: dl.Deadline | None) -> str:
+    """Say, for an export, which rule gave each date: rolled (and from what), strict, agreed; 暂定 when estimated."""
+    parts = []
+    for deadline in deadlines:
+        if deadline is None:
+            continue
+        rolled = f"(原期满日{deadline.unrolled.isoformat()})" if deadline.unrolled else ""
+        estimated = ",暂定" if deadline.estimated else ""
+        parts.append(f"{deadline.label}:{deadline.rule_label}{rolled}{estimated}")
+    return ";".join(parts)
 
 
 def _view(deadline: dl.Deadline | None, township: Township, today: date) -> LimitView | None:
@@ -65,20 +83,43 @@ def current_dispute_deadline(dispute: Dispute) -> dl.Deadline | None:
     policy = policy_for(dispute.township)
     state = dispute.state
     if state in (wf.DisputeState.ACCEPTED, wf.DisputeState.MEDIATING) and dispute.accepted_on:
-        return dl.mediation_deadline(dispute.accepted_on, dispute.continuation_agreed, policy)
+        return dl.mediation_deadline(dispute.accepted_on, dispute.continuation_agreed, policy,
+                                     getattr(dispute, "continued_until", None))
     if state is wf.DisputeState.CONCLUDED and dispute.outcome == wf.Outcome.SUCCEEDED.value:
         return dl.follow_up_deadline(dispute.performance_deadline or dispute.closed_on, policy)
     return None
 
 
-def judicial_confirmation_window(dispute: Dispute, today: date) -> LimitView | None:
-    """Return the 30-day window to apply for judicial confirmation while it is still useful to show."""
-    if (dispute.outcome != wf.Outcome.SUCCEEDED.value or dispute.judicial_confirmation_applied_on
-            or dispute.closed_on is None or dispute.state is wf.DisputeState.ARCHIVED):
+def judicial_confirmation_deadline(dispute: Dispute) -> dl.Deadline | None:
+    """Return the parties' 30-day window from the agreement taking effect (协议生效日期, else the agreement date)."""
+    effective = dispute.agreement_effective_on or dispute.closed_on
+    if dispute.outcome != wf.Outcome.SUCCEEDED.value or effective is None:
         return None
-    view = _view(dl.judicial_confirmation_deadline(dispute.closed_on, policy_for(dispute.township)),
-                 dispute.township, today)
-    return view if view.days_left >= 0 else None
+    return dl.judicial_confirmation_deadline(effective, policy_for(dispute.township))
+
+
+def judicial_confirmation_window(dispute: Dispute, today: date) -> LimitView | None:
+    """Return the window to apply for judicial confirmation while it is open, archived or not."""
+    if dispute.judicial_confirmation_applied_on:
+        return None
+    deadline = judicial_confirmation_deadline(dispute)
+    view = _view(deadline, dispute.township, today)
+    return view if view is not None and view.days_left >= 0 else None
+
+
+def second_review_request_deadline(petition: Petition) -> dl.Deadline | None:
+    """Return the 复核 window, counted from when the petitioner received the review answer (Art. 36)."""
+    received = petition.review_delivered_on or petition.review_answered_on
+    if received is None:
+        return None
+    return dl.second_review_request_deadline(received, policy_for(petition.township))
+
+
+def review_request_deadline(petition: Petition) -> dl.Deadline | None:
+    """Return the 复查 window, counted from delivery of the written opinion (Art. 35)."""
+    if petition.delivered_on is None:
+        return None
+    return dl.review_request_deadline(petition.delivered_on, policy_for(petition.township))
 
 
 def current_petition_deadline(petition: Petition) -> dl.Deadline | None:
@@ -114,31 +155,58 @@ def acceptance_deadline(petition: Petition) -> dl.Deadline:
     return dl.petition_acceptance_deadline(petition.received_on, policy_for(petition.township))
 
 
-def import_calendar_days(text: str, names: dict | None = None) -> dict[int, int]:
-    """Replace the admin calendar for the years in a holiday file; return rows per year."""
-    rows = parse_holiday_file(text)
-    years = sorted({day.year for day, _kind in rows})
-    for year in years:
-        db.session.execute(delete(CalendarDay).where(
-            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
-        ))
+def import_calendar_days(
+    text: str, names: dict | None = None, *, year: int | None = None, whole_plan: bool = False, actor=None,
+) -> dict[int, int]:
+    """Enter holiday days from a CSV (日期,类型) or the State Council's notice; return days entered per year.
+
+    Entered days add to or correct the year's other days, never drop them. The notice is a whole plan,
+    so its year is no longer an estimate; a CSV is one when whole_plan says so. Every open case's stored
+    limit is then recomputed, and each one that moved says so in its timeline.
+    """
+    if looks_like_notice(text):
+        notice = parse_holiday_notice(text, year)
+        rows, names, planned, source = notice.rows, {**notice.names, **(names or {})}, {notice.year}, "notice"
+    else:
+        rows = parse_holiday_file(text)
+        if year is not None and any(day.year != year for day, _kind in rows):
+            raise ValueError(f"文件中有不属于{year}年的日期")
+        planned, source = ({day.year for day, _kind in rows} if whole_plan else set()), "csv"
     for day, kind in rows:
-        db.session.add(CalendarDay(day=day, kind=kind, name=(names or {}).get(day)))
+        entered = db.session.get(CalendarDay, day)
+        if entered is None:
+            db.session.add(CalendarDay(day=day, kind=kind, name=(names or {}).get(day)))
+        else:  # a correction: the same day entered again with another kind or name
+            entered.kind, entered.name = kind, (names or {}).get(day) or entered.name
+    for plan_year in planned:
+        if db.session.get(CalendarPlan, plan_year) is None:
+            db.session.add(CalendarPlan(year=plan_year, source=source))
     db.session.flush()
+    forget_calendar()
+    recompute_due_dates(REASON_CALENDAR, actor=actor)
+    years = sorted({day.year for day, _kind in rows})
+    return {y: sum(1 for day, _k in rows if day.year == y) for y in years}
+
+
+def forget_calendar() -> None:
+    """Drop the request's cached calendar, so the next limit computed uses the days just entered."""
     if has_app_context():
-        g.pop("holiday_calendar", None)  # the next limit computed uses the new days
-    recompute_due_dates()
-    return {year: sum(1 for day, _k in rows if day.year == year) for year in years}
+        g.pop("holiday_calendar", None)
+
+
+def year_differences(year: int) -> list[tuple[date, str]]:
+    """Return the days of a year that differ from the ordinary week, as the calendar now stands."""
+    return holiday_calendar().differences(year)
 
 
 def calendar_gap_warning(today: date) -> str | None:
-    """Warn admins when this year's or (from November) next year's holiday plan is unknown."""
+    """Warn admins when this year's or (from 1 November) next year's holiday plan is not entered."""
     calendar = holiday_calendar()
     for year in (today.year, today.year + 1):
         if year == today.year + 1 and today.month < 11:
             continue
         if not calendar.knows_year(year):
-            return (f"{year}年的法定节假日和调休安排尚未录入:按工作日计算的期限将无法计算。"
+            return (f"{year}年的法定节假日和调休安排尚未录入:该年的期限暂按法定节日估算(不含调休),标为“暂定”。"
                     f"请在国务院办公厅公布后于“设置 → 节假日”录入或用 flask holidays import 导入。")
     return None
 
@@ -175,9 +243,19 @@ def init_app(app) -> None:
         event.listen(Session, "before_flush", _keep_due_dates)
 
 
-def recompute_due_dates(township_id: int | None = None) -> int:
-    """Recompute stored limits of open cases, after a calendar or township setting changed."""
-    count = 0
+def _due_dates(record) -> dict[str, date | None]:
+    if isinstance(record, Petition):
+        return {"当前期限": record.due_on, "办结期限": record.opinion_due_on}
+    return {"当前期限": record.due_on}
+
+
+def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None = None, actor=None) -> int:
+    """Recompute stored limits after the calendar or a township's rule changed; return how many moved.
+
+    Each case whose date moved gets one timeline entry saying from what to what and why.
+    """
+    forget_calendar()
+    moved = 0
     for model, open_states in ((Dispute, ["accepted", "mediating", "concluded"]), (Petition, None)):
         query = select(model)
         if open_states:
@@ -185,7 +263,20 @@ def recompute_due_dates(township_id: int | None = None) -> int:
         if township_id is not None:
             query = query.where(model.township_id == township_id)
         for record in db.session.execute(query).scalars():
+            before = _due_dates(record)
             _stored_limits(record)
-            count += 1
+            changes = {label: (old, new) for (label, old), new in zip(before.items(), _due_dates(record).values(),
+                                                                      strict=True) if old != new}
+            if not changes:
+                continue
+            moved += 1
+            text = ";".join(f"{label}由{_iso(old)}改为{_iso(new)}" for label, (old, new) in changes.items())
+            petition = record if isinstance(record, Petition) else None
+            record_event(None if petition else record, actor, "due_recomputed", f"因{reason}重新计算期限:{text}",
+                         changes, petition=petition)
     db.session.flush()
-    return count
+    return moved
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "无"

@@ -18,7 +18,7 @@ from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
 from casetrack.i18n import domain_message
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Role, Township, User, Village
-from casetrack.services import accounts, places
+from casetrack.services import accounts, places, time_limits
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -136,8 +136,11 @@ def township(township_id: int):
         if request.method == "GET" else forms.TownshipSettingsForm()
 
     def save():
+        strict_before = bool(township.setting("strict_period_end"))
         places.rename_township(township, form.name.data)
         places.update_township_settings(township, form.settings())
+        if bool(township.setting("strict_period_end")) != strict_before:
+            time_limits.recompute_due_dates(time_limits.REASON_RULE, township.id, current_user)
 
     if form.validate_on_submit() and _attempt(form, form.name, save):
         flash(_("已保存“%(name)s”的设置。", name=township.name), "success")

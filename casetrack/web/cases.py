@@ -19,7 +19,7 @@ from casetrack.forms import cases as forms
 from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
 from casetrack.services import disputes as services
-from casetrack.services import review
+from casetrack.services import judicial_confirmation, review, time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 
@@ -177,6 +177,8 @@ def detail(case_id: int):
     return render_template(
         "cases/detail.html", case=dispute, events=events, actions=available_actions(dispute),
         show_personal=permissions.sees_personal_data(current_user, dispute), possible_duplicates=_duplicates_of(dispute),
+        limit=time_limits.dispute_limit(dispute, _user_today()),
+        judicial_window=time_limits.judicial_confirmation_deadline(dispute),
     )
 
 
@@ -230,6 +232,12 @@ class Action:
     offered: Callable[[Dispute], bool]
     perform: Callable[[Dispute, object], None]
     prepare: Callable[[Dispute, object], None] = lambda dispute, form: None
+
+
+def _warn_if_late(late: str) -> None:
+    """Say that a late application was saved all the same: whether it is taken up is for the court."""
+    if late:
+        flash(_("申请已登记,但已超过申请期限:是否受理由人民法院依法决定。"), "warning")
 
 
 def _user_today():
@@ -306,8 +314,9 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "continuation": Action(
-        _l("延续调解"), forms.ContinuationForm, lambda d: d.state is S.MEDIATING and not d.continuation_agreed,
-        lambda d, f: services.agree_continuation(d, current_user, f.agreed_on.data, f.note.data, _user_today()),
+        _l("延续调解"), forms.ContinuationForm, lambda d: d.state is S.MEDIATING,
+        lambda d, f: services.agree_continuation(d, current_user, f.agreed_on.data, f.note.data, _user_today(),
+                                                 f.until.data),
     ),
     "conclude": Action(
         _l("登记结果"), forms.ConcludeForm, _state_allows(wf.DisputeAction.CONCLUDE),
@@ -324,8 +333,15 @@ ACTIONS: dict[str, Action] = {
     "judicial-confirmation": Action(
         _l("司法确认"), forms.JudicialConfirmationForm,
         lambda d: d.outcome == wf.Outcome.SUCCEEDED.value and d.judicial_confirmation_applied_on is None
-        and d.state is not S.ARCHIVED,
-        lambda d, f: services.record_judicial_confirmation(d, current_user, f.applied_on.data, f.court.data, _user_today()),
+        and (d.state is not S.ARCHIVED or time_limits.judicial_confirmation_window(d, _user_today()) is not None),
+        lambda d, f: _warn_if_late(judicial_confirmation.record_judicial_confirmation(
+            d, current_user, f.applied_on.data, f.court.data, _user_today(), f.effective_on.data, f.late_note.data)),
+    ),
+    "court-result": Action(
+        _l("司法确认结果"), forms.CourtResultForm,
+        lambda d: d.judicial_confirmation_applied_on is not None and d.judicial_confirmation_result is None,
+        lambda d, f: judicial_confirmation.record_court_result(d, current_user, wf.CourtResult(f.result.data), f.decided_on.data,
+                                                  _user_today()),
     ),
     "archive": Action(
         _l("归档"), forms.ArchiveForm, _state_allows(wf.DisputeAction.ARCHIVE),

@@ -154,6 +154,8 @@ def detail(petition_id: int):
         "petitions/detail.html", petition=petition, events=events, actions=_petition_actions(petition),
         limit=time_limits.petition_limit(petition, today), repeats=repeats,
         acceptance=time_limits.acceptance_deadline(petition), opinion=time_limits.opinion_deadline(petition),
+        review_window=time_limits.review_request_deadline(petition),
+        second_review_window=time_limits.second_review_request_deadline(petition),
         show_personal=permissions.sees_petitioner_data(current_user, petition),
         collective=pw.is_collective(petition.persons, int(petition.township.setting("collective_threshold"))),
     )
@@ -167,6 +169,12 @@ def _allows(action: pw.PetitionAction):
 
 def _today():
     return clock.today()
+
+
+def _warn_if_late(late: str) -> None:
+    """Say that a late request was saved all the same: the petitioner keeps the right, the body decides."""
+    if late:
+        flash(_("申请已登记,但已超过申请期限:是否受理由本机关依法决定。"), "warning")
 
 
 def _prepare_convert(petition: Petition, form) -> None:
@@ -219,14 +227,17 @@ ACTIONS: dict[str, Action] = {
     "rate": Action(_l("评价满意度"), forms.RateForm, _allows(A.RATE),
                    lambda p, f: services.rate(p, current_user, wf.Satisfaction(f.satisfaction.data))),
     "request-review": Action(_l("申请复查"), forms.RequestForm, _allows(A.REQUEST_REVIEW),
-                             lambda p, f: services.request_review(p, current_user, f.requested_on.data, _today())),
+                             lambda p, f: _warn_if_late(services.request_review(
+                                 p, current_user, f.requested_on.data, _today(), f.late_note.data))),
     "answer-review": Action(
-        _l("复查答复"), forms.ReviewAnswerForm, _allows(A.ANSWER_REVIEW),
-        lambda p, f: services.answer_review(p, current_user, f.result.data, f.answered_on.data, _today()),
+        _l("复查答复"), forms.ReviewAnswerDeliveredForm, _allows(A.ANSWER_REVIEW),
+        lambda p, f: services.answer_review(p, current_user, f.result.data, f.answered_on.data, _today(),
+                                            f.delivered_on.data),
     ),
     "request-second-review": Action(
         _l("申请复核"), forms.RequestForm, _allows(A.REQUEST_SECOND_REVIEW),
-        lambda p, f: services.request_second_review(p, current_user, f.requested_on.data, _today()),
+        lambda p, f: _warn_if_late(services.request_second_review(
+            p, current_user, f.requested_on.data, _today(), f.late_note.data)),
     ),
     "answer-second-review": Action(
         _l("复核答复"), forms.ReviewAnswerForm, _allows(A.ANSWER_SECOND_REVIEW),

@@ -35,7 +35,7 @@ from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
-from casetrack.services import queue_stamps
+from casetrack.services import queue_stamps, time_limits
 from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
@@ -189,6 +189,7 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
     dispute_url, petition_url = _id_url("cases.detail", "case_id"), _id_url("petitions.detail", "petition_id")
     # Translated once per page; gettext without variables returns the pattern to fill in per row.
     overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
+    tentative = _("暂定")
     petition_word = _("信访")
     labels: dict[str, str] = {}  # the domain's labels (states, kinds of limit) in the interface's language
 
@@ -203,9 +204,10 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
         if limit is not None:
             days = limit.days_left
             when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
-            text = f"{tr(limit.deadline.label)} {limit.deadline.due} · {when}" + (
+            estimated = f" {tentative}" if limit.deadline.estimated else ""
+            text = f"{tr(limit.deadline.label)} {limit.deadline.due}{estimated} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
-            limit = (limit.status, limit.deadline.basis, text)
+            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{limit.deadline.basis}", text)
         rows.append(Row(
             dispute=dispute, id=item.id,
             href=dispute_url(item.id) if dispute else petition_url(item.id),
@@ -234,14 +236,16 @@ def export():
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限"])
+        writer.writerow(["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限", "期限说明"])
         yield "\ufeff" + buffer.getvalue()
         for item in q.iterate_all(current_user, filters, today, township):
             buffer.seek(0)
             buffer.truncate()
+            limit = q.limits([item], today)[0]  # which rule gave the date, and 暂定 when estimated
             writer.writerow([csv_text(cell) for cell in (
                 "纠纷" if item.is_dispute else "信访", item.number, item.registered_on, item.village or "",
-                "、".join(item.people), item.state.label, item.due_on or "")])
+                "、".join(item.people), item.state.label, item.due_on or "",
+                time_limits.limit_note(limit.deadline) if limit else "")])
             yield buffer.getvalue()
 
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",

@@ -1,7 +1,7 @@
 """session generations and an atomic login throttle
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 09:00:00
 
 users.session_generation is kept in every session and bumped to end them all (logout, new password, new role
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

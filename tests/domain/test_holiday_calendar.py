@@ -4,20 +4,22 @@ Expected dates are checked against the State Council holiday plans:
 2024 Spring Festival 02-10..02-17 off, make-up workdays 02-04 (Sun) and 02-18 (Sun);
 2024 National Day 10-01..10-07 off, make-up workdays 09-29 (Sun) and 10-12 (Sat);
 2025 Spring Festival 01-28..02-04 off, make-up workdays 01-26 (Sun) and 02-08 (Sat).
+Years the package does not know (2027 on) are estimated from the statutory festivals, without 调休.
 """
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from casetrack.domain.holiday_calendar import (
     HolidayCalendar,
-    UnknownCalendarYear,
     add_calendar_days,
     add_working_days,
     holiday_calendar_from_rows,
     parse_holiday_file,
 )
+from casetrack.domain.holiday_notice import looks_like_notice, parse_holiday_notice
 
 D = date
 PACKAGE = HolidayCalendar()
@@ -61,13 +63,14 @@ def test_calendar_days_need_no_holiday_plan_when_not_rolling():
         (D(2024, 9, 16), False, D(2024, 10, 1)),  # lands on National Day, roll off
         (D(2024, 9, 16), True, D(2024, 10, 8)),  # rolled past the whole holiday week
         (D(2024, 9, 20), True, D(2024, 10, 8)),  # lands on Sat 10-05 inside the holiday
-        (D(2024, 9, 28), True, D(2024, 10, 13)),  # plain Sunday is not a public holiday
+        (D(2024, 9, 28), True, D(2024, 10, 14)),  # a plain Sunday is a rest day too: Mon 10-14
         (D(2024, 9, 27), True, D(2024, 10, 12)),  # make-up Saturday is a working day
         (D(2025, 1, 14), True, D(2025, 2, 5)),  # lands on 2025-01-29 (Spring Festival)
         (D(2026, 9, 16), True, D(2026, 10, 8)),  # 2026, the last year the package knows
+        (D(2026, 2, 1), True, D(2026, 2, 24)),  # 02-16 除夕, 春节 02-15..02-23
     ],
 )
-def test_roll_holiday_moves_only_public_holiday_ends(start, roll, expected):
+def test_a_last_day_on_a_rest_day_rolls_to_the_next_working_day(start, roll, expected):
     assert add_calendar_days(start, 15, PACKAGE, roll_holiday=roll) == expected
 
 
@@ -127,16 +130,19 @@ def test_package_calendar_classifies_days(day, working, public_holiday):
     assert PACKAGE.is_public_holiday(day) is public_holiday
 
 
-def test_unknown_year_raises_with_chinese_message_and_year():
-    with pytest.raises(UnknownCalendarYear) as info:
-        PACKAGE.is_working_day(D(2027, 3, 1))
-    assert info.value.year == 2027
-    assert str(info.value) == "2027年的节假日安排尚未录入,无法计算工作日,请管理员录入该年放假安排。"
-
-
-def test_unknown_year_raises_for_public_holiday_check_too():
-    with pytest.raises(UnknownCalendarYear):
-        PACKAGE.is_public_holiday(D(2027, 10, 1))
+@pytest.mark.parametrize("day, working", [
+    (D(2027, 3, 1), True),  # an ordinary Monday
+    (D(2027, 1, 1), False),  # 元旦
+    (D(2027, 2, 5), False),  # 除夕 (Friday)
+    (D(2027, 2, 8), False),  # 初三 (Monday)
+    (D(2027, 2, 9), True),  # no 调休 is guessed: Tuesday counts as worked
+    (D(2027, 10, 1), False),
+    (D(2027, 10, 4), True),  # the estimate has 国庆 10-01..03 only
+    (D(2030, 2, 4), False),  # 2030 春节 (02-02..05)
+])
+def test_a_year_the_package_does_not_know_is_estimated_not_refused(day, working):
+    assert PACKAGE.is_working_day(day) is working
+    assert PACKAGE.is_estimated_year(day.year) and not PACKAGE.knows_year(day.year)
 
 
 @pytest.mark.parametrize("year", [2003, 2027])
@@ -145,29 +151,44 @@ def test_package_knows_only_2004_to_2026(year):
     assert not PACKAGE.knows_year(year)
 
 
-def test_working_days_into_unknown_year_raise():
-    with pytest.raises(UnknownCalendarYear):
-        add_working_days(D(2026, 12, 30), 5, PACKAGE)
+def test_working_days_into_an_unknown_year_use_the_estimate():
+    # Thu 12-31 (package), 2027-01-01 元旦 (estimated), weekend, then Mon 01-04 .. Thu 01-07
+    assert add_working_days(D(2026, 12, 30), 5, PACKAGE) == D(2027, 1, 7)
 
 
-def test_admin_rows_make_an_unknown_year_computable():
-    calendar = holiday_calendar_from_rows(ADMIN_2027_ROWS)
+def test_an_entered_plan_makes_a_year_known():
+    calendar = holiday_calendar_from_rows(ADMIN_2027_ROWS, plan_years=[2027])
     assert calendar.knows_year(2027) and calendar.knows_year(2026)
     assert not PACKAGE.knows_year(2027)
     # 2026-12-31 (package), then 2027-01-01..03 off, then 01-04..01-07
     assert add_working_days(D(2026, 12, 30), 5, calendar) == D(2027, 1, 7)
-    assert calendar.is_working_day(D(2027, 9, 26))  # admin make-up Sunday
+    assert calendar.is_working_day(D(2027, 9, 26))  # entered make-up Sunday
     assert calendar.is_public_holiday(D(2027, 10, 2))
     assert not calendar.is_public_holiday(D(2027, 10, 16))  # a plain Saturday
+    assert calendar.is_working_day(D(2027, 2, 5))  # the plan has no 春节: the estimate is gone
 
 
-def test_admin_plan_replaces_the_package_for_its_year():
-    # The admin entered 2024 with National Day only: 09-29 is no longer a make-up workday.
-    calendar = holiday_calendar_from_rows([(D(2024, 10, day), "holiday") for day in range(1, 8)])
-    assert calendar.admin_years == frozenset({2024})
+def test_one_entered_day_keeps_every_other_day_of_its_year():
+    # The bug of issue 13: one entry for 2026-03-02 made 2026-10-01 a working day.
+    calendar = holiday_calendar_from_rows([(D(2026, 3, 2), "holiday")])
+    assert not calendar.is_working_day(D(2026, 3, 2))
+    assert not calendar.is_working_day(D(2026, 10, 1))
+    assert calendar.is_working_day(D(2026, 9, 20))  # the package's make-up Sunday kept too
+    assert calendar.differences(2026) == sorted([*PACKAGE.differences(2026), (D(2026, 3, 2), "休")])
+
+
+def test_entered_days_add_to_the_estimate_of_an_unknown_year():
+    calendar = holiday_calendar_from_rows([(D(2027, 2, 9), "holiday"), (D(2027, 2, 20), "workday")])
+    assert not calendar.is_working_day(D(2027, 2, 9)) and not calendar.is_working_day(D(2027, 2, 5))
+    assert calendar.is_working_day(D(2027, 2, 20))
+    assert calendar.is_estimated_year(2027)  # single days are no whole plan
+
+
+def test_a_whole_plan_replaces_the_package_for_its_year():
+    # Entered as the whole 2024 plan with National Day only: 09-29 is no longer a make-up workday.
+    calendar = holiday_calendar_from_rows([(D(2024, 10, day), "holiday") for day in range(1, 8)], plan_years=[2024])
     assert not calendar.is_working_day(D(2024, 9, 29))
-    assert not calendar.is_public_holiday(D(2024, 9, 16))  # package Mid-autumn ignored
-    assert calendar.is_working_day(D(2024, 9, 16))
+    assert calendar.is_working_day(D(2024, 9, 16))  # the package's 中秋 is not in that plan
     assert calendar.is_working_day(D(2025, 1, 26))  # other years still use the package
 
 
@@ -180,11 +201,48 @@ def test_single_admin_entries_override_the_package_day_by_day():
     assert add_working_days(D(2024, 9, 30), 1, calendar) == D(2024, 10, 9)
 
 
-def test_package_can_be_switched_off():
+def test_without_the_package_every_year_is_estimated():
     calendar = HolidayCalendar(use_package=False)
     assert not calendar.knows_year(2024)
-    with pytest.raises(UnknownCalendarYear):
-        calendar.is_working_day(D(2024, 5, 6))
+    assert not calendar.is_working_day(D(2024, 10, 1))  # 国庆, a statutory day
+    assert not calendar.is_working_day(D(2024, 9, 29))  # the real plan worked this Sunday; no 调休 is guessed
+
+
+# ------------------------------------------------------------ the State Council's notice
+
+NOTICE_2026 = (Path(__file__).parent.parent / "fixtures" / "notice_2026.txt").read_text(encoding="utf-8")
+
+
+def test_the_2026_notice_gives_exactly_the_packages_2026_days():
+    notice = parse_holiday_notice(NOTICE_2026)
+    assert notice.year == 2026
+    calendar = holiday_calendar_from_rows(notice.rows, plan_years=[2026])
+    assert calendar.differences(2026) == PACKAGE.differences(2026)
+    # by hand: 25 days differ from the ordinary week, among them 02-14 and 02-28 worked, 02-16 (除夕) off
+    assert len(PACKAGE.differences(2026)) == 25
+    assert {(D(2026, 2, 14), "班"), (D(2026, 2, 28), "班"), (D(2026, 2, 16), "休")} <= set(calendar.differences(2026))
+    assert notice.names[D(2026, 2, 16)] == "春节"
+
+
+def test_the_notice_reads_half_width_punctuation_and_a_year_given_apart():
+    text = ("一、元旦:1月1日(周五)至3日(周日)放假调休,共3天。\n"
+            "二、春节:2月14日(周六)、2月28日(周六)上班。\n")
+    assert not looks_like_notice("日期,类型\n2027-01-01,休\n")
+    assert looks_like_notice(text)
+    notice = parse_holiday_notice(text, year=2027)
+    assert notice.rows == [(D(2027, 1, 1), "holiday"), (D(2027, 1, 2), "holiday"), (D(2027, 1, 3), "holiday"),
+                           (D(2027, 2, 14), "workday"), (D(2027, 2, 28), "workday")]
+
+
+@pytest.mark.parametrize("text, year, fragment", [
+    ("一、元旦:1月1日至3日放假调休,共3天。", None, "未找到年份"),
+    ("国务院办公厅关于2027年部分节假日安排的通知\n一、元旦:1月1日至3日放假,共4天。", None, "第2行:放假日期共3天"),
+    ("国务院办公厅关于2027年部分节假日安排的通知\n一、元旦:1月1日放假。", 2026, "与指定的年份2026不符"),
+    ("国务院办公厅关于2027年部分节假日安排的通知\n一、元旦:2月30日放假。", None, "第2行:日期“2月30日”无效"),
+])
+def test_a_bad_notice_is_refused_naming_the_line(text, year, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        parse_holiday_notice(text, year)
 
 
 def test_calendar_refuses_a_day_that_is_both_holiday_and_workday():
@@ -217,9 +275,9 @@ def test_parse_holiday_file_accepts_english_header_and_spreadsheet_dates():
 
 
 def test_parsed_file_builds_a_working_calendar():
-    calendar = holiday_calendar_from_rows(parse_holiday_file("日期,类型\n2027-01-01,假日\n"))
-    assert calendar.admin_years == frozenset({2027})
-    assert add_working_days(D(2026, 12, 31), 1, calendar) == D(2027, 1, 4)
+    calendar = holiday_calendar_from_rows(parse_holiday_file("日期,类型\n2027-01-04,假日\n"))
+    # 2027-01-01 (元旦, estimated), the weekend, then 01-04 entered as off -> Tue 01-05
+    assert add_working_days(D(2026, 12, 31), 1, calendar) == D(2027, 1, 5)
 
 
 @pytest.mark.parametrize(

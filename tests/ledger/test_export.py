@@ -126,6 +126,10 @@ def test_a_year_exported_and_imported_into_an_empty_database_is_the_same(runner,
 
 
 def test_export_writes_the_ledger_columns_then_the_limits(runner, world, tmp_path):
+    # YEAR moves with the clock, so the limits here are counted plainly (the strict reading); how a date
+    # rolls past a holiday, and what the 期限说明 column says then, is tested below on fixed dates
+    world.township.settings = {**(world.township.settings or {}), "strict_period_end": True}
+    db.session.commit()
     rows = [dispute(编号="D1", 状态="调解中", 登记日期=day(3, 5).isoformat()),
             dispute(编号="D2", 状态="已调结", 调解结果="终止", 结案日期=day(3, 10).isoformat())]
     matters = [petition(编号="P1", 登记日期=day(3, 5).isoformat()),
@@ -137,16 +141,34 @@ def test_export_writes_the_ledger_columns_then_the_limits(runner, world, tmp_pat
     workbook = load_workbook(output)
     sheet = workbook["矛盾纠纷"]
     assert [c.value for c in sheet[1]] == headers("dispute") == [c.header for c in DISPUTE_COLUMNS] + [
-        "受理期限", "办结期限", "是否超期"]
-    by_number = {r[0]: r[-3:] for r in sheet.iter_rows(min_row=2, values_only=True)}
+        "受理期限", "办结期限", "是否超期", "期限说明"]
+    by_number = {r[0]: r[-4:] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_number["D1"][0] is None and by_number["D1"][1].date() == day(4, 5) and by_number["D1"][2] == "是"
+    assert by_number["D1"][3] == "调解期限:严格计算:期满日遇休息日不顺延(本乡镇设置)"
     assert by_number["D2"][1].date() == day(4, 5) and by_number["D2"][2] == "否"  # concluded within the month
     sheet = workbook["信访"]
     assert [c.value for c in sheet[1]][:len(PETITION_COLUMNS)] == [c.header for c in PETITION_COLUMNS]
-    by_number = {r[0]: r[-3:] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    by_number = {r[0]: r[-4:] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_number["P1"][0].date() == day(3, 20) and by_number["P1"][1] is None and by_number["P1"][2] == "是"
     assert by_number["P2"][0].date() == day(3, 20) and by_number["P2"][1].date() == day(3, 6) + timedelta(days=65)
     assert by_number["P2"][2] == "否"
+    assert by_number["P2"][3] == ("受理期限:严格计算:期满日遇休息日不顺延(本乡镇设置);"
+                                  "办结期限:严格计算:期满日遇休息日不顺延(本乡镇设置)")
+
+
+def test_the_export_says_which_rule_gave_each_date_and_marks_estimates():
+    from datetime import date
+
+    from casetrack.domain import deadlines as dl
+    from casetrack.services.time_limits import limit_note
+
+    # accepted 2024-03-05 + one month = 04-05, inside 清明 2024 (04-04..06) -> Sun 04-07, a make-up workday
+    assert limit_note(dl.mediation_deadline(date(2024, 3, 5))) == (
+        "调解期限:期满日为休息日,顺延至其后第一个工作日(原期满日2024-04-05)")
+    # received 2030-01-20 + 15 = 02-04, 春节 estimated -> 02-06, tentative; accepted 03-01 + 60 = Tue 04-30
+    assert limit_note(dl.petition_acceptance_deadline(date(2030, 1, 20)),
+                      dl.petition_opinion_deadline(date(2030, 3, 1))) == (
+        "受理期限:期满日为休息日,顺延至其后第一个工作日(原期满日2030-02-04),暂定;办结期限:期满日为工作日,无需顺延,暂定")
 
 
 def test_csv_export_writes_one_utf8_file_per_kind_that_excel_opens(runner, world, tmp_path):

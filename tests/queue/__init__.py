@@ -2,7 +2,9 @@
 reading the queue page (its rows, tab counts and pager links) back out of the HTML a user gets.
 
 Dates are fixed days in 2024-2026 where only the calendar matters, and relative to clock.today() where a
-time limit must fall due soon or be overdue; the services refuse dates after today.
+time limit must fall due soon or be overdue; the services refuse dates after today. A limit placed on an exact
+day may fall on a weekend, so the townships here take the strict reading (no roll past a rest day): the queue
+is tested on stored limits; how a limit rolls is tested in tests/domain and tests/services.
 """
 
 from dataclasses import dataclass, field
@@ -47,13 +49,25 @@ def days(n: int) -> date:
     return today() + timedelta(days=n)
 
 
+def count_strictly(township: Township) -> None:
+    """Let the township's limits end on the day counted, even a rest day, so tests can place them exactly."""
+    if not township.setting("strict_period_end"):
+        township.settings = {**(township.settings or {}), "strict_period_end": True}
+        db.session.flush()
+
+
 def accepted_for_due(due: date) -> date:
-    """Return the acceptance day whose one-month mediation limit ends on `due` (calendar days, no holiday roll)."""
+    """Return the acceptance day whose one-month mediation limit ends on `due` (calendar days, no holiday roll).
+
+    No day does for the 29th-31st after a shorter month (03-29..31 follow February): then the day giving the
+    latest limit before it, and dispute() records the parties' agreed date (延续调解) as the limit.
+    """
     for back in range(27, 33):
         accepted = due - timedelta(days=back)
         if dl.add_months(accepted, 1) == due:
             return accepted
-    raise AssertionError(f"no acceptance day gives a mediation limit of {due}")
+    return next(due - timedelta(days=back) for back in range(28, 33)
+                if dl.add_months(due - timedelta(days=back), 1) < due)
 
 
 def dispute(
@@ -66,6 +80,7 @@ def dispute(
     concluded, visited, archived, not_accepted). `due` picks the acceptance day so the mediation limit ends
     then; level "township"/"county" is reached by escalating after acceptance. Commits."""
     now = today()
+    count_strictly(village.township)
     if due is not None:
         accepted_on = accepted_for_due(due)
     if accepted_on is not None:
@@ -113,6 +128,8 @@ def dispute(
     elif level != "village":
         for _ in range(["village", "township", "county"].index(level)):
             dispute_services.escalate(case, actor, "村调委会调解未果,上报处理")
+    if due is not None and state in ("accepted", "mediating") and dl.add_months(accepted_on, 1) != due:
+        case.continuation_agreed, case.continued_until = True, due  # see accepted_for_due
     db.session.commit()
     if state == "not_accepted":
         assert case.status == "not_accepted"
@@ -146,6 +163,7 @@ def petition(
     """Register a petition received on received_on and take it along the main road to state; each step is taken
     one day after the one before (never after today). Commits."""
     now = today()
+    count_strictly(township)
     intake = petition_services.PetitionIntake(
         received_on=received_on, channel=pw.Channel.LETTER, category_id=category(township).id, request=request,
         village_id=village.id if village else None,

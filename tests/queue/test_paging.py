@@ -258,13 +258,15 @@ def _csv_rows(response) -> list[list[str]]:
 def test_the_export_holds_every_matching_item_beyond_one_page_in_queue_order(app, world):
     made = make_many(world, 45, 12)  # 57 items: more than a page of 50
     rows = _csv_rows(browse_as(app, "staff").get("/queue/export.csv"))
-    assert rows[0] == ["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限"]
+    assert rows[0] == ["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限", "期限说明"]
     assert [r[1] for r in rows[1:]] == reference(world.staff, made, "registered")
     by_number = {r[1]: r for r in rows[1:]}
     some_dispute = next(x for x in made if isinstance(x, Dispute) and x.status == "accepted")
-    assert by_number[some_dispute.number] == [
+    assert by_number[some_dispute.number][:7] == [
         "纠纷", some_dispute.number, some_dispute.registered_on.isoformat(), "斜沟村",
         some_dispute.parties[0].name, "已受理", some_dispute.due_on.isoformat()]
+    # which rule gave the date: the default one (rolled or not, as the day counted falls)
+    assert by_number[some_dispute.number][7].startswith("调解期限:期满日为")
     some_petition = next(x for x in made if isinstance(x, Petition))
     assert by_number[some_petition.number][:3] == ["信访", some_petition.number, some_petition.received_on.isoformat()]
 
@@ -280,7 +282,7 @@ def test_the_export_follows_the_filters_sort_and_reach(app, world):
     rows = _csv_rows(browse_as(app, "mediator1").get("/queue/export.csv"))
     assert [r[1] for r in rows[1:]] == reference(world.mediator, made, "registered")
     assert _csv_rows(browse_as(app, "farstaff").get("/queue/export.csv")) == [
-        ["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限"]]
+        ["类型", "编号", "登记日期", "所属村", "当事人", "状态", "期限", "期限说明"]]
 
 
 def test_iterate_all_walks_chunk_by_chunk_without_a_cap(app, world):

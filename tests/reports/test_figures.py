@@ -173,14 +173,15 @@ def test_a_repeat_petition_counts_in_repeat_not_in_received(app, year):
 def test_an_extended_petition_answered_in_time_is_on_time_and_a_late_one_is_due_but_not(app, year):
     db.session.refresh(year.p1)
     db.session.refresh(year.p2)
-    assert year.p1.opinion_due_on == date(2025, 6, 1)  # accepted 03-03: 60 days + 30 approved
-    assert year.p2.opinion_due_on == date(2025, 5, 2)
+    # accepted 03-03: 60 days + 30 approved = Sun 06-01, inside 端午 2025 (05-31..06-02) -> Tue 06-03
+    assert year.p1.opinion_due_on == date(2025, 6, 3)
+    assert year.p2.opinion_due_on == date(2025, 5, 6)  # 03-03 + 60 = 05-02, inside 劳动节 (05-01..05) -> 05-06
 
     p = _get_json(app, "staff", "/reports/2025.json")["petitions"]
 
     assert _ids("petitions.on_time", 2025) == {year.p0.id, year.p1.id}  # p1 answered 05-20, after day 60
     assert _ids("petitions.due", 2025) == {year.p0.id, year.p1.id, year.p2.id, year.p4.id}
-    assert year.p2.id not in _ids("petitions.on_time", 2025)  # answered 05-10, due 05-02
+    assert year.p2.id not in _ids("petitions.on_time", 2025)  # answered 05-10, due 05-06
     assert year.p5.id not in _ids("petitions.due", 2025)  # due 2026-01-20: next year's
     assert (p["due"], p["on_time"], p["on_time_rate"]) == (4, 2, 0.5)
 
@@ -189,6 +190,8 @@ def test_an_open_petition_is_due_only_once_its_deadline_has_passed(app, world):
     """A deadline in the period that has not passed yet is not due (nothing late can be said yet)."""
     from datetime import timedelta
 
+    world.township.settings = {**(world.township.settings or {}), "strict_period_end": True}  # plain 60 days
+    db.session.commit()
     today = clock.today()
     received = date(today.year, today.month, 1)
     open_one = petition(world.staff, world.township, received, accepted_on=received)

@@ -212,7 +212,8 @@ MATRIX: dict[str, Row] = {
     "admin.edit_user": Row(get=ADMIN_GET, post="L  403  403  403  400/400/404  400", body=EMPTY),
     "admin.reset_password": Row(get=ADMIN_GET, post=ADMIN_POST, body=PASSWORD_BODY),
     "admin.change_user": Row(post=ADMIN_POST, variants=({"change": "disable"}, {"change": "sign-out"}), body=EMPTY),
-    "holidays.index": Row(get=ADMINS_ONLY, post="L  403  403  403  302  302",
+    # the calendar is county-wide: a township admin reads it, only a county-wide admin changes it (issue 13)
+    "holidays.index": Row(get=ADMINS_ONLY, post="L  403  403  403  403  302",
                           body=lambda w, p: {"text": "日期,类型\n2027-01-01,休\n"}),
 }
 

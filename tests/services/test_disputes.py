@@ -2,7 +2,7 @@
 fact corrections and stale-version refusals. A refusal must leave the database exactly as it was."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError, InvalidTransition
 from casetrack.extensions import db
 from casetrack.models import CaseCounter, Dispute, User
-from casetrack.services import disputes
+from casetrack.services import disputes, judicial_confirmation, time_limits
 from casetrack.services.places import dispute_types
 from tests import days
 from tests.factories import (
@@ -475,47 +475,102 @@ def test_session_is_numbered_in_the_timeline(world):
     assert timeline(case.id)[-1].summary == f"记录第1次调解({clock.today().isoformat()},村委会调解室)"
 
 
-def test_continuation_is_recorded_once(world):
-    case = make_dispute(world.staff, world.village, state="mediating")
-    disputes.agree_continuation(case, world.staff, clock.today(), "双方同意再调解两周", clock.today())
+def test_a_continuation_sets_the_agreed_date_as_the_new_mediation_limit(world):
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=date(2024, 3, 1))
+    # accepted 2024-03-01 + one month = Mon 04-01
+    assert case.due_on == date(2024, 4, 1)
+    disputes.agree_continuation(case, world.staff, date(2024, 3, 28), "双方同意再调解两周", clock.today(),
+                                until=date(2024, 4, 15))
     db.session.commit()
-    assert case.continuation_agreed
+    assert (case.continuation_agreed, case.continued_until, case.due_on) == (True, date(2024, 4, 15), date(2024, 4, 15))
+    event = timeline(case.id)[-1]
+    assert event.summary == "双方当事人同意延续调解至2024-04-15:双方同意再调解两周"
+    assert event.changes == {"调解期限": ["2024-04-01", "2024-04-15"]}
+    # a second agreement moves the limit again
+    disputes.agree_continuation(case, world.staff, date(2024, 4, 12), "再延一周", clock.today(), until=date(2024, 4, 22))
+    db.session.commit()
+    assert case.due_on == date(2024, 4, 22)
+
+
+def test_a_continuation_needs_the_agreed_date(world):
+    case = make_dispute(world.staff, world.village, state="mediating")
     before = case_snapshot(case.id)
-    with pytest.raises(DomainError, match="已记录"):
-        disputes.agree_continuation(case, world.staff, clock.today(), "再次同意", clock.today())
+    with pytest.raises(DomainError, match="请填写双方当事人约定的调解期限"):
+        disputes.agree_continuation(case, world.staff, clock.today(), "双方同意", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
 
 def test_judicial_confirmation_is_recorded_for_an_agreement(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
     db.session.commit()
-    assert (case.judicial_confirmation_applied_on, case.judicial_confirmation_court) == (clock.today(), "县人民法院")
+    assert (case.judicial_confirmation_applied_on, case.judicial_confirmation_court) == (case.closed_on, "县人民法院")
     assert timeline(case.id)[-1].action == "judicial_confirmation"
 
 
 @pytest.mark.parametrize(("situation", "message"), [
     ("concluded-failed", "只有达成调解协议的案件可以申请司法确认"),
     ("mediating", "只有达成调解协议的案件可以申请司法确认"),
-    ("archived-succeeded", "已归档的案件不能修改"),
 ])
-def test_judicial_confirmation_is_refused_without_an_open_agreement(world, situation, message):
+def test_judicial_confirmation_is_refused_without_an_agreement(world, situation, message):
     case = make_case_in(world.staff, world.village, situation)
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match=message):
-        disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 
 
+def test_judicial_confirmation_is_counted_from_when_the_agreement_took_effect_and_recorded_after_archiving(world):
+    # registered = accepted 2026-02-01, agreement 02-06, archived 02-26
+    case = make_dispute(world.staff, world.village, state="archived", registered_on=date(2026, 2, 1))
+    assert time_limits.judicial_confirmation_deadline(case).due == date(2026, 3, 9)  # 02-06 + 30 = Sun 03-08
+    # the agreement took effect on Sat 03-07 (signed by the last party): + 30 = Mon 04-06 (清明) -> Tue 04-07
+    warning = judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 4, 7), "县人民法院", clock.today(),
+                                                    effective_on=date(2026, 3, 7))
+    db.session.commit()
+    assert warning == ""
+    assert (case.agreement_effective_on, case.judicial_confirmation_applied_on) == (date(2026, 3, 7), date(2026, 4, 7))
+    assert time_limits.judicial_confirmation_deadline(case).due == date(2026, 4, 7)
+
+
+def test_a_late_judicial_confirmation_application_is_saved_with_its_note_never_refused(world):
+    case = make_dispute(world.staff, world.village, state="visited", registered_on=date(2026, 2, 1))
+    before = case_snapshot(case.id)
+    # agreement 02-06 + 30 = Sun 03-08 -> Mon 03-09; applied Tue 03-10, one day late
+    with pytest.raises(DomainError, match=re.escape("申请日期已超过司法确认申请期限(截至2026-03-09)1日")):
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院", clock.today())
+    db.session.commit()
+    assert case_snapshot(case.id) == before
+    warning = judicial_confirmation.record_judicial_confirmation(case, world.staff, date(2026, 3, 10), "县人民法院",
+                                                    clock.today(), late_note="当事人住院,出院后即申请")
+    db.session.commit()
+    assert case.judicial_confirmation_applied_on == date(2026, 3, 10)
+    assert warning == "(逾期1日,司法确认申请期限截至2026-03-09;逾期说明:当事人住院,出院后即申请)"
+    assert timeline(case.id)[-1].summary == "双方当事人向县人民法院申请司法确认(2026-03-10)" + warning
+
+
+def test_the_courts_result_is_recorded_once(world):
+    case = make_dispute(world.staff, world.village, state="visited")
+    with pytest.raises(DomainError, match="尚未记录司法确认申请"):
+        judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
+    judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
+    db.session.commit()
+    assert (case.judicial_confirmation_result, case.judicial_confirmation_result_on) == ("confirmed", clock.today())
+    assert timeline(case.id)[-1].summary == f"司法确认结果:确认有效({clock.today().isoformat()})"
+    with pytest.raises(DomainError, match="已记录司法确认结果"):
+        judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.REJECTED, clock.today(), clock.today())
+
+
 def test_judicial_confirmation_is_recorded_once(world):
     case = make_dispute(world.staff, world.village, state="visited")
-    disputes.record_judicial_confirmation(case, world.staff, clock.today(), "县人民法院", clock.today())
+    judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "县人民法院", clock.today())
     db.session.commit()
     before = case_snapshot(case.id)
     with pytest.raises(DomainError, match="已记录司法确认申请"):
-        disputes.record_judicial_confirmation(case, world.staff, clock.today(), "市中级人民法院", clock.today())
+        judicial_confirmation.record_judicial_confirmation(case, world.staff, case.closed_on, "市中级人民法院", clock.today())
     db.session.commit()
     assert case_snapshot(case.id) == before
 

@@ -183,7 +183,8 @@ def test_acceptance_records_the_date_and_starts_the_opinion_limit(world):
     services.decide(petition, world.staff, "accepted", date(2024, 2, 20), _today())
 
     assert petition.status == "accepted" and petition.decided_on == date(2024, 2, 20)
-    assert time_limits.opinion_deadline(petition).due == date(2024, 4, 20)
+    # 02-20 + 60 = Sat 04-20 -> Mon 04-22 (the next working day)
+    assert time_limits.opinion_deadline(petition).due == date(2024, 4, 22)
     event = petition_timeline(petition.id)[-1]
     assert event.summary == "受理(2024-02-20)" and event.changes == {"状态": ["已登记", "已受理"]}
 
@@ -355,7 +356,8 @@ def test_an_opinion_after_the_limit_is_recorded_as_late(world):
     petition = make_petition(world.staff, world.township, state="accepted", received_on=date(2024, 3, 1))
     services.answer(petition, world.staff, pw.Opinion.SUPPORT, "支持补发补偿款", date(2024, 6, 1), _today())
     assert petition.status == "answered" and petition.opinion == "support"
-    assert petition_timeline(petition.id)[-1].summary == "出具处理意见:支持(超过办结期限 2024-05-02)"
+    # accepted 03-03 + 60 = 05-02, inside 劳动节 2024 (05-01..05) -> Mon 05-06
+    assert petition_timeline(petition.id)[-1].summary == "出具处理意见:支持(超过办结期限 2024-05-06)"
 
 
 # --------------------------------------------------------------------------- 复查 and 复核 (Art. 35, 36)
@@ -373,33 +375,48 @@ def test_the_whole_road_through_review_and_second_review_ends_the_matter(world):
     assert time_limits.current_petition_deadline(petition) is None
 
 
-@pytest.mark.parametrize("days_after_delivery, allowed", [(30, True), (31, False)])
-def test_a_review_is_asked_within_30_days_of_delivery(world, days_after_delivery, allowed):
-    petition = make_petition(world.staff, world.township, state="delivered")
-    on = petition.delivered_on + timedelta(days=days_after_delivery)
+@pytest.mark.parametrize("requested, days_late", [(date(2024, 3, 4), 0), (date(2024, 3, 5), 1)])
+def test_a_review_asked_after_its_window_is_saved_with_a_note_and_a_warning_never_refused(world, requested, days_late):
+    # received 2024-01-10, opinion delivered 02-01; + 30 = Sat 03-02 -> Mon 03-04 (the window rolls)
+    petition = make_petition(world.staff, world.township, state="delivered", received_on=date(2024, 1, 10))
+    assert petition.delivered_on == date(2024, 2, 1)
     before = petition_snapshot(petition.id)
-    if allowed:
-        services.request_review(petition, world.staff, on, _today())
-        assert petition.status == "under_review" and petition.review_requested_on == on
-    else:
-        window = (petition.delivered_on + timedelta(days=30)).isoformat()
-        with pytest.raises(DomainError, match=rf"已超过申请期限\(截至{window}\)"):
-            services.request_review(petition, world.staff, on, _today())
+    if days_late:
+        with pytest.raises(DomainError, match=re.escape("申请日期已超过复查申请期限(截至2024-03-04)1日")):
+            services.request_review(petition, world.staff, requested, _today())
         assert petition_snapshot(petition.id) == before
+    late = services.request_review(petition, world.staff, requested, _today(), late_note="信访人外出务工,返乡后提出")
+    db.session.commit()
+    assert petition.status == "under_review" and petition.review_requested_on == requested
+    summary = petition_timeline(petition.id)[-1].summary
+    if days_late:
+        assert late == "(逾期1日提出,复查申请期限截至2024-03-04;逾期说明:信访人外出务工,返乡后提出)"
+        assert summary == "信访人请求复查(2024-03-05)" + late
+    else:
+        assert late == "" and summary == "信访人请求复查(2024-03-04)"
 
 
-@pytest.mark.parametrize("days_after_review, allowed", [(30, True), (31, False)])
-def test_a_second_review_is_asked_within_30_days_of_the_review_answer(world, days_after_review, allowed):
-    petition = make_petition(world.staff, world.township, state="reviewed")
-    on = petition.review_answered_on + timedelta(days=days_after_review)
-    before = petition_snapshot(petition.id)
-    if allowed:
-        services.request_second_review(petition, world.staff, on, _today())
-        assert petition.status == "under_second_review"
-    else:
-        with pytest.raises(DomainError, match="已超过申请期限"):
-            services.request_second_review(petition, world.staff, on, _today())
-        assert petition_snapshot(petition.id) == before
+def test_the_second_review_window_counts_from_when_the_petitioner_received_the_review_answer(world):
+    # received 2024-01-10, review asked 02-09 (+30); answered 02-20, received by the petitioner 02-26
+    petition = make_petition(world.staff, world.township, state="under_review", received_on=date(2024, 1, 10))
+    services.answer_review(petition, world.staff, "维持原处理意见", date(2024, 2, 20), _today(),
+                           delivered_on=date(2024, 2, 26))
+    assert petition.review_delivered_on == date(2024, 2, 26)
+    # 02-26 + 30 = Thu 03-27 (from the answer date it would have been 03-21)
+    window = time_limits.second_review_request_deadline(petition)
+    assert window.due == date(2024, 3, 27)
+    assert services.request_second_review(petition, world.staff, date(2024, 3, 27), _today()) == ""
+    assert petition.status == "under_second_review"
+
+
+def test_the_second_review_window_defaults_to_the_answer_date(world):
+    # received 2024-01-10, review answered 02-19 (+40) = delivered; + 30 = Wed 03-20
+    petition = make_petition(world.staff, world.township, state="reviewed", received_on=date(2024, 1, 10))
+    assert time_limits.second_review_request_deadline(petition).due == date(2024, 3, 20)
+    with pytest.raises(DomainError, match="复核申请期限"):
+        services.request_second_review(petition, world.staff, date(2024, 3, 21), _today())
+    services.request_second_review(petition, world.staff, date(2024, 3, 21), _today(), "信访人称未及时收到")
+    assert petition.status == "under_second_review"
 
 
 @pytest.mark.parametrize("state", ["registered", "accepted", "in_progress", "answered", "under_review", "closed"])

@@ -1,5 +1,6 @@
 """The time-limit service: which limit binds a stored petition now, the township's settings, and the
-admin holiday calendar (entered years win over the chinese-calendar package; an unknown year is an error)."""
+county-wide holiday calendar (entered days add to or correct the package's; an unknown year is estimated),
+and the recomputation of stored limits, with one timeline entry per moved case, when either changes."""
 
 from datetime import date, timedelta
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from casetrack import clock
 from casetrack.domain import deadlines as dl
 from casetrack.extensions import db
-from casetrack.models import CalendarDay
+from casetrack.models import CalendarDay, CaseEvent, Petition
 from casetrack.services import time_limits
 from tests.petition_factories import PLAN_2027, PLAN_2027_ROWS, STEP_DAY, make_petition, set_township_settings
 
@@ -34,6 +35,7 @@ def _calendar_rows() -> list[tuple[date, str]]:
     ("under_second_review", "复核答复期限", STEP_DAY["under_second_review"], 30),
 ])
 def test_an_open_petition_is_bound_by_the_limit_of_its_next_duty(world, state, label, starts_after, days):
+    set_township_settings(world.township, strict_period_end=True)  # plain counting: which limit binds is tested
     petition = make_petition(world.staff, world.township, state=state, received_on=RECEIVED)
     deadline = time_limits.current_petition_deadline(petition)
     starts = RECEIVED + timedelta(days=starts_after)
@@ -78,6 +80,8 @@ def test_there_is_no_opinion_limit_before_acceptance(world):
 ])
 def test_a_limit_is_marked_overdue_or_due_soon_by_the_townships_setting(
         world, received_days_ago, due_soon_days, status, label, days_left):
+    # strict counting, so that the marks are tested on any weekday (the roll is tested below)
+    set_township_settings(world.township, strict_period_end=True)
     if due_soon_days is not None:
         set_township_settings(world.township, due_soon_days=due_soon_days)
     today = clock.today()
@@ -89,35 +93,37 @@ def test_a_limit_is_marked_overdue_or_due_soon_by_the_townships_setting(
 # --------------------------------------------------------------------------- roll_holiday
 
 
-@pytest.mark.parametrize("roll_holiday, due", [(False, date(2024, 10, 1)), (True, date(2024, 10, 8))])
-def test_a_limit_ending_on_national_day_moves_only_when_the_township_says_so(world, roll_holiday, due):
-    set_township_settings(world.township, roll_holiday=roll_holiday)
+@pytest.mark.parametrize("strict, due", [(True, date(2024, 10, 1)), (False, date(2024, 10, 8))])
+def test_a_limit_ending_on_national_day_rolls_unless_the_township_chose_the_strict_reading(world, strict, due):
+    # received 09-16 + 15 = 10-01; accepted 08-02 + 60 = 10-01; National Day 10-01..07 -> Tue 10-08
+    set_township_settings(world.township, strict_period_end=strict)
     registered = make_petition(world.staff, world.township, received_on=date(2024, 9, 16))
     accepted = make_petition(world.staff, world.township, state="accepted", received_on=date(2024, 7, 31))
     assert accepted.decided_on == date(2024, 8, 2)
 
     assert time_limits.current_petition_deadline(registered).due == due
     assert time_limits.current_petition_deadline(accepted).due == due
-    assert ("顺延至节后第一个工作日" in time_limits.acceptance_deadline(registered).basis) is roll_holiday
+    assert (time_limits.acceptance_deadline(registered).rule_label == "期满日为休息日,顺延至其后第一个工作日") is not strict
 
 
 def test_the_policy_follows_the_township_settings(world):
-    assert time_limits.policy_for(world.township).roll_holiday is False
+    assert time_limits.policy_for(world.township).roll_holiday is True  # the default: every limit rolls
     assert time_limits.policy_for(world.township).follow_up_days == 30
-    set_township_settings(world.township, roll_holiday=True, follow_up_days=45)
+    set_township_settings(world.township, strict_period_end=True, follow_up_days=45)
     policy = time_limits.policy_for(world.township)
-    assert (policy.roll_holiday, policy.follow_up_days) == (True, 45)
+    assert (policy.roll_holiday, policy.follow_up_days) == (False, 45)
 
 
 # --------------------------------------------------------------------------- the holiday calendar
 
 
-def test_a_working_day_limit_in_a_year_nobody_knows_is_a_clear_error(world):
-    with pytest.raises(dl.UnknownCalendarYear, match="2027年的节假日安排尚未录入,无法计算工作日"):
-        dl.assignment_objection_deadline(date(2027, 2, 4), time_limits.policy_for(world.township))
-    # a limit reaching into the unknown year from a known one is refused too, not guessed
-    with pytest.raises(dl.UnknownCalendarYear):
-        dl.assignment_objection_deadline(date(2026, 12, 30), time_limits.policy_for(world.township))
+def test_a_working_day_limit_in_a_year_nobody_entered_is_estimated_not_refused(world):
+    # 2027 estimated: 除夕 Fri 02-05, 02-06..08 off, no 调休 -> Tue 9, Wed 10, Thu 11, Fri 12, Mon 15
+    deadline = dl.assignment_objection_deadline(date(2027, 2, 4), time_limits.policy_for(world.township))
+    assert (deadline.due, deadline.estimated) == (date(2027, 2, 15), True)
+    # from a known year into the unknown one: Thu 12-31, (元旦 estimated, weekend), Mon 01-04 .. Thu 01-07
+    deadline = dl.assignment_objection_deadline(date(2026, 12, 30), time_limits.policy_for(world.township))
+    assert (deadline.due, deadline.estimated) == (date(2027, 1, 7), True)
 
 
 @pytest.mark.parametrize("assigned, due", [
@@ -126,32 +132,91 @@ def test_a_working_day_limit_in_a_year_nobody_knows_is_a_clear_error(world):
     (date(2027, 3, 1), date(2027, 3, 8)),  # an ordinary week
 ])
 def test_an_imported_year_lets_working_day_limits_count_its_holidays_and_make_up_days(world, assigned, due):
-    counts = time_limits.import_calendar_days(PLAN_2027)
+    counts = time_limits.import_calendar_days(PLAN_2027, whole_plan=True)
     assert counts == {2027: len(PLAN_2027_ROWS)}
     policy = time_limits.policy_for(world.township)
-    assert dl.assignment_objection_deadline(assigned, policy).due == due
+    deadline = dl.assignment_objection_deadline(assigned, policy)
+    assert (deadline.due, deadline.estimated) == (due, False)
 
 
-def test_entered_days_win_over_the_package(world):
+def test_entered_days_add_to_the_package_and_keep_its_other_days(world):
     policy = time_limits.policy_for(world.township)
     # the package: Mid-Autumn Fri 25 Sep, then Mon-Wed, then the National Day week until Thu 8 Oct
     assert dl.assignment_objection_deadline(date(2026, 9, 24), policy).due == date(2026, 10, 9)
 
     time_limits.import_calendar_days("日期,类型\n2026-09-28,休\n")
 
-    # an entered year is the whole plan for that year: Fri 25 Sep, (Mon 28 off), Tue 29 - Fri 2 Oct
+    # Mon 28 now off too; the package's days stay: Tue 29, Wed 30, (Oct 1-7 off), Thu 8, Fri 9, Sat 10 (worked)
     policy = time_limits.policy_for(world.township)
-    assert dl.assignment_objection_deadline(date(2026, 9, 24), policy).due == date(2026, 10, 2)
+    assert dl.assignment_objection_deadline(date(2026, 9, 24), policy).due == date(2026, 10, 10)
+    assert dl.petition_acceptance_deadline(date(2026, 9, 16), policy).due == date(2026, 10, 8)
 
 
-def test_importing_a_year_replaces_that_years_days_only(app):
+def test_importing_days_again_adds_and_corrects_never_drops(app):
     time_limits.import_calendar_days("日期,类型\n2027-01-01,休\n2027-02-14,班\n2028-01-01,休\n")
-    counts = time_limits.import_calendar_days("日期,类型\n2027/1/1,假日\n2027-01-02,放假\n")
+    counts = time_limits.import_calendar_days("日期,类型\n2027/1/1,假日\n2027-01-02,放假\n2027-02-14,休\n")
     db.session.commit()
 
-    assert counts == {2027: 2}
+    assert counts == {2027: 3}
     assert _calendar_rows() == [
-        (date(2027, 1, 1), "holiday"), (date(2027, 1, 2), "holiday"), (date(2028, 1, 1), "holiday")]
+        (date(2027, 1, 1), "holiday"), (date(2027, 1, 2), "holiday"), (date(2027, 2, 14), "holiday"),
+        (date(2028, 1, 1), "holiday")]
+
+
+NOTICE_2026 = (__import__("pathlib").Path(__file__).parent.parent / "fixtures" / "notice_2026.txt").read_text("utf-8")
+
+
+def test_the_2026_notice_imported_as_text_gives_exactly_the_packages_days(app):
+    package_days = dl.HolidayCalendar().differences(2026)
+    counts = time_limits.import_calendar_days(NOTICE_2026)
+    db.session.commit()
+    # 3 + 9 + 3 + 5 + 3 + 3 + 7 days off and 1 + 2 + 1 + 2 days worked, as the notice lists them
+    assert counts == {2026: 39}
+    assert time_limits.year_differences(2026) == package_days
+    assert time_limits.holiday_calendar().knows_year(2026)
+
+
+# --------------------------------------------------------------------------- recompute on change
+
+
+def _events(petition, action="due_recomputed"):
+    return db.session.execute(select(CaseEvent).where(CaseEvent.petition_id == petition.id,
+                                                      CaseEvent.action == action)).scalars().all()
+
+
+def test_a_calendar_change_recomputes_stored_limits_with_one_event_per_moved_case(world, monkeypatch):
+    monkeypatch.setenv("CASETRACK_TEST_TODAY", "2027-03-10")  # the petitions are received before "today"
+    # received Thu 2027-01-21 + 15 = Fri 02-05, 除夕 in the estimate -> Tue 02-09 (暂定)
+    moved = make_petition(world.staff, world.township, received_on=date(2027, 1, 21))
+    # received 2027-03-01 + 15 = Tue 03-16: no holiday near, nothing moves
+    still = make_petition(world.staff, world.township, received_on=date(2027, 3, 1))
+    db.session.commit()
+    assert (moved.due_on, still.due_on) == (date(2027, 2, 9), date(2027, 3, 16))
+
+    # 02-09..02-12 entered as days off too: after Fri 02-05 the next working day is Mon 02-15
+    time_limits.import_calendar_days("日期,类型\n" + "".join(f"2027-02-{d:02d},休\n" for d in range(9, 13)))
+    db.session.commit()
+    db.session.expire_all()
+
+    moved, still = db.session.get(Petition, moved.id), db.session.get(Petition, still.id)
+    assert (moved.due_on, still.due_on) == (date(2027, 2, 15), date(2027, 3, 16))
+    [event] = _events(moved)
+    assert event.summary == "因节假日安排变更重新计算期限:当前期限由2027-02-09改为2027-02-15"
+    assert event.changes == {"当前期限": ["2027-02-09", "2027-02-15"]}
+    assert _events(still) == []
+
+
+def test_a_township_choosing_the_strict_reading_recomputes_its_open_cases(world):
+    # received 2026-09-16 + 15 = 10-01 -> 10-08 by default; strict: 10-01
+    petition = make_petition(world.staff, world.township, received_on=date(2026, 9, 16))
+    db.session.commit()
+    assert petition.due_on == date(2026, 10, 8)
+    set_township_settings(world.township, strict_period_end=True)
+    assert time_limits.recompute_due_dates(time_limits.REASON_RULE, world.township.id) == 1
+    db.session.commit()
+    assert petition.due_on == date(2026, 10, 1)
+    [event] = _events(petition)
+    assert event.summary == "因本乡镇期限计算规则变更重新计算期限:当前期限由2026-10-08改为2026-10-01"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -187,7 +252,7 @@ def test_admins_are_warned_when_a_years_plan_is_missing(app, today, year):
 
 
 def test_the_warning_goes_once_the_plan_is_entered_and_returns_for_the_next_year(app):
-    time_limits.import_calendar_days(PLAN_2027)
+    time_limits.import_calendar_days(PLAN_2027, whole_plan=True)
     assert time_limits.calendar_gap_warning(date(2026, 11, 15)) is None
     assert time_limits.calendar_gap_warning(date(2027, 10, 31)) is None
     assert time_limits.calendar_gap_warning(date(2027, 11, 1)).startswith("2028年")

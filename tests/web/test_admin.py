@@ -1,5 +1,7 @@
 """Admin pages: townships and their settings, villages, natural villages, dispute types and accounts."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -151,7 +153,7 @@ def test_township_without_a_name_is_refused_with_a_chinese_message(admin, world)
 def test_admin_saves_township_settings_and_new_cases_use_the_prefix(admin, client, world):
     response = admin.post(f"/admin/townships/{world.township.id}", data={
         "name": "斜沟镇", "case_prefix": "斜沟调字", "committee_name": "斜沟镇人民调解委员会",
-        "follow_up_days": "20", "due_soon_days": "5", "collective_threshold": "8", "roll_holiday": "y",
+        "follow_up_days": "20", "due_soon_days": "5", "collective_threshold": "8", "strict_period_end": "y",
     })
     assert response.status_code == 302
     db.session.expire_all()
@@ -159,9 +161,32 @@ def test_admin_saves_township_settings_and_new_cases_use_the_prefix(admin, clien
     assert township.name == "斜沟镇"
     assert township.case_prefix == "斜沟调字"
     assert township.committee_name == "斜沟镇人民调解委员会"
-    assert [township.setting(k) for k in ("follow_up_days", "due_soon_days", "collective_threshold", "roll_holiday")] \
-        == [20, 5, 8, True]
+    assert [township.setting(k) for k in ("follow_up_days", "due_soon_days", "collective_threshold",
+                                          "strict_period_end")] == [20, 5, 8, True]
     assert 'value="斜沟调字"' in _text(admin.get(f"/admin/townships/{world.township.id}"))
+
+
+def test_choosing_the_strict_reading_recomputes_the_townships_open_limits_with_a_timeline_entry(admin, world):
+    from casetrack.models import CaseEvent, Petition
+    from tests.petition_factories import make_petition
+
+    # received 2026-09-16 + 15 = 10-01 (国庆) -> 10-08 by default; the strict reading keeps 10-01
+    petition = make_petition(world.staff, world.township, received_on=date(2026, 9, 16))
+    far = make_petition(world.far_staff, world.other_township, received_on=date(2026, 9, 16))
+    db.session.commit()
+    assert petition.due_on == far.due_on == date(2026, 10, 8)
+    form = {"name": "斜沟乡", "case_prefix": "", "committee_name": "", "follow_up_days": "30", "due_soon_days": "3",
+            "collective_threshold": "5"}
+    assert admin.post(f"/admin/townships/{world.township.id}", data={**form, "strict_period_end": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Petition, petition.id).due_on == date(2026, 10, 1)
+    assert db.session.get(Petition, far.id).due_on == date(2026, 10, 8)  # another township keeps its rule
+    [event] = db.session.query(CaseEvent).filter_by(petition_id=petition.id, action="due_recomputed").all()
+    assert event.summary == "因本乡镇期限计算规则变更重新计算期限:当前期限由2026-10-08改为2026-10-01"
+    assert event.actor_id == world.admin.id  # the timeline says who changed the rule
+    # saving again without a change moves nothing and adds no entry
+    admin.post(f"/admin/townships/{world.township.id}", data={**form, "strict_period_end": "y"})
+    assert db.session.query(CaseEvent).filter_by(petition_id=petition.id, action="due_recomputed").count() == 1
 
 
 def test_blank_prefix_falls_back_to_the_default(admin, world):
@@ -174,7 +199,7 @@ def test_blank_prefix_falls_back_to_the_default(admin, world):
     db.session.expire_all()
     township = db.session.get(Township, world.township.id)
     assert township.case_prefix == "斜调字"
-    assert township.setting("roll_holiday") is False
+    assert township.setting("strict_period_end") is False
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

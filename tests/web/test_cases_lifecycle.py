@@ -5,6 +5,7 @@ one answers 409 with the reason, and the database keeps the case exactly as it w
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -61,7 +62,8 @@ def action_body(slug: str, case, world) -> dict:
         "investigation": {"noted_on": today, "place": "纠纷现场", "subject": "张三", "content": "查看院墙位置"},
         "session": {"held_on": today, "place": "村委会调解室", "mediators": "王调解", "attendees": "张三、李四",
                     "notes": "双方各自陈述意见"},
-        "continuation": {"agreed_on": today, "note": "双方同意延长两周"},
+        "continuation": {"agreed_on": today, "until": (clock.today() + timedelta(days=14)).isoformat(),
+                         "note": "双方同意延长两周"},
         "judicial-confirmation": {"applied_on": today, "court": "县人民法院"},
     }
     return {**bodies[slug], "version": str(case.version)}
@@ -248,7 +250,8 @@ def test_mediator_hands_the_case_over_by_escalating_it(client, world):
 
 
 @pytest.mark.parametrize(("situation", "slug", "message"), [
-    ("archived-succeeded", "judicial-confirmation", "已归档的案件不能修改"),
+    # agreement 35 days ago: the window closed; an archived case still takes it, with a note on the delay
+    ("archived-succeeded", "judicial-confirmation", "申请照常登记,请填写逾期说明后保存"),
     ("concluded-failed", "judicial-confirmation", "只有达成调解协议的案件可以申请司法确认"),
     ("registered", "session", "不能记录调解"),
     ("concluded-succeeded", "investigation", "不能记录调查"),
@@ -264,14 +267,28 @@ def test_record_actions_posted_out_of_turn_are_refused(client, world, situation,
     assert case_snapshot(case.id) == before
 
 
-def test_continuation_posted_twice_is_refused_the_second_time(client, world):
+def test_a_continuation_sets_the_agreed_date_and_a_second_one_moves_it(client, world):
     case = make_dispute(world.staff, world.village, state="mediating")
     login(client, "staff")
-    assert client.post(f"/cases/{case.id}/continuation", data=action_body("continuation", case, world)).status_code == 302
+    first = action_body("continuation", case, world)
+    assert client.post(f"/cases/{case.id}/continuation", data=first).status_code == 302
+    assert case_reload(case).due_on.isoformat() == first["until"]
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"双方当事人同意延续调解至{first['until']}" in page and "双方当事人约定的延续调解期限" in page
+    later = (clock.today() + timedelta(days=30)).isoformat()
+    again = client.post(f"/cases/{case.id}/continuation",
+                        data={**action_body("continuation", case_reload(case), world), "until": later})
+    assert again.status_code == 302
+    assert case_reload(case).due_on.isoformat() == later
+
+
+def test_a_continuation_without_the_agreed_date_is_refused_beside_the_field(client, world):
+    case = make_dispute(world.staff, world.village, state="mediating")
+    login(client, "staff")
     before = case_snapshot(case.id)
-    again = client.post(f"/cases/{case.id}/continuation", data=action_body("continuation", case_reload(case), world))
-    assert again.status_code == 409
-    assert "已记录双方同意延续调解" in again.get_data(as_text=True)
+    response = client.post(f"/cases/{case.id}/continuation",
+                           data={**action_body("continuation", case, world), "until": ""})
+    assert response.status_code == 400
     assert case_snapshot(case.id) == before
 
 
@@ -306,3 +323,25 @@ def case_reload(case):
 
     db.session.expire_all()
     return db.session.get(type(case), case.id)
+
+
+def test_an_archived_agreement_shows_its_judicial_confirmation_window_and_takes_the_application_and_result(
+        client, world):
+    from html import unescape
+
+    # registered 27 days ago: agreement 22 days ago, archived 2 days ago; the window (+30) is still open
+    case = make_dispute(world.staff, world.village, state="archived", registered_on=clock.today() - timedelta(days=27))
+    login(client, "staff")
+    page = unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "司法确认申请期限" in page and "《人民调解法》第三十三条" in page
+    assert f'href="/cases/{case.id}/judicial-confirmation"' in page
+    response = client.post(f"/cases/{case.id}/judicial-confirmation", data={
+        "applied_on": clock.today().isoformat(), "court": "县人民法院", "effective_on": "",
+        "version": str(case.version)})
+    assert response.status_code == 302
+    response = client.post(f"/cases/{case.id}/court-result", data={
+        "result": "rejected", "decided_on": clock.today().isoformat(), "version": str(case_reload(case).version)})
+    assert response.status_code == 302
+    page = unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert f"{clock.today().isoformat()} 申请 · 县人民法院 · 驳回({clock.today().isoformat()})" in page
+    assert case_reload(case).judicial_confirmation_result == "rejected"

@@ -1,18 +1,20 @@
-"""The public-holiday calendar admins keep: `flask holidays import FILE`, the /admin/holidays page, and the
-dashboard warning when next year's plan (放假安排) is missing."""
+"""The county-wide public-holiday calendar: `flask holidays import FILE` (CSV or the State Council's notice),
+`flask holidays list YEAR`, the /admin/holidays page (county-wide admins only), and the dashboard warning
+when next year's plan (放假安排) is missing."""
 
 import io
 from datetime import date
 from html import unescape
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from casetrack.domain import deadlines as dl
 from casetrack.extensions import db
-from casetrack.models import CalendarDay
-from casetrack.services import time_limits
-from tests.conftest import login
+from casetrack.models import CalendarDay, CalendarPlan, Role
+from casetrack.services import accounts, time_limits
+from tests.conftest import PASSWORD, login
 from tests.petition_factories import PLAN_2027, PLAN_2027_ROWS
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -46,14 +48,18 @@ def as_client(app, username):
 # --------------------------------------------------------------------------- flask holidays import
 
 
+NOTICE_2026 = (Path(__file__).parent.parent / "fixtures" / "notice_2026.txt").read_text(encoding="utf-8")
+
+
 def test_the_cli_imports_a_years_plan_and_working_day_limits_in_that_year_then_compute(world, runner, tmp_path):
     policy = time_limits.policy_for(world.township)
-    with pytest.raises(dl.UnknownCalendarYear, match="2027年的节假日安排尚未录入"):
-        dl.assignment_objection_deadline(date(2027, 2, 4), policy)
+    # estimated (除夕 02-05 and 02-06..08 off, no 调休): Tue 9, Wed 10, Thu 11, Fri 12, Mon 15
+    estimated = dl.assignment_objection_deadline(date(2027, 2, 4), policy)
+    assert (estimated.due, estimated.estimated) == (date(2027, 2, 15), True)
     plan = tmp_path / "2027.csv"
     plan.write_text(PLAN_2027, encoding="utf-8")
 
-    result = runner.invoke(args=["holidays", "import", str(plan)])
+    result = runner.invoke(args=["holidays", "import", str(plan), "--plan"])
 
     assert result.exit_code == 0, result.output
     assert f"2027年:已导入 {len(PLAN_2027_ROWS)} 个日期" in result.output
@@ -71,6 +77,45 @@ def test_the_cli_reads_a_file_saved_as_gbk_with_a_bom_free_header(world, runner,
     result = runner.invoke(args=["holidays", "import", str(plan)])
     assert result.exit_code == 0, result.output
     assert stored_days() == [(date(2027, 1, 1), "holiday"), (date(2027, 2, 14), "workday")]
+
+
+def test_the_cli_imports_the_2026_notice_as_published_and_lists_exactly_the_packages_days(world, runner, tmp_path):
+    package_days = [f"{day.isoformat()},{mark}" for day, mark in dl.HolidayCalendar().differences(2026)]
+    notice = tmp_path / "通知.txt"
+    notice.write_text(NOTICE_2026, encoding="utf-8")
+
+    result = runner.invoke(args=["holidays", "import", str(notice)])
+
+    assert result.exit_code == 0, result.output
+    assert "2026年:已导入 39 个日期" in result.output
+    listed = runner.invoke(args=["holidays", "list", "2026"])
+    assert listed.exit_code == 0
+    assert listed.output.splitlines() == package_days
+    # by hand from the notice: 元旦 Fri 01-02 off, Sun 01-04 worked; 除夕 Mon 02-16 off; Sat 10-10 worked
+    assert {"2026-01-02,休", "2026-01-04,班", "2026-02-16,休", "2026-10-10,班"} <= set(listed.output.splitlines())
+
+
+def test_the_cli_reads_a_notice_without_its_title_given_the_year(world, runner, tmp_path):
+    notice = tmp_path / "2027.txt"
+    notice.write_text("一、元旦:1月1日(周五)至3日(周日)放假调休,共3天。\n二、春节:2月14日(周六)、2月28日(周六)上班。\n",
+                      encoding="utf-8")
+    assert runner.invoke(args=["holidays", "import", str(notice)]).exit_code != 0  # no year anywhere
+    result = runner.invoke(args=["holidays", "import", str(notice), "--year", "2027"])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(CalendarPlan, 2027) is not None
+    listed = runner.invoke(args=["holidays", "list", "2027"]).output.splitlines()
+    # a whole plan with only these lines: Fri 01-01 off (Sat, Sun are weekends anyway), two Saturdays worked
+    assert listed == ["2027-01-01,休", "2027-02-14,班", "2027-02-28,班"]
+
+
+def test_the_cli_lists_an_estimated_year_and_says_it_is_tentative(world, runner):
+    result = runner.invoke(args=["holidays", "list", "2030"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    # 2030 estimated: 元旦 Tue 01-01; 除夕 Sat 02-02, 初一..初三 Sun 02-03 .. Tue 02-05 -> 02-04, 02-05 on weekdays
+    assert "2030-01-01,休" in lines and "2030-02-04,休" in lines and "2030-02-05,休" in lines
+    assert not any(line.endswith(",班") for line in lines if not line.startswith("#"))  # no 调休 guessed
+    assert "2030年的放假安排尚未录入" in result.output
 
 
 @pytest.mark.parametrize("text, message", [
@@ -101,7 +146,7 @@ def test_an_admin_imports_pasted_text_and_sees_the_year_known(app, world, on_day
     before = text_of(admin.get("/admin/holidays/"))
     assert "2027年:<strong class=\"error\">未录入</strong>" in before and WARNING_2027 in before
 
-    response = admin.post("/admin/holidays/", data={"text": PLAN_2027})
+    response = admin.post("/admin/holidays/", data={"text": PLAN_2027, "whole_plan": "y"})
 
     assert response.status_code == 302
     assert len(stored_days()) == len(PLAN_2027_ROWS)
@@ -124,6 +169,33 @@ def test_an_admin_sees_the_line_of_a_bad_paste_and_nothing_is_stored(app, world)
     response = admin.post("/admin/holidays/", data={"text": "日期,类型\n2027-01-01,休\n2027-02-30,休\n"})
     assert response.status_code == 400
     assert "第3行:日期“2027-02-30”无效" in text_of(response)
+    assert stored_days() == []
+
+
+def test_an_admin_pastes_the_notice_as_published(app, world):
+    admin = as_client(app, "admin")
+    response = admin.post("/admin/holidays/", data={"text": NOTICE_2026})
+    assert response.status_code == 302, text_of(response)
+    assert len(stored_days()) == 39
+    assert time_limits.year_differences(2026) == dl.HolidayCalendar().differences(2026)
+
+
+def test_the_import_forms_example_is_true_data(app, world):
+    page = text_of(as_client(app, "admin").get("/admin/holidays/"))
+    assert "2027-02-06,班" not in page  # 2027-02-06 is 初一, no workday
+    # the example's days are those of the real 2026 plan: 02-16 (除夕) off, Sat 02-14 worked
+    assert "2026-02-16,休" in page and "2026-02-14,班" in page
+    assert ("2026-02-16", "休") in {(d.isoformat(), m) for d, m in dl.HolidayCalendar().differences(2026)}
+    assert ("2026-02-14", "班") in {(d.isoformat(), m) for d, m in dl.HolidayCalendar().differences(2026)}
+
+
+def test_a_township_admin_may_read_but_not_change_the_county_wide_calendar(app, world):
+    accounts.add_user("townadmin", PASSWORD, Role.ADMIN, township=world.township)
+    db.session.commit()
+    township_admin = as_client(app, "townadmin")
+    page = township_admin.get("/admin/holidays/")
+    assert page.status_code == 200 and "导入放假安排" not in text_of(page)
+    assert township_admin.post("/admin/holidays/", data={"text": NOTICE_2026}).status_code == 403
     assert stored_days() == []
 
 
@@ -165,7 +237,7 @@ def test_the_warning_links_to_the_calendar_page_and_goes_once_the_plan_is_entere
 
     plan = tmp_path / "2027.csv"
     plan.write_text(PLAN_2027, encoding="utf-8")
-    assert runner.invoke(args=["holidays", "import", str(plan)]).exit_code == 0
+    assert runner.invoke(args=["holidays", "import", str(plan), "--plan"]).exit_code == 0
 
     assert WARNING_2027 not in text_of(admin.get("/"))
 

@@ -136,13 +136,15 @@ def test_staff_take_a_group_visit_from_intake_through_review_and_second_review(a
     # 受理
     step(staff, pid, "decide", decision="accepted", decided_on="2025-03-05", note="")
     text = page(staff, pid)
-    assert "已受理" in text and fact(text, "办结期限").startswith("2025-05-04")
+    # 03-05 + 60 = Sun 05-04, inside 劳动节 2025 (05-01..05) -> Tue 05-06, and the page says why
+    assert "已受理" in text and fact(text, "办结期限").startswith("2025-05-06")
+    assert "期满日为休息日,顺延至其后第一个工作日(原期满日2025-05-04)" in fact(text, "办结期限")
 
     # 申请延期 → the leader approves it
     step(staff, pid, "request-extension", days="15", reason=REASON)
     text = page(staff, pid)
     assert "延期申请待领导审批:15日" in text
-    assert fact(text, "办结期限").startswith("2025-05-04")  # nothing moves before the approval
+    assert fact(text, "办结期限").startswith("2025-05-06")  # nothing moves before the approval
     assert "批准延期" not in text  # staff are not offered the approval
 
     approval = leader.get(f"/petitions/{pid}/approve-extension")
@@ -150,8 +152,9 @@ def test_staff_take_a_group_visit_from_intake_through_review_and_second_review(a
     response = act(leader, pid, "approve-extension", days="15", reason=REASON, approved_on="2025-03-20")
     assert response.status_code == 302, text_of(response)
     text = page(staff, pid)
+    # the extension counts from the unrolled 60th day: 03-05 + 75 = Mon 05-19
     assert fact(text, "办结期限").startswith("2025-05-19(经张乡长批准延期15日)")
-    assert "张乡长批准延期15日" in text and "办结期限:2025-05-04 → 2025-05-19" in text
+    assert "张乡长批准延期15日" in text and "办结期限:2025-05-06 → 2025-05-19" in text
     assert "延期申请待领导审批" not in text
 
     # 出具处理意见 → 送达 → 评价
@@ -165,7 +168,8 @@ def test_staff_take_a_group_visit_from_intake_through_review_and_second_review(a
     # 复查: asked within 30 days of delivery, answered
     step(staff, pid, "request-review", requested_on="2025-05-15")
     text = page(staff, pid)
-    assert "复查中" in text and "复查答复期限 2025-06-14" in text
+    # 05-15 + 30 = Sat 06-14 -> Mon 06-16
+    assert "复查中" in text and "复查答复期限 2025-06-16" in text
     step(staff, pid, "answer-review", result="维持原处理意见", answered_on="2025-06-01")
     assert "2025-06-01 答复:维持原处理意见" in fact(page(staff, pid), "复查")
 
@@ -335,14 +339,22 @@ def test_an_opinion_before_acceptance_is_refused(world, staff):
     assert petition_snapshot(petition.id) == before
 
 
-def test_a_review_request_after_the_30_day_window_is_refused(world, staff):
-    petition = make_petition(world.staff, world.township, state="rated")
-    window = petition.delivered_on + timedelta(days=30)
+def test_a_late_review_request_is_saved_with_its_note_and_a_warning_never_refused(world, staff):
+    # delivered 2024-02-01; + 30 = Sat 03-02 -> Mon 03-04; asked Tue 03-05, one day late
+    petition = make_petition(world.staff, world.township, state="rated", received_on=date(2024, 1, 10))
+    assert petition.delivered_on == date(2024, 2, 1)
     before = petition_snapshot(petition.id)
-    response = act(staff, petition.id, "request-review", requested_on=(window + timedelta(days=1)).isoformat())
-    assert response.status_code == 409
-    assert f"已超过申请期限(截至{window.isoformat()})" in text_of(response)
+    response = act(staff, petition.id, "request-review", requested_on="2024-03-05")
+    assert response.status_code == 409  # the form asks for the note; nothing is saved yet
+    assert "申请日期已超过复查申请期限(截至2024-03-04)1日:申请照常登记,请填写逾期说明后保存。" in text_of(response)
     assert petition_snapshot(petition.id) == before
+
+    response = act(staff, petition.id, "request-review", requested_on="2024-03-05", late_note="信访人外出务工")
+    assert response.status_code == 302
+    text = text_of(staff.get(response.headers["Location"]))
+    assert "申请已登记,但已超过申请期限:是否受理由本机关依法决定。" in text
+    assert "复查中" in text
+    assert "信访人请求复查(2024-03-05)(逾期1日提出,复查申请期限截至2024-03-04;逾期说明:信访人外出务工)" in text
 
 
 def test_a_review_cannot_be_requested_while_the_petition_is_in_progress(world, staff):
@@ -390,6 +402,7 @@ def test_the_opinion_limit_is_60_days_after_acceptance_plus_the_extension(world,
     (5, None, "剩10天"),
 ])
 def test_an_open_petition_shows_days_left_and_its_mark(world, staff, received_days_ago, mark, left):
+    set_township_settings(world.township, strict_period_end=True)  # counted plainly, whatever today's weekday
     petition = make_petition(world.staff, world.township, received_on=clock.today() - timedelta(received_days_ago))
     for text in (page(staff, petition.id), text_of(staff.get("/petitions"))):
         assert left in text
@@ -397,20 +410,33 @@ def test_an_open_petition_shows_days_left_and_its_mark(world, staff, received_da
 
 
 def test_due_soon_follows_the_townships_setting(world, staff):
-    set_township_settings(world.township, due_soon_days=7)
+    set_township_settings(world.township, due_soon_days=7, strict_period_end=True)
     petition = make_petition(world.staff, world.township, received_on=clock.today() - timedelta(9))
     assert "即将到期" in page(staff, petition.id)
     set_township_settings(world.township, due_soon_days=5)
     assert "即将到期" not in page(staff, petition.id)
 
 
-@pytest.mark.parametrize("roll_holiday, due", [(False, "2024-10-01"), (True, "2024-10-08")])
-def test_a_limit_ending_on_national_day_moves_when_the_township_rolls_holidays(world, staff, roll_holiday, due):
-    set_township_settings(world.township, roll_holiday=roll_holiday)
+@pytest.mark.parametrize("strict, due", [(True, "2024-10-01"), (False, "2024-10-08")])
+def test_a_limit_ending_on_national_day_rolls_unless_the_township_is_strict(world, staff, strict, due):
+    # 09-16 + 15 = 10-01, National Day (10-01..07) -> Tue 10-08
+    set_township_settings(world.township, strict_period_end=strict)
     petition = make_petition(world.staff, world.township, received_on=date(2024, 9, 16))
     text = page(staff, petition.id)
     assert fact(text, "受理期限").startswith(due)
-    assert ("顺延至节后第一个工作日" in text) is roll_holiday
+    assert ("期满日为休息日,顺延至其后第一个工作日(原期满日2024-10-01)" in text) is not strict
+    assert ("严格计算:期满日遇休息日不顺延(本乡镇设置)" in text) is strict
+
+
+def test_a_date_in_a_year_without_a_plan_is_marked_tentative(world, staff, monkeypatch):
+    monkeypatch.setenv("CASETRACK_TEST_TODAY", "2030-01-25")
+    # received 2030-01-20 + 15 = Mon 02-04, 春节 estimated (02-02..05) -> Wed 02-06, 暂定
+    petition = make_petition(world.staff, world.township, received_on=date(2030, 1, 20))
+    text = page(staff, petition.id)
+    assert fact(text, "受理期限").startswith("2030-02-06")
+    assert "暂定" in fact(text, "受理期限") and "受理期限 2030-02-06 暂定" in text
+    assert "受理期限 2030-02-06 暂定" in text_of(staff.get("/petitions"))
+    assert "受理期限 2030-02-06 暂定" in text_of(staff.get("/queue"))
 
 
 # --------------------------------------------------------------------------- who sees and does what
