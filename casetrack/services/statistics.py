@@ -28,7 +28,6 @@ from casetrack.models import (
     NaturalVillage,
     Petition,
     PetitionCategory,
-    ScreeningRound,
     Township,
     Village,
 )
@@ -318,19 +317,11 @@ def grid(scope: Scope) -> dict[str, int]:
     return {"townships": len(scope.ids), "villages": villages, "natural_villages": natural}
 
 
-def first_record(scope: Scope) -> date | None:
-    """The day of the scope's first record in casetrack (a dispute, petition or screening round), if any."""
-    days = [db.session.execute(select(func.min(column)).where(township.in_(scope.ids))).scalar()
-            for column, township in ((D.registered_on, D.township_id), (P.received_on, P.township_id),
-                                     (ScreeningRound.held_on, ScreeningRound.township_id))]
-    days = [d for d in days if d is not None]
-    return min(days) if days else None
-
-
 def comparable(previous: Period, scope: Scope) -> bool:
-    """Compare with the previous period only when casetrack holds its records: the first one is in it or before."""
-    first = first_record(scope)
-    return first is not None and first <= previous.end
+    """Compare with the previous period only when casetrack holds all of it: each township's first record is on or
+    before the previous period's first day (a township that began within it holds only part of its cases)."""
+    days = [d for d in (screening_figures.first_record(t) for t in scope.townships) if d is not None]
+    return bool(days) and max(days) <= previous.start
 
 
 def figures(period: Period, scope: Scope, as_of: date) -> dict:

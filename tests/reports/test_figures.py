@@ -557,13 +557,23 @@ def test_forwarded_undecided_and_late_petitions_and_a_joint_letter(app, world):
     assert stats.figures(stats.year_period(2026), _scope(world), today)["petitions"]["accepted"] == 0  # by receipt
 
 
-def test_comparison_only_where_casetrack_holds_the_previous_period(app, year):
-    """斜沟乡's first record is 2024-12-20: 2025 compares with 2024, 2024 with nothing (2023 is not held)."""
-    scope = _scope(year.world)
-    assert stats.comparable(stats.previous_period(stats.year_period(2025)), scope)
-    assert not stats.comparable(stats.previous_period(stats.year_period(2024)), scope)
-    assert stats.comparable(stats.previous_period(stats.month_period(2025, 1)), scope)  # December 2024
-    assert not stats.comparable(stats.previous_period(stats.month_period(2024, 12)), scope)
+def test_comparison_only_where_casetrack_holds_the_whole_previous_period(app, year):
+    """A period is compared with the previous one only when the township's first record is on or before that
+    period's first day: 斜沟乡 began on 2024-12-20, so it holds all of January 2025 but only part of December and
+    of the year 2024."""
+    scope, county = _scope(year.world), _scope(year.world, "all")
+    previous_of = stats.previous_period
+    assert not stats.comparable(previous_of(stats.year_period(2025)), scope)  # 2024 begins 01-01 < 12-20
+    assert not stats.comparable(previous_of(stats.month_period(2025, 1)), scope)  # December 2024 begins 12-01
+    assert stats.comparable(previous_of(stats.month_period(2025, 2)), scope)  # January 2025 begins 01-01 > 12-20
+
+    petition(year.world.staff, year.world.township, date(2024, 1, 1))  # a record on 2024's first day
+    assert stats.comparable(previous_of(stats.year_period(2025)), scope)  # 2024-01-01 <= 2024-01-01
+    assert not stats.comparable(previous_of(stats.year_period(2024)), scope)  # 2023 is not held
+    # all townships: 东岭乡 began on 2025-05-05, so the county holds none of its 2024 and part of its May 2025
+    assert not stats.comparable(previous_of(stats.year_period(2025)), county)
+    assert not stats.comparable(previous_of(stats.month_period(2025, 6)), county)  # May begins 05-01 < 05-05
+    assert stats.comparable(previous_of(stats.month_period(2025, 7)), county)  # June begins 06-01 > 05-05
 
 
 def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_grid(app, world):

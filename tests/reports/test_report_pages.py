@@ -169,10 +169,15 @@ def test_rounded_wording_writes_counts_as_the_township_report_does(app, world):
     assert "纠纷12起" not in rounded
 
 
-def test_the_page_compares_with_the_previous_year(app, year):
+def test_the_page_compares_only_with_a_previous_year_casetrack_holds_whole(app, year):
+    # 斜沟乡's first record is 2024-12-20: casetrack holds only the end of 2024, so 2025 is compared with nothing
+    assert "较上期" not in _tree(_page(app, "staff", "/reports/2025")).text_content()
+
+    petition(year.world.staff, year.world.township, date(2024, 1, 1))  # now casetrack holds all of 2024
     tree = _tree(_page(app, "staff", "/reports/2025"))
-    assert "较上期 +6" in _figure(tree, "登记纠纷").text_content()  # 7 against 2024's 1
-    assert "较上期 +80.0个百分点" in _figure(tree, "调处率").text_content()  # 80% against 2024's 0%
+    assert "较上期 +6" in _figure(tree, "登记纠纷").text_content()  # 7 against 2024's 1 (y)
+    # 2024 as at 12-31: y accepted at 村 by 人民调解, concluded only on 2025-01-06: 0 of 1 = 0%; 2025: 80%
+    assert "较上期 +80.0个百分点" in _figure(tree, "调处率").text_content()
     first = _tree(_page(app, "staff", "/reports/2024"))  # 2023 is before 斜沟乡's first record: no comparison
     assert "较上期" not in first.text_content()
 
