@@ -107,6 +107,22 @@ def test_the_report_text_says_the_contract_sentences_exactly(app, year):
     assert not set(text) & set(",;:()")  # Chinese punctuation throughout
 
 
+def test_the_json_text_is_the_paragraph_the_page_shows(app, year):
+    client = browse_as(app, "staff")
+    body = client.get("/reports/2025.json").get_json()
+    page = _report_text(_tree(client.get("/reports/2025").get_data(as_text=True)))
+
+    assert body["text"] == "\n".join(TEXT_2025)  # TEXT_2025 is YearData's 2025 worked out by hand (above)
+    assert body["text"] == page
+
+    # with sentences switched off (三调联动, 三级网格), the JSON carries the shorter paragraph the page shows
+    year.world.township.settings = {**year.world.township.settings, "report_sentences_off": ["three_channels", "grid"]}
+    db.session.commit()
+    shorter = client.get("/reports/2025.json").get_json()["text"]
+    assert shorter == "\n".join(p for i, p in enumerate(TEXT_2025) if i not in (1, 6))
+    assert shorter == _report_text(_tree(client.get("/reports/2025").get_data(as_text=True)))
+
+
 def test_a_township_switches_sentences_off(app, year):
     year.world.township.settings = {**year.world.township.settings,
                                     "report_sentences_off": ["three_channels", "screening_rule", "grid", "visits"]}
