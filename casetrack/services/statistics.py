@@ -293,19 +293,23 @@ def _count_petitions(period: Period, scope: Scope, as_of: date) -> st.PetitionCo
 
 
 def _quiet_periods(period: Period, scope: Scope, cut: date) -> tuple[str, ...]:
-    """The named periods (春节, 全国两会 …) in the period, begun by the cut, in which no petition reached 省 or 进京."""
+    """The named periods (春节, 全国两会 …) begun in the period and ended by the cut in which no petition of the scope
+    reached 省 or 进京, in date order.
+
+    One not yet over is not claimed (a petition may still come). Townships name their own periods: a name shared by
+    several townships of a county report is claimed only when every one of its periods was quiet.
+    """
     named = db.session.execute(select(IntensifiedPeriod.name, IntensifiedPeriod.starts_on, IntensifiedPeriod.ends_on)
                                .where(IntensifiedPeriod.township_id.in_(scope.ids),
-                                      IntensifiedPeriod.starts_on >= period.start, IntensifiedPeriod.starts_on <= cut)
-                               .order_by(IntensifiedPeriod.starts_on)).all()
-    quiet: list[str] = []
+                                      IntensifiedPeriod.starts_on >= period.start, IntensifiedPeriod.ends_on <= cut)
+                               .order_by(IntensifiedPeriod.starts_on, IntensifiedPeriod.id)).all()
+    quiet: dict[str, bool] = {}
     for name, starts_on, ends_on in named:
         reached = db.session.execute(select(func.count()).select_from(P).where(
-            P.township_id.in_(scope.ids), P.received_on >= starts_on, P.received_on <= min(ends_on, cut),
+            P.township_id.in_(scope.ids), P.received_on >= starts_on, P.received_on <= ends_on,
             fc.PETITION_CONDITIONS["to_province_or_beijing"](cut))).scalar_one()
-        if not reached and name not in quiet:
-            quiet.append(name)
-    return tuple(quiet)
+        quiet[name] = quiet.get(name, True) and not reached
+    return tuple(name for name, was_quiet in quiet.items() if was_quiet)
 
 
 def grid(scope: Scope) -> dict[str, int]:

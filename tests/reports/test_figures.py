@@ -608,3 +608,33 @@ def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_gr
     assert figures["grid"] == {"townships": 1, "villages": 2, "natural_villages": 2}
     assert _ids("disputes.major_responsible", 2025, _scope(world)) == {named.id}
     assert _ids("disputes.legal_aid", 2025, _scope(world)) == {failed.id}
+
+
+def test_quiet_periods_are_those_ended_by_the_cut_and_quiet_in_every_township(app, world):
+    """A named period is said to have had no 赴省进京 petition only once it is over, and in the county's report only
+    when every township's period of that name was quiet."""
+    from casetrack.models import IntensifiedPeriod
+
+    home, far = world.township, world.other_township
+    for township, name, starts, ends in ((home, "春节", date(2025, 1, 25), date(2025, 2, 4)),
+                                         (home, "全国两会", date(2025, 3, 4), date(2025, 3, 11)),
+                                         (far, "全国两会", date(2025, 3, 5), date(2025, 3, 10)),
+                                         (home, "国庆", date(2025, 10, 1), date(2025, 10, 7))):
+        db.session.add(IntensifiedPeriod(township_id=township.id, name=name, starts_on=starts, ends_on=ends,
+                                         interval="day", applies_to="village"))
+    petition(world.far_staff, far, date(2025, 3, 6), level="beijing")  # 东岭乡 went to Beijing during 全国两会
+    db.session.commit()
+
+    def quiet(period, which="home", as_of=None):
+        return stats.figures(period, _scope(world, which), as_of or clock.today())["petitions"]["quiet_periods"]
+
+    # 斜沟乡: none of its own petitions reached 省/进京; 东岭乡's is not 斜沟乡's
+    assert quiet(stats.year_period(2025)) == ["春节", "全国两会", "国庆"]
+    # the county: 全国两会 was not quiet in 东岭乡 (03-06 falls in both townships' 全国两会), so it is not claimed
+    assert quiet(stats.year_period(2025), "all") == ["春节", "国庆"]
+    assert quiet(stats.year_period(2025), "far") == []
+    # March as at 03-08: 全国两会 (to 03-11) is not over, so nothing is claimed yet; as at 03-31 it is
+    assert quiet(stats.month_period(2025, 3), as_of=date(2025, 3, 8)) == []
+    assert quiet(stats.month_period(2025, 3)) == ["全国两会"]
+    # the year as at 10-05: 国庆 (to 10-07) not over
+    assert quiet(stats.year_period(2025), as_of=date(2025, 10, 5)) == ["春节", "全国两会"]
