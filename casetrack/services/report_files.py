@@ -133,7 +133,7 @@ def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[
     flat = st.scalar_figures({k: figures[k] for k in st.SECTIONS})
     for key, label, _shown, definition in scalar_rows(figures):
         raw = flat[key]
-        sheet.append([label, raw if raw is not None else None, definition, key])
+        sheet.append([label, "—" if raw is None else raw, definition, key])  # never counted or no denominator
         if key in RATE_KEYS and raw is not None:
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
     sheet.column_dimensions["A"].width, sheet.column_dimensions["C"].width = 20, 80

@@ -472,14 +472,38 @@ def test_a_year_frozen_before_the_new_definitions_still_shows_and_downloads(app,
                         if k in ("received", "persons", "collective", "repeat", "cross_level", "to_province_or_beijing",
                                  "due", "on_time", "on_time_rate", "rated", "satisfied", "satisfaction_rate",
                                  "disruptive", "by_channel", "by_village", "by_category")}
-    old["screening"] = {"due": 130, "held": 3, "nil": 2, "found": 0, "rate": 3 / 130}
+    old["screening"] = {"due": 130, "held": 3, "nil": 2, "found": 1, "rate": 3 / 130}  # then: 1 registered from it
     snapshot.figures = old
     db.session.commit()
 
-    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+    text = _report_text(tree)
     # then 乡村两级 counted every level and channel: 5 mediated of 7 registered
     assert "乡村两级调解组织共调处各类矛盾纠纷5起，调处率达71.4%（乡村两级受理7起，调处5起）" in text
     assert "全年收到信访事项4件10人次，受理信访事项4件；" in text
+    # 参评率 was not counted then: the satisfaction clause says nothing of it, nor "当场化解" (3 ÷ 130 = 2.3%)
+    assert "群众满意率达66.7%（参与评价的3件中满意和基本满意2件）" in text
+    assert "全年开展矛盾纠纷排查3次（应排查130次，排查完成率2.3%），其中零上报2次；排查发现并登记调处矛盾纠纷1起。" in text
+    # figures it never counted show "—", not a zero it never stated
+    never = {"待受理": "pending_decision", "重大矛盾纠纷": "major", "引导法律援助": "legal_aid", "转送": "forwarded",
+             "待定": "undecided", "及时受理": "timely_decided", "来访(批)": "visits", "已答复": "answered",
+             "参评率": "rating_rate", "当场化解": "found_resolved", "重点时段加密排查": "intensified_held"}
+    for label in never:
+        assert _value(tree, label) == "—", label
+    assert _value(tree, "赴省进京上访") == "0"  # counted then
     staff = browse_as(app, "staff")
     for fmt in ("docx", "xlsx", "md", "json"):
         assert staff.get(f"/reports/2025.{fmt}").status_code == 200, fmt
+    body = staff.get("/reports/2025.json").get_json()
+    values = {**body["disputes"], **body["petitions"], **body["screening"]}
+    assert all(values[key] is None for key in never.values())
+    markdown = staff.get("/reports/2025.md").get_data(as_text=True)
+    assert "| 转送 | — |" in markdown and "| 当场化解 | — |" in markdown
+
+    import io
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(staff.get("/reports/2025.xlsx").data))["统计数字"]
+    cells = {row[3]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert cells["petitions.forwarded"] == "—" and cells["disputes.major"] == "—"
+    assert cells["petitions.received"] == 4
