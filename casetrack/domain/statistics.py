@@ -93,7 +93,6 @@ class PetitionCounts:
     timely_decided: int = 0  # decided within the 15-day limit
     answered: int = 0  # written opinion given by the period's end
     collective_other: int = 0  # letters (联名信) and other channels of as many people, apart from 集体访
-    supervised: int = 0  # 督办: casetrack records no supervision of petitions
     visits: int = 0  # 来访 (批), repeats included
     visit_persons: int = 0  # 来访人次
     quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
@@ -189,7 +188,7 @@ def petition_figures(c: PetitionCounts) -> dict:
         "undecided": c.undecided,
         "timely_decided": c.timely_decided,
         "timely_decided_rate": rate(c.timely_decided, c.decided),
-        "supervised": c.supervised,
+        "supervised": None,  # 督办: casetrack records no supervision of petitions yet (figures.NOT_RECORDED)
         "persons": c.persons,
         "visits": c.visits,
         "visit_persons": c.visit_persons,

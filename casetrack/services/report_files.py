@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
-from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, RATE_KEYS
+from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, NOT_RECORDED, RATE_KEYS
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
 from casetrack.services import report_docx
@@ -41,10 +41,13 @@ def display(key: str, value) -> str:
 
 
 def scalar_rows(figures: dict) -> list[tuple[str, str, str, str]]:
-    """Return (section.key, label, shown value, definition) for every scalar figure, in the report's order; the
-    label and definition are the catalogue's (a figure it no longer holds, in an old frozen year, shows its key)."""
+    """Return (section.key, label, shown value, definition) for every scalar figure casetrack records, in the
+    report's order; the label and definition are the catalogue's (a figure it no longer holds, in an old frozen
+    year, shows its key)."""
     rows = []
     for key, value in st.scalar_figures({k: figures[k] for k in st.SECTIONS}).items():
+        if key in NOT_RECORDED:  # nothing to show until casetrack records it (its definition says so in the JSON)
+            continue
         figure = FIGURES.get(key)
         rows.append((key, figure.label if figure else key, display(key, value), figure.definition if figure else ""))
     return rows

@@ -223,7 +223,7 @@ def test_petition_figures_on_a_known_year():
     assert figs["on_time_rate"] == 0.9
     assert figs["satisfaction_rate"] == 0.875
     assert figs["timely_decided_rate"] == 10 / 11  # accepted 9 + forwarded 1 + not accepted 1 decided
-    assert figs["rating_rate"] == 1.0 and figs["supervised"] == 0
+    assert figs["rating_rate"] == 1.0 and figs["supervised"] is None
     assert (figs["received"], figs["persons"], figs["collective"], figs["repeat"]) == (12, 30, 2, 3)
     assert figs["by_channel"] == {"来访": 8, "网上": 4}
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from casetrack import clock
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
+from casetrack.domain.figures import NOT_RECORDED
 from casetrack.extensions import db
 from casetrack.models import ReportSnapshot
 from casetrack.services import disputes as dispute_services
@@ -42,7 +43,7 @@ TEXT_2025 = [
     "全年接待群众来访1批6人次。",
 ]
 
-FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions")
+FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions") and k not in NOT_RECORDED
                and k.split(".")[1] not in ("by_type", "by_village", "by_source", "by_channel", "by_level", "by_month",
                                            "by_category")]
 
@@ -85,7 +86,7 @@ def test_the_year_page_shows_every_figure_with_its_definition_and_value(app, yea
 
     assert tree.xpath("string(//h1)") == "斜沟乡2025年矛盾纠纷排查调处和信访工作统计"
     for key, label in st.LABELS.items():
-        if key.split(".")[1].startswith("by_"):
+        if key.split(".")[1].startswith("by_") or key in NOT_RECORDED:
             continue
         item = _figure(tree, label)
         assert item.xpath("string(.//small[@class='definition'])") == st.DEFINITIONS[key], key
@@ -507,3 +508,26 @@ def test_a_year_frozen_before_the_new_definitions_still_shows_and_downloads(app,
     cells = {row[3]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert cells["petitions.forwarded"] == "—" and cells["disputes.major"] == "—"
     assert cells["petitions.received"] == 4
+
+
+def test_petition_supervision_is_not_stated_until_casetrack_records_it(app, year):
+    """casetrack records no 督办 of petitions: the JSON says null and why; the page, files and text say nothing."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    staff = browse_as(app, "staff")
+    body = staff.get("/reports/2025.json").get_json()
+    assert body["petitions"]["supervised"] is None
+    assert "尚未记录信访事项的督办" in body["definitions"]["petitions.supervised"]
+    assert "督办" not in body["text"]
+
+    tree = _tree(staff.get("/reports/2025").get_data(as_text=True))
+    assert "督办" not in [s.text_content() for s in tree.xpath("//span[@class='figure-label']")]
+    assert "督办" not in _report_text(tree)
+    assert "督办" not in staff.get("/reports/2025.md").get_data(as_text=True)
+    document = Document(io.BytesIO(staff.get("/reports/2025.docx").data))
+    assert not [c for t in document.tables for r in t.rows for c in r.cells if "督办" in c.text]
+    sheet = load_workbook(io.BytesIO(staff.get("/reports/2025.xlsx").data))["统计数字"]
+    assert "petitions.supervised" not in [row[3] for row in sheet.iter_rows(min_row=3, values_only=True)]
