@@ -222,6 +222,8 @@ def screening_sentence(figs: dict, wording: Wording = Wording()) -> str:
     findings = s.get("findings", s["found"])
     if not findings:
         return COMMA.join(clauses) + f"{SEMICOLON}未排查出矛盾纠纷{PERIOD}"
+    if s.get("found_resolved") is None:  # a year frozen before findings resolved on the spot were counted
+        return COMMA.join(clauses) + f"{SEMICOLON}排查发现并登记调处矛盾纠纷{c(s['found_registered'])}起{PERIOD}"
     found = (f"排查发现矛盾纠纷{c(findings)}起{COMMA}其中当场化解{c(s['found_resolved'])}起{COMMA}"
              f"登记调处{c(s['found_registered'])}起")
     waiting = findings - s["found_resolved"] - s["found_registered"]
@@ -256,9 +258,9 @@ def petition_paragraph(figs: dict, wording: Wording = Wording()) -> str:
         parts.append(f"按期办结率达{format_rate(p['on_time_rate'])}"
                      f"（到期应办结{p['due']}件{COMMA}按期办结{p['on_time']}件）")
     if p["satisfaction_rate"] is not None:
+        rating = f"{COMMA}参评率{format_rate(p['rating_rate'])}" if p.get("rating_rate") is not None else ""
         parts.append(f"群众满意率达{format_rate(p['satisfaction_rate'])}"
-                     f"（参与评价的{p['rated']}件中满意和基本满意{p['satisfied']}件{COMMA}"
-                     f"参评率{format_rate(p['rating_rate'])}）")
+                     f"（参与评价的{p['rated']}件中满意和基本满意{p['satisfied']}件{rating}）")
     parts.append(province_beijing_sentence(figs))
     return SEMICOLON.join(parts) + PERIOD
 

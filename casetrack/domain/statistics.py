@@ -93,7 +93,6 @@ class PetitionCounts:
     timely_decided: int = 0  # decided within the 15-day limit
     answered: int = 0  # written opinion given by the period's end
     collective_other: int = 0  # letters (联名信) and other channels of as many people, apart from 集体访
-    supervised: int = 0  # 督办: casetrack records no supervision of petitions
     visits: int = 0  # 来访 (批), repeats included
     visit_persons: int = 0  # 来访人次
     quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
@@ -189,7 +188,7 @@ def petition_figures(c: PetitionCounts) -> dict:
         "undecided": c.undecided,
         "timely_decided": c.timely_decided,
         "timely_decided_rate": rate(c.timely_decided, c.decided),
-        "supervised": c.supervised,
+        "supervised": None,  # 督办: casetrack records no supervision of petitions yet (figures.NOT_RECORDED)
         "persons": c.persons,
         "visits": c.visits,
         "visit_persons": c.visit_persons,
@@ -234,25 +233,34 @@ def complete_frozen(figures: dict) -> dict:
     """Fill in the figures a snapshot frozen before issue 14 lacks, with what it published under the old words.
 
     Then 受理 meant registered (disputes) and received (petitions), 乡村两级 counted every level and channel, and
-    "found" counted the disputes registered from screening; figures it did not have are 0 or None (no rate).
+    "found" counted the disputes registered from screening. Figures it did not count at all are None (shown "—",
+    null in the JSON), never 0: a frozen year must not state a count nobody made.
     """
     figs = {section: dict(values) if isinstance(values, dict) else values for section, values in figures.items()}
     d, p, s = figs.get("disputes"), figs.get("petitions"), figs.get("screening")
     if d is not None and "village_township" not in d:
         d.setdefault("accepted", d["registered"])
-        d.setdefault("pending_decision", 0)
         d["village_township"] = {"accepted": d["registered"], "mediated": d["mediated"], "succeeded": d["succeeded"],
                                  "mediation_rate": d["mediation_rate"], "success_rate": d["success_rate"]}
-        for key in ("major", "major_responsible", "legal_aid"):
-            d.setdefault(key, 0)
+        for key in NOT_COUNTED_BEFORE_14["disputes"]:
+            d.setdefault(key, None)
     if p is not None and "accepted" not in p:
-        p.update({"accepted": p["received"], "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 0,
-                  "timely_decided_rate": None, "supervised": 0, "collective_other": 0, "answered": 0,
-                  "rating_rate": None, "visits": 0, "visit_persons": 0, "quiet_periods": []})
+        p["accepted"] = p["received"]
+        p.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["petitions"]))
+        p["quiet_periods"] = []
     if s is not None and "findings" not in s:
-        s.update({"findings": s["found"], "found_registered": s["found"], "found_resolved": 0,
-                  "intensified_held": 0, "intensified_periods": []})
+        s.update({"findings": s["found"], "found_registered": s["found"], "intensified_periods": []})
+        s.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["screening"]))
     return figs
+
+
+NOT_COUNTED_BEFORE_14 = {
+    "disputes": ("pending_decision", "major", "major_responsible", "legal_aid"),
+    "petitions": ("forwarded", "not_accepted", "undecided", "timely_decided", "timely_decided_rate", "supervised",
+                  "collective_other", "answered", "rating_rate", "visits", "visit_persons"),
+    "screening": ("found_resolved", "intensified_held"),
+}
+"""The figures a snapshot frozen before issue 14 never counted, by section."""
 
 
 def scalar_figures(figures: dict) -> dict[str, int | float | None]:

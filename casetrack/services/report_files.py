@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
-from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, RATE_KEYS
+from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, NOT_RECORDED, RATE_KEYS
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
 from casetrack.services import report_docx
@@ -41,10 +41,13 @@ def display(key: str, value) -> str:
 
 
 def scalar_rows(figures: dict) -> list[tuple[str, str, str, str]]:
-    """Return (section.key, label, shown value, definition) for every scalar figure, in the report's order; the
-    label and definition are the catalogue's (a figure it no longer holds, in an old frozen year, shows its key)."""
+    """Return (section.key, label, shown value, definition) for every scalar figure casetrack records, in the
+    report's order; the label and definition are the catalogue's (a figure it no longer holds, in an old frozen
+    year, shows its key)."""
     rows = []
     for key, value in st.scalar_figures({k: figures[k] for k in st.SECTIONS}).items():
+        if key in NOT_RECORDED:  # nothing to show until casetrack records it (its definition says so in the JSON)
+            continue
         figure = FIGURES.get(key)
         rows.append((key, figure.label if figure else key, display(key, value), figure.definition if figure else ""))
     return rows
@@ -133,7 +136,7 @@ def to_xlsx(title: str, figures: dict, paragraphs: list[str], dispute_ids: list[
     flat = st.scalar_figures({k: figures[k] for k in st.SECTIONS})
     for key, label, _shown, definition in scalar_rows(figures):
         raw = flat[key]
-        sheet.append([label, raw if raw is not None else None, definition, key])
+        sheet.append([label, "—" if raw is None else raw, definition, key])  # never counted or no denominator
         if key in RATE_KEYS and raw is not None:
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
     sheet.column_dimensions["A"].width, sheet.column_dimensions["C"].width = 20, 80

@@ -28,7 +28,6 @@ from casetrack.models import (
     NaturalVillage,
     Petition,
     PetitionCategory,
-    ScreeningRound,
     Township,
     Village,
 )
@@ -294,19 +293,23 @@ def _count_petitions(period: Period, scope: Scope, as_of: date) -> st.PetitionCo
 
 
 def _quiet_periods(period: Period, scope: Scope, cut: date) -> tuple[str, ...]:
-    """The named periods (春节, 全国两会 …) in the period, begun by the cut, in which no petition reached 省 or 进京."""
+    """The named periods (春节, 全国两会 …) begun in the period and ended by the cut in which no petition of the scope
+    reached 省 or 进京, in date order.
+
+    One not yet over is not claimed (a petition may still come). Townships name their own periods: a name shared by
+    several townships of a county report is claimed only when every one of its periods was quiet.
+    """
     named = db.session.execute(select(IntensifiedPeriod.name, IntensifiedPeriod.starts_on, IntensifiedPeriod.ends_on)
                                .where(IntensifiedPeriod.township_id.in_(scope.ids),
-                                      IntensifiedPeriod.starts_on >= period.start, IntensifiedPeriod.starts_on <= cut)
-                               .order_by(IntensifiedPeriod.starts_on)).all()
-    quiet: list[str] = []
+                                      IntensifiedPeriod.starts_on >= period.start, IntensifiedPeriod.ends_on <= cut)
+                               .order_by(IntensifiedPeriod.starts_on, IntensifiedPeriod.id)).all()
+    quiet: dict[str, bool] = {}
     for name, starts_on, ends_on in named:
         reached = db.session.execute(select(func.count()).select_from(P).where(
-            P.township_id.in_(scope.ids), P.received_on >= starts_on, P.received_on <= min(ends_on, cut),
+            P.township_id.in_(scope.ids), P.received_on >= starts_on, P.received_on <= ends_on,
             fc.PETITION_CONDITIONS["to_province_or_beijing"](cut))).scalar_one()
-        if not reached and name not in quiet:
-            quiet.append(name)
-    return tuple(quiet)
+        quiet[name] = quiet.get(name, True) and not reached
+    return tuple(name for name, was_quiet in quiet.items() if was_quiet)
 
 
 def grid(scope: Scope) -> dict[str, int]:
@@ -318,19 +321,11 @@ def grid(scope: Scope) -> dict[str, int]:
     return {"townships": len(scope.ids), "villages": villages, "natural_villages": natural}
 
 
-def first_record(scope: Scope) -> date | None:
-    """The day of the scope's first record in casetrack (a dispute, petition or screening round), if any."""
-    days = [db.session.execute(select(func.min(column)).where(township.in_(scope.ids))).scalar()
-            for column, township in ((D.registered_on, D.township_id), (P.received_on, P.township_id),
-                                     (ScreeningRound.held_on, ScreeningRound.township_id))]
-    days = [d for d in days if d is not None]
-    return min(days) if days else None
-
-
 def comparable(previous: Period, scope: Scope) -> bool:
-    """Compare with the previous period only when casetrack holds its records: the first one is in it or before."""
-    first = first_record(scope)
-    return first is not None and first <= previous.end
+    """Compare with the previous period only when casetrack holds all of it: each township's first record is on or
+    before the previous period's first day (a township that began within it holds only part of its cases)."""
+    days = [d for d in (screening_figures.first_record(t) for t in scope.townships) if d is not None]
+    return bool(days) and max(days) <= previous.start
 
 
 def figures(period: Period, scope: Scope, as_of: date) -> dict:

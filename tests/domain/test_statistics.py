@@ -223,7 +223,7 @@ def test_petition_figures_on_a_known_year():
     assert figs["on_time_rate"] == 0.9
     assert figs["satisfaction_rate"] == 0.875
     assert figs["timely_decided_rate"] == 10 / 11  # accepted 9 + forwarded 1 + not accepted 1 decided
-    assert figs["rating_rate"] == 1.0 and figs["supervised"] == 0
+    assert figs["rating_rate"] == 1.0 and figs["supervised"] is None
     assert (figs["received"], figs["persons"], figs["collective"], figs["repeat"]) == (12, 30, 2, 3)
     assert figs["by_channel"] == {"来访": 8, "网上": 4}
 
@@ -415,3 +415,20 @@ def test_module_is_pure_python():
     }
     assert imported <= {"__future__", "dataclasses", "decimal", "casetrack"}
     assert "today(" not in Path(statistics.__file__).read_text(encoding="utf-8")
+
+
+def test_a_year_frozen_before_issue_14_states_no_figure_it_never_counted():
+    """A pre-issue-14 snapshot: 受理 was registered (disputes) and received (petitions); the rest it lacks is None."""
+    frozen = {"year": 2025,
+              "disputes": {"registered": 7, "mediated": 5, "succeeded": 3, "mediation_rate": 5 / 7, "success_rate": 3 / 7},
+              "petitions": {"received": 4, "to_province_or_beijing": 0},
+              "screening": {"due": 130, "held": 3, "nil": 2, "found": 1, "rate": 3 / 130}}
+    figs = statistics.complete_frozen(frozen)
+    d, p, s = figs["disputes"], figs["petitions"], figs["screening"]
+    assert (d["accepted"], d["village_township"]["mediated"]) == (7, 5)  # the old words: 7 registered, 5 mediated
+    assert (d["pending_decision"], d["major"], d["major_responsible"], d["legal_aid"]) == (None,) * 4
+    assert (p["accepted"], p["to_province_or_beijing"]) == (4, 0)  # counted then, a real 0
+    assert all(p[k] is None for k in ("forwarded", "not_accepted", "undecided", "timely_decided", "supervised",
+                                      "collective_other", "answered", "visits", "visit_persons", "rating_rate"))
+    assert (s["findings"], s["found_registered"], s["found_resolved"], s["intensified_held"]) == (1, 1, None, None)
+    assert frozen["petitions"] == {"received": 4, "to_province_or_beijing": 0}  # the snapshot itself is untouched

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from casetrack import clock
 from casetrack.domain import statistics as st
+from casetrack.domain.figures import NOT_RECORDED
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition
 from casetrack.services import statistics as stats
@@ -375,7 +376,9 @@ def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
 
     where_ = f"{period.key} {scope.name}"
     for key, value in flat.items():
-        if key in RATE_PARTS:
+        if key in NOT_RECORDED:  # 督办 of petitions: null, and its ?figure= list is empty
+            assert value is None and count(key) == 0, (key, where_)
+        elif key in RATE_PARTS:
             numerator, denominator = (count(k) for k in RATE_PARTS[key])
             assert value == (numerator / denominator if denominator else None), (key, where_)
             assert count(key) == numerator, (key, where_)  # the rate's link lists its numerator's cases
@@ -556,17 +559,27 @@ def test_forwarded_undecided_and_late_petitions_and_a_joint_letter(app, world):
     assert (p["collective"], p["collective_other"]) == (1, 1)  # the visit of 5; the joint letter of 8 apart
     assert _ids("petitions.undecided", 2025) == {undecided.id, after_year_end.id, letter.id, visit.id}
     assert _ids("petitions.timely_decided", 2025) == {forwarded.id}
-    assert p["supervised"] == 0
+    assert p["supervised"] is None  # casetrack records no 督办 of petitions yet
     assert stats.figures(stats.year_period(2026), _scope(world), today)["petitions"]["accepted"] == 0  # by receipt
 
 
-def test_comparison_only_where_casetrack_holds_the_previous_period(app, year):
-    """斜沟乡's first record is 2024-12-20: 2025 compares with 2024, 2024 with nothing (2023 is not held)."""
-    scope = _scope(year.world)
-    assert stats.comparable(stats.previous_period(stats.year_period(2025)), scope)
-    assert not stats.comparable(stats.previous_period(stats.year_period(2024)), scope)
-    assert stats.comparable(stats.previous_period(stats.month_period(2025, 1)), scope)  # December 2024
-    assert not stats.comparable(stats.previous_period(stats.month_period(2024, 12)), scope)
+def test_comparison_only_where_casetrack_holds_the_whole_previous_period(app, year):
+    """A period is compared with the previous one only when the township's first record is on or before that
+    period's first day: 斜沟乡 began on 2024-12-20, so it holds all of January 2025 but only part of December and
+    of the year 2024."""
+    scope, county = _scope(year.world), _scope(year.world, "all")
+    previous_of = stats.previous_period
+    assert not stats.comparable(previous_of(stats.year_period(2025)), scope)  # 2024 begins 01-01 < 12-20
+    assert not stats.comparable(previous_of(stats.month_period(2025, 1)), scope)  # December 2024 begins 12-01
+    assert stats.comparable(previous_of(stats.month_period(2025, 2)), scope)  # January 2025 begins 01-01 > 12-20
+
+    petition(year.world.staff, year.world.township, date(2024, 1, 1))  # a record on 2024's first day
+    assert stats.comparable(previous_of(stats.year_period(2025)), scope)  # 2024-01-01 <= 2024-01-01
+    assert not stats.comparable(previous_of(stats.year_period(2024)), scope)  # 2023 is not held
+    # all townships: 东岭乡 began on 2025-05-05, so the county holds none of its 2024 and part of its May 2025
+    assert not stats.comparable(previous_of(stats.year_period(2025)), county)
+    assert not stats.comparable(previous_of(stats.month_period(2025, 6)), county)  # May begins 05-01 < 05-05
+    assert stats.comparable(previous_of(stats.month_period(2025, 7)), county)  # June begins 06-01 > 05-05
 
 
 def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_grid(app, world):
@@ -601,3 +614,33 @@ def test_the_further_sentences_figures_major_disputes_legal_aid_quiet_periods_gr
     assert figures["grid"] == {"townships": 1, "villages": 2, "natural_villages": 2}
     assert _ids("disputes.major_responsible", 2025, _scope(world)) == {named.id}
     assert _ids("disputes.legal_aid", 2025, _scope(world)) == {failed.id}
+
+
+def test_quiet_periods_are_those_ended_by_the_cut_and_quiet_in_every_township(app, world):
+    """A named period is said to have had no 赴省进京 petition only once it is over, and in the county's report only
+    when every township's period of that name was quiet."""
+    from casetrack.models import IntensifiedPeriod
+
+    home, far = world.township, world.other_township
+    for township, name, starts, ends in ((home, "春节", date(2025, 1, 25), date(2025, 2, 4)),
+                                         (home, "全国两会", date(2025, 3, 4), date(2025, 3, 11)),
+                                         (far, "全国两会", date(2025, 3, 5), date(2025, 3, 10)),
+                                         (home, "国庆", date(2025, 10, 1), date(2025, 10, 7))):
+        db.session.add(IntensifiedPeriod(township_id=township.id, name=name, starts_on=starts, ends_on=ends,
+                                         interval="day", applies_to="village"))
+    petition(world.far_staff, far, date(2025, 3, 6), level="beijing")  # 东岭乡 went to Beijing during 全国两会
+    db.session.commit()
+
+    def quiet(period, which="home", as_of=None):
+        return stats.figures(period, _scope(world, which), as_of or clock.today())["petitions"]["quiet_periods"]
+
+    # 斜沟乡: none of its own petitions reached 省/进京; 东岭乡's is not 斜沟乡's
+    assert quiet(stats.year_period(2025)) == ["春节", "全国两会", "国庆"]
+    # the county: 全国两会 was not quiet in 东岭乡 (03-06 falls in both townships' 全国两会), so it is not claimed
+    assert quiet(stats.year_period(2025), "all") == ["春节", "国庆"]
+    assert quiet(stats.year_period(2025), "far") == []
+    # March as at 03-08: 全国两会 (to 03-11) is not over, so nothing is claimed yet; as at 03-31 it is
+    assert quiet(stats.month_period(2025, 3), as_of=date(2025, 3, 8)) == []
+    assert quiet(stats.month_period(2025, 3)) == ["全国两会"]
+    # the year as at 10-05: 国庆 (to 10-07) not over
+    assert quiet(stats.year_period(2025), as_of=date(2025, 10, 5)) == ["春节", "全国两会"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from casetrack import clock
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
+from casetrack.domain.figures import NOT_RECORDED
 from casetrack.extensions import db
 from casetrack.models import ReportSnapshot
 from casetrack.services import disputes as dispute_services
@@ -42,7 +43,7 @@ TEXT_2025 = [
     "全年接待群众来访1批6人次。",
 ]
 
-FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions")
+FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions") and k not in NOT_RECORDED
                and k.split(".")[1] not in ("by_type", "by_village", "by_source", "by_channel", "by_level", "by_month",
                                            "by_category")]
 
@@ -85,7 +86,7 @@ def test_the_year_page_shows_every_figure_with_its_definition_and_value(app, yea
 
     assert tree.xpath("string(//h1)") == "斜沟乡2025年矛盾纠纷排查调处和信访工作统计"
     for key, label in st.LABELS.items():
-        if key.split(".")[1].startswith("by_"):
+        if key.split(".")[1].startswith("by_") or key in NOT_RECORDED:
             continue
         item = _figure(tree, label)
         assert item.xpath("string(.//small[@class='definition'])") == st.DEFINITIONS[key], key
@@ -105,6 +106,22 @@ def test_the_report_text_says_the_contract_sentences_exactly(app, year):
     assert text == "\n".join(TEXT_2025)
     assert HEADLINE_2025 in text and NO_PROVINCE in text
     assert not set(text) & set(",;:()")  # Chinese punctuation throughout
+
+
+def test_the_json_text_is_the_paragraph_the_page_shows(app, year):
+    client = browse_as(app, "staff")
+    body = client.get("/reports/2025.json").get_json()
+    page = _report_text(_tree(client.get("/reports/2025").get_data(as_text=True)))
+
+    assert body["text"] == "\n".join(TEXT_2025)  # TEXT_2025 is YearData's 2025 worked out by hand (above)
+    assert body["text"] == page
+
+    # with sentences switched off (三调联动, 三级网格), the JSON carries the shorter paragraph the page shows
+    year.world.township.settings = {**year.world.township.settings, "report_sentences_off": ["three_channels", "grid"]}
+    db.session.commit()
+    shorter = client.get("/reports/2025.json").get_json()["text"]
+    assert shorter == "\n".join(p for i, p in enumerate(TEXT_2025) if i not in (1, 6))
+    assert shorter == _report_text(_tree(client.get("/reports/2025").get_data(as_text=True)))
 
 
 def test_a_township_switches_sentences_off(app, year):
@@ -169,10 +186,15 @@ def test_rounded_wording_writes_counts_as_the_township_report_does(app, world):
     assert "纠纷12起" not in rounded
 
 
-def test_the_page_compares_with_the_previous_year(app, year):
+def test_the_page_compares_only_with_a_previous_year_casetrack_holds_whole(app, year):
+    # 斜沟乡's first record is 2024-12-20: casetrack holds only the end of 2024, so 2025 is compared with nothing
+    assert "较上期" not in _tree(_page(app, "staff", "/reports/2025")).text_content()
+
+    petition(year.world.staff, year.world.township, date(2024, 1, 1))  # now casetrack holds all of 2024
     tree = _tree(_page(app, "staff", "/reports/2025"))
-    assert "较上期 +6" in _figure(tree, "登记纠纷").text_content()  # 7 against 2024's 1
-    assert "较上期 +80.0个百分点" in _figure(tree, "调处率").text_content()  # 80% against 2024's 0%
+    assert "较上期 +6" in _figure(tree, "登记纠纷").text_content()  # 7 against 2024's 1 (y)
+    # 2024 as at 12-31: y accepted at 村 by 人民调解, concluded only on 2025-01-06: 0 of 1 = 0%; 2025: 80%
+    assert "较上期 +80.0个百分点" in _figure(tree, "调处率").text_content()
     first = _tree(_page(app, "staff", "/reports/2024"))  # 2023 is before 斜沟乡's first record: no comparison
     assert "较上期" not in first.text_content()
 
@@ -451,14 +473,61 @@ def test_a_year_frozen_before_the_new_definitions_still_shows_and_downloads(app,
                         if k in ("received", "persons", "collective", "repeat", "cross_level", "to_province_or_beijing",
                                  "due", "on_time", "on_time_rate", "rated", "satisfied", "satisfaction_rate",
                                  "disruptive", "by_channel", "by_village", "by_category")}
-    old["screening"] = {"due": 130, "held": 3, "nil": 2, "found": 0, "rate": 3 / 130}
+    old["screening"] = {"due": 130, "held": 3, "nil": 2, "found": 1, "rate": 3 / 130}  # then: 1 registered from it
     snapshot.figures = old
     db.session.commit()
 
-    text = _report_text(_tree(_page(app, "staff", "/reports/2025")))
+    tree = _tree(_page(app, "staff", "/reports/2025"))
+    text = _report_text(tree)
     # then 乡村两级 counted every level and channel: 5 mediated of 7 registered
     assert "乡村两级调解组织共调处各类矛盾纠纷5起，调处率达71.4%（乡村两级受理7起，调处5起）" in text
     assert "全年收到信访事项4件10人次，受理信访事项4件；" in text
+    # 参评率 was not counted then: the satisfaction clause says nothing of it, nor "当场化解" (3 ÷ 130 = 2.3%)
+    assert "群众满意率达66.7%（参与评价的3件中满意和基本满意2件）" in text
+    assert "全年开展矛盾纠纷排查3次（应排查130次，排查完成率2.3%），其中零上报2次；排查发现并登记调处矛盾纠纷1起。" in text
+    # figures it never counted show "—", not a zero it never stated
+    never = {"待受理": "pending_decision", "重大矛盾纠纷": "major", "引导法律援助": "legal_aid", "转送": "forwarded",
+             "待定": "undecided", "及时受理": "timely_decided", "来访(批)": "visits", "已答复": "answered",
+             "参评率": "rating_rate", "当场化解": "found_resolved", "重点时段加密排查": "intensified_held"}
+    for label in never:
+        assert _value(tree, label) == "—", label
+    assert _value(tree, "赴省进京上访") == "0"  # counted then
     staff = browse_as(app, "staff")
     for fmt in ("docx", "xlsx", "md", "json"):
         assert staff.get(f"/reports/2025.{fmt}").status_code == 200, fmt
+    body = staff.get("/reports/2025.json").get_json()
+    values = {**body["disputes"], **body["petitions"], **body["screening"]}
+    assert all(values[key] is None for key in never.values())
+    markdown = staff.get("/reports/2025.md").get_data(as_text=True)
+    assert "| 转送 | — |" in markdown and "| 当场化解 | — |" in markdown
+
+    import io
+
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(staff.get("/reports/2025.xlsx").data))["统计数字"]
+    cells = {row[3]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert cells["petitions.forwarded"] == "—" and cells["disputes.major"] == "—"
+    assert cells["petitions.received"] == 4
+
+
+def test_petition_supervision_is_not_stated_until_casetrack_records_it(app, year):
+    """casetrack records no 督办 of petitions: the JSON says null and why; the page, files and text say nothing."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    staff = browse_as(app, "staff")
+    body = staff.get("/reports/2025.json").get_json()
+    assert body["petitions"]["supervised"] is None
+    assert "尚未记录信访事项的督办" in body["definitions"]["petitions.supervised"]
+    assert "督办" not in body["text"]
+
+    tree = _tree(staff.get("/reports/2025").get_data(as_text=True))
+    assert "督办" not in [s.text_content() for s in tree.xpath("//span[@class='figure-label']")]
+    assert "督办" not in _report_text(tree)
+    assert "督办" not in staff.get("/reports/2025.md").get_data(as_text=True)
+    document = Document(io.BytesIO(staff.get("/reports/2025.docx").data))
+    assert not [c for t in document.tables for r in t.rows for c in r.cells if "督办" in c.text]
+    sheet = load_workbook(io.BytesIO(staff.get("/reports/2025.xlsx").data))["统计数字"]
+    assert "petitions.supervised" not in [row[3] for row in sheet.iter_rows(min_row=3, values_only=True)]
