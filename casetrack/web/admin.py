@@ -13,6 +13,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from casetrack import permissions
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
@@ -28,7 +29,7 @@ def _admins_only():
     """Every admin page: log in first, then admins only (403 for every other role)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role_enum is not Role.ADMIN:
+    if not permissions.can_administer(current_user):
         abort(403)
     return None
 
