@@ -65,10 +65,6 @@ def _natural_village(natural_id: int) -> NaturalVillage:
     )
 
 
-def _dispute_type(type_id: int) -> DisputeType:
-    return _one_or_404(select(DisputeType).where(DisputeType.id == type_id, _in_reach(DisputeType.township_id)))
-
-
 def _user(user_id: int) -> User:
     return _one_or_404(select(User).where(User.id == user_id, _in_reach(User.township_id)))
 
