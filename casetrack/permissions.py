@@ -52,10 +52,15 @@ def can_register(user: User) -> bool:
     return user.role_enum in (Role.MEDIATOR, Role.STAFF)
 
 
-def can_register_petition(user: User, village_id: int | None = None) -> bool:
-    """Staff register petitions for the township, mediators for their own village (given: for that village)."""
+def can_register_petition(user: User) -> bool:
+    """Staff register petitions for the township, mediators for their own village."""
+    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+
+
+def can_register_petition_for(user: User, village_id: int | None) -> bool:
+    """Staff register a petition for any village of the township or none; a mediator for their own village only."""
     if user.role_enum is Role.MEDIATOR:
-        return village_id is None or village_id == user.village_id
+        return village_id is not None and village_id == user.village_id
     return user.role_enum is Role.STAFF
 
 

@@ -99,7 +99,7 @@ def new():
         return render_template("petitions/new.html", form=form)
     if form.validate_on_submit():
         village_id = form.village_id.data
-        if not permissions.can_register_petition(current_user, village_id):
+        if not permissions.can_register_petition_for(current_user, village_id):
             abort(403)
         intake = services.PetitionIntake(
             received_on=form.received_on.data, channel=pw.Channel(form.channel.data), category_id=form.category_id.data,
