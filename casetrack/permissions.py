@@ -190,6 +190,24 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
     return user.role_enum is Role.LEADER and petition.township_id == user.township_id
 
 
+PETITION_ACTIONS = {
+    **dict.fromkeys(("decide", "start", "request-extension", "answer", "deliver", "rate", "request-review",
+                     "answer-review", "request-second-review", "answer-second-review", "close", "convert"),
+                    can_handle_petition),
+    "approve-extension": can_approve_extension, "decline-extension": can_approve_extension,
+}
+"""Who may take each step of a petition (web/petitions.py ACTIONS): staff handle it, a leader rules on extensions."""
+
+
+def can_act_on_petition(user: User, petition: Petition, action: str) -> bool:
+    """Tell whether the user may take this step (a key of PETITION_ACTIONS) on this petition."""
+    try:
+        rule = PETITION_ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"no rule for the petition action {action!r}: add it to PETITION_ACTIONS") from None
+    return rule(user, petition)
+
+
 def sees_petitioner_data(user: User, petition: Petition) -> bool:
     """Tell whether petitioners' ID numbers and phones are shown whole."""
     return can_handle_petition(user, petition)

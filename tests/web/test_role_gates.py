@@ -107,6 +107,12 @@ def test_every_action_a_page_asks_about_has_a_rule():
     assert asked <= set(permissions.CASE_ACTIONS)
 
 
+def test_every_petition_step_has_a_rule():
+    from casetrack.web import petitions
+
+    assert set(petitions.ACTIONS) <= set(permissions.PETITION_ACTIONS)
+
+
 def test_an_unknown_action_is_an_error_not_a_permission(world):
     case = make_dispute(world.staff, world.village)
     with pytest.raises(ValueError, match="no rule for the action"):
