@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import has_request_context
-from sqlalchemy import Select, event, false, select, true
+from sqlalchemy import event, false, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from casetrack.domain import workflow as wf
@@ -35,11 +35,6 @@ def dispute_scope(user: User):
     return _within(Dispute, reach_of(user))
 
 
-def scoped_disputes(user: User, query: Select) -> Select:
-    """Apply the user's reach to a select() of disputes."""
-    return query.where(dispute_scope(user))
-
-
 def village_scope(user: User):
     """Return a WHERE clause limiting villages to those the user may register cases in."""
     role = user.role_enum
@@ -50,27 +45,68 @@ def village_scope(user: User):
     return Village.township_id == user.township_id
 
 
-def can_view(user: User, dispute: Dispute) -> bool:
-    """Tell whether the user may see this dispute at all."""
-    reach = reach_of(user)
-    if reach.everywhere:
-        return True
-    if reach.village_id is not None:
-        return dispute.village_id == reach.village_id
-    return reach.township_id is not None and dispute.township_id == reach.township_id
-
+# --- what a role may do at all (pages and menus gated by `web.decorators.allowed_if`) --------------------------
 
 def can_register(user: User) -> bool:
     """Tell whether the user may register new disputes."""
     return user.role_enum in (Role.MEDIATOR, Role.STAFF)
 
 
-def can_act(user: User, dispute: Dispute, action: str | None = None) -> bool:
-    """Tell whether the user may change this dispute (optionally: take this action).
+def can_register_petition(user: User) -> bool:
+    """Staff register petitions for the township, mediators for their own village."""
+    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
 
-    Staff act on their whole township. A mediator acts on their own village's cases while they are
-    handled at village level; escalating one to the township hands it over. Leaders and admins read.
-    """
+
+def can_register_petition_for(user: User, village_id: int | None) -> bool:
+    """Staff register a petition for any village of the township or none; a mediator for their own village only."""
+    if user.role_enum is Role.MEDIATOR:
+        return village_id is not None and village_id == user.village_id
+    return user.role_enum is Role.STAFF
+
+
+def can_record_screening(user: User) -> bool:
+    """Mediators record their village's screening rounds, staff the township's and any village's."""
+    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+
+
+def can_record_round(user: User, level: str, village_id: int | None) -> bool:
+    """Staff record any round of their township; a mediator only their own village's village-level rounds."""
+    role = user.role_enum
+    if role is Role.STAFF:
+        return True
+    return role is Role.MEDIATOR and level == "village" and village_id == user.village_id
+
+
+def can_plan_screening(user: User) -> bool:
+    """Township staff name the periods (holidays, sensitive times) that demand more frequent rounds."""
+    return user.role_enum is Role.STAFF
+
+
+def can_act_in_bulk(user: User) -> bool:
+    """Township staff apply one action to many cases from the queue."""
+    return user.role_enum is Role.STAFF
+
+
+def can_import_ledger(user: User) -> bool:
+    """Township staff import and export the township's ledger (台账)."""
+    return user.role_enum is Role.STAFF and user.township_id is not None
+
+
+def can_administer(user: User) -> bool:
+    """Admins keep users, places, settings and the holiday calendar."""
+    return user.role_enum is Role.ADMIN
+
+
+def can_list_supervised(user: User) -> bool:
+    """A leader keeps a list of the cases they supervise (督办)."""
+    return user.role_enum is Role.LEADER
+
+
+# --- what a user may do to one case ------------------------------------------------------------------------
+
+def _handles(user: User, dispute: Dispute) -> bool:
+    """Staff handle their whole township; a mediator their own village's cases while handled at village level
+    (escalating one to the township hands it over). Leaders and admins read."""
     role = user.role_enum
     if role is Role.STAFF:
         return dispute.township_id == user.township_id
@@ -79,19 +115,69 @@ def can_act(user: User, dispute: Dispute, action: str | None = None) -> bool:
     return False
 
 
+def _reviews(user: User, dispute: Dispute) -> bool:
+    """Township staff review their township's cases (send back, merge, look for duplicates)."""
+    return user.role_enum is Role.STAFF and dispute.township_id == user.township_id
+
+
+def _corrects(user: User, dispute: Dispute) -> bool:
+    """A case sent back is corrected by whoever handles it, or by the village's mediator who registered it."""
+    return _handles(user, dispute) or (user.role_enum is Role.MEDIATOR and dispute.village_id == user.village_id)
+
+
+def _supervises(user: User, dispute: Dispute) -> bool:
+    """A leader of the township supervises (督办) its cases."""
+    return user.role_enum is Role.LEADER and dispute.township_id == user.township_id
+
+
+CASE_ACTIONS = {
+    # the workflow (web/cases.py ACTIONS and the queue's bulk actions) and the case's own records
+    **dict.fromkeys(("accept", "not-accept", "assign", "investigation", "session", "continuation", "conclude",
+                     "return-visit", "judicial-confirmation", "court-result", "archive", "escalate",
+                     "edit", "attach", "responsibility", "prevention"), _handles),
+    "send_back": _reviews, "merge": _reviews, "see_duplicates": _reviews,
+    "corrected": _corrects,
+    "supervise": _supervises,
+}
+"""Who may take each action on a dispute: the one table the case page, the action pages and the queue ask."""
+
+
+def can_act(user: User, dispute: Dispute, action: str) -> bool:
+    """Tell whether the user may take this action (a key of CASE_ACTIONS) on this dispute."""
+    try:
+        rule = CASE_ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"no rule for the action {action!r}: add it to CASE_ACTIONS") from None
+    return rule(user, dispute)
+
+
+class Abilities:
+    """What one user may do, asked by templates: `{% if can.register %}`, `{% if can.act(case, "merge") %}`.
+
+    `can.<name>` is the predicate `can_<name>(user)` of this module, so a template never compares roles itself.
+    """
+
+    def __init__(self, user: User):
+        self._user = user
+
+    def __getattr__(self, name: str) -> bool:
+        predicate = _USER_PREDICATES.get(name)
+        if predicate is None:
+            raise AttributeError(f"permissions has no predicate can_{name}(user)")
+        return bool(getattr(self._user, "is_authenticated", False)) and predicate(self._user)
+
+    def act(self, dispute: Dispute, action: str) -> bool:
+        return bool(getattr(self._user, "is_authenticated", False)) and can_act(self._user, dispute, action)
+
+
 def sees_personal_data(user: User, dispute: Dispute) -> bool:
     """Tell whether ID numbers and phones are shown whole: only to those who handle the case."""
-    return can_act(user, dispute)
+    return _handles(user, dispute)
 
 
 def petition_scope(user: User):
     """Return a WHERE clause limiting petitions to those the user may see."""
     return _within(Petition, reach_of(user))
-
-
-def can_register_petition(user: User) -> bool:
-    """Staff register petitions for the township, mediators for their own village."""
-    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
 
 
 def can_handle_petition(user: User, petition: Petition) -> bool:
@@ -104,6 +190,24 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
     return user.role_enum is Role.LEADER and petition.township_id == user.township_id
 
 
+PETITION_ACTIONS = {
+    **dict.fromkeys(("decide", "start", "request-extension", "answer", "deliver", "rate", "request-review",
+                     "answer-review", "request-second-review", "answer-second-review", "close", "convert"),
+                    can_handle_petition),
+    "approve-extension": can_approve_extension, "decline-extension": can_approve_extension,
+}
+"""Who may take each step of a petition (web/petitions.py ACTIONS): staff handle it, a leader rules on extensions."""
+
+
+def can_act_on_petition(user: User, petition: Petition, action: str) -> bool:
+    """Tell whether the user may take this step (a key of PETITION_ACTIONS) on this petition."""
+    try:
+        rule = PETITION_ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"no rule for the petition action {action!r}: add it to PETITION_ACTIONS") from None
+    return rule(user, petition)
+
+
 def sees_petitioner_data(user: User, petition: Petition) -> bool:
     """Tell whether petitioners' ID numbers and phones are shown whole."""
     return can_handle_petition(user, petition)
@@ -112,6 +216,13 @@ def sees_petitioner_data(user: User, petition: Petition) -> bool:
 def round_scope(user: User):
     """Return a WHERE clause limiting screening rounds to those the user may see."""
     return _within(ScreeningRound, reach_of(user))
+
+
+_USER_PREDICATES = {
+    "register": can_register, "register_petition": can_register_petition, "record_screening": can_record_screening,
+    "plan_screening": can_plan_screening, "act_in_bulk": can_act_in_bulk, "import_ledger": can_import_ledger,
+    "administer": can_administer, "list_supervised": can_list_supervised,
+}
 
 
 # --- scope by construction -------------------------------------------------------------------------------
@@ -130,6 +241,14 @@ class Reach:
     village_id: int | None = None
     township_id: int | None = None
     everywhere: bool = False
+
+    def holds(self, record) -> bool:
+        """Tell whether a record placed by village_id and township_id (a dispute, petition, round) lies within."""
+        if self.everywhere:
+            return True
+        if self.village_id is not None:
+            return record.village_id == self.village_id
+        return self.township_id is not None and record.township_id == self.township_id
 
 
 NOWHERE = Reach()

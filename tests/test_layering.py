@@ -2,6 +2,7 @@
 used by services. Read from the source's import statements, so a new upward import fails here, not in review."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,56 @@ def test_domain_is_pure_python(path):
 def test_the_guard_sees_every_layer():
     """A renamed folder would make the tests above pass on nothing."""
     assert {_layer(p) for p in _modules()} == set(FORBIDDEN)
+
+
+# --- web never builds an unscoped query ------------------------------------------------------------------------
+# The reach hook (casetrack/permissions.py) limits every ORM query of a request; these are the ways past it. A web
+# module may name the way out only with its reason here, so widening what a page shows is a reviewed decision.
+
+SCOPED_TABLES = ("disputes", "parties", "attachments", "petitions", "petitioners", "screening_rounds")
+COUNTY_WIDE_ALLOWED = {
+    "holidays.py": "one holiday calendar serves every township: recomputing limits after an edit touches all their "
+                   "cases, and nothing of them is shown to the admin",
+}
+_SCOPED_TABLE = re.compile(r"\b(" + "|".join(SCOPED_TABLES) + r")\b", re.IGNORECASE)
+
+
+def _unscoped_queries(source: str) -> list[str]:
+    """Every way past the reach hook in a module's source: the named escape (COUNTY_WIDE, county_wide), a Core
+    statement over a bare Table (`X.__table__`, `table("disputes")`) or raw SQL naming a scoped table."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        if name in ("COUNTY_WIDE", "county_wide"):
+            found.append(f"line {node.lineno}: {name}")
+        elif name == "__table__":
+            found.append(f"line {node.lineno}: a Core statement over __table__")
+        if isinstance(node, ast.Call):
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            sql = " ".join(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+            if func in ("text", "table") and _SCOPED_TABLE.search(sql):
+                found.append(f"line {node.lineno}: {func}() over {_SCOPED_TABLE.search(sql).group(1)}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "web").rglob("*.py")), ids=lambda p: p.name)
+def test_web_never_builds_an_unscoped_query(path):
+    found = _unscoped_queries(path.read_text(encoding="utf-8"))
+    if path.name in COUNTY_WIDE_ALLOWED:
+        found = [f for f in found if not f.endswith(("COUNTY_WIDE", "county_wide"))]
+    assert found == [], f"web/{path.name} reaches past the user's reach: {found}"
+
+
+def test_the_unscoped_query_guard_sees_each_way_past_the_hook():
+    """The guard above must not pass on nothing: each escape it looks for is found in a sample."""
+    sample = '''
+with permissions.county_wide():
+    db.session.execute(select(Dispute).execution_options(**COUNTY_WIDE))
+db.session.execute(select(Petition.__table__))
+db.session.execute(text("SELECT * FROM screening_rounds"))
+db.session.execute(sa.table("parties").select())
+db.session.execute(text("SELECT 1 FROM users"))
+'''
+    assert sorted(_unscoped_queries(sample)) == [  # the users table is not scoped: line 7 is not found
+        "line 2: county_wide", "line 3: COUNTY_WIDE", "line 4: a Core statement over __table__",
+        "line 5: text() over screening_rounds", "line 6: table() over parties"]

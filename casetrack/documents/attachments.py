@@ -56,7 +56,7 @@ def clean_filename(name: str | None, content_type: str) -> str:
 
 def can_upload(user: User, dispute: Dispute) -> bool:
     """Those who act on a case may attach files to it until it is archived (归档: the file is closed)."""
-    return permissions.can_act(user, dispute) and dispute.status != wf.DisputeState.ARCHIVED.value
+    return permissions.can_act(user, dispute, "attach") and dispute.status != wf.DisputeState.ARCHIVED.value
 
 
 def store_attachment(

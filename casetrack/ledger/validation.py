@@ -12,7 +12,6 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.text import clean_pasted, has_unstorable
 from casetrack.ledger.format import (
-    BY_KEY,
     COLUMNS,
     DISPUTE,
     VALUES,
@@ -338,8 +337,3 @@ def next_status(kind: str, current: str, values) -> str:
     label = pw.PetitionState
     raise BadValue("信访事项当前为“%(current)s”,台账所写的情况(“%(wanted)s”)无法由此办理得到",
                    current=Label(label(current).label), wanted=Label(label(wanted).label))
-
-
-def header_of(kind: str, key: str) -> str:
-    """Return the Chinese header of a column key."""
-    return BY_KEY[kind][key].header

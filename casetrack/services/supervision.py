@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from casetrack import permissions
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
@@ -34,7 +35,7 @@ def name_responsibility(dispute: Dispute, actor: User, unit: str, leader: str, p
 
 def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: date) -> Supervision:
     """A leader supervises (督办) a case with a note and a deadline; it stays on their list until closed."""
-    if leader.role != "leader" or leader.township_id != dispute.township_id:
+    if not permissions.can_act(leader, dispute, "supervise"):
         raise DomainError("只有本乡镇的领导可以督办。")
     if dispute.status in CLOSED:
         raise DomainError("已结案的案件不需要督办。")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from casetrack import permissions
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
@@ -28,7 +29,7 @@ def _admins_only():
     """Every admin page: log in first, then admins only (403 for every other role)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role_enum is not Role.ADMIN:
+    if not permissions.can_administer(current_user):
         abort(403)
     return None
 
@@ -62,10 +63,6 @@ def _natural_village(natural_id: int) -> NaturalVillage:
         select(NaturalVillage).join(Village)
         .where(NaturalVillage.id == natural_id, _in_reach(Village.township_id))
     )
-
-
-def _dispute_type(type_id: int) -> DisputeType:
-    return _one_or_404(select(DisputeType).where(DisputeType.id == type_id, _in_reach(DisputeType.township_id)))
 
 
 def _user(user_id: int) -> User:

@@ -158,7 +158,8 @@ def _within_reach(candidates: list[Dispute]) -> tuple[list[Dispute], int]:
     A mediator learns only that a match exists outside the village (township staff see it in full), so that a
     phone or ID number typed at intake cannot look up another village's parties.
     """
-    shown = [d for d in candidates if permissions.can_view(current_user, d)]
+    reach = permissions.reach_of(current_user)
+    shown = [d for d in candidates if reach.holds(d)]
     for hidden in candidates:
         if hidden not in shown:
             db.session.expunge(hidden)  # loaded past the user's reach: later lookups of this request must not find it
@@ -184,8 +185,8 @@ def detail(case_id: int):
 
 def _duplicates_of(dispute: Dispute) -> list[Dispute]:
     """For township staff: the open cases naming one of this case's parties, as a mediator's intake was told."""
-    if (current_user.role_enum is not Role.STAFF or dispute.merged_into_id
-            or dispute.status not in review.OPEN or not permissions.can_act(current_user, dispute)):
+    if (dispute.merged_into_id or dispute.status not in review.OPEN
+            or not permissions.can_act(current_user, dispute, "see_duplicates")):
         return []
     found = review.duplicate_candidates(
         dispute.village_id, [p.name for p in dispute.parties], [p.id_number for p in dispute.parties],
@@ -198,7 +199,7 @@ def _duplicates_of(dispute: Dispute) -> list[Dispute]:
 def edit(case_id: int):
     """Correct the registered facts; a save from a stale form is refused and the input kept."""
     dispute = load_case(case_id)
-    if not permissions.can_act(current_user, dispute):
+    if not permissions.can_act(current_user, dispute, "edit"):
         abort(403)
     form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
     form.natural_village_id.choices = _natural_choices([dispute.village_id])
@@ -356,9 +357,8 @@ ACTIONS: dict[str, Action] = {
 
 def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
     """Return (slug, title) of the actions the current user can take on this case now."""
-    if not permissions.can_act(current_user, dispute):
-        return []
-    return [(slug, action.title) for slug, action in ACTIONS.items() if action.offered(dispute)]
+    return [(slug, action.title) for slug, action in ACTIONS.items()
+            if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
 
 
 @bp.route("/<int:case_id>/<any(" + ", ".join(f"'{s}'" for s in ACTIONS) + "):slug>", methods=["GET", "POST"])

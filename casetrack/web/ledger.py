@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from casetrack import clock
+from casetrack import clock, permissions
 from casetrack.extensions import db
 from casetrack.forms.ledger import ConfirmForm, ExportForm, UploadForm
 from casetrack.i18n import ledger_message, notice_message
@@ -23,9 +23,9 @@ from casetrack.ledger.format import SHEET_NAMES
 from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, preview_line
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.template import build_template
-from casetrack.models import Role, Township
+from casetrack.models import Township
 from casetrack.private_files import private_open
-from casetrack.web.decorators import roles_required
+from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,7 +71,7 @@ def _discard(token: str) -> None:
 
 
 @bp.route("/")
-@roles_required(Role.STAFF)
+@allowed_if(permissions.can_import_ledger)
 def index():
     """Offer the template, the upload and the export."""
     _township()
@@ -79,7 +79,7 @@ def index():
 
 
 @bp.route("/template")
-@roles_required(Role.STAFF)
+@allowed_if(permissions.can_import_ledger)
 def template():
     """Send the township's ledger template."""
     township = _township()
@@ -100,7 +100,7 @@ def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
 
 
 @bp.route("/upload", methods=["POST"])
-@roles_required(Role.STAFF)
+@allowed_if(permissions.can_import_ledger)
 def upload():
     """Keep the uploaded file under a random token, check it, and show what importing it would do."""
     township = _township()
@@ -135,7 +135,7 @@ def upload():
 
 
 @bp.route("/apply", methods=["POST"])
-@roles_required(Role.STAFF)
+@allowed_if(permissions.can_import_ledger)
 def apply():
     """Check the kept file again and import it: everything, or with valid_only the rows without errors."""
     township = _township()
@@ -158,7 +158,7 @@ def apply():
 
 
 @bp.route("/export")
-@roles_required(Role.STAFF)
+@allowed_if(permissions.can_import_ledger)
 def export():
     """Send a year's ledger as .xlsx, or one kind as a UTF-8 CSV that Excel opens."""
     township = _township()

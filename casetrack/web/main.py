@@ -54,7 +54,7 @@ def dashboard():
         select(Dispute).where(dispute_scope, Dispute.returned_note.is_not(None))
         .options(selectinload(Dispute.village)).order_by(Dispute.returned_at).limit(20)
     ).scalars().all()
-    warning = time_limits.calendar_gap_warning(today) if current_user.role == "admin" else None
+    warning = time_limits.calendar_gap_warning(today) if permissions.can_administer(current_user) else None
     return render_template(
         "main/dashboard.html", due=due, limits=limits, counts=counts, tabs=q.TABS, intake=intake,
         closures=closures, petitions_in=petitions_in, overdue_by_village=overdue_by_village, returned=returned,

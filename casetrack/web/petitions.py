@@ -99,7 +99,7 @@ def new():
         return render_template("petitions/new.html", form=form)
     if form.validate_on_submit():
         village_id = form.village_id.data
-        if current_user.role_enum is Role.MEDIATOR and village_id != current_user.village_id:
+        if not permissions.can_register_petition_for(current_user, village_id):
             abort(403)
         intake = services.PetitionIntake(
             received_on=form.received_on.data, channel=pw.Channel(form.channel.data), category_id=form.category_id.data,
@@ -128,12 +128,8 @@ def new():
 
 
 def _petition_actions(petition: Petition) -> list[tuple[str, str]]:
-    slugs = []
-    if permissions.can_handle_petition(current_user, petition):
-        slugs = [slug for slug, action in ACTIONS.items() if slug not in LEADER_ACTIONS and action.offered(petition)]
-    if permissions.can_approve_extension(current_user, petition):
-        slugs += [slug for slug in LEADER_ACTIONS if ACTIONS[slug].offered(petition)]
-    return [(slug, ACTIONS[slug].title) for slug in slugs]
+    return [(slug, action.title) for slug, action in ACTIONS.items()
+            if permissions.can_act_on_petition(current_user, petition, slug) and action.offered(petition)]
 
 
 @bp.route("/<int:petition_id>")
@@ -190,9 +186,6 @@ def _prepare_approval(petition: Petition, form) -> None:
         form.days.data = petition.extension_requested_days
         form.reason.data = petition.extension_requested_reason
 
-
-LEADER_ACTIONS = ("approve-extension", "decline-extension")
-"""Steps only a leader of the township takes (Art. 34)."""
 
 ACTIONS: dict[str, Action] = {
     "decide": Action(
@@ -259,9 +252,7 @@ ACTIONS: dict[str, Action] = {
 def act(petition_id: int, slug: str):
     """Show a step's form or take it; a refused step changes nothing and answers 409."""
     petition = load_petition(petition_id)
-    allowed = (permissions.can_approve_extension(current_user, petition) if slug in LEADER_ACTIONS
-               else permissions.can_handle_petition(current_user, petition))
-    if not allowed:
+    if not permissions.can_act_on_petition(current_user, petition, slug):
         abort(403)
     if request.method == "GET" and not ACTIONS[slug].offered(petition):
         # the shared errors/refused.html links back to a dispute; a petition's refusal links to the petition

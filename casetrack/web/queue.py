@@ -40,6 +40,7 @@ from casetrack.services import statistics as stats
 from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
+from casetrack.web.decorators import allowed_if
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
@@ -152,7 +153,7 @@ def _render_body(filters: q.Filters, today: date, township: Township | None) -> 
         "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
         tabs=q.TABS, sorts=q.SORTS, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
-        total=counts[filters.tab], may_bulk=current_user.role_enum is Role.STAFF,
+        total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
         dispute_states=list(wf.DisputeState), petition_states=list(pw.PetitionState),
         url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
     )
@@ -287,11 +288,9 @@ BULK_ACTIONS = {"accept": "受理", "assign": "指派调解员", "escalate": "�
 
 
 @bp.route("/bulk", methods=["POST"])
-@login_required
+@allowed_if(permissions.can_act_in_bulk)
 def bulk():
     """Apply one action to many disputes; each goes through the same rules, refused ones are listed."""
-    if current_user.role_enum is not Role.STAFF:
-        abort(403)
     action = request.form.get("action")
     if action not in BULK_ACTIONS:
         abort(400)
@@ -301,7 +300,7 @@ def bulk():
     for case_id in ids:
         dispute = db.session.execute(select(Dispute).where(
             Dispute.id == case_id, permissions.dispute_scope(current_user))).scalar_one_or_none()
-        if dispute is None or not permissions.can_act(current_user, dispute):
+        if dispute is None or not permissions.can_act(current_user, dispute, action):
             refused.append((str(case_id), _("无权办理此案件")))
             continue
         try:

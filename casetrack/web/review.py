@@ -16,9 +16,10 @@ from casetrack.extensions import db
 from casetrack.forms.base import CasetrackForm
 from casetrack.forms.validators import BAD_NUMBER, REQUIRED
 from casetrack.i18n import domain_message
-from casetrack.models import Dispute, Role
+from casetrack.models import Dispute
 from casetrack.services import review, supervision
 from casetrack.services.disputes import EditConflict
+from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("review", __name__, url_prefix="/cases")
 
@@ -95,15 +96,16 @@ def _handle(case_id: int, form_class, title: str, allowed, perform):
     return render_template("cases/review_action.html", case=dispute, form=form, title=title), status
 
 
-def _staff_of(dispute: Dispute) -> bool:
-    return current_user.role_enum is Role.STAFF and dispute.township_id == current_user.township_id
+def _may(action: str):
+    """The rule of casetrack.permissions for this action on a case, for the signed-in user."""
+    return lambda dispute: permissions.can_act(current_user, dispute, action)
 
 
 @bp.route("/<int:case_id>/send-back", methods=["GET", "POST"])
 @login_required
 def send_back(case_id: int):
     """Staff return a village's case to its mediator with a note."""
-    return _handle(case_id, SendBackForm, _("退回补正"), _staff_of,
+    return _handle(case_id, SendBackForm, _("退回补正"), _may("send_back"),
                    lambda d, f: review.send_back(d, current_user, f.note.data, _version(f)))
 
 
@@ -111,8 +113,7 @@ def send_back(case_id: int):
 @login_required
 def corrected(case_id: int):
     """The mediator (or staff) records that the case was corrected."""
-    return _handle(case_id, CorrectedForm, _("补正完毕"), lambda d: permissions.can_act(current_user, d)
-                   or (current_user.role_enum is Role.MEDIATOR and d.village_id == current_user.village_id),
+    return _handle(case_id, CorrectedForm, _("补正完毕"), _may("corrected"),
                    lambda d, f: review.mark_corrected(d, current_user, f.note.data or "", _version(f)))
 
 
@@ -129,7 +130,7 @@ def merge(case_id: int):
             raise DomainError("本乡镇没有编号为“%(n)s”的案件。", n=form.original.data.strip())
         review.merge(dispute, original, current_user, _version(form))
 
-    return _handle(case_id, MergeForm, _("合并重复案件"), _staff_of, perform)
+    return _handle(case_id, MergeForm, _("合并重复案件"), _may("merge"), perform)
 
 
 def _prefill(form_class, dispute: Dispute):
@@ -147,7 +148,7 @@ def _prefill(form_class, dispute: Dispute):
 @login_required
 def responsibility(case_id: int):
     """Name who answers for a major dispute (领导包案)."""
-    return _handle(case_id, ResponsibilityForm, _("明确包案责任"), lambda d: permissions.can_act(current_user, d),
+    return _handle(case_id, ResponsibilityForm, _("明确包案责任"), _may("responsibility"),
                    lambda d, f: supervision.name_responsibility(d, current_user, f.unit.data, f.leader.data,
                                                                 f.person.data, _version(f)))
 
@@ -157,7 +158,7 @@ def responsibility(case_id: int):
 def supervise(case_id: int):
     """A leader supervises the case (督办) with a note and a deadline."""
     return _handle(case_id, SuperviseForm, _("督办"),
-                   lambda d: current_user.role_enum is Role.LEADER and d.township_id == current_user.township_id,
+                   _may("supervise"),
                    lambda d, f: supervision.supervise(d, current_user, f.note.data, f.due_on.data, clock.today()))
 
 
@@ -165,15 +166,13 @@ def supervise(case_id: int):
 @login_required
 def prevention(case_id: int):
     """Record prevented escalations: 防止民转刑, 防止群体性上访, with the people involved."""
-    return _handle(case_id, PreventionForm, _("防止激化情况"), lambda d: permissions.can_act(current_user, d),
+    return _handle(case_id, PreventionForm, _("防止激化情况"), _may("prevention"),
                    lambda d, f: supervision.record_prevention(d, current_user, f.criminal_persons.data,
                                                               f.group_persons.data, _version(f)))
 
 
 @bp.route("/supervised", methods=["GET"])
-@login_required
+@allowed_if(permissions.can_list_supervised)
 def supervised():
     """A leader's list of the cases they supervise, until each is closed."""
-    if current_user.role_enum is not Role.LEADER:
-        abort(403)
     return render_template("cases/supervised.html", cases=supervision.leader_list(current_user), today=clock.today())

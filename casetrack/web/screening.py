@@ -18,6 +18,7 @@ from casetrack.i18n import domain_message
 from casetrack.models import IntensifiedPeriod, Role, ScreeningFinding, ScreeningRound, Township
 from casetrack.services import screening as services
 from casetrack.services.places import dispute_types
+from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
@@ -38,10 +39,7 @@ def _round_scope(query):
 
 
 def _may_record(level: str, village_id: int | None) -> bool:
-    role = current_user.role_enum
-    if role is Role.STAFF:
-        return True
-    return role is Role.MEDIATOR and level == "village" and village_id == current_user.village_id
+    return permissions.can_record_round(current_user, level, village_id)
 
 
 @bp.route("")
@@ -57,11 +55,9 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@allowed_if(permissions.can_record_screening)
 def new():
     """Record a round; no findings makes a nil report."""
-    if current_user.role_enum not in (Role.MEDIATOR, Role.STAFF):
-        abort(403)
     township = _township()
     form = forms.RoundForm()
     if current_user.role_enum is Role.MEDIATOR:
@@ -185,7 +181,7 @@ def periods():
     """List and add the named periods that demand more frequent rounds."""
     township = _township()
     form = forms.PeriodForm()
-    may_edit = current_user.role_enum is Role.STAFF
+    may_edit = permissions.can_plan_screening(current_user)
     if request.method == "POST":
         if not may_edit:
             abort(403)

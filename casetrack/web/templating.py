@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import gettext
 from flask_login import current_user
 
-from casetrack import clock
+from casetrack import clock, permissions
 from casetrack.domain import figures
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
@@ -29,16 +29,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _user_context():
-        return {"me": current_user, "has_queue": "queue" in app.blueprints}
+        return {"me": current_user, "has_queue": "queue" in app.blueprints, "can": permissions.Abilities(current_user)}
 
     # The figure catalogue: the report page and the queue's "cases behind a figure" name figures from it.
     app.jinja_env.globals["labels"] = figures.LABELS
     app.jinja_env.globals["breakdown_titles"] = figures.BREAKDOWN_TITLES
     app.jinja_env.globals["section_titles"] = figures.SECTION_TITLES
 
-    from casetrack import permissions
-
-    app.jinja_env.globals["may_act"] = lambda case: permissions.can_act(current_user, case)
     app.jinja_env.globals["show"] = _show_figure
     app.jinja_env.globals["signed"] = _signed_change
 
