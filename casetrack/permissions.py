@@ -1,8 +1,8 @@
 """Who may see and do what. Every query of cases is scoped here, so no view can forget it.
 
 Besides the predicates and WHERE clauses below, `install(session)` makes the scoping hold by construction:
-during a request every ORM query over disputes, parties, attachments, petitions, petitioners and screening
-rounds is limited to the signed-in user's reach (nothing for an anonymous visitor), whatever the view or service
+during a request every ORM query over disputes, petitions and screening rounds and all that belongs to them (parties,
+attachments, sessions, notes, return visits, supervisions, timeline entries, petitioners, findings) is limited to the signed-in user's reach (nothing for an anonymous visitor), whatever the view or service
 asked. The way out is named and explicit: `county_wide()` for a block, `COUNTY_WIDE` for one statement.
 Outside a request (the CLI, migrations, background work, the test code itself) no user is signed in and the
 system sees everything. Core statements over a bare Table (`select(Dispute.__table__)`) are not ORM queries and
@@ -13,21 +13,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import has_request_context
-from sqlalchemy import event, false, select, true
+from sqlalchemy import and_, event, false, or_, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from casetrack.domain import workflow as wf
 from casetrack.models import (
     Attachment,
+    CaseEvent,
     Dispute,
+    InvestigationNote,
+    MediationSession,
     Party,
     Petition,
     Petitioner,
+    ReturnVisit,
     Role,
+    ScreeningFinding,
     ScreeningRound,
+    Supervision,
     User,
     Village,
 )
+
+_CASE_CHILDREN = (Party, Attachment, MediationSession, InvestigationNote, ReturnVisit, Supervision)
+SCOPED_MODELS = (Dispute, Petition, ScreeningRound, *_CASE_CHILDREN, Petitioner, ScreeningFinding, CaseEvent)
+"""Every model the reach hook limits during a request."""
 
 
 def dispute_scope(user: User):
@@ -95,6 +105,21 @@ def can_import_ledger(user: User) -> bool:
 def can_administer(user: User) -> bool:
     """Admins keep users, places, settings and the holiday calendar."""
     return user.role_enum is Role.ADMIN
+
+
+def can_edit_holiday_calendar(user: User) -> bool:
+    """The calendar is county-wide (issue 13): only an admin of no single township changes it."""
+    return user.role_enum is Role.ADMIN and user.township_id is None
+
+
+def can_read_reports(user: User) -> bool:
+    """Township staff, leaders and admins read the figures; a village mediator does not."""
+    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN)
+
+
+def can_freeze_reports(user: User) -> bool:
+    """Township staff publish (freeze) a period's figures."""
+    return user.role_enum is Role.STAFF and user.township_id is not None
 
 
 def can_list_supervised(user: User) -> bool:
@@ -222,6 +247,8 @@ _USER_PREDICATES = {
     "register": can_register, "register_petition": can_register_petition, "record_screening": can_record_screening,
     "plan_screening": can_plan_screening, "act_in_bulk": can_act_in_bulk, "import_ledger": can_import_ledger,
     "administer": can_administer, "list_supervised": can_list_supervised,
+    "edit_holiday_calendar": can_edit_holiday_calendar, "read_reports": can_read_reports,
+    "freeze_reports": can_freeze_reports,
 }
 
 
@@ -282,34 +309,46 @@ def _within(model, reach: Reach):
 def reach_criteria(reach: Reach) -> list:
     """Return the loader criteria (one per scoped model) that keep queries inside the reach, as _within() does.
 
+    Cases and rounds are limited by their village or township; what belongs to a case (parties, attachments,
+    sessions, notes, return visits, supervisions, timeline entries) or to a round (findings) by its parent's.
     They are lambdas, as with_loader_criteria caches them by their code and binds the ids as parameters.
     """
-    models = (Dispute, Party, Attachment, Petition, Petitioner, ScreeningRound)
     if reach.everywhere:
         return []
     if reach.village_id is not None:
         v = reach.village_id
-        rules = (
-            lambda d: d.village_id == v,
-            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
-            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
-            lambda p: p.village_id == v,
-            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
-            lambda r: r.village_id == v,
-        )
+        rules = {
+            Dispute: lambda d: d.village_id == v,
+            Petition: lambda p: p.village_id == v,
+            ScreeningRound: lambda r: r.village_id == v,
+            **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
+                select(Dispute.id).where(Dispute.village_id == v))),
+            Petitioner: lambda p: p.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
+            ScreeningFinding: lambda f: f.round_id.in_(select(ScreeningRound.id).where(ScreeningRound.village_id == v)),
+            CaseEvent: lambda e: or_(
+                e.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+                e.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
+                and_(e.dispute_id.is_(None), e.petition_id.is_(None))),
+        }
     elif reach.township_id is not None:
         t = reach.township_id
-        rules = (
-            lambda d: d.township_id == t,
-            lambda p: p.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
-            lambda a: a.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
-            lambda p: p.township_id == t,
-            lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
-            lambda r: r.township_id == t,
-        )
+        rules = {
+            Dispute: lambda d: d.township_id == t,
+            Petition: lambda p: p.township_id == t,
+            ScreeningRound: lambda r: r.township_id == t,
+            **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
+                select(Dispute.id).where(Dispute.township_id == t))),
+            Petitioner: lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
+            ScreeningFinding: lambda f: f.round_id.in_(
+                select(ScreeningRound.id).where(ScreeningRound.township_id == t)),
+            CaseEvent: lambda e: or_(
+                e.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+                e.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
+                and_(e.dispute_id.is_(None), e.petition_id.is_(None))),
+        }
     else:
-        rules = (lambda d: d.id.is_(None),) * len(models)  # ids are never NULL: nothing at all
-    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in zip(models, rules, strict=True)]
+        rules = dict.fromkeys(SCOPED_MODELS, lambda row: row.id.is_(None))  # ids are never NULL: nothing at all
+    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules.items()]
 
 
 @contextmanager

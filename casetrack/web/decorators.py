@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from casetrack.models import Role, User
+from casetrack.models import User
 
 
 def allowed_if(predicate: Callable[[User], bool]):
@@ -26,8 +26,3 @@ def allowed_if(predicate: Callable[[User], bool]):
         return wrapped
 
     return decorator
-
-
-def roles_required(*roles: Role):
-    """Deprecated spelling of allowed_if for a list of roles; prefer a named predicate of casetrack.permissions."""
-    return allowed_if(lambda user: user.role_enum in roles)

@@ -12,9 +12,9 @@ from wtforms.validators import Optional
 from casetrack import clock, permissions
 from casetrack.extensions import db
 from casetrack.forms.base import CasetrackForm
-from casetrack.models import CalendarDay, Role
+from casetrack.models import CalendarDay
 from casetrack.services import time_limits
-from casetrack.web.decorators import roles_required
+from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("holidays", __name__, url_prefix="/admin/holidays")
 
@@ -33,17 +33,17 @@ class HolidayImportForm(CasetrackForm):
 
 def _county_wide() -> None:
     """The calendar is county-wide: only an admin of no single township may change it."""
-    if current_user.township_id is not None:
+    if not permissions.can_edit_holiday_calendar(current_user):
         abort(403)
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@allowed_if(permissions.can_administer)
 def index():
     """List entered holidays and make-up workdays per year; import a year's plan."""
     form = HolidayImportForm()
     status = 200
-    editable = current_user.township_id is None
+    editable = permissions.can_edit_holiday_calendar(current_user)
     if form.is_submitted():
         _county_wide()
     if form.validate_on_submit():

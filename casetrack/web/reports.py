@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from casetrack import clock
+from casetrack import clock, permissions
 from casetrack.domain import report_text
 from casetrack.domain import statistics as st
 from casetrack.domain.errors import DomainError
 from casetrack.domain.periods import Period
 from casetrack.extensions import db
-from casetrack.models import ReportSnapshot, Role, Township
+from casetrack.models import ReportSnapshot, Township
 from casetrack.services import report_files
 from casetrack.services import statistics as stats
 
@@ -27,7 +27,7 @@ FORMATS = {"json": "application/json", "md": "text/markdown; charset=utf-8",
 
 def resolve_scope() -> stats.Scope:
     """The township the user reports on; a county admin picks one with ?township=<id> or all."""
-    if current_user.role_enum is Role.MEDIATOR:
+    if not permissions.can_read_reports(current_user):
         abort(403)
     if current_user.township_id is not None:
         return stats.Scope((db.session.get(Township, current_user.township_id),))
@@ -62,7 +62,7 @@ def _page(period: Period):
         closures=stats.closures_by_month(period, scope, today), nil_return=stats.is_nil_return(shown),
         townships=db.session.execute(select(Township).order_by(Township.id)).scalars().all()
         if current_user.township_id is None else [],
-        title=report_files.report_title(period, scope), may_freeze=current_user.role_enum is Role.STAFF,
+        title=report_files.report_title(period, scope), may_freeze=permissions.can_freeze_reports(current_user),
     )
 
 
@@ -151,7 +151,7 @@ def quarter_file(year: int, quarter: int, fmt: str):
 @login_required
 def freeze(period_key: str):
     """Freeze a period's figures as published; later changes show apart as drift."""
-    if current_user.role_enum is not Role.STAFF:
+    if not permissions.can_freeze_reports(current_user):
         abort(403)
     try:
         period = Period.parse(period_key)

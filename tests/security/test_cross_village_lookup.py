@@ -128,3 +128,53 @@ def test_a_relationship_does_not_reach_past_the_scope(app, world):
         mine = db.session.get(Petition, petition_id)
         assert mine is not None and mine.disputes == []
         assert db.session.get(Dispute, elsewhere_id) is None
+
+
+def test_what_belongs_to_a_case_or_round_keeps_to_the_reach_of_its_parent(app, world):
+    """Sessions, investigation notes, timeline entries and findings are limited through their case or round:
+    a query over them alone, naming no case, still finds only those of cases and rounds within reach."""
+    from datetime import timedelta
+
+    from casetrack.models import CaseEvent, InvestigationNote, MediationSession, ScreeningFinding
+
+    rich_world(world)
+    day = clock.today() - timedelta(days=1)
+    disputes = db.session.execute(select(Dispute).order_by(Dispute.id)).scalars().all()
+    rounds = db.session.execute(select(ScreeningRound).order_by(ScreeningRound.id)).scalars().all()
+    for case in disputes:  # one session and one note in each of the 3 places
+        db.session.add(MediationSession(dispute_id=case.id, held_on=day, place="村委会", mediators="王调解",
+                                        attendees="双方", notes="调解"))
+        db.session.add(InvestigationNote(dispute_id=case.id, noted_on=day, content="走访"))
+    for round_ in rounds:
+        db.session.add(ScreeningFinding(round_id=round_.id, description="地界争执", is_dispute=False))
+    db.session.commit()
+
+    def events_within(village_ids):  # counted outside a request, where the system sees every entry
+        return db.session.execute(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.dispute_id.in_(select(Dispute.id).where(Dispute.village_id.in_(village_ids)))
+            | CaseEvent.petition_id.in_(select(Petition.id).where(Petition.village_id.in_(village_ids))))
+        ).scalar_one()
+
+    def findings_within(village_ids):
+        return db.session.execute(select(func.count()).select_from(ScreeningFinding).where(
+            ScreeningFinding.round_id.in_(select(ScreeningRound.id).where(ScreeningRound.village_id.in_(village_ids))))
+        ).scalar_one()
+
+    township_villages = [world.village.id, world.other_village.id]
+    expected_events = {world.mediator.id: events_within([world.village.id]),
+                       world.staff.id: events_within(township_villages)}
+    expected_findings = {world.mediator.id: findings_within([world.village.id]),
+                         world.staff.id: findings_within(township_villages)}
+    assert 0 < expected_events[world.mediator.id] < expected_events[world.staff.id]
+    assert 0 < expected_findings[world.mediator.id] < expected_findings[world.staff.id]
+    for user, share in ((world.mediator, 1), (world.staff, 2)):
+        with app.test_request_context("/"):
+            login_user(user)
+            counted = {m.__name__: db.session.execute(select(func.count()).select_from(m)).scalar_one()
+                       for m in (MediationSession, InvestigationNote, ScreeningFinding)}
+            # one session and one note per case: the mediator's village holds 1 case, the township 2
+            assert counted == {"MediationSession": share, "InvestigationNote": share,
+                               "ScreeningFinding": expected_findings[user.id]}, user.username
+            events = db.session.execute(select(CaseEvent).where(
+                CaseEvent.dispute_id.isnot(None) | CaseEvent.petition_id.isnot(None))).scalars().all()
+            assert len(events) == expected_events[user.id], user.username
