@@ -60,6 +60,10 @@ class DisputeCounts:
     major: int = 0  # 重大矛盾纠纷 (risk level 重大)
     major_responsible: int = 0  # ... with 责任单位、责任领导、责任人员 all named
     legal_aid: int = 0  # failed mediations whose parties were referred to legal aid (法律援助)
+    judicial_applied: int = 0  # agreements whose parties applied for 司法确认 by the period's end
+    judicial_confirmed: int = 0  # ... the court confirmed them (确认有效) by the period's end
+    judicial_rejected: int = 0  # ... the court rejected the application (驳回)
+    judicial_withdrawn: int = 0  # ... the application was withdrawn (撤回)
     by_type: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
@@ -165,6 +169,10 @@ def dispute_figures(c: DisputeCounts) -> dict:
         "major": c.major,
         "major_responsible": c.major_responsible,
         "legal_aid": c.legal_aid,
+        "judicial_applied": c.judicial_applied,
+        "judicial_confirmed": c.judicial_confirmed,
+        "judicial_rejected": c.judicial_rejected,
+        "judicial_withdrawn": c.judicial_withdrawn,
         "prevented_criminal": c.prevented_criminal,
         "prevented_criminal_persons": c.prevented_criminal_persons,
         "prevented_group_petition": c.prevented_group_petition,
@@ -244,6 +252,9 @@ def complete_frozen(figures: dict) -> dict:
                                  "mediation_rate": d["mediation_rate"], "success_rate": d["success_rate"]}
         for key in NOT_COUNTED_BEFORE_14["disputes"]:
             d.setdefault(key, None)
+    if d is not None:  # frozen before the court's result was recorded (issue 13)
+        for key in NOT_COUNTED_BEFORE_COURT_RESULTS:
+            d.setdefault(key, None)
     if p is not None and "accepted" not in p:
         p["accepted"] = p["received"]
         p.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["petitions"]))
@@ -253,6 +264,8 @@ def complete_frozen(figures: dict) -> dict:
         s.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["screening"]))
     return figs
 
+
+NOT_COUNTED_BEFORE_COURT_RESULTS = ("judicial_applied", "judicial_confirmed", "judicial_rejected", "judicial_withdrawn")
 
 NOT_COUNTED_BEFORE_14 = {
     "disputes": ("pending_decision", "major", "major_responsible", "legal_aid"),

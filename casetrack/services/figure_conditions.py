@@ -76,6 +76,12 @@ def registered(cut):
     return not_(declined(cut))
 
 
+def court_result(result: wf.CourtResult, cut):
+    """The court's result on a 司法确认 application, known by the cut."""
+    return and_(registered(cut), D.judicial_confirmation_result == result.value,
+                D.judicial_confirmation_result_on <= cut)
+
+
 def _succeeded(cut):
     return outcome(wf.Outcome.SUCCEEDED, cut)
 
@@ -103,6 +109,11 @@ DISPUTE_CONDITIONS: dict[str, Callable] = {
         func.length(func.trim(func.coalesce(column, ""))) > 0
         for column in (D.responsible_unit, D.responsible_leader, D.responsible_person))),
     "legal_aid": lambda cut: and_(outcome(wf.Outcome.FAILED, cut), D.legal_aid_referred.is_(True)),
+    # 司法确认 (人民调解法 Art. 33): applied for by the cut, and the court's result known by the cut
+    "judicial_applied": lambda cut: and_(registered(cut), D.judicial_confirmation_applied_on <= cut),
+    "judicial_confirmed": lambda cut: court_result(wf.CourtResult.CONFIRMED, cut),
+    "judicial_rejected": lambda cut: court_result(wf.CourtResult.REJECTED, cut),
+    "judicial_withdrawn": lambda cut: court_result(wf.CourtResult.WITHDRAWN, cut),
     "prevented_criminal": lambda cut: and_(registered(cut), D.prevented_criminal.is_(True)),
     "prevented_group_petition": lambda cut: and_(registered(cut), D.prevented_group_petition.is_(True)),
 }

@@ -164,6 +164,7 @@ def _names(model, scope: Scope) -> dict:
 DISPUTE_COUNTS = ["registered", "accepted", "pending_decision", "not_accepted", "succeeded", "failed", "ended",
                   "in_progress", "performed", "performance_known", "succeeded_village", "succeeded_township",
                   "vt_accepted", "vt_mediated", "vt_succeeded", "major", "major_responsible", "legal_aid",
+                  "judicial_applied", "judicial_confirmed", "judicial_rejected", "judicial_withdrawn",
                   "prevented_criminal", "prevented_group_petition"]
 
 

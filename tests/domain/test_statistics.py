@@ -28,7 +28,8 @@ from casetrack.domain.statistics import (
 DISPUTE_KEYS = (
     "registered accepted pending_decision not_accepted mediated succeeded failed ended in_progress mediation_rate "
     "success_rate village_township performed_rate village_share within_township_share major major_responsible "
-    "legal_aid prevented_criminal prevented_criminal_persons "
+    "legal_aid judicial_applied judicial_confirmed judicial_rejected judicial_withdrawn "
+    "prevented_criminal prevented_criminal_persons "
     "prevented_group_petition prevented_group_petition_persons "
     "by_type by_village by_source by_channel by_level by_month"
 ).split()
@@ -143,6 +144,7 @@ def test_dispute_figures_on_a_known_year():
         "major": 0,
         "major_responsible": 0,
         "legal_aid": 0,
+        "judicial_applied": 0, "judicial_confirmed": 0, "judicial_rejected": 0, "judicial_withdrawn": 0,
         "prevented_criminal": 2,
         "prevented_criminal_persons": 5,
         "prevented_group_petition": 1,
@@ -318,7 +320,7 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
     assert flat["disputes.village_township.success_rate"] == 46 / 50
-    assert len(flat) == 26 + 25 + 9
+    assert len(flat) == 30 + 25 + 9  # 30 dispute figures (4 of 司法确认), 25 petition, 9 screening
 
 
 @pytest.mark.parametrize(

@@ -212,7 +212,8 @@ EXPECTED_DISPUTES_2025 = {
     # 人民调解 at 村/乡 on 12-31: a, b (乡 since 02-03), d, e, f; c went to the county
     "village_township": {"accepted": 5, "mediated": 4, "succeeded": 2, "mediation_rate": 4 / 5, "success_rate": 2 / 5},
     "performed_rate": 1 / 2, "village_share": 1 / 3,
-    "within_township_share": 2 / 3, "major": 0, "major_responsible": 0, "legal_aid": 0, "prevented_criminal": 1, "prevented_criminal_persons": 3,
+    "within_township_share": 2 / 3, "major": 0, "major_responsible": 0, "legal_aid": 0,
+    "judicial_applied": 0, "judicial_confirmed": 0, "judicial_rejected": 0, "judicial_withdrawn": 0, "prevented_criminal": 1, "prevented_criminal_persons": 3,
     "prevented_group_petition": 1, "prevented_group_petition_persons": 12,
     "by_type": {"邻里": 4, "婚姻家庭": 1, "合同": 1, "其他": 1},
     "by_village": {"斜沟村": 5, "王家庄村": 2},

@@ -361,14 +361,14 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 51
+    assert checked == 5 * 3 * 55
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    assert len(flat) == 26 + 25
+    assert len(flat) == 30 + 25  # 30 dispute figures (4 of 司法确认), 25 petition figures
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
@@ -644,3 +644,31 @@ def test_quiet_periods_are_those_ended_by_the_cut_and_quiet_in_every_township(ap
     assert quiet(stats.month_period(2025, 3)) == ["全国两会"]
     # the year as at 10-05: 国庆 (to 10-07) not over
     assert quiet(stats.year_period(2025), as_of=date(2025, 10, 5)) == ["春节", "全国两会"]
+
+
+def test_judicial_confirmation_counts_applications_and_court_results_known_by_the_cut(app, world):
+    """司法确认 (人民调解法 Art. 33) in the year's figures, as at the period's end: two agreements of 2025 whose
+    parties applied in November; the court confirmed one on 2025-12-10 and rejected the other on 2026-01-06.
+    As at 2025-12-31 (the report made in 2026): 2 applied, 1 confirmed, 0 rejected; the rejection counts in a
+    report as at 2026-01-06 or later, which a 2025 report never is."""
+    from casetrack.domain import workflow as wf
+    from casetrack.services import judicial_confirmation as jc
+
+    s, v, today = world.staff, world.village, clock.today()
+    confirmed = dispute(s, v, date(2025, 10, 8), state="concluded", outcome="succeeded", closed_on=date(2025, 10, 20))
+    rejected = dispute(s, v, date(2025, 10, 9), state="concluded", outcome="succeeded", closed_on=date(2025, 10, 21))
+    dispute(s, v, date(2025, 10, 10), state="concluded", outcome="succeeded", closed_on=date(2025, 10, 22))  # none
+    jc.record_judicial_confirmation(confirmed, s, date(2025, 11, 3), "县人民法院", today)
+    jc.record_judicial_confirmation(rejected, s, date(2025, 11, 4), "县人民法院", today)
+    jc.record_court_result(confirmed, s, wf.CourtResult.CONFIRMED, date(2025, 12, 10), today)
+    jc.record_court_result(rejected, s, wf.CourtResult.REJECTED, date(2026, 1, 6), today)
+    db.session.commit()
+
+    d = stats.figures(stats.year_period(2025), _scope(world), today)["disputes"]
+    assert (d["judicial_applied"], d["judicial_confirmed"], d["judicial_rejected"], d["judicial_withdrawn"]) == \
+        (2, 1, 0, 0)
+    assert _ids("disputes.judicial_applied", 2025, _scope(world)) == {confirmed.id, rejected.id}
+    assert _ids("disputes.judicial_confirmed", 2025, _scope(world)) == {confirmed.id}
+    # the fourth quarter alone, as at 2025-12-31: the same cases, the same answers
+    q4 = stats.figures(stats.quarter_period(2025, 4), _scope(world), today)["disputes"]
+    assert (q4["judicial_applied"], q4["judicial_confirmed"], q4["judicial_rejected"]) == (2, 1, 0)
