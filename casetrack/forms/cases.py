@@ -17,7 +17,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
-from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotBefore, NotFuture, Phone, Plausible
+from casetrack.forms.validators import (
+    BAD_NUMBER,
+    REQUIRED,
+    IdNumber,
+    NotBefore,
+    NotFuture,
+    Phone,
+    Plausible,
+    optional_choice,
+)
 
 
 def _optional_int(value):
@@ -34,7 +43,7 @@ class PartyForm(SubForm):
 
     # No Optional() here or on the outcome fields below: it would stop the chain before validate_<field> runs.
     name = StringField(_l("姓名"), validators=[Length(max=60)], render_kw={"autocomplete": "off"})
-    gender = SelectField(_l("性别"), choices=labelled_choices(wf.Gender, blank=True), validators=[Optional()])
+    gender = SelectField(_l("性别"), choices=labelled_choices(wf.Gender, blank=True), validators=[optional_choice()])
     id_number = StringField(
         _l("身份证号码"), validators=[Optional(), IdNumber()],
         render_kw={"inputmode": "numeric", "maxlength": 18, "autocomplete": "off"},
@@ -66,7 +75,7 @@ class VersionedForm(CasetrackForm):
 
 class IntakeForm(CasetrackForm):
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
-    natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[Optional()])
+    natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[optional_choice()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     source = SelectField(_l("案件来源"), choices=labelled_choices(wf.Source), validators=[InputRequired(REQUIRED)])
     channel = SelectField(_l("调解方式"), choices=labelled_choices(wf.Channel), default=wf.Channel.PEOPLES.value)
@@ -89,7 +98,7 @@ class IntakeForm(CasetrackForm):
 class FactsForm(VersionedForm):
     """Correct the registered facts of a case."""
 
-    natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[Optional()])
+    natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[optional_choice()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     channel = SelectField(_l("调解方式"), choices=labelled_choices(wf.Channel))
     people_involved = IntegerField(
@@ -178,7 +187,7 @@ class ConcludeForm(VersionedForm):
 class ReturnVisitForm(VersionedForm):
     visited_on = _date(_l("回访日期"), more=[NotBefore("closed_on", _l("结案日期"))])
     performance = SelectField(_l("履行情况"), choices=labelled_choices(wf.Performance), validators=[InputRequired(REQUIRED)])
-    satisfaction = SelectField(_l("当事人满意度"), choices=labelled_choices(wf.Satisfaction, blank=True), validators=[Optional()])
+    satisfaction = SelectField(_l("当事人满意度"), choices=labelled_choices(wf.Satisfaction, blank=True), validators=[optional_choice()])
     residual_risk = TextAreaField(_l("遗留风险"), validators=[Optional(), Length(max=2000)])
     notes = TextAreaField(_l("回访情况"), validators=[Optional(), Length(max=5000)])
 

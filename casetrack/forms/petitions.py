@@ -17,7 +17,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
 from casetrack.forms.cases import VersionedForm, _optional_int
-from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone
+from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone, optional_choice
 
 
 def _date(label):
@@ -47,7 +47,7 @@ class PetitionerForm(SubForm):
 class PetitionIntakeForm(CasetrackForm):
     received_on = _date(_l("登记日期"))
     channel = SelectField(_l("信访形式"), choices=labelled_choices(pw.Channel), validators=[InputRequired(REQUIRED)])
-    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
+    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[optional_choice()])
     category_id = SelectField(_l("事项类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     petitioners = LimitedFieldList(FormField(PetitionerForm), label=_l("信访人"), min_entries=1, max_entries=50)
     persons = IntegerField(_l("人数"), default=1, validators=[

@@ -15,7 +15,7 @@ from casetrack import clock
 from casetrack.domain.screening import INTERVALS
 from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm
 from casetrack.forms.cases import _optional_int
-from casetrack.forms.validators import REQUIRED, NotFuture, Plausible
+from casetrack.forms.validators import REQUIRED, NotFuture, Plausible, optional_choice
 
 
 class FindingForm(SubForm):
@@ -31,7 +31,7 @@ class FindingForm(SubForm):
 
 class RoundForm(CasetrackForm):
     level = SelectField(_l("排查层级"), choices=[("village", "村级排查"), ("township", "乡级排查")])
-    village_id = SelectField(_l("行政村"), coerce=_optional_int, validators=[Optional()])
+    village_id = SelectField(_l("行政村"), coerce=_optional_int, validators=[optional_choice()])
     held_on = DateField(_l("排查日期"), validators=[InputRequired(REQUIRED), NotFuture()], default=clock.today,
                         render_kw={"type": "date"})
     screeners = StringField(_l("排查人员"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -45,7 +45,7 @@ class RoundForm(CasetrackForm):
 
 
 class FindingDisputeForm(CasetrackForm):
-    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[Optional()])
+    village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[optional_choice()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     applicants = StringField(_l("申请人(多人用、分隔)"), validators=[DataRequired(REQUIRED), Length(max=200)])
     respondents = StringField(_l("被申请人(多人用、分隔)"), validators=[Optional(), Length(max=200)])

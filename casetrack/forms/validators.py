@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from casetrack import clock
 from casetrack.domain.identity import id_number_problem, is_valid_phone
@@ -68,3 +68,12 @@ class Phone:
 REQUIRED = _l("此项为必填项")
 BAD_DATE = _l("请输入有效日期(如 2024-03-01)")
 BAD_NUMBER = _l("请输入整数")
+
+
+def optional_choice():
+    """Optional() for a select: an empty choice skips the rest, but a blank one (" ") stays "not a valid choice".
+
+    WTForms' Optional() strips whitespace, so a posted " " would pass as empty and clear the choice's own error,
+    reaching the service as a gender or satisfaction that does not exist (a 500, found by tests/security/test_fuzz.py).
+    """
+    return Optional(strip_whitespace=False)

@@ -219,3 +219,15 @@ def test_bad_fact_correction_is_refused_beside_the_field(client, world, fields, 
     assert message in field_errors(page).get(field, [])
     assert 'value="judicial" selected' in page or "selected value=\"judicial\"" in page
     assert case_snapshot(case.id) == before
+
+
+@pytest.mark.parametrize("blank", [" ", "\u3000", "  "])
+def test_a_blank_choice_for_gender_is_not_a_valid_choice_and_saves_nothing(client, world, blank):
+    """WTForms' Optional() took a posted " " for empty and cleared the select's own error, and the service then
+    failed on a gender that does not exist (500; found by tests/security/test_fuzz.py)."""
+    login(client, "mediator1")
+    before = count_disputes()
+    response = client.post("/cases/new", data=intake_form(world.village, **{"applicants-0-gender": blank}))
+    assert response.status_code == 400  # the form again, with the message beside the field
+    assert field_errors(response.get_data(as_text=True)).get("applicants-0-gender")
+    assert count_disputes() == before
