@@ -25,7 +25,6 @@ from casetrack.models import (
     Petition,
     PetitionCategory,
     Petitioner,
-    Role,
     Supervision,
     Township,
     User,
@@ -431,14 +430,16 @@ def _count_cache() -> StampedCache:
 
 
 def reach(user: User) -> tuple[tuple, list[int] | None]:
-    """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all)."""
-    role = user.role_enum
-    if role is Role.MEDIATOR:
-        township_id = user.village.township_id if user.village else None
-        return (role.value, user.village_id), [township_id] if township_id else []
-    if user.township_id is None and role is Role.ADMIN:
-        return (role.value, None), None
-    return (role.value, user.township_id), [user.township_id] if user.township_id else []
+    """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all).
+
+    The reach itself is permissions.reach_of's; the role stays in the key, as tabs differ by role."""
+    seen = permissions.reach_of(user)
+    key = (user.role_enum.value, seen)
+    if seen.everywhere:
+        return key, None
+    if seen.village_id is not None:
+        return key, [user.village.township_id]
+    return key, [seen.township_id] if seen.township_id is not None else []
 
 
 def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
