@@ -56,7 +56,9 @@ def backup(database_uri: str, target: Path) -> int:
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     destination = sqlite3.connect(partial)
     try:
-        source.backup(destination, pages=1024)  # in steps, so writers are held up only briefly
+        # In one step: a stepped copy starts over whenever another connection commits between steps, so on a
+        # busy app it may never finish. Under WAL one step reads a single snapshot and writers go on meanwhile.
+        source.backup(destination, pages=-1)
         pages = destination.execute("PRAGMA page_count").fetchone()[0]
         destination.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
     finally:

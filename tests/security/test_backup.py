@@ -66,7 +66,7 @@ class Writer(threading.Thread):
 
 
 def _grow(size_mb: int) -> None:
-    """Make the database a few megabytes, so the backup takes many steps (it copies 1024 pages a step)."""
+    """Make the database many megabytes, so a copy takes long enough for writes to commit meanwhile."""
     filler = "卷宗扫描件说明。" * 4000  # about 100 KB of text per row
     for _ in range(size_mb * 10):
         db.session.execute(text("INSERT INTO case_events (action, summary, changes, at) "
@@ -144,7 +144,7 @@ def test_a_backup_taken_while_the_app_writes_restores_whole(app, world, database
 
 @pytest.mark.usefixtures("sqlite_only")
 def test_a_backup_of_a_database_of_many_steps_finishes_while_the_app_writes(app, world, database_url, tmp_path):
-    """A township's years of records are many megabytes: more than the 1024 pages the backup copies a step."""
+    """A township's years of records are many megabytes; writes committed meanwhile must not make the copy start over."""
     _run(app, world, database_url, tmp_path, size_mb=12)
 
 
