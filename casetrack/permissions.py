@@ -217,7 +217,8 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
 
 PETITION_ACTIONS = {
     **dict.fromkeys(("decide", "start", "request-extension", "answer", "deliver", "rate", "request-review",
-                     "answer-review", "request-second-review", "answer-second-review", "close", "convert"),
+                     "answer-review", "request-second-review", "answer-second-review", "close", "convert",
+                     "route", "object", "objection-outcome", "report"),
                     can_handle_petition),
     "approve-extension": can_approve_extension, "decline-extension": can_approve_extension,
 }

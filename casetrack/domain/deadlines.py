@@ -72,6 +72,8 @@ __all__ = [
     "KIND_MEDIATION",
     "KIND_JUDICIAL_CONFIRMATION",
     "KIND_FOLLOW_UP",
+    "KIND_COMPLETION_REPORT",
+    "completion_report_deadline",
 ]
 
 ACCEPTANCE_DAYS = 15
@@ -91,6 +93,7 @@ KIND_SECOND_REVIEW_ANSWER = "second_review_answer"
 KIND_MEDIATION = "mediation"
 KIND_JUDICIAL_CONFIRMATION = "judicial_confirmation"
 KIND_FOLLOW_UP = "follow_up"
+KIND_COMPLETION_REPORT = "completion_report"
 
 KIND_LABELS = {
     KIND_ACCEPTANCE: "受理期限",
@@ -103,6 +106,7 @@ KIND_LABELS = {
     KIND_MEDIATION: "调解期限",
     KIND_JUDICIAL_CONFIRMATION: "司法确认申请期限",
     KIND_FOLLOW_UP: "回访期限",
+    KIND_COMPLETION_REPORT: "交办办理期限",
 }
 
 RULE_ROLLED = "rolled"
@@ -110,6 +114,7 @@ RULE_WORKDAY = "workday"
 RULE_STRICT = "strict"
 RULE_WORKING_DAYS = "working_days"
 RULE_AGREED = "agreed"
+RULE_SET = "set"
 
 RULE_LABELS = {
     RULE_ROLLED: "期满日为休息日,顺延至其后第一个工作日",
@@ -117,6 +122,7 @@ RULE_LABELS = {
     RULE_STRICT: "严格计算:期满日遇休息日不顺延(本乡镇设置)",
     RULE_WORKING_DAYS: "按工作日计算,跳过周末和法定节假日",
     RULE_AGREED: "双方当事人约定的延续调解期限",
+    RULE_SET: "交办机关指定的办理期限,按指定日期计",
 }
 
 ROLL_BASIS = "期间开始的当日不计入,期满日遇休息日顺延至其后第一个工作日(《民法典》第二百零一条、第二百零三条;《民事诉讼法》第八十五条)"
@@ -205,10 +211,30 @@ def _calendar_deadline(
 # ---------------------------------------------------------------- petitions
 
 
-def petition_acceptance_deadline(received: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
-    """Return the 15-day limit to accept, forward or assign a petition and tell the petitioner."""
+def petition_acceptance_deadline(
+    received: date, policy: DeadlinePolicy = _DEFAULT_POLICY, *, from_above: bool = False,
+) -> Deadline:
+    """Return the 15-day limit to accept, forward or assign a petition and tell the petitioner.
+
+    A matter forwarded (转送) or assigned (交办) from above counts from the day the township received it
+    (Art. 23, third paragraph): the petitioner is told in writing how it was received and will be handled.
+    """
     basis = "《信访工作条例》第二十二条、第二十三条:收到信访事项之日起15日内决定受理、转送或交办,并告知信访人"
+    if from_above:
+        basis = ("《信访工作条例》第二十三条第三款:对上级转送、交办的信访事项,自收到之日起15日内"
+                 "书面告知信访人接收情况以及处理途径和程序")
     return _calendar_deadline(KIND_ACCEPTANCE, received, ACCEPTANCE_DAYS, basis, policy)
+
+
+def completion_report_deadline(assigned_received: date, set_due: date) -> Deadline:
+    """Return the limit a higher body set for an assigned (交办) matter and its 办结报告: the date it named.
+
+    The date is the higher body's own, so it is taken as set, without any roll (Art. 22 (三)).
+    """
+    basis = ("《信访工作条例》第二十二条第一款第(三)项:交由有权处理的机关、单位办理的,"
+             "在指定办理期限内反馈结果,提交办结报告")
+    kind = KIND_COMPLETION_REPORT
+    return Deadline(kind, KIND_LABELS[kind], _as_date(assigned_received), _as_date(set_due), basis, RULE_SET)
 
 
 def assignment_objection_deadline(assigned: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:

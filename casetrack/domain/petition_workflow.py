@@ -13,6 +13,11 @@ Decisions taken here:
 - 复核答复 ends the matter (终结): the same matter is not accepted again (Art. 36).
 - 延期 and 转调解 are recorded without changing the state: they map a state to itself.
   信访转调 leaves the petition running; the mediation case is linked to it.
+- A matter 转送 or 交办 to the township from above (Source) may be objected to within 5 working days
+  (Art. 23): 提出异议 keeps it registered until the higher body answers.
+- 依法分类处理 (Art. 31): a matter that belongs in litigation, arbitration, administrative reconsideration
+  or another legal procedure is routed there at acceptance (导入法定程序) instead of the 60-day track; that
+  ends our handling (the state 已终结, the route recorded beside it).
 """
 
 from collections.abc import Iterable
@@ -57,6 +62,38 @@ class PetitionAction(LabelledEnum):
     CLOSE = ("close", "终结")
     EXTEND = ("extend", "延期")
     CONVERT_TO_MEDIATION = ("convert_to_mediation", "转调解")
+    ROUTE = ("route", "导入法定程序")
+    OBJECT = ("object", "提出异议")
+
+
+class Source(LabelledEnum):
+    """Name where a petition came from: received here, or forwarded (转送) or assigned (交办) from above."""
+
+    OWN = ("own", "本级受理")
+    FORWARDED_IN = ("forwarded_in", "上级转送")
+    ASSIGNED_IN = ("assigned_in", "上级交办")
+
+    @property
+    def from_above(self) -> bool:
+        """Tell whether a higher body sent the matter (the 5-working-day objection applies, Art. 23)."""
+        return self is not Source.OWN
+
+
+class LegalRoute(LabelledEnum):
+    """Name the legal procedures a matter is routed into (依法分类处理, Art. 31)."""
+
+    LITIGATION = ("litigation", "诉讼")
+    ARBITRATION = ("arbitration", "仲裁")
+    RECONSIDERATION = ("reconsideration", "行政复议")
+    OTHER = ("other", "其他法定途径")
+
+
+class ObjectionOutcome(LabelledEnum):
+    """Name the higher body's answer to an objection against a matter sent down (Art. 23)."""
+
+    PENDING = ("pending", "待上级核实")
+    AGREED = ("agreed", "上级同意,交还材料")
+    REFUSED = ("refused", "上级不同意,由本级办理")
 
 
 class Opinion(LabelledEnum):
@@ -132,6 +169,8 @@ TRANSITIONS: dict[tuple[PetitionState, PetitionAction], PetitionState] = {
     (S.DELIVERED, A.CLOSE): S.CLOSED,
     (S.RATED, A.CLOSE): S.CLOSED,
     (S.REVIEWED, A.CLOSE): S.CLOSED,
+    (S.REGISTERED, A.ROUTE): S.CLOSED,
+    (S.REGISTERED, A.OBJECT): S.REGISTERED,
     **{(state, A.EXTEND): state for state in _PRE_ANSWER},
     **{(state, A.CONVERT_TO_MEDIATION): state for state in (S.REGISTERED, *_PRE_ANSWER)},
 }
@@ -142,7 +181,7 @@ OPEN_STATES = frozenset(S) - {S.NOT_ACCEPTED, S.FORWARDED, S.CLOSED}
 FINAL_STATES = frozenset({S.NOT_ACCEPTED, S.FORWARDED, S.CLOSED})
 """States from which no action is possible."""
 
-NO_STATE_CHANGE = frozenset({A.EXTEND, A.CONVERT_TO_MEDIATION})
+NO_STATE_CHANGE = frozenset({A.EXTEND, A.CONVERT_TO_MEDIATION, A.OBJECT})
 """Actions that are recorded but leave the state as it is."""
 
 MAX_REPRESENTATIVES = 5

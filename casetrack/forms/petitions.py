@@ -17,7 +17,15 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
 from casetrack.forms.cases import VersionedForm, _optional_int
-from casetrack.forms.validators import BAD_NUMBER, REQUIRED, IdNumber, NotFuture, Phone, optional_choice
+from casetrack.forms.validators import (
+    BAD_NUMBER,
+    REQUIRED,
+    IdNumber,
+    NotFuture,
+    Phone,
+    Plausible,
+    optional_choice,
+)
 
 
 def _date(label):
@@ -60,9 +68,33 @@ class PetitionIntakeForm(CasetrackForm):
     repeat_of_number = StringField(_l("重复信访:首次信访的编号"), validators=[Optional(), Length(max=40)],
                                    render_kw={"placeholder": "(2026)斜信字第3号"})
 
+    source = SelectField(_l("信访来源"), choices=labelled_choices(pw.Source), default=pw.Source.OWN.value)
+    source_body = StringField(_l("转送、交办机关"), validators=[Optional(), Length(max=100)])
+    source_reference = StringField(_l("转送、交办文号"), validators=[Optional(), Length(max=60)])
+    assigned_due_on = DateField(_l("指定办理期限(交办)"), validators=[Optional(), Plausible()],
+                                render_kw={"type": "date"})
+
     def validate_petitioners(self, field):
         if all(entry.form.is_blank() for entry in field.entries):
             raise ValidationError(_l("至少填写一名信访人"))
+
+    def validate(self, extra_validators=None):
+        """Check the source's fields together: Optional() stops a field's own chain when it is blank."""
+        valid = super().validate(extra_validators)
+        if self.source.data == pw.Source.OWN.value:
+            return valid
+        if not (self.source_body.data or "").strip():
+            self.source_body.errors = [*self.source_body.errors, _l("上级转送、交办的,请填写转送、交办机关")]
+            valid = False
+        due = self.assigned_due_on.data
+        if self.source.data == pw.Source.ASSIGNED_IN.value and not self.assigned_due_on.errors:
+            if due is None:
+                self.assigned_due_on.errors = [*self.assigned_due_on.errors, _l("上级交办的,请填写指定办理期限")]
+                valid = False
+            elif self.received_on.data and due <= self.received_on.data:
+                self.assigned_due_on.errors = [*self.assigned_due_on.errors, _l("指定办理期限应晚于收到日期")]
+                valid = False
+        return valid
 
 
 class DecideForm(VersionedForm):
@@ -110,6 +142,34 @@ class RateForm(VersionedForm):
 class RequestForm(VersionedForm):
     requested_on = _date(_l("申请日期"))
     late_note = TextAreaField(_l("逾期说明(超过申请期限时必填,申请照常登记)"), validators=[Optional(), Length(max=2000)])
+
+
+class ForwardedRequestForm(RequestForm):
+    body = StringField(_l("转报的机关(复查、复核由上一级机关办理)"), validators=[DataRequired(REQUIRED), Length(max=100)])
+
+
+class ObjectionForm(VersionedForm):
+    raised_on = _date(_l("提出异议日期"))
+    reason = TextAreaField(_l("异议理由"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+class ObjectionOutcomeForm(VersionedForm):
+    outcome = SelectField(_l("上级核实结果"), choices=[
+        (pw.ObjectionOutcome.AGREED.value, _l(pw.ObjectionOutcome.AGREED.label)),
+        (pw.ObjectionOutcome.REFUSED.value, _l(pw.ObjectionOutcome.REFUSED.label))], validators=[InputRequired(REQUIRED)])
+    answered_on = _date(_l("上级答复日期"))
+
+
+class CompletionReportForm(VersionedForm):
+    reported_on = _date(_l("办结报告日期"))
+    sent_to = StringField(_l("报送机关"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    content = TextAreaField(_l("办结报告内容"), validators=[DataRequired(REQUIRED), Length(max=10000)])
+
+
+class RouteForm(VersionedForm):
+    route = SelectField(_l("法定途径"), choices=labelled_choices(pw.LegalRoute), validators=[InputRequired(REQUIRED)])
+    body = StringField(_l("告知信访人向其提出的机关"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    told_on = _date(_l("告知日期"))
 
 
 class ReviewAnswerForm(VersionedForm):

@@ -46,6 +46,9 @@ class Petition(db.Model):
         enum_check("level", pw.Level),
         enum_check("opinion", pw.Opinion, nullable=True),
         enum_check("satisfaction", wf.Satisfaction, nullable=True),
+        enum_check("source", pw.Source),
+        enum_check("objection_outcome", pw.ObjectionOutcome, nullable=True),
+        enum_check("legal_route", pw.LegalRoute, nullable=True),
         CheckConstraint("decision IN ('" + "', '".join(DECISIONS) + "')", name="decision_known"),
         CheckConstraint("persons >= 1", name="persons_positive"),
         CheckConstraint("extension_days >= 0 AND extension_days <= 30", name="extension_at_most_30"),
@@ -107,6 +110,25 @@ class Petition(db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)  # the binding time limit now; kept by services.time_limits
     opinion_due_on: Mapped[date | None] = mapped_column(Date)  # 办结期限 once accepted, with any extension
 
+    # Where the matter came from (Art. 22-23): received here, or forwarded / assigned from above with the
+    # referring body and its reference number (文号); received_on is then the day the township received it.
+    source: Mapped[str] = mapped_column(String(16), default=pw.Source.OWN.value, server_default=pw.Source.OWN.value)
+    source_body: Mapped[str | None] = mapped_column(String(100))
+    source_reference: Mapped[str | None] = mapped_column(String(60))
+    assigned_due_on: Mapped[date | None] = mapped_column(Date)  # 交办: the 办理期限 the higher body set
+    completion_report_on: Mapped[date | None] = mapped_column(Date)  # 办结报告 sent
+    completion_report_to: Mapped[str | None] = mapped_column(String(100))
+    completion_report_text: Mapped[str | None] = mapped_column(Text)
+    objection_raised_on: Mapped[date | None] = mapped_column(Date)  # 异议 within 5 working days (Art. 23)
+    objection_reason: Mapped[str | None] = mapped_column(Text)
+    objection_outcome: Mapped[str | None] = mapped_column(String(16))  # pw.ObjectionOutcome
+    objection_outcome_on: Mapped[date | None] = mapped_column(Date)
+    legal_route: Mapped[str | None] = mapped_column(String(16))  # 依法分类处理 (Art. 31): pw.LegalRoute
+    legal_route_body: Mapped[str | None] = mapped_column(String(100))
+    legal_route_told_on: Mapped[date | None] = mapped_column(Date)
+    review_body: Mapped[str | None] = mapped_column(String(100))  # 复查机关 the request was forwarded to
+    second_review_body: Mapped[str | None] = mapped_column(String(100))  # 复核机关
+
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, onupdate=now_utc)
@@ -122,12 +144,18 @@ class Petition(db.Model):
     disputes: Mapped[list["Dispute"]] = relationship(back_populates="petition")  # noqa: F821
     extension_approved_by: Mapped[User | None] = relationship(foreign_keys=[extension_approved_by_id])
     extension_requested_by: Mapped[User | None] = relationship(foreign_keys=[extension_requested_by_id])
+    supervisions: Mapped[list["Supervision"]] = relationship(  # noqa: F821
+        back_populates="petition", order_by="Supervision.id", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def state(self) -> pw.PetitionState:
         return pw.PetitionState(self.status)
+
+    @property
+    def source_enum(self) -> pw.Source:
+        return pw.Source(self.source or pw.Source.OWN.value)
 
     @property
     def is_repeat(self) -> bool:

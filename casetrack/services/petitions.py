@@ -44,6 +44,10 @@ class PetitionIntake:
     cross_level: bool = False
     disruptive: bool = False
     repeat_of_number: str | None = None
+    source: pw.Source = pw.Source.OWN
+    source_body: str | None = None  # the higher body that forwarded or assigned it
+    source_reference: str | None = None  # its reference number (文号)
+    assigned_due_on: date | None = None  # 交办: the 办理期限 it set
 
 
 def petition_prefix(township) -> str:
@@ -75,6 +79,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         check_person(person.name, person.id_number, person.phone, "信访人", today)
     representatives = sum(1 for p in intake.petitioners if p.is_representative)
     pw.check_representatives(intake.channel, intake.persons, representatives)
+    _check_source(intake)
     category = db.session.get(PetitionCategory, intake.category_id)
     if category is None or category.township_id != township.id:
         raise DomainError("事项类别不存在。")
@@ -96,7 +101,10 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         year=year, seq=seq, received_on=intake.received_on, channel=intake.channel.value, persons=intake.persons,
         category=category, request=intake.request.strip(), level=intake.level.value,
         cross_level=intake.cross_level, disruptive=intake.disruptive, repeat_of=original,
-        created_by_id=actor.id if actor else None,
+        created_by_id=actor.id if actor else None, source=intake.source.value,
+        source_body=(intake.source_body or "").strip() or None,
+        source_reference=(intake.source_reference or "").strip() or None,
+        assigned_due_on=intake.assigned_due_on if intake.source is pw.Source.ASSIGNED_IN else None,
     )
     for position, person in enumerate(intake.petitioners):
         petition.petitioners.append(Petitioner(
@@ -108,6 +116,10 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     db.session.add(petition)
     db.session.flush()
     summary = f"登记信访 {petition.number}({intake.channel.label},{intake.persons}人,{category.name})"
+    if intake.source.from_above:
+        reference = f",{petition.source_reference}" if petition.source_reference else ""
+        set_due = f",指定办理期限{petition.assigned_due_on.isoformat()}" if petition.assigned_due_on else ""
+        summary += f",{intake.source.label}:{petition.source_body}{reference}{set_due}"
     # Each timeline names the other petition only when both lie in one village: then whoever sees one sees
     # the other, and no timeline tells a village about a petition beyond its reach (the pages link them, scoped).
     same_reach = original is not None and original.village_id == petition.village_id
@@ -118,6 +130,19 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         record_event(None, actor, "repeat", f"收到重复信访 {petition.number}" if same_reach else "收到重复信访",
                      petition=original)
     return petition
+
+
+def _check_source(intake: PetitionIntake) -> None:
+    """A matter from above names the body that sent it; a 交办 matter the 办理期限 set, after receipt."""
+    if not intake.source.from_above:
+        return
+    if not (intake.source_body or "").strip():
+        raise DomainError("请填写转送、交办的机关。")
+    if intake.source is pw.Source.ASSIGNED_IN:
+        if intake.assigned_due_on is None:
+            raise DomainError("请填写交办机关指定的办理期限。")
+        if intake.assigned_due_on <= intake.received_on:
+            raise DomainError("指定办理期限应晚于收到日期。")
 
 
 def _record(petition: Petition, actor: User | None, action: str, summary: str, changes: dict | None = None):
@@ -298,16 +323,20 @@ def _late_request(petition: Petition, window: dl.Deadline, on: date, late_note: 
     return f"(逾期{late}日提出,{window.label}截至{window.due.isoformat()};逾期说明:{late_note.strip()})"
 
 
-def request_review(petition: Petition, actor: User, on: date, today: date, late_note: str | None = None) -> str:
+def request_review(petition: Petition, actor: User, on: date, today: date, late_note: str | None = None,
+                   body: str | None = None) -> str:
     """Record the petitioner's request for a review (复查), asked within 30 days of delivery (Art. 35).
 
+    The review is the next-higher body's act: the township records the request and the body it went to.
     Returns a warning when the request came after its window; it is saved all the same.
     """
     pw.next_state(petition.state, A.REQUEST_REVIEW)
     _check_date(petition, on, today, N_("申请日期"), petition.delivered_on)
     late = _late_request(petition, time_limits.review_request_deadline(petition), on, late_note)
     petition.review_requested_on = on
-    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()}){late}")
+    petition.review_body = (body or "").strip() or None
+    to = f",已转报{petition.review_body}" if petition.review_body else ""
+    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()}{to}){late}")
     return late
 
 
@@ -328,7 +357,7 @@ def answer_review(petition: Petition, actor: User, result: str, on: date, today:
 
 
 def request_second_review(petition: Petition, actor: User, on: date, today: date,
-                          late_note: str | None = None) -> str:
+                          late_note: str | None = None, body: str | None = None) -> str:
     """Record a request for a second review (复核), asked within 30 days of receiving the review answer (Art. 36).
 
     Returns a warning when the request came after its window; it is saved all the same.
@@ -338,7 +367,9 @@ def request_second_review(petition: Petition, actor: User, on: date, today: date
     _check_date(petition, on, today, N_("申请日期"), received)
     late = _late_request(petition, time_limits.second_review_request_deadline(petition), on, late_note)
     petition.second_review_requested_on = on
-    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()}){late}")
+    petition.second_review_body = (body or "").strip() or None
+    to = f",已转报{petition.second_review_body}" if petition.second_review_body else ""
+    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()}{to}){late}")
     return late
 
 
@@ -390,3 +421,109 @@ def convert_to_mediation(
     _record(petition, actor, A.CONVERT_TO_MEDIATION.value, f"转为人民调解案件 {dispute.number}(信访转调)")
     record_event(dispute, actor, "from_petition", f"由信访事项 {petition.number} 转入调解")
     return dispute
+
+
+# ---------------------------------------------------------------- matters from above (Art. 22-23)
+
+
+def object_to_referral(petition: Petition, actor: User, on: date, reason: str, today: date,
+                       expected_version: int | None = None) -> str:
+    """Object to a matter forwarded or assigned from above (异议), within 5 working days of receipt (Art. 23).
+
+    The objection goes back to the body that sent it; the matter stays registered until it answers. One made
+    after the 5 working days is recorded all the same, marked late (the higher body decides). Returns the late note.
+    """
+    check_version(petition, expected_version)
+    pw.next_state(petition.state, A.OBJECT)
+    if not petition.source_enum.from_above:
+        raise DomainError("只有上级转送、交办的信访事项才能提出异议。")
+    if petition.objection_outcome is not None:
+        raise DomainError("已就本事项提出过异议。")
+    _check_date(petition, on, today, N_("提出异议日期"))
+    if not reason.strip():
+        raise DomainError("请填写异议理由。")
+    window = time_limits.objection_deadline(petition)
+    late = f"(已超过异议期限 {window.due.isoformat()})" if on > window.due else ""
+    petition.objection_raised_on = on
+    petition.objection_reason = reason.strip()
+    petition.objection_outcome = pw.ObjectionOutcome.PENDING.value
+    _move(petition, actor, A.OBJECT, f"向{petition.source_body}提出异议({on.isoformat()}):{reason.strip()}{late}",
+          {"异议": (None, pw.ObjectionOutcome.PENDING.label)})
+    return late
+
+
+def record_objection_outcome(petition: Petition, actor: User, agreed: bool, on: date, today: date,
+                             expected_version: int | None = None) -> None:
+    """Record the higher body's answer to the objection: agreed, the materials go back; refused, we handle it."""
+    check_version(petition, expected_version)
+    if petition.objection_outcome != pw.ObjectionOutcome.PENDING.value:
+        raise DomainError("没有待上级核实的异议。")
+    _check_date(petition, on, today, N_("上级答复日期"), petition.objection_raised_on)
+    outcome = pw.ObjectionOutcome.AGREED if agreed else pw.ObjectionOutcome.REFUSED
+    petition.objection_outcome = outcome.value
+    petition.objection_outcome_on = on
+    changes = {"异议": (pw.ObjectionOutcome.PENDING.label, outcome.label)}
+    if agreed:
+        pw.next_state(petition.state, A.FORWARD)
+        petition.decision = "forwarded"
+        petition.decided_on = on
+        petition.decision_note = f"异议经{petition.source_body}同意,交还相关材料"
+        _move(petition, actor, A.FORWARD, f"{petition.source_body}同意异议,交还相关材料({on.isoformat()})", changes)
+    else:
+        db.session.flush()
+        _record(petition, actor, "objection_refused", f"{petition.source_body}不同意异议,由本级办理({on.isoformat()})",
+                changes)
+
+
+def report_completion(petition: Petition, actor: User, on: date, sent_to: str, content: str, today: date,
+                      expected_version: int | None = None) -> None:
+    """Send the 办结报告 of a matter assigned from above (交办) to the body that assigned it (Art. 22 (三))."""
+    check_version(petition, expected_version)
+    if petition.source != pw.Source.ASSIGNED_IN.value:
+        raise DomainError("只有上级交办的信访事项需要提交办结报告。")
+    if petition.completion_report_on is not None:
+        raise DomainError("办结报告已于%(date)s提交。", date=petition.completion_report_on.isoformat())
+    if petition.answered_on is None and petition.legal_route is None:
+        raise DomainError("尚未办结(未出具处理意见),不能提交办结报告。")
+    _check_date(petition, on, today, N_("办结报告日期"), petition.answered_on or petition.legal_route_told_on)
+    if not sent_to.strip():
+        raise DomainError("请填写办结报告报送的机关。")
+    if not content.strip():
+        raise DomainError("请填写办结报告的内容。")
+    deadline = time_limits.completion_report_deadline(petition)
+    late = f"(超过指定办理期限 {deadline.due.isoformat()})" if deadline and on > deadline.due else ""
+    petition.completion_report_on = on
+    petition.completion_report_to = sent_to.strip()
+    petition.completion_report_text = content.strip()
+    db.session.flush()
+    _record(petition, actor, "completion_report", f"向{sent_to.strip()}提交办结报告({on.isoformat()}){late}",
+            {"办结报告": (None, on.isoformat())})
+
+
+# ---------------------------------------------------------------- 依法分类处理 (Art. 31)
+
+
+def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, body: str, told_on: date,
+                       today: date, expected_version: int | None = None) -> None:
+    """Route a matter at acceptance into litigation, arbitration, reconsideration or another legal procedure.
+
+    It leaves the 60-day 处理意见 track: the petitioner is told which body to go to and when (Art. 31).
+    """
+    check_version(petition, expected_version)
+    pw.next_state(petition.state, A.ROUTE)
+    _check_date(petition, told_on, today, N_("告知日期"))
+    if not body.strip():
+        raise DomainError("请填写受理该程序的机关。")
+    route = pw.LegalRoute(route)
+    deadline = time_limits.acceptance_deadline(petition)
+    late = f"(已超过受理期限 {deadline.due.isoformat()})" if told_on > deadline.due else ""
+    petition.decision = "accepted"
+    petition.decided_on = told_on
+    petition.legal_route = route.value
+    petition.legal_route_body = body.strip()
+    petition.legal_route_told_on = told_on
+    petition.decision_note = f"依法导入{route.label}程序:{body.strip()}"
+    petition.closed_on = told_on
+    _move(petition, actor, A.ROUTE,
+          f"依法分类处理:导入{route.label}程序,已告知信访人向{body.strip()}提出({told_on.isoformat()}){late}",
+          {"法定途径": (None, route.label)})

@@ -311,7 +311,7 @@ class QueueItem:
 DISPUTE_FACTS = ("accepted_on", "continuation_agreed", "continued_until", "outcome", "performance_deadline",
                  "closed_on")
 PETITION_FACTS = ("decided_on", "extension_days", "review_requested_on", "second_review_requested_on",
-                  "received_on")
+                  "received_on", "source", "assigned_due_on", "completion_report_on")
 
 
 def _load(found) -> list[QueueItem]:

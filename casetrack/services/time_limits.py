@@ -122,20 +122,59 @@ def review_request_deadline(petition: Petition) -> dl.Deadline | None:
     return dl.review_request_deadline(petition.delivered_on, policy_for(petition.township))
 
 
+def _from_above(petition) -> bool:
+    return pw.Source(getattr(petition, "source", None) or pw.Source.OWN.value).from_above
+
+
+def completion_report_deadline(petition) -> dl.Deadline | None:
+    """Return the 办理期限 a higher body set for a matter it assigned (交办), by which the 办结报告 is due."""
+    assigned_due_on = getattr(petition, "assigned_due_on", None)
+    if getattr(petition, "source", None) != pw.Source.ASSIGNED_IN.value or assigned_due_on is None:
+        return None
+    return dl.completion_report_deadline(petition.received_on, assigned_due_on)
+
+
+def objection_deadline(petition) -> dl.Deadline | None:
+    """Return the 5-working-day window to object to a matter forwarded or assigned from above (Art. 23)."""
+    if not _from_above(petition):
+        return None
+    return dl.assignment_objection_deadline(petition.received_on, policy_for(petition.township))
+
+
+def review_answer_deadline(petition) -> dl.Deadline | None:
+    """Return the 复查 body's 30-day limit to answer (Art. 35): the higher body's, shown as information only."""
+    if petition.review_requested_on is None:
+        return None
+    return dl.review_answer_deadline(petition.review_requested_on, policy_for(petition.township))
+
+
+def second_review_answer_deadline(petition) -> dl.Deadline | None:
+    """Return the 复核 body's 30-day limit to answer (Art. 36): the higher body's, shown as information only."""
+    if petition.second_review_requested_on is None:
+        return None
+    return dl.second_review_answer_deadline(petition.second_review_requested_on, policy_for(petition.township))
+
+
 def current_petition_deadline(petition: Petition) -> dl.Deadline | None:
-    """Return the deadline for the petition's next statutory duty, or None when none binds."""
+    """Return the deadline for the township's next statutory duty on the petition, or None when none binds.
+
+    复查 and 复核 are the next-higher body's acts (Art. 35-36): their answer limits bind that body, not the
+    township, so they are never the township's current limit. A matter assigned from above (交办) also owes its
+    办结报告 by the date the higher body set; the earlier of that and the state's own limit binds.
+    """
     policy = policy_for(petition.township)
     state = petition.state
     S = pw.PetitionState
+    own = None
     if state is S.REGISTERED:
-        return dl.petition_acceptance_deadline(petition.received_on, policy)
-    if state in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS) and petition.decided_on:
-        return dl.petition_opinion_deadline(petition.decided_on, petition.extension_days, policy)
-    if state is S.UNDER_REVIEW and petition.review_requested_on:
-        return dl.review_answer_deadline(petition.review_requested_on, policy)
-    if state is S.UNDER_SECOND_REVIEW and petition.second_review_requested_on:
-        return dl.second_review_answer_deadline(petition.second_review_requested_on, policy)
-    return None
+        own = dl.petition_acceptance_deadline(petition.received_on, policy, from_above=_from_above(petition))
+    elif state in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS) and petition.decided_on:
+        own = dl.petition_opinion_deadline(petition.decided_on, petition.extension_days, policy)
+    report = None
+    if pw.is_open(state) and getattr(petition, "completion_report_on", None) is None:
+        report = completion_report_deadline(petition)
+    candidates = [d for d in (own, report) if d is not None]
+    return min(candidates, key=lambda d: d.due) if candidates else None
 
 
 def petition_limit(petition: Petition, today: date) -> LimitView | None:
@@ -144,15 +183,21 @@ def petition_limit(petition: Petition, today: date) -> LimitView | None:
 
 
 def opinion_deadline(petition: Petition) -> dl.Deadline | None:
-    """Return the 60-day (plus extension) limit for the written opinion, once the petition is accepted."""
+    """Return the 60-day (plus extension) limit for the written opinion, once the petition is accepted.
+
+    A matter routed into a legal procedure at acceptance (依法分类处理, Art. 31) leaves the 60-day track.
+    """
     if petition.decision not in ("accepted", "assigned") or petition.decided_on is None:
+        return None
+    if getattr(petition, "legal_route", None):
         return None
     return dl.petition_opinion_deadline(petition.decided_on, petition.extension_days, policy_for(petition.township))
 
 
 def acceptance_deadline(petition: Petition) -> dl.Deadline:
-    """Return the 15-day limit to decide on acceptance."""
-    return dl.petition_acceptance_deadline(petition.received_on, policy_for(petition.township))
+    """Return the 15-day limit to decide on acceptance (for a matter from above: to tell the petitioner, Art. 23)."""
+    return dl.petition_acceptance_deadline(petition.received_on, policy_for(petition.township),
+                                           from_above=_from_above(petition))
 
 
 def import_calendar_days(

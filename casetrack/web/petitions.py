@@ -106,6 +106,8 @@ def new():
             request=form.request.data, persons=form.persons.data, village_id=village_id,
             level=pw.Level(form.level.data), cross_level=form.cross_level.data, disruptive=form.disruptive.data,
             repeat_of_number=(form.repeat_of_number.data or "").strip() or None,
+            source=pw.Source(form.source.data), source_body=form.source_body.data,
+            source_reference=form.source_reference.data, assigned_due_on=form.assigned_due_on.data,
             petitioners=[
                 services.PetitionerData(
                     name=(row.form.name.data or "").strip(), id_number=(row.form.id_number.data or "").strip() or None,
@@ -151,6 +153,10 @@ def detail(petition_id: int):
         limit=time_limits.petition_limit(petition, today), repeats=repeats,
         acceptance=time_limits.acceptance_deadline(petition), opinion=time_limits.opinion_deadline(petition),
         review_window=time_limits.review_request_deadline(petition),
+        objection_window=time_limits.objection_deadline(petition),
+        report_deadline=time_limits.completion_report_deadline(petition),
+        review_answer=time_limits.review_answer_deadline(petition),
+        second_review_answer=time_limits.second_review_answer_deadline(petition),
         second_review_window=time_limits.second_review_request_deadline(petition),
         show_personal=permissions.sees_petitioner_data(current_user, petition),
         collective=pw.is_collective(petition.persons, int(petition.township.setting("collective_threshold"))),
@@ -187,6 +193,11 @@ def _prepare_approval(petition: Petition, form) -> None:
         form.reason.data = petition.extension_requested_reason
 
 
+def _prepare_report(petition: Petition, form) -> None:
+    if request.method == "GET" and not form.sent_to.data:
+        form.sent_to.data = petition.source_body
+
+
 ACTIONS: dict[str, Action] = {
     "decide": Action(
         _l("受理、转送或交办"), forms.DecideForm, _allows(A.ACCEPT),
@@ -219,21 +230,45 @@ ACTIONS: dict[str, Action] = {
                       lambda p, f: services.deliver(p, current_user, f.delivered_on.data, _today())),
     "rate": Action(_l("评价满意度"), forms.RateForm, _allows(A.RATE),
                    lambda p, f: services.rate(p, current_user, wf.Satisfaction(f.satisfaction.data))),
-    "request-review": Action(_l("申请复查"), forms.RequestForm, _allows(A.REQUEST_REVIEW),
+    "route": Action(
+        _l("依法导入法定程序"), forms.RouteForm, _allows(A.ROUTE),
+        lambda p, f: services.route_to_procedure(p, current_user, pw.LegalRoute(f.route.data), f.body.data,
+                                                 f.told_on.data, _today(), f.expected_version),
+    ),
+    "object": Action(
+        _l("提出异议"), forms.ObjectionForm,
+        lambda p: _allows(A.OBJECT)(p) and p.source_enum.from_above and p.objection_outcome is None,
+        lambda p, f: services.object_to_referral(p, current_user, f.raised_on.data, f.reason.data, _today(),
+                                                 f.expected_version),
+    ),
+    "objection-outcome": Action(
+        _l("记录异议核实结果"), forms.ObjectionOutcomeForm, lambda p: p.objection_outcome == "pending",
+        lambda p, f: services.record_objection_outcome(p, current_user, f.outcome.data == "agreed",
+                                                       f.answered_on.data, _today(), f.expected_version),
+    ),
+    "report": Action(
+        _l("提交办结报告"), forms.CompletionReportForm,
+        lambda p: p.source == pw.Source.ASSIGNED_IN.value and p.completion_report_on is None
+        and (p.answered_on is not None or p.legal_route is not None),
+        lambda p, f: services.report_completion(p, current_user, f.reported_on.data, f.sent_to.data, f.content.data,
+                                                _today(), f.expected_version),
+        _prepare_report,
+    ),
+    "request-review": Action(_l("转报复查申请"), forms.ForwardedRequestForm, _allows(A.REQUEST_REVIEW),
                              lambda p, f: _warn_if_late(services.request_review(
-                                 p, current_user, f.requested_on.data, _today(), f.late_note.data))),
+                                 p, current_user, f.requested_on.data, _today(), f.late_note.data, f.body.data))),
     "answer-review": Action(
-        _l("复查答复"), forms.ReviewAnswerDeliveredForm, _allows(A.ANSWER_REVIEW),
+        _l("收到复查答复"), forms.ReviewAnswerDeliveredForm, _allows(A.ANSWER_REVIEW),
         lambda p, f: services.answer_review(p, current_user, f.result.data, f.answered_on.data, _today(),
                                             f.delivered_on.data),
     ),
     "request-second-review": Action(
-        _l("申请复核"), forms.RequestForm, _allows(A.REQUEST_SECOND_REVIEW),
+        _l("转报复核申请"), forms.ForwardedRequestForm, _allows(A.REQUEST_SECOND_REVIEW),
         lambda p, f: _warn_if_late(services.request_second_review(
-            p, current_user, f.requested_on.data, _today(), f.late_note.data)),
+            p, current_user, f.requested_on.data, _today(), f.late_note.data, f.body.data)),
     ),
     "answer-second-review": Action(
-        _l("复核答复"), forms.ReviewAnswerForm, _allows(A.ANSWER_SECOND_REVIEW),
+        _l("收到复核答复"), forms.ReviewAnswerForm, _allows(A.ANSWER_SECOND_REVIEW),
         lambda p, f: services.answer_second_review(p, current_user, f.result.data, f.answered_on.data, _today()),
     ),
     "close": Action(_l("终结"), forms.CloseForm, _allows(A.CLOSE),

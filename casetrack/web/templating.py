@@ -63,7 +63,8 @@ def _label(value, kind: str) -> str:
         return str(value)
 
 
-_PETITION_ENUMS = {"channel": pw.Channel, "level": pw.Level, "opinion": pw.Opinion, "state": pw.PetitionState}
+_PETITION_ENUMS = {"channel": pw.Channel, "level": pw.Level, "opinion": pw.Opinion, "state": pw.PetitionState,
+                   "source": pw.Source, "legal_route": pw.LegalRoute, "objection_outcome": pw.ObjectionOutcome}
 
 
 def _petition_label(value, kind: str) -> str:

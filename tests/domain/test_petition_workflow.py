@@ -25,6 +25,8 @@ EXPECTED = {
     (S.REGISTERED, A.FORWARD): S.FORWARDED,
     (S.REGISTERED, A.ASSIGN): S.ASSIGNED,
     (S.REGISTERED, A.CONVERT_TO_MEDIATION): S.REGISTERED,
+    (S.REGISTERED, A.ROUTE): S.CLOSED,
+    (S.REGISTERED, A.OBJECT): S.REGISTERED,
     (S.ACCEPTED, A.START): S.IN_PROGRESS,
     (S.ACCEPTED, A.ANSWER): S.ANSWERED,
     (S.ACCEPTED, A.EXTEND): S.ACCEPTED,
@@ -59,7 +61,7 @@ def _id(pair):
 
 
 def test_every_pair_is_covered():
-    assert len(ALL_PAIRS) == len(PetitionState) * len(PetitionAction) == 13 * 15
+    assert len(ALL_PAIRS) == len(PetitionState) * len(PetitionAction) == 13 * 17
     assert len(ALLOWED) + len(REFUSED) == len(ALL_PAIRS)
 
 
@@ -147,7 +149,7 @@ def test_open_states():
     assert pw.is_open("delivered") and not pw.is_open("forwarded")
 
 
-@pytest.mark.parametrize("action", [A.EXTEND, A.CONVERT_TO_MEDIATION])
+@pytest.mark.parametrize("action", [A.EXTEND, A.CONVERT_TO_MEDIATION, A.OBJECT])
 def test_side_actions_never_change_state(action):
     for (state, act), target in pw.TRANSITIONS.items():
         if act is action:
@@ -324,7 +326,11 @@ def test_is_satisfied(rating, expected):
         (PetitionState, ["已登记", "已受理", "不予受理", "已转送", "已交办", "办理中", "已出具意见", "已送达",
                          "已评价", "复查中", "已复查", "复核中", "已终结"]),
         (PetitionAction, ["受理", "不予受理", "转送", "交办", "开始办理", "出具处理意见", "送达", "评价满意度",
-                          "申请复查", "复查答复", "申请复核", "复核答复", "终结", "延期", "转调解"]),
+                          "申请复查", "复查答复", "申请复核", "复核答复", "终结", "延期", "转调解",
+                          "导入法定程序", "提出异议"]),
+        (pw.Source, ["本级受理", "上级转送", "上级交办"]),
+        (pw.LegalRoute, ["诉讼", "仲裁", "行政复议", "其他法定途径"]),
+        (pw.ObjectionOutcome, ["待上级核实", "上级同意,交还材料", "上级不同意,由本级办理"]),
         (Opinion, ["支持", "解释说明", "不支持"]),
         (Satisfaction, ["满意", "基本满意", "不满意"]),
         (Channel, ["网上", "来信", "来电", "传真", "来访"]),

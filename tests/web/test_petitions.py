@@ -166,15 +166,16 @@ def test_staff_take_a_group_visit_from_intake_through_review_and_second_review(a
     assert fact(text, "送达日期") == "2025-04-22" and fact(text, "满意度") == "不满意"
 
     # 复查: asked within 30 days of delivery, answered
-    step(staff, pid, "request-review", requested_on="2025-05-15")
+    step(staff, pid, "request-review", requested_on="2025-05-15", body="县信访局")
     text = page(staff, pid)
-    # 05-15 + 30 = Sat 06-14 -> Mon 06-16
-    assert "复查中" in text and "复查答复期限 2025-06-16" in text
+    # 05-15 + 30 = Sat 06-14 -> Mon 06-16: the county's limit, shown as information, not the township's
+    assert "复查中" in text and fact(text, "复查答复期限").startswith("2025-06-16(复查机关的期限,仅供参考")
+    assert "已转报县信访局" in fact(text, "复查") and "已超期" not in text
     step(staff, pid, "answer-review", result="维持原处理意见", answered_on="2025-06-01")
     assert "2025-06-01 答复:维持原处理意见" in fact(page(staff, pid), "复查")
 
     # 复核 → 已终结
-    step(staff, pid, "request-second-review", requested_on="2025-06-20")
+    step(staff, pid, "request-second-review", requested_on="2025-06-20", body="市信访局")
     step(staff, pid, "answer-second-review", result="复核维持", answered_on="2025-07-10")
     text = page(staff, pid)
     assert "已终结" in text and fact(text, "终结日期") == "2025-07-10"
@@ -344,24 +345,25 @@ def test_a_late_review_request_is_saved_with_its_note_and_a_warning_never_refuse
     petition = make_petition(world.staff, world.township, state="rated", received_on=date(2024, 1, 10))
     assert petition.delivered_on == date(2024, 2, 1)
     before = petition_snapshot(petition.id)
-    response = act(staff, petition.id, "request-review", requested_on="2024-03-05")
+    response = act(staff, petition.id, "request-review", requested_on="2024-03-05", body="县信访局")
     assert response.status_code == 409  # the form asks for the note; nothing is saved yet
     assert "申请日期已超过复查申请期限(截至2024-03-04)1日:申请照常登记,请填写逾期说明后保存。" in text_of(response)
     assert petition_snapshot(petition.id) == before
 
-    response = act(staff, petition.id, "request-review", requested_on="2024-03-05", late_note="信访人外出务工")
+    response = act(staff, petition.id, "request-review", requested_on="2024-03-05", late_note="信访人外出务工",
+                   body="县信访局")
     assert response.status_code == 302
     text = text_of(staff.get(response.headers["Location"]))
     assert "申请已登记,但已超过申请期限:是否受理由本机关依法决定。" in text
     assert "复查中" in text
-    assert "信访人请求复查(2024-03-05)(逾期1日提出,复查申请期限截至2024-03-04;逾期说明:信访人外出务工)" in text
+    assert "信访人请求复查(2024-03-05,已转报县信访局)(逾期1日提出,复查申请期限截至2024-03-04;逾期说明:信访人外出务工)" in text
 
 
 def test_a_review_cannot_be_requested_while_the_petition_is_in_progress(world, staff):
     petition = make_petition(world.staff, world.township, state="in_progress")
     before = petition_snapshot(petition.id)
     assert staff.get(f"/petitions/{petition.id}/request-review").status_code == 409
-    response = act(staff, petition.id, "request-review", requested_on=clock.today().isoformat())
+    response = act(staff, petition.id, "request-review", requested_on=clock.today().isoformat(), body="县信访局")
     assert response.status_code == 409 and "不能“申请复查”" in text_of(response)
     assert petition_snapshot(petition.id) == before
 
@@ -610,3 +612,48 @@ def test_a_leader_declines_a_requested_extension_and_staff_may_ask_again(client,
     client.post("/auth/logout")
     login(client, "staff")
     assert "申请延期" in text_of(client.get(f"/petitions/{petition.id}"))
+
+
+# --------------------------------------------------------------------------- matters from above, 依法分类处理 (#19)
+
+
+def test_staff_register_a_matter_assigned_from_above_object_and_report_on_it(world, staff):
+    received = clock.today() - timedelta(days=3)
+    set_due = clock.today() + timedelta(days=20)
+    petition = register(staff, world, received_on=received.isoformat(), source="assigned_in", source_body="县信访局",
+                        source_reference="县信交〔2026〕7号", assigned_due_on=set_due.isoformat())
+    text = page(staff, petition.id)
+    assert fact(text, "信访来源") == "上级交办:县信访局(县信交〔2026〕7号)"
+    assert fact(text, "交办办理期限").startswith(set_due.isoformat())
+    assert "交办异议期限" in text and "第二十三条" in fact(text, "交办异议期限")
+    step(staff, petition.id, "object", raised_on=clock.today().isoformat(), reason="该事项属县交通局职责")
+    text = page(staff, petition.id)
+    assert "该事项属县交通局职责" in fact(text, "异议") and "待上级核实" in fact(text, "异议")
+    step(staff, petition.id, "objection-outcome", outcome="refused", answered_on=clock.today().isoformat())
+    step(staff, petition.id, "decide", decision="accepted", decided_on=clock.today().isoformat(), note="")
+    step(staff, petition.id, "answer", opinion="support", opinion_text="已协调结清", answered_on=clock.today().isoformat())
+    form = staff.get(f"/petitions/{petition.id}/report")
+    assert form.status_code == 200 and 'value="县信访局"' in text_of(form)  # the report goes back to the sender
+    step(staff, petition.id, "report", reported_on=clock.today().isoformat(), sent_to="县信访局", content="已结清")
+    text = page(staff, petition.id)
+    assert fact(text, "办结报告").startswith(f"{clock.today().isoformat()} 报送县信访局")
+    assert f'href="/petitions/{petition.id}/report"' not in text  # reported once
+
+
+def test_an_assigned_matter_without_a_set_limit_is_refused_beside_the_field(world, staff):
+    before = count_petitions()
+    response = staff.post("/petitions/new", data=intake_data(world, source="assigned_in", source_body=""))
+    text = text_of(response)
+    assert response.status_code == 400
+    assert "请填写转送、交办机关" in text and "请填写指定办理期限" in text
+    assert count_petitions() == before
+
+
+def test_staff_route_a_matter_into_arbitration_instead_of_the_60_day_track(world, staff):
+    petition = make_petition(world.staff, world.township, received_on=clock.today() - timedelta(days=5))
+    assert "依法导入法定程序" in page(staff, petition.id)
+    step(staff, petition.id, "route", route="arbitration", body="县劳动人事争议仲裁委员会",
+         told_on=clock.today().isoformat())
+    text = page(staff, petition.id)
+    assert fact(text, "依法分类处理").startswith("仲裁:县劳动人事争议仲裁委员会")
+    assert "办结期限" not in text and "已终结" in text
