@@ -221,6 +221,7 @@ PETITION_ACTIONS = {
                      "route", "object", "objection-outcome", "report"),
                     can_handle_petition),
     "approve-extension": can_approve_extension, "decline-extension": can_approve_extension,
+    "supervise": can_approve_extension,  # a leader of the township supervises (督办) its petitions too
 }
 """Who may take each step of a petition (web/petitions.py ACTIONS): staff handle it, a leader rules on extensions."""
 
@@ -324,6 +325,9 @@ def reach_criteria(reach: Reach) -> list:
             ScreeningRound: lambda r: r.village_id == v,
             **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
                 select(Dispute.id).where(Dispute.village_id == v))),
+            Supervision: lambda s: or_(  # a supervision (督办) is of a dispute or of a petition
+                s.dispute_id.in_(select(Dispute.id).where(Dispute.village_id == v)),
+                s.petition_id.in_(select(Petition.id).where(Petition.village_id == v))),
             Petitioner: lambda p: p.petition_id.in_(select(Petition.id).where(Petition.village_id == v)),
             ScreeningFinding: lambda f: f.round_id.in_(select(ScreeningRound.id).where(ScreeningRound.village_id == v)),
             CaseEvent: lambda e: or_(
@@ -339,6 +343,9 @@ def reach_criteria(reach: Reach) -> list:
             ScreeningRound: lambda r: r.township_id == t,
             **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
                 select(Dispute.id).where(Dispute.township_id == t))),
+            Supervision: lambda s: or_(
+                s.dispute_id.in_(select(Dispute.id).where(Dispute.township_id == t)),
+                s.petition_id.in_(select(Petition.id).where(Petition.township_id == t))),
             Petitioner: lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
             ScreeningFinding: lambda f: f.round_id.in_(
                 select(ScreeningRound.id).where(ScreeningRound.township_id == t)),

@@ -129,7 +129,12 @@ CATALOGUE: tuple[Figure, ...] = (
     Figure("petitions.received", "收到信访(件)", ITEMS,
            "收到信访事项件数 = 本期登记的信访事项件数(重复信访关联首件，不重复计数)"),
     Figure("petitions.accepted", "受理信访(件)", ITEMS,
-           "受理信访事项件数 = 收到的信访事项中本期末已决定受理或交办的件数"),
+           "受理信访事项件数 = 收到的信访事项中本期末已决定受理或交办的件数(不含受理时依法导入法定程序的，另列)"),
+    Figure("petitions.routed", "导入法定程序", ITEMS,
+           "导入法定程序件数 = 收到的信访事项中本期末已依法分类处理、导入诉讼、仲裁、行政复议或其他法定途径"
+           "(已告知信访人向有关机关提出，《信访工作条例》第三十一条)的件数；不计入受理件数，不计60日办结期限"),
+    Figure("petitions.from_above", "上级转送交办", ITEMS,
+           "上级转送交办件数 = 收到的信访事项中由上级机关转送或交办到本级的件数(以本级收到之日计入期间)"),
     Figure("petitions.forwarded", "转送", ITEMS,
            "转送件数 = 收到的信访事项中本期末已转送有权处理机关的件数"),
     Figure("petitions.not_accepted", "信访不予受理", ITEMS,
@@ -141,8 +146,7 @@ CATALOGUE: tuple[Figure, ...] = (
     Figure("petitions.timely_decided_rate", "及时受理率", RATE,
            "及时受理率 = 收到之日起15日内作出决定的件数 ÷ 本期末已作出决定(受理、交办、转送、不予受理)的件数"),
     Figure("petitions.supervised", "督办", ITEMS,
-           "督办件数 = 经督办的信访事项件数；casetrack 尚未记录信访事项的督办(只记录矛盾纠纷的督办)，"
-           "本项暂不统计，为空(null)，页面、文件和报告文字均不列出", recorded=False),
+           "督办件数 = 收到的信访事项(含重复信访)中本期末已由领导督办(记录督办意见和期限)的件数，同一事项多次督办计1件"),
     Figure("petitions.persons", "信访人次", PERSON_TIMES,
            "信访人次 = 本期登记的信访事项(含重复信访)的信访人数合计"),
     Figure("petitions.visits", "来访(批)", BATCHES,

@@ -99,6 +99,9 @@ class PetitionCounts:
     collective_other: int = 0  # letters (联名信) and other channels of as many people, apart from 集体访
     visits: int = 0  # 来访 (批), repeats included
     visit_persons: int = 0  # 来访人次
+    supervised: int = 0  # 督办 by the period's end
+    routed: int = 0  # routed into a legal procedure at acceptance (依法分类处理) by the period's end
+    from_above: int = 0  # forwarded or assigned to the township from above
     quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
     by_channel: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
@@ -109,7 +112,7 @@ class PetitionCounts:
 
     @property
     def decided(self) -> int:
-        return self.accepted + self.forwarded + self.not_accepted
+        return self.accepted + self.forwarded + self.not_accepted + self.routed
 
 
 @dataclass(frozen=True)
@@ -191,12 +194,14 @@ def petition_figures(c: PetitionCounts) -> dict:
     return {
         "received": c.received,
         "accepted": c.accepted,
+        "routed": c.routed,
+        "from_above": c.from_above,
         "forwarded": c.forwarded,
         "not_accepted": c.not_accepted,
         "undecided": c.undecided,
         "timely_decided": c.timely_decided,
         "timely_decided_rate": rate(c.timely_decided, c.decided),
-        "supervised": None,  # 督办: casetrack records no supervision of petitions yet (figures.NOT_RECORDED)
+        "supervised": c.supervised,
         "persons": c.persons,
         "visits": c.visits,
         "visit_persons": c.visit_persons,

@@ -191,3 +191,8 @@ class ConvertForm(VersionedForm):
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     respondent = StringField(_l("被申请人"), validators=[Optional(), Length(max=60)])
     registered_on = _date(_l("登记日期"))
+
+
+class SuperviseForm(VersionedForm):
+    note = TextAreaField(_l("督办意见"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    due_on = DateField(_l("督办期限"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})

@@ -16,11 +16,11 @@ What "as at" reads, all from dated columns (the timeline holds the same steps, w
 
 from collections.abc import Callable
 
-from sqlalchemy import and_, case, exists, false, func, not_, or_, select, true
+from sqlalchemy import and_, case, exists, func, not_, or_, select, true
 
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.models import Dispute, Petition, ReturnVisit
+from casetrack.models import Dispute, Petition, ReturnVisit, Supervision
 
 D, P, RV = Dispute, Petition, ReturnVisit
 NOT_MERGED = D.merged_into_id.is_(None)
@@ -148,12 +148,14 @@ PETITION_CONDITIONS: dict[str, Callable] = {
     "received": lambda cut: FIRST,
     "all": lambda cut: true(),
     "repeat": lambda cut: P.repeat_of_id.is_not(None),
-    "accepted": lambda cut: and_(FIRST, decided(cut, "accepted", "assigned")),
+    "accepted": lambda cut: and_(FIRST, decided(cut, "accepted", "assigned"), P.legal_route.is_(None)),
+    "routed": lambda cut: and_(FIRST, decided(cut, "accepted"), P.legal_route.is_not(None)),
+    "from_above": lambda cut: and_(FIRST, P.source != pw.Source.OWN.value),
     "forwarded": lambda cut: and_(FIRST, decided(cut, "forwarded")),
     "not_accepted": lambda cut: and_(FIRST, decided(cut, "not_accepted")),
     "decided": lambda cut: and_(FIRST, decided(cut, "accepted", "assigned", "forwarded", "not_accepted")),
     "undecided": lambda cut: and_(FIRST, or_(P.decision == "pending", P.decided_on.is_(None), P.decided_on > cut)),
-    "supervised": lambda cut: false(),
+    "supervised": lambda cut: exists().where(Supervision.petition_id == P.id, Supervision.supervised_on <= cut),
     "cross_level": lambda cut: P.cross_level.is_(True),
     "to_province_or_beijing": lambda cut: P.level.in_([pw.Level.PROVINCE.value, pw.Level.BEIJING.value]),
     "answered": answered,

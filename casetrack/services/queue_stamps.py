@@ -81,6 +81,8 @@ def _townships_of(session: Session, objects) -> set | None:
     for obj in objects:
         if isinstance(obj, Dispute | Petition):
             township_id = obj.township_id if obj.township_id is not None else getattr(obj.township, "id", None)
+        elif isinstance(obj, Supervision) and obj.petition_id is not None:
+            township_id = _parent_township(session, Petition, obj.petition_id, getattr(obj, "petition", None))
         elif isinstance(obj, Party | Supervision):
             township_id = _parent_township(session, Dispute, obj.dispute_id, getattr(obj, "dispute", None))
         elif isinstance(obj, Petitioner):

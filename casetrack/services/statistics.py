@@ -217,7 +217,8 @@ def _merge(rows) -> dict:
 
 
 PETITION_COUNTS = ("received", "repeat", "accepted", "forwarded", "not_accepted", "undecided", "cross_level",
-                   "to_province_or_beijing", "answered", "rated", "satisfied", "disruptive", "visits")
+                   "to_province_or_beijing", "answered", "rated", "satisfied", "disruptive", "visits", "supervised",
+                   "routed", "from_above")
 
 
 def _petition_counts_statement(townships: int):

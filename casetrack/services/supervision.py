@@ -6,10 +6,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
-from casetrack.models import Dispute, Supervision, User
+from casetrack.models import Dispute, Petition, Supervision, User
 from casetrack.services.disputes import check_version
 from casetrack.services.timeline import record_event
 
@@ -43,7 +44,8 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
         raise DomainError("请填写督办意见。")
     if due_on < today:
         raise DomainError("督办期限不能早于今天。")
-    supervision = Supervision(dispute_id=dispute.id, leader_id=leader.id, note=note.strip(), due_on=due_on)
+    supervision = Supervision(dispute_id=dispute.id, leader_id=leader.id, note=note.strip(), due_on=due_on,
+                              supervised_on=today)
     db.session.add(supervision)
     db.session.flush()
     record_event(dispute, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})")
@@ -71,4 +73,33 @@ def leader_list(leader: User) -> list[Dispute]:
     return list(db.session.execute(
         select(Dispute).where(supervised, Dispute.status.not_in(CLOSED))
         .options(selectinload(Dispute.supervisions), selectinload(Dispute.village)).order_by(Dispute.registered_on)
+    ).scalars())
+
+
+def supervise_petition(petition: Petition, leader: User, note: str, due_on: date, today: date) -> Supervision:
+    """A leader supervises (督办) a petition as a dispute: note, deadline, on their list until it is closed."""
+    if not permissions.can_act_on_petition(leader, petition, "supervise"):
+        raise DomainError("只有本乡镇的领导可以督办。")
+    if not pw.is_open(petition.state):
+        raise DomainError("已办结的信访事项不需要督办。")
+    if not note.strip():
+        raise DomainError("请填写督办意见。")
+    if due_on < today:
+        raise DomainError("督办期限不能早于今天。")
+    supervision = Supervision(petition_id=petition.id, leader_id=leader.id, note=note.strip(), due_on=due_on,
+                              supervised_on=today)
+    db.session.add(supervision)
+    db.session.flush()
+    record_event(None, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})",
+                 petition=petition)
+    return supervision
+
+
+def leader_petition_list(leader: User) -> list[Petition]:
+    """The open petitions a leader supervises, oldest first."""
+    supervised = exists().where(Supervision.petition_id == Petition.id, Supervision.leader_id == leader.id)
+    open_states = [state.value for state in pw.OPEN_STATES]
+    return list(db.session.execute(
+        select(Petition).where(supervised, Petition.status.in_(open_states))
+        .options(selectinload(Petition.supervisions)).order_by(Petition.received_on, Petition.id)
     ).scalars())

@@ -16,7 +16,7 @@ from casetrack.forms import petitions as forms
 from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Petition, PetitionCategory, Petitioner, Role, Township, Village
 from casetrack.services import petitions as services
-from casetrack.services import time_limits
+from casetrack.services import supervision, time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 from casetrack.web.actions import Action, run_action
@@ -273,6 +273,10 @@ ACTIONS: dict[str, Action] = {
     ),
     "close": Action(_l("终结"), forms.CloseForm, _allows(A.CLOSE),
                     lambda p, f: services.close(p, current_user, f.closed_on.data, _today())),
+    "supervise": Action(
+        _l("督办"), forms.SuperviseForm, lambda p: pw.is_open(p.state),
+        lambda p, f: supervision.supervise_petition(p, current_user, f.note.data, f.due_on.data, _today()),
+    ),
     "convert": Action(
         _l("转为调解案件"), forms.ConvertForm, lambda p: _allows(A.CONVERT_TO_MEDIATION)(p) and not p.disputes,
         lambda p, f: services.convert_to_mediation(p, current_user, f.village_id.data, f.dispute_type_id.data,

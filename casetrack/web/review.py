@@ -175,4 +175,5 @@ def prevention(case_id: int):
 @allowed_if(permissions.can_list_supervised)
 def supervised():
     """A leader's list of the cases they supervise, until each is closed."""
-    return render_template("cases/supervised.html", cases=supervision.leader_list(current_user), today=clock.today())
+    return render_template("cases/supervised.html", cases=supervision.leader_list(current_user),
+                           petitions=supervision.leader_petition_list(current_user), today=clock.today())

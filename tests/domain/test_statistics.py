@@ -34,7 +34,7 @@ DISPUTE_KEYS = (
     "by_type by_village by_source by_channel by_level by_month"
 ).split()
 PETITION_KEYS = (
-    "received accepted forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
+    "received accepted routed from_above forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
     "persons visits visit_persons collective collective_other repeat cross_level to_province_or_beijing due on_time "
     "on_time_rate answered rated rating_rate satisfied satisfaction_rate disruptive quiet_periods by_channel "
     "by_village by_category"
@@ -225,7 +225,7 @@ def test_petition_figures_on_a_known_year():
     assert figs["on_time_rate"] == 0.9
     assert figs["satisfaction_rate"] == 0.875
     assert figs["timely_decided_rate"] == 10 / 11  # accepted 9 + forwarded 1 + not accepted 1 decided
-    assert figs["rating_rate"] == 1.0 and figs["supervised"] is None
+    assert figs["rating_rate"] == 1.0 and figs["supervised"] == 0
     assert (figs["received"], figs["persons"], figs["collective"], figs["repeat"]) == (12, 30, 2, 3)
     assert figs["by_channel"] == {"来访": 8, "网上": 4}
 
@@ -320,7 +320,7 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
     assert flat["disputes.village_township.success_rate"] == 46 / 50
-    assert len(flat) == 30 + 25 + 9  # 30 dispute figures (4 of 司法确认), 25 petition, 9 screening
+    assert len(flat) == 30 + 27 + 9  # 30 dispute figures (4 of 司法确认), 27 petition, 9 screening
 
 
 @pytest.mark.parametrize(

@@ -224,8 +224,8 @@ EXPECTED_DISPUTES_2025 = {
 }
 EXPECTED_PETITIONS_2025 = {
     # received p1 p2 p4 p5 (p3 a repeat), all accepted within 2-1 days of receipt: 4 of 4 decided in time
-    "received": 4, "accepted": 4, "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 4,
-    "timely_decided_rate": 1.0, "supervised": None,  # 督办 of petitions is not recorded: null
+    "received": 4, "accepted": 4, "routed": 0, "from_above": 0, "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 4,
+    "timely_decided_rate": 1.0, "supervised": 0,  # no petition was supervised (督办)
     "persons": 10, "collective": 1, "collective_other": 0, "repeat": 1, "cross_level": 0, "to_province_or_beijing": 0,
     "due": 4, "on_time": 2, "on_time_rate": 1 / 2,
     # answered by 12-31: p1, p2, p5, each rated: 参评率 3/3

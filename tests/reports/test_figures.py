@@ -361,14 +361,14 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 55
+    assert checked == 5 * 3 * 57
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    assert len(flat) == 30 + 25  # 30 dispute figures (4 of 司法确认), 25 petition figures
+    assert len(flat) == 30 + 27  # 30 dispute figures (4 of 司法确认), 27 petition figures
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
@@ -559,7 +559,7 @@ def test_forwarded_undecided_and_late_petitions_and_a_joint_letter(app, world):
     assert (p["collective"], p["collective_other"]) == (1, 1)  # the visit of 5; the joint letter of 8 apart
     assert _ids("petitions.undecided", 2025) == {undecided.id, after_year_end.id, letter.id, visit.id}
     assert _ids("petitions.timely_decided", 2025) == {forwarded.id}
-    assert p["supervised"] is None  # casetrack records no 督办 of petitions yet
+    assert p["supervised"] == 0  # no 督办 recorded on these petitions
     assert stats.figures(stats.year_period(2026), _scope(world), today)["petitions"]["accepted"] == 0  # by receipt
 
 
@@ -672,3 +672,39 @@ def test_judicial_confirmation_counts_applications_and_court_results_known_by_th
     # the fourth quarter alone, as at 2025-12-31: the same cases, the same answers
     q4 = stats.figures(stats.quarter_period(2025, 4), _scope(world), today)["disputes"]
     assert (q4["judicial_applied"], q4["judicial_confirmed"], q4["judicial_rejected"]) == (2, 1, 0)
+
+
+def test_petitions_supervised_routed_and_from_above_are_counted_as_at_the_periods_end(app, world):
+    """#19: 督办 (once per matter, by its day), 导入法定程序 apart from 受理, and matters sent down from above."""
+    from casetrack.domain import petition_workflow as pw
+    from casetrack.services import petitions as petition_services
+    from casetrack.services import supervision
+
+    s, t, today = world.staff, world.township, clock.today()
+    supervised_twice = petition(s, t, date(2025, 5, 6), accepted_on=date(2025, 5, 8))
+    supervised_late = petition(s, t, date(2025, 5, 7), accepted_on=date(2025, 5, 8))
+    for record, on in ((supervised_twice, date(2025, 6, 1)), (supervised_twice, date(2025, 7, 1)),
+                       (supervised_late, date(2026, 1, 10))):
+        made = supervision.supervise_petition(record, world.leader, "请加快办理", today, today)
+        made.supervised_on = on  # hand-made: the day the leader supervised it
+    routed = petition(s, t, date(2025, 8, 4))
+    petition_services.route_to_procedure(routed, s, pw.LegalRoute.ARBITRATION, "县劳动人事争议仲裁委员会",
+                                         date(2025, 8, 6), today)
+    routed_after = petition(s, t, date(2025, 12, 29))
+    petition_services.route_to_procedure(routed_after, s, pw.LegalRoute.LITIGATION, "县人民法院", date(2026, 1, 4), today)
+    intake = petition_services.PetitionIntake(
+        received_on=date(2025, 9, 1), channel=pw.Channel.ONLINE, category_id=supervised_twice.category_id,
+        request="反映村道硬化工程款", petitioners=[petition_services.PetitionerData("钱二")],
+        source=pw.Source.ASSIGNED_IN, source_body="县信访局", assigned_due_on=date(2025, 10, 1))
+    from_above = petition_services.register_petition(s, t, intake, today)
+    db.session.commit()
+
+    p = stats.figures(stats.year_period(2025), _scope(world), today)["petitions"]
+    assert (p["supervised"], p["routed"], p["from_above"]) == (1, 1, 1)
+    assert (p["received"], p["accepted"], p["undecided"]) == (5, 2, 2)  # routed_after still undecided at 12-31
+    assert p["timely_decided"] == 3 and p["timely_decided_rate"] == 1.0  # 2 accepted + 1 routed, all within 15 days
+    assert _ids("petitions.supervised", 2025) == {supervised_twice.id}
+    assert _ids("petitions.routed", 2025) == {routed.id}
+    assert _ids("petitions.from_above", 2025) == {from_above.id}
+    june = stats.figures(stats.month_period(2025, 5), _scope(world), today)["petitions"]
+    assert june["supervised"] == 0  # as at 05-31 neither had been supervised yet

@@ -510,24 +510,16 @@ def test_a_year_frozen_before_the_new_definitions_still_shows_and_downloads(app,
     assert cells["petitions.received"] == 4
 
 
-def test_petition_supervision_is_not_stated_until_casetrack_records_it(app, year):
-    """casetrack records no 督办 of petitions: the JSON says null and why; the page, files and text say nothing."""
+def test_petition_supervision_is_a_counted_figure_with_its_definition(app, year):
+    """督办 of petitions is recorded (#19): the JSON and the file give the count beside its definition."""
     import io
 
-    from docx import Document
     from openpyxl import load_workbook
 
     staff = browse_as(app, "staff")
     body = staff.get("/reports/2025.json").get_json()
-    assert body["petitions"]["supervised"] is None
-    assert "尚未记录信访事项的督办" in body["definitions"]["petitions.supervised"]
-    assert "督办" not in body["text"]
-
-    tree = _tree(staff.get("/reports/2025").get_data(as_text=True))
-    assert "督办" not in [s.text_content() for s in tree.xpath("//span[@class='figure-label']")]
-    assert "督办" not in _report_text(tree)
-    assert "督办" not in staff.get("/reports/2025.md").get_data(as_text=True)
-    document = Document(io.BytesIO(staff.get("/reports/2025.docx").data))
-    assert not [c for t in document.tables for r in t.rows for c in r.cells if "督办" in c.text]
+    assert body["petitions"]["supervised"] == 0
+    assert "由领导督办" in body["definitions"]["petitions.supervised"]
     sheet = load_workbook(io.BytesIO(staff.get("/reports/2025.xlsx").data))["统计数字"]
-    assert "petitions.supervised" not in [row[3] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    cells = {row[3]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert cells["petitions.supervised"] == 0

@@ -657,3 +657,21 @@ def test_staff_route_a_matter_into_arbitration_instead_of_the_60_day_track(world
     text = page(staff, petition.id)
     assert fact(text, "依法分类处理").startswith("仲裁:县劳动人事争议仲裁委员会")
     assert "办结期限" not in text and "已终结" in text
+
+
+def test_a_leader_supervises_a_petition_which_stays_on_their_list_until_it_is_closed(world, staff, leader):
+    petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(30))
+    assert f'href="/petitions/{petition.id}/supervise"' not in page(staff, petition.id)  # staff do not supervise
+    assert staff.post(f"/petitions/{petition.id}/supervise", data={"note": "x"}).status_code == 403
+    due = (clock.today() + timedelta(days=10)).isoformat()
+    step(leader, petition.id, "supervise", note="请本周内约见信访人", due_on=due)
+    assert "督办:请本周内约见信访人(期限" in page(staff, petition.id)
+    listing = text_of(leader.get("/cases/supervised"))
+    assert petition.number in listing and "请本周内约见信访人" in listing
+    refused = act(leader, petition.id, "supervise", note="再督办", due_on=(clock.today() - timedelta(1)).isoformat())
+    assert refused.status_code == 409 and "督办期限不能早于今天" in text_of(refused)
+    services.answer(petition, world.staff, services.pw.Opinion.SUPPORT, "已解决", clock.today(), clock.today())
+    services.deliver(petition, world.staff, clock.today(), clock.today())
+    services.close(petition, world.staff, clock.today(), clock.today())
+    db.session.commit()
+    assert petition.number not in text_of(leader.get("/cases/supervised"))
