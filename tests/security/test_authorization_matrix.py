@@ -159,6 +159,8 @@ MATRIX: dict[str, Row] = {
     "petitions.new": Row(get="L  200  200  403  403  403", post="L  302/400/400  302/302/400  403  403  403",
                          body=_petition_intake, by_place=True),
     "petitions.detail": Row(get=VIEW),
+    "petition_documents.show": Row(get=VIEW, variants=({"kind": "acceptance-notice"},)),
+    "petition_documents.docx": Row(get=VIEW, variants=({"kind": "acceptance-notice"},)),
     "petitions.act": Row(get=STAFF_GET, post="L  403/404/404  302/302/404  403/403/404  403/403/404  403",
                          variants=({"slug": "answer"},),
                          body=lambda w, p: {"opinion": "explained", "opinion_text": "已向信访人解释", "answered_on": _day(),
