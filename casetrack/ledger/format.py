@@ -183,6 +183,12 @@ PETITION_COLUMNS = (
     Column("opinion", "处理意见", "choice", choices=_choices(pw.Opinion)),
     Column("satisfaction", "满意度", "choice", choices=_choices(wf.Satisfaction)),
     Column("disruptive", "缠访闹访", "bool", default=False),
+    # #19: matters forwarded (转送) or assigned (交办) from above; a file without these columns imports as 本级受理
+    Column("source", "信访来源", "choice", choices=_choices(pw.Source), default=pw.Source.OWN.value),
+    Column("source_body", "转送交办机关", "text"),
+    Column("source_reference", "转送交办文号", "text"),
+    Column("assigned_due_on", "指定办理期限", "date"),
+    Column("completion_report_on", "办结报告日期", "date"),
     Column("remarks", "备注", "text"),
 )
 

@@ -109,7 +109,9 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Petition.channel, Petition.persons, Petition.category_id, Petition.request, Petition.decision,
                    Petition.decided_on, Petition.level, Petition.cross_level, first.number.label("repeat_number"),
                    Petition.extension_days, Petition.extension_approved_by_id, Petition.answered_on,
-                   Petition.opinion, Petition.satisfaction, Petition.disruptive, Petition.status)
+                   Petition.opinion, Petition.satisfaction, Petition.disruptive, Petition.status,
+                   Petition.source, Petition.source_body, Petition.source_reference, Petition.assigned_due_on,
+                   Petition.completion_report_on)
             .outerjoin(first, Petition.repeat_of_id == first.id)
             .where(Petition.id.in_(chunk))
         )}
@@ -131,6 +133,8 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 cross_level=p.cross_level, repeat_of=p.repeat_number, extension_days=p.extension_days,
                 extension_approver=p.extension_approved_by_id if p.extension_days else None,
                 answered_on=p.answered_on, opinion=p.opinion, satisfaction=p.satisfaction, disruptive=p.disruptive,
+                source=p.source, source_body=p.source_body, source_reference=p.source_reference,
+                assigned_due_on=p.assigned_due_on, completion_report_on=p.completion_report_on,
                 remarks=notes[case_id].get(REMARKS) or None,
             )
             yield StoredCase(case_id, p.status, values)

@@ -288,6 +288,32 @@ def petition_rules(v) -> list[tuple[str, BadValue]]:
         problems.append(("extension_days", BadValue("只有受理或交办的信访事项可以延期")))
     if v.satisfaction is not None and v.answered_on is None:
         problems.append(("satisfaction", BadValue("出具处理意见后才能评价满意度")))
+    problems += _source_rules(v)
+    return problems
+
+
+def _source_rules(v) -> list[tuple[str, BadValue]]:
+    """A matter from above names its sender; a 交办 matter its set limit, and its 办结报告 follows the opinion."""
+    problems = []
+    source = getattr(v, "source", None) or pw.Source.OWN.value
+    if source != pw.Source.OWN.value and not v.source_body:
+        problems.append(("source_body", BadValue("上级转送、交办的信访事项必须填写转送交办机关")))
+    if source == pw.Source.ASSIGNED_IN.value:
+        if v.assigned_due_on is None:
+            problems.append(("assigned_due_on", BadValue("上级交办的信访事项必须填写指定办理期限")))
+        elif v.assigned_due_on <= v.received_on:
+            problems.append(("assigned_due_on", BadValue("指定办理期限应晚于登记日期(%(day)s)",
+                                                         day=v.received_on.isoformat())))
+    elif v.assigned_due_on is not None:
+        problems.append(("assigned_due_on", BadValue("只有上级交办的信访事项有指定办理期限")))
+    if v.completion_report_on is not None:
+        if source != pw.Source.ASSIGNED_IN.value:
+            problems.append(("completion_report_on", BadValue("只有上级交办的信访事项提交办结报告")))
+        elif v.answered_on is None:
+            problems.append(("completion_report_on", BadValue("出具处理意见后才能提交办结报告")))
+        elif v.completion_report_on < v.answered_on:
+            problems.append(("completion_report_on", BadValue("办结报告日期不能早于办结日期(%(day)s)",
+                                                              day=v.answered_on.isoformat())))
     return problems
 
 

@@ -236,6 +236,9 @@ class _PetitionFacts:
     extension_days: int
     review_requested_on: date | None = None
     second_review_requested_on: date | None = None
+    source: str = pw.Source.OWN.value
+    assigned_due_on: date | None = None
+    completion_report_on: date | None = None
 
     @property
     def state(self) -> pw.PetitionState:
@@ -284,8 +287,11 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
                  township, limits: dict) -> dict:
     """Return the petitions-table values of a new petition as the workflow verbs would have left it."""
     status = petition_status(v)
-    facts = _PetitionFacts(township, status, v.decision, v.received_on, v.decided_on, v.extension_days or 0)
-    key = (status, v.decision, v.received_on, v.decided_on, v.extension_days)
+    source = v.source or pw.Source.OWN.value
+    facts = _PetitionFacts(township, status, v.decision, v.received_on, v.decided_on, v.extension_days or 0,
+                           source=source, assigned_due_on=v.assigned_due_on, completion_report_on=v.completion_report_on)
+    key = (status, v.decision, v.received_on, v.decided_on, v.extension_days, source, v.assigned_due_on,
+           v.completion_report_on)
     due, opinion_due = _limit(limits, key, lambda: (_due(time_limits.current_petition_deadline(facts)),
                                                    _due(time_limits.opinion_deadline(facts))))
     return {
@@ -298,6 +304,9 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "opinion": v.opinion, "answered_on": v.answered_on, "delivered_on": v.answered_on,
         "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == "not_accepted" else None,
         "due_on": due, "opinion_due_on": opinion_due,
+        "source": source, "source_body": v.source_body if source != pw.Source.OWN.value else None,
+        "source_reference": v.source_reference, "assigned_due_on": v.assigned_due_on,
+        "completion_report_on": v.completion_report_on,
         "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
     }
 
