@@ -196,3 +196,43 @@ def test_0014_takes_the_level_dates_from_the_timeline_and_fills_missing_acceptan
     stored = db.session.get(Dispute, case_id)
     assert (stored.township_level_on, stored.county_level_on) == (entered[0], entered[1])
     assert stored.accepted_on == stored.registered_on
+
+
+def test_0017_makes_old_petitions_received_here_and_drops_the_higher_bodys_limit_from_their_queue(fresh_app):
+    """A database at 0014: its petitions become 本级受理, one under 复查 loses its stored current limit (the
+    reviewing body's, not the township's), and its dispute supervisions are kept beside new petition ones."""
+    from datetime import timedelta
+
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import Petition, Role, Supervision, User
+    from casetrack.services import accounts, disputes, places, supervision
+    from tests.petition_factories import make_petition
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    leader = accounts.add_user("leader", "pass1234word", Role.LEADER, township=township)
+    today = clock.today()
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=township.villages[0].id, dispute_type_id=places.dispute_types(township.id)[0].id,
+        source=wf.Source.APPLICATION, registered_on=today, summary="宅基地纠纷",
+        parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")]), today)
+    supervision.supervise(case, leader, "请尽快调处", today, today)
+    db.session.commit()
+    case_id, leader_id = case.id, leader.id
+    petition_id = make_petition(staff, township, state="under_review", received_on=today - timedelta(days=100)).id
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0014")
+    with db.engine.begin() as connection:
+        assert "source" not in {c["name"] for c in inspect(connection).get_columns("petitions")}
+        connection.execute(text("UPDATE petitions SET due_on = :day"), {"day": today})  # as the old code stored
+    _flask_db(fresh_app, "upgrade")
+
+    stored = db.session.get(Petition, petition_id)
+    assert (stored.source, stored.due_on, stored.status) == ("own", None, "under_review")
+    assert [s.dispute_id for s in db.session.execute(select(Supervision)).scalars()] == [case_id]
+    supervision.supervise_petition(stored, db.session.get(User, leader_id), "请跟进复查", today, today)
+    db.session.commit()
+    assert [s.note for s in stored.supervisions] == ["请跟进复查"]
