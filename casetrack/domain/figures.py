@@ -162,7 +162,7 @@ CATALOGUE: tuple[Figure, ...] = (
     Figure("petitions.cross_level", "越级访", ITEMS,
            "越级访件数 = 标记为越级的信访事项件数"),
     Figure("petitions.to_province_or_beijing", "赴省进京上访", ITEMS,
-           "赴省进京上访件数 = 到达层级为省或进京的信访事项件数"),
+           "赴省进京上访件数 = 本期末到达层级为省或进京的信访事项件数(按记录的到达之日；登记时已到达的自登记起计)"),
     Figure("petitions.due", "应办结", ITEMS,
            "应办结件数 = 办结期限(受理之日起60日，含经批准的延期)届满日在本期内、且已届满或已办结的信访事项件数"),
     Figure("petitions.on_time", "按期办结", ITEMS,

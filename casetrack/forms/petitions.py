@@ -196,3 +196,8 @@ class ConvertForm(VersionedForm):
 class SuperviseForm(VersionedForm):
     note = TextAreaField(_l("督办意见"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     due_on = DateField(_l("督办期限"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})
+
+
+class LevelForm(VersionedForm):
+    level = SelectField(_l("到达层级"), choices=labelled_choices(pw.Level), validators=[InputRequired(REQUIRED)])
+    reached_on = _date(_l("到达日期"))

@@ -126,6 +126,7 @@ class Petition(db.Model):
     legal_route: Mapped[str | None] = mapped_column(String(16))  # 依法分类处理 (Art. 31): pw.LegalRoute
     legal_route_body: Mapped[str | None] = mapped_column(String(100))
     legal_route_told_on: Mapped[date | None] = mapped_column(Date)
+    province_reached_on: Mapped[date | None] = mapped_column(Date)  # the day it reached 省/进京; None: since receipt
     review_body: Mapped[str | None] = mapped_column(String(100))  # 复查机关 the request was forwarded to
     second_review_body: Mapped[str | None] = mapped_column(String(100))  # 复核机关
 

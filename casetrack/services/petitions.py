@@ -527,3 +527,18 @@ def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, bo
     _move(petition, actor, A.ROUTE,
           f"依法分类处理:导入{route.label}程序,已告知信访人向{body.strip()}提出({told_on.isoformat()}){late}",
           {"法定途径": (None, route.label)})
+
+
+def record_level(petition: Petition, actor: User, level: pw.Level, on: date, today: date,
+                 expected_version: int | None = None) -> None:
+    """Record that the matter went on to a higher level (县 / 市 / 省 / 进京) on a day; the figures count it from then."""
+    check_version(petition, expected_version)
+    level, before = pw.Level(level), pw.Level(petition.level)
+    if level <= before:
+        raise DomainError("到达层级只能高于现在的“%(level)s”。", level=before.label)
+    _check_date(petition, on, today, N_("到达日期"))
+    petition.level = level.value
+    if pw.reaches_province_or_beijing(level) and not pw.reaches_province_or_beijing(before):
+        petition.province_reached_on = on
+    db.session.flush()
+    _record(petition, actor, "level", f"信访事项到达{level.label}级({on.isoformat()})", {"到达层级": (before.label, level.label)})

@@ -8,7 +8,8 @@ A petition records where it came from (本级受理 / 上级转送 / 上级交�
 reference number), the 办理期限 a higher body set for a 交办 matter and the 办结报告 sent back, the township's
 objection within 5 working days (信访工作条例 Art. 23) with the higher body's answer, the legal procedure a
 matter was routed into at acceptance (依法分类处理, Art. 31) and the bodies a 复查/复核 request was forwarded
-to. Existing petitions are 本级受理; those under 复查/复核 lose their stored current limit (the higher body's). Supervisions (督办) may now be of a petition: dispute_id becomes
+to, and the day a petition reached 省 or 进京 (NULL: since receipt, as every existing one). Existing petitions
+are 本级受理; those under 复查/复核 lose their stored current limit (the higher body's). Supervisions (督办) may now be of a petition: dispute_id becomes
 nullable, petition_id is added, and supervised_on keeps the day it began (existing rows: NULL, read as their
 creation). The CHECKs on the new enumerations are added on PostgreSQL; SQLite cannot add a constraint to a
 table without rebuilding it, and the services check the values anyway.
@@ -37,6 +38,7 @@ PETITION_COLUMNS = [
     ('legal_route', lambda: sa.Column('legal_route', sa.String(length=16), nullable=True)),
     ('legal_route_body', lambda: sa.Column('legal_route_body', sa.String(length=100), nullable=True)),
     ('legal_route_told_on', lambda: sa.Column('legal_route_told_on', sa.Date(), nullable=True)),
+    ('province_reached_on', lambda: sa.Column('province_reached_on', sa.Date(), nullable=True)),
     ('review_body', lambda: sa.Column('review_body', sa.String(length=100), nullable=True)),
     ('second_review_body', lambda: sa.Column('second_review_body', sa.String(length=100), nullable=True)),
 ]

@@ -708,3 +708,29 @@ def test_petitions_supervised_routed_and_from_above_are_counted_as_at_the_period
     assert _ids("petitions.from_above", 2025) == {from_above.id}
     june = stats.figures(stats.month_period(2025, 5), _scope(world), today)["petitions"]
     assert june["supervised"] == 0  # as at 05-31 neither had been supervised yet
+
+
+def test_a_petition_counts_as_gone_to_the_province_from_the_day_it_got_there(app, world):
+    """#14's leftover for petitions: 赴省进京 as at the period's end, by the day the level was reached."""
+    from casetrack.domain import petition_workflow as pw
+    from casetrack.domain.errors import DomainError
+    from casetrack.services import petitions as petition_services
+
+    s, t, today = world.staff, world.township, clock.today()
+    later = petition(s, t, date(2025, 5, 6))
+    petition_services.record_level(later, s, pw.Level.COUNTY, date(2025, 6, 2), today)
+    petition_services.record_level(later, s, pw.Level.PROVINCE, date(2025, 8, 10), today)
+    at_once = petition(s, t, date(2025, 5, 7), level="beijing")
+    db.session.commit()
+    with pytest.raises(DomainError, match="只能高于"):
+        petition_services.record_level(later, s, pw.Level.CITY, date(2025, 9, 1), today)
+    db.session.rollback()
+
+    def gone(period, as_of=today):
+        return stats.figures(period, _scope(world), as_of)["petitions"]["to_province_or_beijing"]
+
+    assert gone(stats.quarter_period(2025, 2)) == 1  # as at 06-30 only the one registered at 进京; the other at 县
+    assert gone(stats.year_period(2025), date(2025, 8, 9)) == 1  # a report made before it got there
+    assert gone(stats.year_period(2025)) == 2
+    assert _ids("petitions.to_province_or_beijing", 2025) == {later.id, at_once.id}
+    assert later.province_reached_on == date(2025, 8, 10) and at_once.province_reached_on is None

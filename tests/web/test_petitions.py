@@ -675,3 +675,16 @@ def test_a_leader_supervises_a_petition_which_stays_on_their_list_until_it_is_cl
     services.close(petition, world.staff, clock.today(), clock.today())
     db.session.commit()
     assert petition.number not in text_of(leader.get("/cases/supervised"))
+
+
+def test_staff_record_the_day_a_petition_reached_the_province(world, staff):
+    petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(20))
+    reached = (clock.today() - timedelta(days=2)).isoformat()
+    step(staff, petition.id, "level", level="province", reached_on=reached)
+    text = page(staff, petition.id)
+    assert fact(text, "到达层级") == f"省({reached} 到达)"
+    assert "信访事项到达省级" in text
+    before = petition_snapshot(petition.id)
+    refused = act(staff, petition.id, "level", level="county", reached_on=reached)
+    assert refused.status_code == 409 and "到达层级只能高于现在的“省”" in text_of(refused)
+    assert petition_snapshot(petition.id) == before
