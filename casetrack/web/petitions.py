@@ -274,7 +274,7 @@ ACTIONS: dict[str, Action] = {
     "close": Action(_l("终结"), forms.CloseForm, _allows(A.CLOSE),
                     lambda p, f: services.close(p, current_user, f.closed_on.data, _today())),
     "level": Action(
-        _l("记录到达层级"), forms.LevelForm, lambda p: pw.Level(p.level) is not pw.Level.BEIJING,
+        _l("记录到达层级"), forms.LevelForm, lambda p: pw.is_open(p.state) and pw.Level(p.level) is not pw.Level.BEIJING,
         lambda p, f: services.record_level(p, current_user, pw.Level(f.level.data), f.reached_on.data, _today(),
                                            f.expected_version),
     ),

@@ -179,7 +179,7 @@ def test_staff_take_a_group_visit_from_intake_through_review_and_second_review(a
     step(staff, pid, "answer-second-review", result="复核维持", answered_on="2025-07-10")
     text = page(staff, pid)
     assert "已终结" in text and fact(text, "终结日期") == "2025-07-10"
-    assert f'href="/petitions/{pid}/' not in text  # no step is offered any more
+    assert not re.findall(rf'href="/petitions/{pid}/(?!documents/)', text)  # no step is offered any more
 
     db.session.expire_all()
     stored = db.session.get(Petition, pid)
@@ -510,12 +510,13 @@ def test_a_leader_views_a_petition_but_cannot_act_on_it(world, leader, slug, fie
     assert petition_snapshot(petition.id) == before
 
 
-def test_the_leader_is_offered_only_approving_or_declining_the_extension(world, leader):
+def test_the_leader_is_offered_only_approving_or_declining_the_extension_and_supervising(world, leader):
     petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(5))
     services.request_extension(petition, world.staff, 10, REASON)
     db.session.commit()
     text = page(leader, petition.id)
-    assert re.findall(rf'href="/petitions/{petition.id}/([a-z-]+)"', text) == ["approve-extension", "decline-extension"]
+    assert re.findall(rf'href="/petitions/{petition.id}/([a-z-]+)"', text) == [
+        "approve-extension", "decline-extension", "supervise"]
 
 
 def test_another_townships_staff_get_404(app, world):
