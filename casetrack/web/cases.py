@@ -18,8 +18,8 @@ from casetrack.extensions import db
 from casetrack.forms import cases as forms
 from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
+from casetrack.services import corrections, judicial_confirmation, review, time_limits
 from casetrack.services import disputes as services
-from casetrack.services import judicial_confirmation, review, time_limits
 from casetrack.services.places import dispute_types
 from casetrack.web import listing
 
@@ -194,34 +194,109 @@ def _duplicates_of(dispute: Dispute) -> list[Dispute]:
     return _within_reach(found)[0]
 
 
+def _party_rows(form: forms.CaseEditForm) -> list[corrections.PartyRow] | None:
+    """The posted party rows; None when the form sent none (an older form correcting the facts only)."""
+    if not form.parties_sent:
+        return None
+    rows = []
+    for side, entries in ((wf.PartySide.APPLICANT, form.applicants), (wf.PartySide.RESPONDENT, form.respondents)):
+        for entry in entries.entries:
+            row = entry.form
+            party_id = _optional_id(row.party_id.data)
+            if row.remove.data:
+                rows.append(corrections.PartyRow(party_id, None, remove=True))
+            elif not row.is_blank() or party_id:
+                rows.append(corrections.PartyRow(party_id, services.PartyData(
+                    side=side, name=(row.name.data or "").strip(),
+                    gender=wf.Gender(row.gender.data) if row.gender.data else None,
+                    id_number=(row.id_number.data or "").strip() or None,
+                    phone=(row.phone.data or "").strip() or None,
+                    address=(row.address.data or "").strip() or None,
+                )))
+    return rows
+
+
+def _optional_id(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _edit_form(dispute: Dispute) -> forms.CaseEditForm:
+    """The correction form: on GET the case as registered; on POST the input (a field not sent keeps its value)."""
+    if request.method == "GET":
+        rows = {side: [{"party_id": p.id, "name": p.name, "gender": p.gender or "", "id_number": p.id_number,
+                        "phone": p.phone, "address": p.address} for p in dispute.parties if p.side == side.value]
+                for side in wf.PartySide}
+        form = forms.CaseEditForm(obj=dispute, applicants=rows[wf.PartySide.APPLICANT] or [{}],
+                                  respondents=rows[wf.PartySide.RESPONDENT] or [{}])
+        form.version.data = dispute.version
+    else:
+        posted = request.form.copy()
+        kept = {"village_id": dispute.village_id, "registered_on": dispute.registered_on.isoformat(),
+                "source": dispute.source, "channel": dispute.channel, "dispute_type_id": dispute.dispute_type_id,
+                "natural_village_id": dispute.natural_village_id or "", "people_involved": dispute.people_involved,
+                "summary": dispute.summary, "risk_level": dispute.risk_level}
+        for name, value in kept.items():
+            if name not in posted:  # a frozen (disabled) field, or an older form that corrects the facts only
+                posted[name] = str(value)
+        form = forms.CaseEditForm(formdata=posted)
+    village_ids = [v for v, _n in _village_choices()]
+    if dispute.village_id not in village_ids:
+        village_ids.append(dispute.village_id)
+    form.village_id.choices = [(v.id, v.name) for v in db.session.execute(
+        select(Village).where(Village.id.in_(village_ids)).order_by(Village.position)).scalars()]
+    form.natural_village_id.choices = _natural_choices(village_ids)
+    form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
+    return form
+
+
+def _render_edit(dispute: Dispute, form: forms.CaseEditForm, status: int = 200):
+    frozen = corrections.frozen_period(dispute, dispute.registered_on)
+    return render_template("cases/edit.html", case=dispute, form=form, frozen=frozen,
+                           may_correct=bool(dispute.returned_note)
+                           and permissions.can_act(current_user, dispute, "corrected")), status
+
+
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(case_id: int):
-    """Correct the registered facts; a save from a stale form is refused and the input kept."""
+    """Correct every registered fact and the parties; a save from a stale form is refused and the input kept."""
     dispute = load_case(case_id)
     if not permissions.can_act(current_user, dispute, "edit"):
         abort(403)
-    form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
-    form.natural_village_id.choices = _natural_choices([dispute.village_id])
-    form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
-    if request.method == "GET":
-        form.version.data = dispute.version
-    if form.validate_on_submit():
-        changes = {name: getattr(form, name).data for name in services.FACT_FIELDS}
-        try:
-            services.update_facts(dispute, current_user, changes, form.expected_version)
-            db.session.commit()
-        except (DomainError, StaleDataError) as refused:
-            db.session.rollback()
-            message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
-            form.form_errors.append(message)
-            dispute = load_case(case_id)
-            form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
-            return render_template("cases/edit.html", case=dispute, form=form), 409
-        flash(_("案件信息已更新。"), "success")
-        return redirect(url_for("cases.detail", case_id=case_id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("cases/edit.html", case=dispute, form=form), status
+    form = _edit_form(dispute)
+    if request.method == "POST" and request.form.get("add_party") in ("applicants", "respondents"):
+        getattr(form, request.form["add_party"]).append_entry()  # the no-JavaScript way to add a party row
+        return _render_edit(dispute, form)
+    if not form.validate_on_submit():
+        return _render_edit(dispute, form, 400 if request.method == "POST" else 200)
+    intake = services.DisputeIntake(
+        village_id=form.village_id.data, natural_village_id=form.natural_village_id.data,
+        dispute_type_id=form.dispute_type_id.data, source=wf.Source(form.source.data),
+        channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
+        summary=form.summary.data, people_involved=form.people_involved.data,
+        risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+    )
+    answering = request.form.get("mark_corrected") == "1" and dispute.returned_note
+    try:
+        corrections.correct_registration(dispute, current_user, intake, _party_rows(form), _user_today(),
+                                         form.expected_version)
+        if answering:
+            if not permissions.can_act(current_user, dispute, "corrected"):
+                abort(403)
+            review.mark_corrected(dispute, current_user, form.correction_note.data or "")
+        db.session.commit()
+    except (DomainError, StaleDataError) as refused:
+        db.session.rollback()
+        message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
+        form.form_errors.append(message)
+        dispute = load_case(case_id)
+        form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
+        return _render_edit(dispute, form, 409)
+    flash(_("已补正并保存。") if answering else _("案件信息已更新。"), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 @dataclass(frozen=True)
