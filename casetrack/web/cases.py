@@ -229,7 +229,11 @@ def _edit_form(dispute: Dispute) -> forms.CaseEditForm:
         rows = {side: [{"party_id": p.id, "name": p.name, "gender": p.gender or "", "id_number": p.id_number,
                         "phone": p.phone, "address": p.address} for p in dispute.parties if p.side == side.value]
                 for side in wf.PartySide}
-        form = forms.CaseEditForm(obj=dispute, applicants=rows[wf.PartySide.APPLICANT] or [{}],
+        facts = {name: getattr(dispute, name) for name in (
+            "village_id", "natural_village_id", "dispute_type_id", "source", "channel", "registered_on",
+            "people_involved", "summary", "risk_level", "police_reported")}
+        # not obj=dispute: its applicants and respondents are Party rows, and a row must carry its party_id
+        form = forms.CaseEditForm(data=facts, applicants=rows[wf.PartySide.APPLICANT] or [{}],
                                   respondents=rows[wf.PartySide.RESPONDENT] or [{}])
         form.version.data = dispute.version
     else:

@@ -43,6 +43,8 @@ def test_the_edit_page_offers_every_registered_fact_and_the_parties(client, worl
                  "applicants-0-id_number", "applicants-0-phone", "respondents-0-name", "respondents-0-address"):
         assert f'name="{name}"' in page, name
     assert 'value="张三"' in page and 'value="李四"' in page and VALID_ID in page  # the handler sees it whole
+    applicant = case.parties[0]
+    assert re.search(rf'name="applicants-0-party_id"[^>]*value="{applicant.id}"', page)  # a row names its party
     assert "统计数字冻结前可以更正" in page
 
 
