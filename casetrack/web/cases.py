@@ -21,6 +21,7 @@ from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Pa
 from casetrack.services import corrections, judicial_confirmation, review, time_limits
 from casetrack.services import disputes as services
 from casetrack.services.places import dispute_types
+from casetrack.services.queue import person_matches
 from casetrack.web import listing
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -74,7 +75,7 @@ def index():
         like = f"%{text}%"
         query = query.where(or_(
             Dispute.number.like(like), Dispute.summary.like(like),
-            Dispute.id.in_(select(Party.dispute_id).where(Party.name.like(like))),
+            Dispute.id.in_(select(Party.dispute_id).where(person_matches(Party, text))),
         ))
     page = listing.numbered_page(
         query.options(selectinload(Dispute.parties), selectinload(Dispute.village), selectinload(Dispute.dispute_type)),
@@ -435,7 +436,9 @@ ACTIONS: dict[str, Action] = {
 
 
 def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
-    """Return (slug, title) of the actions the current user can take on this case now."""
+    """Return (slug, title) of the actions the current user can take on this case now; none on a merged case."""
+    if dispute.merged_into_id:
+        return []
     return [(slug, action.title) for slug, action in ACTIONS.items()
             if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
 
@@ -452,6 +455,9 @@ def act(case_id: int, slug: str):
     form._registered_on = dispute.registered_on  # earliest date for NotBefore("registered_on")
     form._closed_on = dispute.closed_on or dispute.registered_on
     action.prepare(dispute, form)
+    if dispute.merged_into_id:  # a duplicate merged into its original is worked on there
+        return render_template("errors/refused.html", case=dispute, message=_(
+            "本案作为重复登记已合并到 %(number)s,不能再办理;请在原案件中办理。", number=dispute.merged_into.number)), 409
     if request.method == "GET":
         form.version.data = dispute.version
         if not action.offered(dispute):

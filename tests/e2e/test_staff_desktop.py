@@ -24,7 +24,7 @@ def test_staff_work_the_queue_a_petition_and_the_screening_board(crew, site):
         expect(page.locator(".tabs a[aria-current=page]")).to_contain_text("待受理")
         page.locator("details.filterbox summary").click()
         staff.choose(page.locator("#village"), "斜沟村")
-        staff.press(page.locator("form.queue-filters button[type=submit]"))
+        staff.press(page.locator(".queue-filters button[type=submit]"))
         village_id = page.locator("#village").input_value()
         assert re.search(r"[?&]tab=pending(&|$)", page.url) and f"village={village_id}" in page.url, page.url
         rows = page.locator(".queue-table tbody tr")
