@@ -39,4 +39,35 @@
     outcome.addEventListener("change", sync);
     sync();
   }
+  // 再添加一人: add the party row in place, numbered like the server would number it (no reload, no scroll).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[name=add_party]");
+    if (!button) { return; }
+    var list = button.closest("[data-party-list]");
+    var rows = list ? list.querySelectorAll("[data-party-row]") : [];
+    if (!rows.length || rows.length >= 20) { return; }  // the server says why past 20
+    event.preventDefault();
+    var last = rows[rows.length - 1];
+    var copy = last.cloneNode(true);
+    var name = list.getAttribute("data-party-list");
+    var from = new RegExp("^" + name + "-\\d+-");
+    var to = name + "-" + rows.length + "-";
+    copy.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value) { el.setAttribute(attr, value.replace(from, to)); }
+      });
+      if (el.matches("input[type=checkbox]")) { el.checked = false; }
+      else if (el.matches("input, textarea")) { el.value = ""; }
+      else if (el.matches("select")) { el.selectedIndex = 0; }
+      el.removeAttribute("aria-invalid");
+    });
+    copy.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+    copy.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    var number = copy.querySelector(".party-no");
+    if (number) { number.textContent = number.textContent.replace(/\d+\s*$/, String(rows.length + 1)); }
+    last.after(copy);
+    var first = copy.querySelector("input:not([type=hidden])");
+    if (first) { first.focus(); }
+  });
 })();

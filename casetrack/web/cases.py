@@ -142,6 +142,9 @@ def new():
             return render_template("cases/new.html", form=form, candidates=shown, beyond_reach=beyond), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
+            if current_user.role_enum is Role.MEDIATOR and dispute.village_id == current_user.village_id:
+                # a village mediator registering their own village's case handles it: no 指派调解员 step
+                services.name_registering_mediator(dispute, current_user)
         except DomainError as refused:
             db.session.rollback()
             form.form_errors.append(domain_message(refused))
@@ -180,7 +183,7 @@ def detail(case_id: int):
         "cases/detail.html", case=dispute, events=events, actions=available_actions(dispute),
         show_personal=permissions.sees_personal_data(current_user, dispute), possible_duplicates=_duplicates_of(dispute),
         limit=time_limits.dispute_limit(dispute, _user_today()),
-        judicial_window=time_limits.judicial_confirmation_deadline(dispute),
+        judicial_window=time_limits.judicial_confirmation_deadline(dispute), today=_user_today(),
     )
 
 
@@ -325,6 +328,22 @@ def _user_today():
     return clock.today()
 
 
+def _accept(dispute: Dispute, form) -> None:
+    """Accept; a case whose mediators are already named (its village mediator registered it) starts mediation."""
+    services.accept(dispute, current_user, form.accepted_on.data, _user_today(), form.expected_version)
+    if dispute.mediators:
+        services.assign_mediators(dispute, current_user, [u.id for u in dispute.mediators])
+
+
+def _prepare_session(dispute: Dispute, form) -> None:
+    """Fill in who mediates and who attends, from the case: the mediator corrects rather than types."""
+    if request.method == "GET":
+        form.mediators.data = "、".join(u.display_name for u in dispute.mediators)
+        form.attendees.data = "、".join(p.name for p in dispute.parties)
+        if dispute.sessions:
+            form.place.data = dispute.sessions[-1].place
+
+
 def _prepare_assign(dispute: Dispute, form) -> None:
     mediators = db.session.execute(
         select(User).outerjoin(Village, User.village_id == Village.id).where(
@@ -368,7 +387,7 @@ S = wf.DisputeState
 ACTIONS: dict[str, Action] = {
     "accept": Action(
         _l("受理"), forms.AcceptForm, _state_allows(wf.DisputeAction.ACCEPT),
-        lambda d, f: services.accept(d, current_user, f.accepted_on.data, _user_today(), f.expected_version),
+        lambda d, f: _accept(d, f),
     ),
     "not-accept": Action(
         _l("不予受理"), forms.NotAcceptForm, _state_allows(wf.DisputeAction.NOT_ACCEPT),
@@ -393,6 +412,7 @@ ACTIONS: dict[str, Action] = {
             d, current_user, f.held_on.data, f.place.data, f.mediators.data, f.attendees.data, f.notes.data,
             _user_today(),
         ),
+        _prepare_session,
     ),
     "continuation": Action(
         _l("延续调解"), forms.ContinuationForm, lambda d: d.state is S.MEDIATING,
@@ -435,12 +455,31 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+def next_step(dispute: Dispute) -> str | None:
+    """The slug of the step the case waits for, which the case page offers first (its primary button)."""
+    state = dispute.state
+    if state is S.REGISTERED:
+        return "accept"
+    if state is S.ACCEPTED:
+        return "assign"
+    if state is S.MEDIATING:
+        return "conclude" if dispute.sessions else "session"
+    if state is S.CONCLUDED:
+        return "return-visit" if dispute.outcome == wf.Outcome.SUCCEEDED.value else "archive"
+    if state is S.VISITED:
+        return "archive"
+    return None
+
+
 def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
-    """Return (slug, title) of the actions the current user can take on this case now; none on a merged case."""
+    """Return (slug, title) of the actions the current user can take on this case now, the next step first;
+    none on a merged case."""
     if dispute.merged_into_id:
         return []
-    return [(slug, action.title) for slug, action in ACTIONS.items()
-            if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
+    offered = [(slug, action.title) for slug, action in ACTIONS.items()
+               if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
+    first = next_step(dispute)
+    return sorted(offered, key=lambda item: item[0] != first)  # stable: the rest keep the workflow's order
 
 
 @bp.route("/<int:case_id>/<any(" + ", ".join(f"'{s}'" for s in ACTIONS) + "):slug>", methods=["GET", "POST"])
