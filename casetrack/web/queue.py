@@ -29,7 +29,7 @@ from casetrack import clock, permissions
 from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.i18n import domain_message
@@ -153,13 +153,22 @@ def _render_body(filters: q.Filters, today: date, township: Township | None) -> 
     ).scalars().all() if township else []
     return render_template(
         "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
-        tabs=q.TABS, sorts=q.SORTS, views=views, villages=villages, mediators=mediators,
+        tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
         status_groups=_status_groups(),
         url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
         read_at=read_at.isoformat(),
     )
+
+
+TAB_TITLES = {key: N_(title) for key, title in q.TABS.items()}
+"""The queue's tabs by name, in the catalogue (N_ marks each for extraction; the page translates them)."""
+TAB_TITLES.update(pending=N_("待受理"), mediating=N_("调解中"), due_soon=N_("即将到期"), overdue=N_("已超期"),
+                  major=N_("重大"), follow_up=N_("待回访"), petitions=N_("信访办理中"), returned=N_("退回补正"),
+                  all=N_("全部"))
+SORT_TITLES = dict(q.SORTS)
+SORT_TITLES.update(deadline=N_("按期限"), registered=N_("按登记日期"), activity=N_("按最近办理"))
 
 
 def _status_groups() -> list[tuple[str, list[tuple[str, str]]]]:
