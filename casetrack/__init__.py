@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from casetrack import log_privacy
+from casetrack import catalogues, log_privacy
 from casetrack.config import DefaultConfig, ensure_secret_key, load_environment, normalise_database_url
 from casetrack.extensions import babel, csrf, db, login_manager, migrate
 
@@ -87,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=_select_locale,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        default_translation_directories=catalogues.translation_directory(app.instance_path),
     )
     login_manager.init_app(app)
     from casetrack import permissions

@@ -236,3 +236,29 @@ def test_0017_makes_old_petitions_received_here_and_drops_the_higher_bodys_limit
     supervision.supervise_petition(stored, db.session.get(User, leader_id), "请跟进复查", today, today)
     db.session.commit()
     assert [s.note for s in stored.supervisions] == ["请跟进复查"]
+
+
+def test_0016_fills_the_name_search_keys_of_the_parties_and_petitioners_there_are(fresh_app):
+    """A database at 0014 with a party named 赵海强: after 0016 the queue finds it by "zhq"."""
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import Party, Role
+    from casetrack.services import accounts, disputes, places
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    today = clock.today()
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=township.villages[0].id, dispute_type_id=places.dispute_types(township.id)[0].id,
+        source=wf.Source.APPLICATION, registered_on=today, summary="宅基地纠纷",
+        parties=[disputes.PartyData(wf.PartySide.APPLICANT, "赵海强")]), today)
+    db.session.commit()
+    party_id = case.parties[0].id
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0014")
+    with db.engine.begin() as connection:
+        assert "search_key" not in {c["name"] for c in inspect(connection).get_columns("parties")}
+    _flask_db(fresh_app, "upgrade")
+    assert db.session.get(Party, party_id).search_key == "zhaohaiqiang zhq"

@@ -48,7 +48,7 @@ def performance(case: Dispute) -> list[Paragraph]:
 
 def agreement(case: Dispute, show_personal: bool) -> Document:
     """Build the written agreement (人民调解协议书) with the parties' signature and the committee's seal lines."""
-    committee = settings.committee_name(case.township)
+    committee = settings.issuing_committee(case)
     effect = [
         "本协议自各方当事人签名、盖章或者按指印,人民调解员签名并加盖人民调解委员会印章之日起生效。",
         "经人民调解委员会调解达成的调解协议,具有法律约束力,当事人应当按照约定履行。",
@@ -66,8 +66,8 @@ def agreement(case: Dispute, show_personal: bool) -> Document:
         ]),
         Section("履行方式、地点和期限", performance(case)),
         Section("其他事项", [Paragraph(line) for line in effect]),
-        Section(None, [Signatures(signers), Seal(f"{settings.seal_text(case.township)}(印)", cn_date(case.closed_on))]),
-    ], on=case.closed_on)
+        Section(None, [Signatures(signers), Seal(f"{settings.issuing_seal(case)}(印)", cn_date(case.closed_on))]),
+    ], on=case.closed_on, header=settings.issuing_header(case))
 
 
 def oral_agreement(case: Dispute, show_personal: bool) -> Document:
@@ -91,6 +91,6 @@ def oral_agreement(case: Dispute, show_personal: bool) -> Document:
         Section(None, [
             Signatures([Signature("当事人", p.name, "签名或按指印") for p in case.parties]
                        + [Signature("人民调解员", mediator_names(case))]),
-            Seal(f"{settings.seal_text(case.township)}(印)", cn_date(case.closed_on)),
+            Seal(f"{settings.issuing_seal(case)}(印)", cn_date(case.closed_on)),
         ]),
-    ], on=case.closed_on)
+    ], on=case.closed_on, header=settings.issuing_header(case))

@@ -193,11 +193,11 @@ def _typeset_all(item, keep: str):
 
 
 def new_document(case: Dispute, kind: str, title: str, sections: list[Section], on: date | None = None,
-                 n: int | None = None, number_sections: bool = True) -> Document:
-    """Make a document of this case with the committee's header and the case's number line."""
+                 n: int | None = None, number_sections: bool = True, header: str | None = None) -> Document:
+    """Make a document of this case with the committee's header (the township's unless given) and its number line."""
     sections = _typeset_all(numbered(sections) if number_sections else sections, case.number)
     return Document(
-        kind=kind, title=title, number=case.number, header=settings.document_header(case.township),
+        kind=kind, title=title, number=case.number, header=header or settings.document_header(case.township),
         sections=sections, on=on, n=n,
     )
 

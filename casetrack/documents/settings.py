@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from casetrack.models import Township
+from casetrack.domain import workflow as wf
+from casetrack.models import Dispute, Township
 
 DOCUMENT_SETTING_DEFAULTS: dict[str, Any] = {
     "document_header": None,  # None → the committee's name, printed above every document's title
@@ -35,3 +36,25 @@ def seal_text(township: Township) -> str:
 def file_retention(township: Township) -> str:
     """Return the retention period (保管期限) printed on the case file's cover."""
     return document_setting(township, "file_retention") or DOCUMENT_SETTING_DEFAULTS["file_retention"]
+
+
+def issuing_committee(case: Dispute) -> str:
+    """The committee that mediated the case and issues its agreement: the village's (村人民调解委员会) for a case
+    handled at village level, the township's otherwise (小事不出村: the village committee signs its own work)."""
+    if case.level == wf.Level.VILLAGE.value and case.village is not None:
+        return f"{case.village.name}人民调解委员会"
+    return committee_name(case.township)
+
+
+def issuing_seal(case: Dispute) -> str:
+    """The words on the seal line of a document the issuing committee seals."""
+    if case.level == wf.Level.VILLAGE.value and case.village is not None:
+        return issuing_committee(case)
+    return seal_text(case.township)
+
+
+def issuing_header(case: Dispute) -> str:
+    """The line above the title of a document the issuing committee issues."""
+    if case.level == wf.Level.VILLAGE.value and case.village is not None:
+        return issuing_committee(case)
+    return document_header(case.township)

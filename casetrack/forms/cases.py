@@ -46,7 +46,8 @@ class PartyForm(SubForm):
     gender = SelectField(_l("性别"), choices=labelled_choices(wf.Gender, blank=True), validators=[optional_choice()])
     id_number = StringField(
         _l("身份证号码"), validators=[Optional(), IdNumber()],
-        render_kw={"inputmode": "numeric", "maxlength": 18, "autocomplete": "off"},
+        render_kw={"inputmode": "text", "maxlength": 18, "autocomplete": "off", "autocapitalize": "characters",
+                   "pattern": "[0-9]{17}[0-9Xx]"},  # not numeric: that keypad may lack the X of a check digit
     )
     phone = StringField(
         _l("联系电话"), validators=[Optional(), Phone()],
@@ -93,6 +94,39 @@ class IntakeForm(CasetrackForm):
     def validate_applicants(self, field):
         if all(entry.form.is_blank() for entry in field.entries):
             raise ValidationError(_l("至少填写一名申请人"))
+
+
+class EditPartyForm(PartyForm):
+    """A party row of the correction form: the party it corrects, and whether to remove it."""
+
+    party_id = HiddenField()
+    remove = BooleanField(_l("删除此人"))
+
+    def is_blank(self) -> bool:
+        return bool(self.remove.data) or super().is_blank()
+
+    def validate_name(self, field):
+        if self.remove.data:
+            return
+        if not (field.data or "").strip() and (self.party_id.data or not self.is_blank()):
+            raise ValidationError(_l("请填写当事人姓名;如需删除此人,请勾选“删除此人”"))
+
+
+class CaseEditForm(IntakeForm, VersionedForm):
+    """Correct every registered fact, parties included: the intake form and its checks, plus the version."""
+
+    applicants = LimitedFieldList(FormField(EditPartyForm), label=_l("申请人"), min_entries=1, max_entries=20)
+    respondents = LimitedFieldList(FormField(EditPartyForm), label=_l("被申请人"), min_entries=1, max_entries=20)
+    correction_note = TextAreaField(_l("补正说明"), validators=[Optional(), Length(max=2000)])
+
+    @property
+    def parties_sent(self) -> bool:
+        """Whether the post held party rows: a form that sends none leaves the parties as they are."""
+        return bool(self.applicants.sent or self.respondents.sent)
+
+    def validate_applicants(self, field):
+        if self.parties_sent:
+            super().validate_applicants(field)
 
 
 class FactsForm(VersionedForm):

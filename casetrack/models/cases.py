@@ -17,10 +17,11 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
+from casetrack.domain.name_keys import name_search_key
 from casetrack.extensions import db
 from casetrack.models.geo import NaturalVillage, Township, TownshipList, Village
 from casetrack.models.users import User
@@ -222,6 +223,11 @@ class Dispute(db.Model):
         return self.number
 
 
+def name_key_default(context) -> str | None:
+    """The search key of a row inserted without the ORM (the ledger import's bulk insert)."""
+    return name_search_key(context.get_current_parameters().get("name"))
+
+
 class Party(db.Model):
     """A party (当事人) on one side of a dispute; ID number and phone are personal information."""
 
@@ -241,8 +247,15 @@ class Party(db.Model):
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
     address: Mapped[str | None] = mapped_column(String(200))
+    search_key: Mapped[str | None] = mapped_column(String(300), default=name_key_default, index=True)
+    """The name's pinyin and initials ("zhaohaiqiang zhq") for the queue's search; follows every name change."""
 
     dispute: Mapped[Dispute] = relationship(back_populates="parties")
+
+    @validates("name")
+    def _keep_search_key(self, _key, name):
+        self.search_key = name_search_key(name)
+        return name
 
 
 class MediationSession(db.Model):

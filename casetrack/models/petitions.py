@@ -14,13 +14,14 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.name_keys import name_search_key
 from casetrack.extensions import db
-from casetrack.models.cases import enum_check
+from casetrack.models.cases import enum_check, name_key_default
 from casetrack.models.geo import Township, TownshipList, Village
 from casetrack.models.users import User
 
@@ -183,5 +184,12 @@ class Petitioner(db.Model):
     phone: Mapped[str | None] = mapped_column(String(11))
     address: Mapped[str | None] = mapped_column(String(200))
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    search_key: Mapped[str | None] = mapped_column(String(300), default=name_key_default, index=True)
+    """The name's pinyin and initials for the queue's search (models/cases.py Party.search_key)."""
 
     petition: Mapped[Petition] = relationship(back_populates="petitioners")
+
+    @validates("name")
+    def _keep_search_key(self, _key, name):
+        self.search_key = name_search_key(name)
+        return name

@@ -233,6 +233,15 @@ def not_accept(
     _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, f"不予受理:{dispute.not_accepted_reason}{referral}")
 
 
+def name_registering_mediator(dispute: Dispute, mediator: User) -> None:
+    """A village mediator who registers their own village's case handles it: they are its mediator from the
+    start, and accepting it starts the mediation (web/cases.py), with no separate 指派调解员 step."""
+    dispute.mediators = [mediator]
+    db.session.flush()
+    record_event(dispute, mediator, "assign", f"登记人 {mediator.display_name} 为调解员",
+                 {"调解员": (None, mediator.display_name)})
+
+
 def _mediators_in_reach(dispute: Dispute, mediator_ids: list[int]) -> list[User]:
     if not mediator_ids:
         raise DomainError("请至少指派一名调解员。")

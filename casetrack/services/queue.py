@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, exists, false, func, literal, literal_column,
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.name_keys import search_fragment
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -109,6 +110,15 @@ def _petition_tab(tab: str, today: date, soon: date):
     return false()
 
 
+def person_matches(model, text: str):
+    """A party or petitioner whose name holds the text, or whose name's pinyin or initials do ("zhq", "zhaohai")."""
+    condition = model.name.like(f"%{text}%")
+    fragment = search_fragment(text)
+    if fragment:
+        condition = or_(condition, model.search_key.like(f"%{fragment}%"))
+    return condition
+
+
 def _dispute_select(user: User, f: Filters, today: date, soon: date):
     conditions = [permissions.dispute_scope(user), D.merged_into_id.is_(None), _dispute_tab(f.tab, today, soon)]
     if f.village_id:
@@ -131,7 +141,7 @@ def _dispute_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(D.number.like(like), D.summary.like(like),
-                              exists().where(Party.dispute_id == D.id, Party.name.like(like))))
+                              exists().where(Party.dispute_id == D.id, person_matches(Party, f.text))))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Dispute else false())
@@ -154,7 +164,7 @@ def _petition_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(P.number.like(like), P.request.like(like),
-                              exists().where(Petitioner.petition_id == P.id, Petitioner.name.like(like))))
+                              exists().where(Petitioner.petition_id == P.id, person_matches(Petitioner, f.text))))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Petition else false())

@@ -2,9 +2,10 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from casetrack.clock import now_utc
 from casetrack.extensions import db
@@ -52,6 +53,18 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/alive")
+def alive():
+    """Tell the page's script whether its session still holds, with a CSRF token for its next post.
+
+    A form typed for longer than the idle sign-out is not lost: the script asks here before posting and,
+    when the session ended, signs in on the page and then posts what was typed (static/app.js).
+    """
+    response = jsonify(user=current_user.id if current_user.is_authenticated else None, csrf=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/logout", methods=["GET", "POST"])

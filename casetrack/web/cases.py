@@ -18,9 +18,10 @@ from casetrack.extensions import db
 from casetrack.forms import cases as forms
 from casetrack.i18n import domain_message
 from casetrack.models import CaseEvent, Dispute, DisputeType, NaturalVillage, Party, Role, User, Village
+from casetrack.services import corrections, judicial_confirmation, review, time_limits
 from casetrack.services import disputes as services
-from casetrack.services import judicial_confirmation, review, time_limits
 from casetrack.services.places import dispute_types
+from casetrack.services.queue import person_matches
 from casetrack.web import listing
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -74,7 +75,7 @@ def index():
         like = f"%{text}%"
         query = query.where(or_(
             Dispute.number.like(like), Dispute.summary.like(like),
-            Dispute.id.in_(select(Party.dispute_id).where(Party.name.like(like))),
+            Dispute.id.in_(select(Party.dispute_id).where(person_matches(Party, text))),
         ))
     page = listing.numbered_page(
         query.options(selectinload(Dispute.parties), selectinload(Dispute.village), selectinload(Dispute.dispute_type)),
@@ -141,6 +142,9 @@ def new():
             return render_template("cases/new.html", form=form, candidates=shown, beyond_reach=beyond), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
+            if current_user.role_enum is Role.MEDIATOR and dispute.village_id == current_user.village_id:
+                # a village mediator registering their own village's case handles it: no 指派调解员 step
+                services.name_registering_mediator(dispute, current_user)
         except DomainError as refused:
             db.session.rollback()
             form.form_errors.append(domain_message(refused))
@@ -179,7 +183,7 @@ def detail(case_id: int):
         "cases/detail.html", case=dispute, events=events, actions=available_actions(dispute),
         show_personal=permissions.sees_personal_data(current_user, dispute), possible_duplicates=_duplicates_of(dispute),
         limit=time_limits.dispute_limit(dispute, _user_today()),
-        judicial_window=time_limits.judicial_confirmation_deadline(dispute),
+        judicial_window=time_limits.judicial_confirmation_deadline(dispute), today=_user_today(),
     )
 
 
@@ -194,34 +198,113 @@ def _duplicates_of(dispute: Dispute) -> list[Dispute]:
     return _within_reach(found)[0]
 
 
+def _party_rows(form: forms.CaseEditForm) -> list[corrections.PartyRow] | None:
+    """The posted party rows; None when the form sent none (an older form correcting the facts only)."""
+    if not form.parties_sent:
+        return None
+    rows = []
+    for side, entries in ((wf.PartySide.APPLICANT, form.applicants), (wf.PartySide.RESPONDENT, form.respondents)):
+        for entry in entries.entries:
+            row = entry.form
+            party_id = _optional_id(row.party_id.data)
+            if row.remove.data:
+                rows.append(corrections.PartyRow(party_id, None, remove=True))
+            elif not row.is_blank() or party_id:
+                rows.append(corrections.PartyRow(party_id, services.PartyData(
+                    side=side, name=(row.name.data or "").strip(),
+                    gender=wf.Gender(row.gender.data) if row.gender.data else None,
+                    id_number=(row.id_number.data or "").strip() or None,
+                    phone=(row.phone.data or "").strip() or None,
+                    address=(row.address.data or "").strip() or None,
+                )))
+    return rows
+
+
+def _optional_id(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _edit_form(dispute: Dispute) -> forms.CaseEditForm:
+    """The correction form: on GET the case as registered; on POST the input (a field not sent keeps its value)."""
+    if request.method == "GET":
+        rows = {side: [{"party_id": p.id, "name": p.name, "gender": p.gender or "", "id_number": p.id_number,
+                        "phone": p.phone, "address": p.address} for p in dispute.parties if p.side == side.value]
+                for side in wf.PartySide}
+        facts = {name: getattr(dispute, name) for name in (
+            "village_id", "natural_village_id", "dispute_type_id", "source", "channel", "registered_on",
+            "people_involved", "summary", "risk_level", "police_reported")}
+        # not obj=dispute: its applicants and respondents are Party rows, and a row must carry its party_id
+        form = forms.CaseEditForm(data=facts, applicants=rows[wf.PartySide.APPLICANT] or [{}],
+                                  respondents=rows[wf.PartySide.RESPONDENT] or [{}])
+        form.version.data = dispute.version
+    else:
+        posted = request.form.copy()
+        kept = {"village_id": dispute.village_id, "registered_on": dispute.registered_on.isoformat(),
+                "source": dispute.source, "channel": dispute.channel, "dispute_type_id": dispute.dispute_type_id,
+                "natural_village_id": dispute.natural_village_id or "", "people_involved": dispute.people_involved,
+                "summary": dispute.summary, "risk_level": dispute.risk_level}
+        for name, value in kept.items():
+            if name not in posted:  # a frozen (disabled) field, or an older form that corrects the facts only
+                posted[name] = str(value)
+        form = forms.CaseEditForm(formdata=posted)
+    village_ids = [v for v, _n in _village_choices()]
+    if dispute.village_id not in village_ids:
+        village_ids.append(dispute.village_id)
+    form.village_id.choices = [(v.id, v.name) for v in db.session.execute(
+        select(Village).where(Village.id.in_(village_ids)).order_by(Village.position)).scalars()]
+    form.natural_village_id.choices = _natural_choices(village_ids)
+    form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
+    return form
+
+
+def _render_edit(dispute: Dispute, form: forms.CaseEditForm, status: int = 200):
+    frozen = corrections.frozen_period(dispute, dispute.registered_on)
+    return render_template("cases/edit.html", case=dispute, form=form, frozen=frozen,
+                           may_correct=bool(dispute.returned_note)
+                           and permissions.can_act(current_user, dispute, "corrected")), status
+
+
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(case_id: int):
-    """Correct the registered facts; a save from a stale form is refused and the input kept."""
+    """Correct every registered fact and the parties; a save from a stale form is refused and the input kept."""
     dispute = load_case(case_id)
     if not permissions.can_act(current_user, dispute, "edit"):
         abort(403)
-    form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
-    form.natural_village_id.choices = _natural_choices([dispute.village_id])
-    form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
-    if request.method == "GET":
-        form.version.data = dispute.version
-    if form.validate_on_submit():
-        changes = {name: getattr(form, name).data for name in services.FACT_FIELDS}
-        try:
-            services.update_facts(dispute, current_user, changes, form.expected_version)
-            db.session.commit()
-        except (DomainError, StaleDataError) as refused:
-            db.session.rollback()
-            message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
-            form.form_errors.append(message)
-            dispute = load_case(case_id)
-            form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
-            return render_template("cases/edit.html", case=dispute, form=form), 409
-        flash(_("案件信息已更新。"), "success")
-        return redirect(url_for("cases.detail", case_id=case_id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("cases/edit.html", case=dispute, form=form), status
+    form = _edit_form(dispute)
+    if request.method == "POST" and request.form.get("add_party") in ("applicants", "respondents"):
+        getattr(form, request.form["add_party"]).append_entry()  # the no-JavaScript way to add a party row
+        return _render_edit(dispute, form)
+    if not form.validate_on_submit():
+        return _render_edit(dispute, form, 400 if request.method == "POST" else 200)
+    intake = services.DisputeIntake(
+        village_id=form.village_id.data, natural_village_id=form.natural_village_id.data,
+        dispute_type_id=form.dispute_type_id.data, source=wf.Source(form.source.data),
+        channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
+        summary=form.summary.data, people_involved=form.people_involved.data,
+        risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+    )
+    answering = request.form.get("mark_corrected") == "1" and dispute.returned_note
+    try:
+        corrections.correct_registration(dispute, current_user, intake, _party_rows(form), _user_today(),
+                                         form.expected_version)
+        if answering:
+            if not permissions.can_act(current_user, dispute, "corrected"):
+                abort(403)
+            review.mark_corrected(dispute, current_user, form.correction_note.data or "")
+        db.session.commit()
+    except (DomainError, StaleDataError) as refused:
+        db.session.rollback()
+        message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
+        form.form_errors.append(message)
+        dispute = load_case(case_id)
+        form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
+        return _render_edit(dispute, form, 409)
+    flash(_("已补正并保存。") if answering else _("案件信息已更新。"), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 @dataclass(frozen=True)
@@ -243,6 +326,22 @@ def _warn_if_late(late: str) -> None:
 
 def _user_today():
     return clock.today()
+
+
+def _accept(dispute: Dispute, form) -> None:
+    """Accept; a case whose mediators are already named (its village mediator registered it) starts mediation."""
+    services.accept(dispute, current_user, form.accepted_on.data, _user_today(), form.expected_version)
+    if dispute.mediators:
+        services.assign_mediators(dispute, current_user, [u.id for u in dispute.mediators])
+
+
+def _prepare_session(dispute: Dispute, form) -> None:
+    """Fill in who mediates and who attends, from the case: the mediator corrects rather than types."""
+    if request.method == "GET":
+        form.mediators.data = "、".join(u.display_name for u in dispute.mediators)
+        form.attendees.data = "、".join(p.name for p in dispute.parties)
+        if dispute.sessions:
+            form.place.data = dispute.sessions[-1].place
 
 
 def _prepare_assign(dispute: Dispute, form) -> None:
@@ -288,7 +387,7 @@ S = wf.DisputeState
 ACTIONS: dict[str, Action] = {
     "accept": Action(
         _l("受理"), forms.AcceptForm, _state_allows(wf.DisputeAction.ACCEPT),
-        lambda d, f: services.accept(d, current_user, f.accepted_on.data, _user_today(), f.expected_version),
+        lambda d, f: _accept(d, f),
     ),
     "not-accept": Action(
         _l("不予受理"), forms.NotAcceptForm, _state_allows(wf.DisputeAction.NOT_ACCEPT),
@@ -313,6 +412,7 @@ ACTIONS: dict[str, Action] = {
             d, current_user, f.held_on.data, f.place.data, f.mediators.data, f.attendees.data, f.notes.data,
             _user_today(),
         ),
+        _prepare_session,
     ),
     "continuation": Action(
         _l("延续调解"), forms.ContinuationForm, lambda d: d.state is S.MEDIATING,
@@ -355,10 +455,31 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+def next_step(dispute: Dispute) -> str | None:
+    """The slug of the step the case waits for, which the case page offers first (its primary button)."""
+    state = dispute.state
+    if state is S.REGISTERED:
+        return "accept"
+    if state is S.ACCEPTED:
+        return "assign"
+    if state is S.MEDIATING:
+        return "conclude" if dispute.sessions else "session"
+    if state is S.CONCLUDED:
+        return "return-visit" if dispute.outcome == wf.Outcome.SUCCEEDED.value else "archive"
+    if state is S.VISITED:
+        return "archive"
+    return None
+
+
 def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
-    """Return (slug, title) of the actions the current user can take on this case now."""
-    return [(slug, action.title) for slug, action in ACTIONS.items()
-            if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
+    """Return (slug, title) of the actions the current user can take on this case now, the next step first;
+    none on a merged case."""
+    if dispute.merged_into_id:
+        return []
+    offered = [(slug, action.title) for slug, action in ACTIONS.items()
+               if permissions.can_act(current_user, dispute, slug) and action.offered(dispute)]
+    first = next_step(dispute)
+    return sorted(offered, key=lambda item: item[0] != first)  # stable: the rest keep the workflow's order
 
 
 @bp.route("/<int:case_id>/<any(" + ", ".join(f"'{s}'" for s in ACTIONS) + "):slug>", methods=["GET", "POST"])
@@ -373,6 +494,9 @@ def act(case_id: int, slug: str):
     form._registered_on = dispute.registered_on  # earliest date for NotBefore("registered_on")
     form._closed_on = dispute.closed_on or dispute.registered_on
     action.prepare(dispute, form)
+    if dispute.merged_into_id:  # a duplicate merged into its original is worked on there
+        return render_template("errors/refused.html", case=dispute, message=_(
+            "本案作为重复登记已合并到 %(number)s,不能再办理;请在原案件中办理。", number=dispute.merged_into.number)), 409
     if request.method == "GET":
         form.version.data = dispute.version
         if not action.offered(dispute):

@@ -18,6 +18,7 @@ from casetrack.models import CaseEvent, Petition, PetitionCategory, Petitioner, 
 from casetrack.services import petitions as services
 from casetrack.services import supervision, time_limits
 from casetrack.services.places import dispute_types
+from casetrack.services.queue import person_matches
 from casetrack.web import listing
 from casetrack.web.actions import Action, run_action
 
@@ -50,7 +51,7 @@ def index():
         like = f"%{text}%"
         query = query.where(or_(
             Petition.number.like(like), Petition.request.like(like),
-            Petition.id.in_(select(Petitioner.petition_id).where(Petitioner.name.like(like))),
+            Petition.id.in_(select(Petitioner.petition_id).where(person_matches(Petitioner, text))),
         ))
     page = listing.numbered_page(query.options(selectinload(Petition.petitioners), selectinload(Petition.category)),
                                  Petition.received_on.desc(), Petition.id.desc())

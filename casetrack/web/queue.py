@@ -3,7 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -26,9 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casetrack import clock, permissions
+from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.i18n import domain_message
@@ -139,6 +140,7 @@ def _body_cache() -> q.StampedCache:
 
 
 def _render_body(filters: q.Filters, today: date, township: Township | None) -> str:
+    read_at = now_utc()  # before reading: a case changed after this is skipped by the bulk form (see _skip_reason)
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
     counts = q.tab_counts(current_user, filters, today, township)
@@ -151,12 +153,33 @@ def _render_body(filters: q.Filters, today: date, township: Township | None) -> 
     ).scalars().all() if township else []
     return render_template(
         "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
-        tabs=q.TABS, sorts=q.SORTS, views=views, villages=villages, mediators=mediators,
+        tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
-        dispute_states=list(wf.DisputeState), petition_states=list(pw.PetitionState),
+        status_groups=_status_groups(),
         url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
+        read_at=read_at.isoformat(),
     )
+
+
+TAB_TITLES = {key: N_(title) for key, title in q.TABS.items()}
+"""The queue's tabs by name, in the catalogue (N_ marks each for extraction; the page translates them)."""
+TAB_TITLES.update(pending=N_("待受理"), mediating=N_("调解中"), due_soon=N_("即将到期"), overdue=N_("已超期"),
+                  major=N_("重大"), follow_up=N_("待回访"), petitions=N_("信访办理中"), returned=N_("退回补正"),
+                  all=N_("全部"))
+SORT_TITLES = dict(q.SORTS)
+SORT_TITLES.update(deadline=N_("按期限"), registered=N_("按登记日期"), activity=N_("按最近办理"))
+
+
+def _status_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The status filter's choices, each state once: a state disputes and petitions share (已登记, 已受理,
+    不予受理) filters both and is listed once, in its own group."""
+    petition_values = {s.value for s in pw.PetitionState}
+    dispute_values = {s.value for s in wf.DisputeState}
+    shared = [(s.value, s.label) for s in wf.DisputeState if s.value in petition_values]
+    disputes = [(s.value, s.label) for s in wf.DisputeState if s.value not in petition_values]
+    petitions = [(s.value, s.label) for s in pw.PetitionState if s.value not in dispute_values]
+    return [(_("纠纷和信访"), shared), (_("矛盾纠纷"), disputes), (_("信访"), petitions)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,12 +319,17 @@ def bulk():
         abort(400)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     today = clock.today()
+    read_at = _read_at()
     applied, refused = [], []
     for case_id in ids:
         dispute = db.session.execute(select(Dispute).where(
             Dispute.id == case_id, permissions.dispute_scope(current_user))).scalar_one_or_none()
         if dispute is None or not permissions.can_act(current_user, dispute, action):
             refused.append((str(case_id), _("无权办理此案件")))
+            continue
+        skipped = _skip_reason(dispute, action, read_at)
+        if skipped:
+            refused.append((dispute.number, skipped))
             continue
         try:
             with db.session.begin_nested():
@@ -314,6 +342,26 @@ def bulk():
     db.session.commit()
     return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
                            back=request.form.get("back") or url_for("queue.index"))
+
+
+def _read_at() -> datetime | None:
+    """When the queue page the bulk form came from was read (UTC), from its hidden field."""
+    try:
+        return datetime.fromisoformat(request.form.get("read_at", ""))
+    except ValueError:
+        return None
+
+
+def _skip_reason(dispute: Dispute, action: str, read_at: datetime | None) -> str | None:
+    """Why a selected case is left alone: merged, awaiting correction (for 受理), or changed since the page was
+    read — the user chose it as it was then, so it is not acted on blind."""
+    if dispute.merged_into_id:
+        return _("已作为重复登记合并,不再办理")
+    if action == "accept" and dispute.returned_note:
+        return _("已退回补正,尚未补正完毕,未受理")
+    if read_at is not None and dispute.updated_at and dispute.updated_at > read_at:
+        return _("打开页面后此案件已被修改,未办理;请刷新后核对")
+    return None
 
 
 def _apply(action: str, dispute: Dispute, today: date) -> None:

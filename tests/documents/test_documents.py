@@ -22,7 +22,7 @@ def _expected(case) -> dict[str, tuple[str, list[str]]]:
         "agreement": ("人民调解协议书", [
             "1. 李四于十日内拆除占道院墙", "2. 张三承担拆除费用二百元", "院墙向外占道约一米",
             f"履行期限\uff1a{cn_date(case.performance_deadline)}前履行完毕", "李四自行拆除", "本协议一式3份",
-            cn_date(case.closed_on), "斜沟乡人民调解委员会\uff08印\uff09", "签名盖章或按指印",
+            cn_date(case.closed_on), "斜沟村人民调解委员会\uff08印\uff09", "签名盖章或按指印",
         ]),
         "follow-up": ("回访记录", [cn_date(visit.visited_on), "已履行", "满意", "李四于十日内拆除占道院墙"]),
     } | {"session-2": ("调解记录", [second.notes, cn_date(second.held_on)])}
@@ -184,7 +184,8 @@ def test_the_print_view_has_no_navigation_and_heads_every_page_with_the_case_num
     html = client.get(f"/cases/{full_case.id}/documents/agreement").get_data(as_text=True)
     assert "print.css" in html and "app.css" not in html
     assert "sidenav" not in html and "bottombar" not in html
-    assert f'<div class="running-head"><span>斜沟乡人民调解委员会</span><span>{full_case.number}</span></div>' in html
+    # the agreement of a case mediated in the village is headed by the village's committee, which issues it
+    assert f'<div class="running-head"><span>斜沟村人民调解委员会</span><span>{full_case.number}</span></div>' in html
     assert "<thead><tr><td>" in html  # the running head is a table header, repeated on each printed page
 
 
@@ -208,8 +209,8 @@ def test_committee_seal_and_header_come_from_the_township_settings(client, world
     world.township.settings = {"committee_name": "斜沟乡人民调解委员会(乡调委会)",
                                "seal_text": "斜沟乡人民调解委员会调解专用章", "document_header": "斜沟乡矛盾纠纷调处中心"}
     db.session.commit()
-    case = make_full_case(world.mediator, world.village)
-    login(client, "mediator1")
+    case = make_full_case(world.staff, world.village, level="township")  # the township's committee issues it
+    login(client, "staff")
     for path in ("agreement", "agreement.docx"):
         response = client.get(f"/cases/{case.id}/documents/{path}")
         text = docx_text(response.data) if path.endswith(".docx") else response.get_data(as_text=True)

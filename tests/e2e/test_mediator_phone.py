@@ -86,25 +86,18 @@ def test_mediator_registers_a_dispute_and_prints_the_agreement(crew, by):
         case_path = page.url.removeprefix(crew.site.url)
         number = page.locator("h1").inner_text().strip()
 
-    with me.step("accept the case"):
-        me.press(page.locator(".actions").get_by_role("link", name="受理", exact=True))
-        expect(page.locator("main h2")).to_have_text("受理")
-        me.press(page.locator("main form button.primary"))
-        assert page.url.endswith(case_path)
-        expect(page.locator(".case-head .badge").first).to_have_text("已受理")
-
-    with me.step("assign myself"):
-        me.press(page.locator(".actions").get_by_role("link", name="指派调解员", exact=True))
-        me.choose(page.locator("#mediator_ids"), "斜沟村调解员(斜沟村)")
-        me.press(page.locator("main form button.primary"))
-        expect(page.locator(".case-head .badge").first).to_have_text("调解中")
+    with me.step("accept the case: I registered it in my village, so I am its mediator and mediation starts"):
         expect(page.locator(".facts")).to_contain_text("斜沟村调解员")
+        me.press(page.locator(".actions button.primary", has_text="受理"))  # today's acceptance, one tap
+        assert page.url.endswith(case_path)
+        expect(page.locator(".case-head .badge").first).to_have_text("调解中")
+        expect(page.locator(".actions .primary")).to_have_text("记录调解")  # the next step
 
     with me.step("record a mediation session"):
         me.press(page.locator(".actions").get_by_role("link", name="记录调解", exact=True))
+        expect(page.locator("#mediators")).to_have_value("斜沟村调解员")  # filled in from the case
+        expect(page.locator("#attendees")).to_have_value(f"{applicant}、{respondent}")
         me.fill(page.locator("#place"), "村委会调解室")
-        me.fill(page.locator("#mediators"), "斜沟村调解员")
-        me.fill(page.locator("#attendees"), f"{applicant}、{respondent}")
         me.fill(page.locator("#notes"), "调解员讲明相邻关系的法律规定,双方同意由被申请人改建排水沟。")
         me.press(page.locator("main form button.primary"))
         expect(page.locator("main")).to_contain_text("第1次调解")

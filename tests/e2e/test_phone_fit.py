@@ -18,5 +18,5 @@ def test_staff_and_leader_pages_fit_a_phone(crew, site):
             with person.step(f"open {path}"):
                 person.goto(path)
         with person.step("open a case"):
-            person.press(person.page.locator(".bottombar a").nth(-2))  # 案件
+            person.press(person.page.locator(".bottombar a", has_text="案件"))
             person.press(person.page.locator(".queue-table tbody a").first)

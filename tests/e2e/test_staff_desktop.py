@@ -24,7 +24,7 @@ def test_staff_work_the_queue_a_petition_and_the_screening_board(crew, site):
         expect(page.locator(".tabs a[aria-current=page]")).to_contain_text("待受理")
         page.locator("details.filterbox summary").click()
         staff.choose(page.locator("#village"), "斜沟村")
-        staff.press(page.locator("form.queue-filters button[type=submit]"))
+        staff.press(page.locator(".queue-filters button[type=submit]"))
         village_id = page.locator("#village").input_value()
         assert re.search(r"[?&]tab=pending(&|$)", page.url) and f"village={village_id}" in page.url, page.url
         rows = page.locator(".queue-table tbody tr")
@@ -40,9 +40,9 @@ def test_staff_work_the_queue_a_petition_and_the_screening_board(crew, site):
 
     with staff.step("accept and assign a case"):
         staff.press(page.locator(".queue-table a", has_text=site.to_accept))
-        staff.press(page.locator(".actions").get_by_role("link", name="受理", exact=True))
-        staff.press(page.locator("main form button.primary"))
+        staff.press(page.locator(".actions button.primary", has_text="受理"))  # today's acceptance, one click
         expect(page.locator(".case-head .badge").first).to_have_text("已受理")
+        expect(page.locator(".actions .primary")).to_have_text("指派调解员")  # the next step
         staff.press(page.locator(".actions").get_by_role("link", name="指派调解员", exact=True))
         staff.choose(page.locator("#mediator_ids"), "斜沟村调解员(斜沟村)")
         staff.press(page.locator("main form button.primary"))

@@ -123,6 +123,7 @@ MATRIX: dict[str, Row] = {
     "auth.login": Row(get="200  302  302  302  302  302", post="400  302  302  302  302  302", body=EMPTY),
     "auth.logout": Row(get="L  200  200  200  200  200", post="L  L  L  L  L  L", body=EMPTY),
     "auth.language": Row(post="302  302  302  302  302  302", body=lambda w, p: {"locale": "en"}),
+    "auth.alive": Row(get="200  200  200  200  200  200"),  # says whether the session holds, to everyone
     "main.dashboard": Row(get=EVERYONE),
     # disputes
     "cases.index": Row(get=EVERYONE),

@@ -130,16 +130,17 @@ def test_refused_action_form_is_not_offered(client, world, situation, slug):
     assert f'href="/cases/{case.id}/{slug}"' not in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
-# What the case page offers the handling staff member in each situation, in the page's order.
+# What the case page offers the handling staff member in each situation, in the page's order: the step the case
+# waits for first (its primary button), then the others in the workflow's order.
 OFFERED = {
     "registered": ["accept", "not-accept", "escalate"],
     "accepted": ["assign", "investigation", "escalate"],
     "not_accepted": ["archive"],
-    "mediating": ["assign", "investigation", "session", "continuation", "conclude", "escalate"],
+    "mediating": ["session", "assign", "investigation", "continuation", "conclude", "escalate"],
     "concluded-succeeded": ["return-visit", "judicial-confirmation"],
     "concluded-failed": ["archive"],
     "concluded-ended": ["archive"],
-    "visited": ["return-visit", "judicial-confirmation", "archive"],
+    "visited": ["archive", "return-visit", "judicial-confirmation"],
     "archived-succeeded": [],
     "archived-failed": [],
     "archived-not_accepted": [],
