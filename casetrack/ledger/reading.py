@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casetrack.domain.errors import N_
+from casetrack.domain.identity import PERSONAL_NUMBER, mask_id_number, mask_phone
 from casetrack.ledger.format import (
     BY_HEADER,
     EXAMPLE_MARK,
@@ -170,6 +171,12 @@ def _map_columns(ledger: LedgerFile, sheet_name: str, kind: str, header: tuple, 
     return sorted(columns, key=lambda pair: pair[0]), serial, sorted(unknown)
 
 
+def _masked(text: str) -> str:
+    """Return a sample value with any ID number or phone in it masked: it is shown, and not needed whole."""
+    return PERSONAL_NUMBER.sub(lambda m: mask_phone(m.group()) if len(m.group()) == 11 else mask_id_number(m.group()),
+                               text)
+
+
 def _sampled(rows: Iterator, unknown: list[tuple[int, str]], samples: dict[str, list[str]]) -> Iterator:
     """Pass rows on, keeping the first values of each unknown column for the mapping form."""
     pending = dict(unknown)
@@ -178,7 +185,7 @@ def _sampled(rows: Iterator, unknown: list[tuple[int, str]], samples: dict[str, 
             for index, header in list(pending.items()):
                 if index < len(cells) and clean(cells[index]):
                     kept = samples.setdefault(header, [])
-                    kept.append(clean(cells[index])[:40])
+                    kept.append(_masked(clean(cells[index]))[:40])
                     if len(kept) >= SAMPLES:
                         del pending[index]
         yield number, cells
