@@ -128,7 +128,8 @@ def header_target(kind: str, text: str, mapping: LedgerMap | None) -> tuple[str 
 def parse_map_options(maps: tuple[str, ...], ignored: tuple[str, ...]) -> LedgerMap:
     """Read the CLI's --map "受理时间=登记日期,当事人=申请人" (repeatable) and --ignore COLUMN options.
 
-    A pair applies to each kind that has the target column; a target no kind has is refused.
+    A pair applies to each kind that has the target column; a target no kind has is refused. A pair
+    "状态:已调处=已调结" maps a value of a format column to one of its values.
     """
     mapping = LedgerMap()
     for option in maps:
@@ -136,6 +137,9 @@ def parse_map_options(maps: tuple[str, ...], ignored: tuple[str, ...]) -> Ledger
             if not pair.strip():
                 continue
             source, equals, target = pair.replace("=", "=").partition("=")
+            if ":" in source.replace(":", ":"):  # a value: 状态:已调处=已调结
+                _map_value(mapping, source.replace(":", ":"), target)
+                continue
             source, target = normalise_header(source), normalise_header(target)
             if not equals or not source or not target:
                 raise BadValue("--map 应写成“表中的列名=台账格式的列名”,如 受理时间=登记日期")
@@ -150,3 +154,16 @@ def parse_map_options(maps: tuple[str, ...], ignored: tuple[str, ...]) -> Ledger
                 for kind in KINDS:
                     mapping.headers[(kind, normalise_header(name))] = IGNORE
     return mapping
+
+
+def _map_value(mapping: LedgerMap, source: str, target: str) -> None:
+    header, _colon, value = source.partition(":")
+    header, value, target = normalise_header(header), normalise_value(value.strip()), normalise_value(target.strip())
+    kinds = [kind for kind in KINDS if header in BY_HEADER[kind] and BY_HEADER[kind][header].kind == "choice"]
+    if not kinds or not value:
+        raise BadValue("“%(header)s”不是有固定取值的台账列", header=header)
+    for kind in kinds:
+        if target not in BY_HEADER[kind][header].labels:
+            raise BadValue("“%(target)s”不是“%(header)s”列的取值(%(labels)s)", target=target, header=header,
+                           labels=" / ".join(BY_HEADER[kind][header].labels))
+        mapping.values[(kind, header, value)] = target

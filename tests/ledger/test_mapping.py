@@ -114,3 +114,15 @@ def test_variants_keep_the_tidy_ledger_unchanged(runner, world, tmp_path):
     assert again.exit_code == 0, again.output
     assert "新建 0 件,更新 0 件,无变化 3 件" in again.output
     assert dispute_by_number(world_disputes()[0].number)
+
+
+def test_map_also_maps_a_value_of_a_column(runner, world, tmp_path):
+    rows = [list(CLERK_ROWS[0])]
+    rows[0][8] = "已调处"
+    path = clerk_ledger(tmp_path / "台账.xlsx", rows=rows)
+    assert run(runner, "import", path).exit_code == 1
+    wrong = run(runner, "import", path, "--map", "状态:已调处=办完了")
+    assert wrong.exit_code == 1 and "“办完了”不是“状态”列的取值" in wrong.output
+    result = run(runner, "import", path, "--map", "状态:已调处=已调结")
+    assert result.exit_code == 0, result.output
+    assert world_disputes()[0].status == "concluded"
