@@ -45,10 +45,13 @@ for p in sorted(glob.glob('casetrack/translations/*/LC_MESSAGES/messages.po'))]"
 migrate: install
 	$(FLASK) db upgrade
 
-## make run: set up everything, load the demo township on first start, serve http://127.0.0.1:5000
+## make run: set up everything, load the demo township on first start, serve http://127.0.0.1:5000;
+## make run HOST=0.0.0.0 serves the office network too and prints the address phones open
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: migrate
 	$(FLASK) demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m casetrack serve --host $(HOST) --port $(PORT)
 
 ## make test: install with test extras and run the whole suite
 test: install-test

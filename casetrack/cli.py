@@ -80,6 +80,27 @@ def user_add(username, role, village, township, full_name, password_stdin):
     click.echo(f"已创建用户 {user.username}({user.role_enum.label})")
 
 
+@user_group.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码")
+def user_password(username: str, password_stdin: bool):
+    """Set an account's password (read from standard input), end its sessions and lift its login locks."""
+    from casetrack.models import User
+
+    if not password_stdin:
+        _fail("请用 --password-stdin 从标准输入提供密码。")
+    password = sys.stdin.readline().rstrip("\r\n")
+    user = db.session.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+    if user is None:
+        _fail(f"用户“{username}”不存在。")
+    try:
+        accounts.reset_password(user, password)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"已为 {user.username} 设置新密码。")
+
+
 def _find_village(name: str, township: Township | None):
     if township is not None:
         return places.find_village(township, name)
@@ -102,6 +123,8 @@ def demo_command(password: str | None, if_empty: bool):
 
     if if_empty and db.session.execute(select(func.count()).select_from(Township)).scalar_one():
         click.echo("数据库中已有数据,跳过演示数据。")
+        click.echo("登录:用首次启动时打印的账号和密码。忘记密码时,为账号(如 admin)设置新密码:")
+        click.echo("  echo '新的密码' | flask --app casetrack user password admin --password-stdin")
         return
     try:
         created = demo.create_demo(password)

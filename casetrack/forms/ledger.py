@@ -27,6 +27,12 @@ class ConfirmForm(CasetrackForm):
     valid_only = BooleanField(_l("跳过有错误的行,只导入无错误的行"))
 
 
+class MappingForm(CasetrackForm):
+    """Save the mapping of a previewed file's unknown headers and values (the selects are read by the view)."""
+
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
+
+
 class ExportForm(CasetrackForm):
     """Which year, and as what, to export (a GET form: nothing changes)."""
 

@@ -8,9 +8,10 @@ import click
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.ledger import exporting
-from casetrack.ledger.format import SHEET_NAMES
+from casetrack.ledger.format import SHEET_NAMES, BadValue
 from casetrack.ledger.importing import UPDATE, Plan, apply_plan, plan_import
 from casetrack.ledger.lookups import TownshipBook, find_township
+from casetrack.ledger.mapping import parse_map_options
 from casetrack.ledger.template import build_template
 from casetrack.private_files import private_open
 
@@ -73,16 +74,28 @@ def print_plan(plan: Plan) -> None:
 @click.option("--township", help="只导入这个乡镇(行中“乡镇”可留空)")
 @click.option("--dry-run", is_flag=True, help="只检查并列出将新建和更新的案件,不写入数据库")
 @click.option("--valid-only", is_flag=True, help="跳过有错误的行,只导入无错误的行")
-def import_command(path: str, township: str | None, dry_run: bool, valid_only: bool):
-    """Check a whole .xlsx or .csv ledger, then import it in one transaction; exit 1 when any row has errors."""
+@click.option("--map", "maps", multiple=True, metavar='"表中列名=格式列名,…"',
+              help="表中的列对应台账格式的哪一列,如 --map \"受理时间=登记日期,当事人=申请人\"(可重复)")
+@click.option("--ignore", "ignored", multiple=True, metavar="COLUMN", help="忽略表中的这一列(可重复)")
+def import_command(path: str, township: str | None, dry_run: bool, valid_only: bool, maps: tuple, ignored: tuple):
+    """Check a whole .xlsx or .csv ledger, then import it in one transaction; exit 1 when any row has errors.
+
+    Headers are read with the common variants (docs/ledger.md), the mapping saved for the township on the web
+    preview, and --map / --ignore over both.
+    """
     try:
         township_row = find_township(township) if township else None
-    except DomainError as refused:
+        mapping = parse_map_options(maps, ignored)
+    except (DomainError, BadValue) as refused:
         _fail(str(refused))
-    plan = plan_import(Path(path), township=township_row)
+    plan = plan_import(Path(path), township=township_row, mapping=mapping)
     if plan.unreadable:
         _fail(f"无法读取“{Path(path).name}”:{plan.unreadable}。未导入任何内容。")
     print_plan(plan)
+    for sheet in plan.headers_to_map:
+        if sheet.missing:
+            click.echo(f"工作表“{sheet.sheet}”第{sheet.header_row}行像是表头,但缺少必填列 {'、'.join(sheet.missing)};"
+                       "请用 --map 指明表中哪一列是它们,如 --map \"受理时间=登记日期\"。", err=True)
     if dry_run:
         db.session.rollback()
         click.echo("试运行:未写入数据库。")

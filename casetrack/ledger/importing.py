@@ -34,12 +34,34 @@ from casetrack.ledger.format import (
     render_cell,
 )
 from casetrack.ledger.lookups import Books, TownshipBook
+from casetrack.ledger.mapping import LedgerMap
 from casetrack.ledger.reading import open_ledger
+from casetrack.ledger.saved_maps import load_map
 from casetrack.ledger.validation import RULES, RowChecker, merge, next_status, same, with_defaults
 from casetrack.ledger.xlsx import Unreadable
 from casetrack.models import Dispute, Petition, Township, User
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass
+class HeadersToMap:
+    """A sheet's headers casetrack does not know, with their first values, and the required ones not found."""
+
+    kind: str
+    sheet: str
+    header_row: int
+    unknown: list[tuple[str, list[str]]]  # (header, sample values)
+    missing: list[str]
+
+
+@dataclass
+class ValuesToMap:
+    """A choice column's values that fit none of its labels, for the user to map."""
+
+    kind: str
+    header: str
+    values: list[str]
 
 
 @dataclass(slots=True)
@@ -69,6 +91,14 @@ class Plan:
     bad_numbers: dict = field(default_factory=lambda: defaultdict(set))  # numbers on rows with errors
     error_rows: dict = field(default_factory=lambda: defaultdict(set))
     unreadable: str | None = None  # why the file could not be read at all (then it is also the one error)
+    mapping: LedgerMap = field(default_factory=LedgerMap)  # the saved and given mapping the file was read with
+    headers_to_map: list[HeadersToMap] = field(default_factory=list)
+    values_to_map: list[ValuesToMap] = field(default_factory=list)
+
+    @property
+    def township_id(self) -> int | None:
+        """Return the township whose mapping applies (the one given, or the database's only one)."""
+        return self.books.default.id if self.books and self.books.default else None
 
     @property
     def ok(self) -> bool:
@@ -124,32 +154,40 @@ def _collector_paused():
 
 
 def plan_import(path: Path | str, filename: str | None = None, township: Township | None = None,
-                today: date | None = None) -> Plan:
-    """Read and check a whole ledger file and work out what importing it would do; writes nothing."""
+                today: date | None = None, mapping: LedgerMap | None = None) -> Plan:
+    """Read and check a whole ledger file and work out what importing it would do; writes nothing.
+
+    Headers and values are read with the township's saved mapping, and mapping's entries over it.
+    """
     with _collector_paused():
-        return _plan(path, filename, township, today)
+        return _plan(path, filename, township, today, mapping)
 
 
-def _plan(path: Path | str, filename: str | None, township: Township | None, today: date | None) -> Plan:
+def _plan(path: Path | str, filename: str | None, township: Township | None, today: date | None,
+          mapping: LedgerMap | None) -> Plan:
     filename = filename or Path(path).name
     try:
-        return _plan_readable(path, filename, township, today)
+        return _plan_readable(path, filename, township, today, mapping)
     except Unreadable as unreadable:  # nothing of a file that cannot be read is kept, not even its first rows
         plan = Plan(filename, books=Books(township), unreadable=str(unreadable))
         plan.errors.append(LedgerError(filename, None, None, None, plan.unreadable))
         return plan
 
 
-def _plan_readable(path: Path | str, filename: str, township: Township | None, today: date | None) -> Plan:
+def _plan_readable(path: Path | str, filename: str, township: Township | None, today: date | None,
+                   mapping: LedgerMap | None) -> Plan:
     today = today or clock.today()
     books = Books(township)
     plan = Plan(filename, books=books)
-    with open_ledger(path, plan.filename) as ledger:
+    plan.mapping = load_map(plan.township_id).updated(mapping or LedgerMap())
+    checkers = []
+    with open_ledger(path, plan.filename, plan.mapping) as ledger:
         plan.errors.extend(ledger.errors)
         plan.notices.extend(ledger.notices)
         for sheet in ledger.sheets:
             positions = {column.key: index for index, column in sheet.columns}
-            checker = RowChecker(sheet.kind, sheet.name, positions, books, today)
+            checker = RowChecker(sheet.kind, sheet.name, positions, books, today, plan.mapping)
+            checkers.append(checker)
             number_at = positions.get("number")
             for row, cells in sheet.rows:
                 values, book, errors = checker.check(row, cells)
@@ -163,6 +201,15 @@ def _plan_readable(path: Path | str, filename: str, township: Township | None, t
             plan.notices.extend(Notice(N_("工作表“%(sheet)s”第%(row)s行是表尾说明,已跳过。"), sheet=sheet.name, row=r)
                                 for r in sheet.skipped)
         order = {sheet.name: index for index, sheet in enumerate(ledger.sheets)}
+        for sheet in [*ledger.unmatched, *ledger.sheets]:  # the samples are complete once the rows are read
+            if sheet.unknown or sheet.missing:
+                plan.headers_to_map.append(HeadersToMap(
+                    sheet.kind, sheet.name, sheet.header_row,
+                    [(header, sheet.samples.get(header, [])) for _index, header in sheet.unknown], sheet.missing))
+    for checker in checkers:
+        for header, values in checker.unknown_values.items():
+            if values:
+                plan.values_to_map.append(ValuesToMap(checker.kind, header, list(values)))
     _Planner(plan, books).run()
     plan.errors.sort(key=lambda e: (order.get(e.sheet, -1), e.row or 0))  # as the file has them, sheet by sheet
     return plan

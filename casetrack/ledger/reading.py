@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casetrack.domain.errors import N_
+from casetrack.domain.identity import PERSONAL_NUMBER, mask_id_number, mask_phone
 from casetrack.ledger.format import (
     BY_HEADER,
     EXAMPLE_MARK,
@@ -30,10 +31,12 @@ from casetrack.ledger.format import (
     clean,
     normalise_header,
 )
+from casetrack.ledger.mapping import IGNORE, LedgerMap, header_target
 from casetrack.ledger.xlsx import BROKEN, Unreadable, worksheets
 from casetrack.spreadsheet_text import csv_text_back
 
 HEADER_SCAN_ROWS = 50  # title and note rows above the header are few
+SAMPLES = 3  # sample values shown beside each header the user is asked to map
 _FOOTER_WORDS = ("合计", "总计", "小计", "填表人", "填报人", "制表人", "审核人", "负责人", "注:", "注:", "说明:", "说明:")
 
 
@@ -47,6 +50,9 @@ class Sheet:
     columns: list[tuple[int, Column]]
     rows: Iterator[tuple[int, tuple]]  # (row number as the spreadsheet shows it, cells)
     skipped: list[int] = field(default_factory=list)  # footer-note rows passed over, known once rows are read
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (cell index, header) of columns not read
+    samples: dict[str, list[str]] = field(default_factory=dict)  # unknown header → first values, as rows are read
+    missing: list[str] = field(default_factory=list)  # required headers not found (a sheet whose header row is a guess)
 
     @property
     def headers(self) -> set[str]:
@@ -61,6 +67,7 @@ class LedgerFile:
     sheets: list[Sheet] = field(default_factory=list)
     errors: list[LedgerError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    unmatched: list[Sheet] = field(default_factory=list)  # sheets whose header row lacks required columns, as guessed
 
 
 def _has_content(cells: tuple) -> bool:
@@ -75,57 +82,113 @@ def _is_footer(cells: tuple) -> bool:
     return bool(texts) and texts[0].startswith(_FOOTER_WORDS)
 
 
-def _header_kind(cells: tuple, kinds: tuple[str, ...]) -> str | None:
-    headers = {normalise_header(c) for c in cells if c is not None}
+def _headers(cells: tuple, kind: str, mapping: LedgerMap | None) -> set[str]:
+    """Return the format's headers a row holds, reading known variants and the user's mapping."""
+    return {header_target(kind, normalise_header(c), mapping)[0] for c in cells if c is not None}
+
+
+def _header_kind(cells: tuple, kinds: tuple[str, ...], mapping: LedgerMap | None) -> str | None:
     for kind in kinds:
+        headers = _headers(cells, kind, mapping)
         if all(h in headers for h in REQUIRED_HEADERS[kind]):
             return kind
     return None
 
 
-def _missing(cells: tuple, kind: str) -> list[str]:
-    headers = {normalise_header(c) for c in cells if c is not None}
-    return [h for h in REQUIRED_HEADERS[kind] if h not in headers]
+@dataclass
+class _Guess:
+    """The row most like a header row, when none holds all required headers: the user may map the rest."""
+
+    kind: str | None = None
+    number: int = 0
+    cells: tuple = ()
+    found: int = 0
+    missing: list[str] = field(default_factory=list)
+    score: tuple[int, int] = (0, 0)
+    after: list[tuple] = field(default_factory=list)  # the rows read after it, for sample values
 
 
-def _find_header(rows: Iterator[tuple], kinds: tuple[str, ...]) -> tuple[str | None, int, tuple, list[str]]:
-    """Read rows until one holds a kind's required headers; return (kind, row number, cells, missing)."""
-    best: tuple[int, list[str]] = (0, [])
+def _find_header(rows: Iterator[tuple], kinds: tuple[str, ...], mapping: LedgerMap | None
+                 ) -> tuple[str | None, int, tuple, _Guess]:
+    """Read rows until one holds a kind's required headers; return (kind, row number, cells, best guess)."""
+    guess = _Guess()
     for number, cells in enumerate(rows, start=1):
-        kind = _header_kind(cells, kinds)
+        kind = _header_kind(cells, kinds, mapping)
         if kind:
-            return kind, number, cells, []
+            return kind, number, cells, guess
+        if guess.kind is not None:
+            guess.after.append(cells)
         for candidate in kinds:
-            missing = _missing(cells, candidate)
-            found = len(REQUIRED_HEADERS[candidate]) - len(missing)
-            if found > best[0]:
-                best = (found, missing)
+            headers = _headers(cells, candidate, mapping) - {None, IGNORE}
+            missing = [h for h in REQUIRED_HEADERS[candidate] if h not in headers]
+            score = (len(REQUIRED_HEADERS[candidate]) - len(missing), len(headers))
+            if score > guess.score:
+                guess = _Guess(candidate, number, cells, len(headers), missing, score)
         if number >= HEADER_SCAN_ROWS:
             break
-    return None, 0, (), best[1]
+    return None, 0, (), guess
 
 
-def _map_columns(ledger: LedgerFile, sheet_name: str, kind: str, header: tuple) -> tuple[list, int | None]:
-    """Map cell positions to columns; report unknown and repeated headers."""
-    columns, seen, serial = [], {}, None
+def _map_columns(ledger: LedgerFile, sheet_name: str, kind: str, header: tuple, mapping: LedgerMap | None
+                 ) -> tuple[list, int | None, list[tuple[int, str]]]:
+    """Map cell positions to columns; report unknown and repeated headers, and the variants read.
+
+    The format's own headers and the user's mapping come first; a known variant only takes a column that
+    is still free, so a ledger with both 登记日期 and 受理时间 reads 登记日期.
+    """
+    columns, seen, serial, unknown, variants = [], {}, None, [], []
     for index, cell in enumerate(header):
         text = normalise_header(cell)
         if not text:
             continue
-        column = BY_HEADER[kind].get(text)
-        if column is None:
+        target, explicit = header_target(kind, text, mapping)
+        if target == IGNORE:
+            continue
+        if target is None:
             if text == ROW_NUMBER_HEADER:
                 serial = index
             elif text not in EXTRA_HEADERS:
-                ledger.notices.append(Notice(N_("工作表“%(sheet)s”:未知列“%(column)s”,已忽略。"), sheet=sheet_name,
-                                             column=text))
+                unknown.append((index, text))
             continue
-        if text in seen:
+        if not explicit:
+            variants.append((index, text, target))
+            continue
+        if target in seen:
             ledger.errors.append(LedgerError(sheet_name, None, text, None, "表头重复出现,请只保留一列"))
             continue
-        seen[text] = index
-        columns.append((index, column))
-    return columns, serial
+        seen[target] = index
+        columns.append((index, BY_HEADER[kind][target]))
+    for index, text, target in variants:
+        if target in seen:
+            unknown.append((index, text))
+            continue
+        seen[target] = index
+        columns.append((index, BY_HEADER[kind][target]))
+        ledger.notices.append(Notice(N_("工作表“%(sheet)s”:列“%(column)s”按“%(header)s”读取。"), sheet=sheet_name,
+                                     column=text, header=target))
+    for _index, text in sorted(unknown):
+        ledger.notices.append(Notice(N_("工作表“%(sheet)s”:未知列“%(column)s”,已忽略。"), sheet=sheet_name, column=text))
+    return sorted(columns, key=lambda pair: pair[0]), serial, sorted(unknown)
+
+
+def _masked(text: str) -> str:
+    """Return a sample value with any ID number or phone in it masked: it is shown, and not needed whole."""
+    return PERSONAL_NUMBER.sub(lambda m: mask_phone(m.group()) if len(m.group()) == 11 else mask_id_number(m.group()),
+                               text)
+
+
+def _sampled(rows: Iterator, unknown: list[tuple[int, str]], samples: dict[str, list[str]]) -> Iterator:
+    """Pass rows on, keeping the first values of each unknown column for the mapping form."""
+    pending = dict(unknown)
+    for number, cells in rows:
+        if pending:
+            for index, header in list(pending.items()):
+                if index < len(cells) and clean(cells[index]):
+                    kept = samples.setdefault(header, [])
+                    kept.append(_masked(clean(cells[index]))[:40])
+                    if len(kept) >= SAMPLES:
+                        del pending[index]
+        yield number, cells
 
 
 def _data_rows(rows: Iterator[tuple], header_row: int, serial: int | None, skipped: list) -> Iterator:
@@ -142,22 +205,40 @@ def _data_rows(rows: Iterator[tuple], header_row: int, serial: int | None, skipp
         yield number, cells
 
 
-def _add_sheet(ledger: LedgerFile, name: str, rows: Iterator[tuple], kinds: tuple[str, ...], must: bool) -> None:
-    kind, header_row, header, missing = _find_header(rows, kinds)
+def _add_sheet(ledger: LedgerFile, name: str, rows: Iterator[tuple], kinds: tuple[str, ...], must: bool,
+               mapping: LedgerMap | None = None) -> None:
+    kind, header_row, header, guess = _find_header(rows, kinds, mapping)
     if kind is None:
+        if must or guess.found >= 3:
+            _keep_guess(ledger, name, guess, mapping)
         if must:
-            wanted = tuple(missing or REQUIRED_HEADERS[kinds[0]])
+            wanted = tuple(guess.missing or REQUIRED_HEADERS[kinds[0]])
             reason = BadValue("找不到表头行:缺少必填列 %(headers)s", headers=wanted)
             ledger.errors.append(LedgerError.because(name, None, None, None, reason))
         else:
             ledger.notices.append(Notice(N_("工作表“%(sheet)s”中没有台账表头,已跳过。"), sheet=name))
         return
-    columns, serial = _map_columns(ledger, name, kind, header)
-    sheet = Sheet(kind, name, header_row, columns, iter(()))
+    columns, serial, unknown = _map_columns(ledger, name, kind, header, mapping)
+    sheet = Sheet(kind, name, header_row, columns, iter(()), unknown=unknown)
     sheet.rows = _data_rows(rows, header_row, serial, sheet.skipped)
+    if unknown:
+        sheet.rows = _sampled(sheet.rows, unknown, sheet.samples)
     ledger.sheets.append(sheet)
     ledger.notices.append(Notice(N_("工作表“%(sheet)s”:%(kind)s台账,表头在第%(row)s行。"), sheet=name,
                                  kind=Label(SHEET_NAMES[kind]), row=header_row))
+
+
+def _keep_guess(ledger: LedgerFile, name: str, guess: _Guess, mapping: LedgerMap | None) -> None:
+    """Keep the likeliest header row of a sheet without one, with its unknown columns' first values."""
+    if guess.kind is None:
+        return
+    scratch = LedgerFile(name)
+    _columns, _serial, unknown = _map_columns(scratch, name, guess.kind, guess.cells, mapping)
+    sheet = Sheet(guess.kind, name, guess.number, [], iter(()), unknown=unknown, missing=guess.missing)
+    rows = ((guess.number + 1 + offset, cells) for offset, cells in enumerate(guess.after))
+    for _row in _sampled(rows, unknown, sheet.samples):
+        pass
+    ledger.unmatched.append(sheet)
 
 
 def decode_csv(raw: bytes) -> str:
@@ -188,7 +269,7 @@ ENCODING = N_("无法识别文件编码,请保存为 UTF-8 或 GB18030 编码的
 
 
 @contextmanager
-def open_ledger(path: Path | str, name: str | None = None):
+def open_ledger(path: Path | str, name: str | None = None, mapping: LedgerMap | None = None):
     """Open a ledger file and yield a LedgerFile whose sheets stream their rows while it is open.
 
     A file that cannot be read at all (empty, damaged, old .xls, binary) raises Unreadable, with a
@@ -209,7 +290,7 @@ def open_ledger(path: Path | str, name: str | None = None):
                 if title == LIST_SHEET:
                     continue
                 by_name = [k for k in KINDS if SHEET_NAMES[k] == title.strip()]
-                _add_sheet(ledger, title, rows, tuple(by_name) or KINDS, must=bool(by_name))
+                _add_sheet(ledger, title, rows, tuple(by_name) or KINDS, must=bool(by_name), mapping=mapping)
             if not ledger.sheets and not ledger.errors:
                 ledger.errors.append(LedgerError(name, None, None, None, "没有找到“矛盾纠纷”或“信访”台账"))
             yield ledger
@@ -224,7 +305,7 @@ def open_ledger(path: Path | str, name: str | None = None):
         text = decode_csv(raw)
     except UnicodeDecodeError:
         raise Unreadable(BROKEN if workbook_named else ENCODING) from None
-    _add_sheet(ledger, name, _csv_rows(text), KINDS, must=not workbook_named)
+    _add_sheet(ledger, name, _csv_rows(text), KINDS, must=not workbook_named, mapping=mapping)
     if workbook_named and not ledger.sheets:
         raise Unreadable(BROKEN)
     yield ledger

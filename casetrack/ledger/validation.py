@@ -29,6 +29,7 @@ from casetrack.ledger.format import (
     split_names,
 )
 from casetrack.ledger.lookups import Books, TownshipBook
+from casetrack.ledger.mapping import LedgerMap, normalise_value
 from casetrack.models.petitions import DECISION_LABELS
 
 DS = wf.DisputeState
@@ -39,18 +40,22 @@ HANDLED = ("accepted", "assigned")  # decisions after which the matter is handle
 _CACHED_KINDS = {"date", "int", "bool", "choice"}
 NAMES_CACHED = 10_000  # distinct names cells kept per sheet; beyond that, mostly one-off parties, each is split anew
 _MISSING = object()
+UNKNOWN_VALUES_KEPT = 30  # distinct unknown values per column offered for mapping
 
 
 class RowChecker:
     """Turn one sheet's rows into canonical values (None where blank), or into errors."""
 
-    def __init__(self, kind: str, sheet_name: str, positions: dict[str, int], books: Books, today: date):
+    def __init__(self, kind: str, sheet_name: str, positions: dict[str, int], books: Books, today: date,
+                 mapping: LedgerMap | None = None):
         self.kind, self.sheet_name, self.books, self.today = kind, sheet_name, books, today
         fields = VALUES[kind]._fields
         # (cell index, column, field position), in the columns' order: 乡镇 before 所属村 before 自然村
         self.columns = [(positions[c.key], c, fields.index(c.key)) for c in COLUMNS[kind] if c.key in positions]
         self.required = [(c, at) for _i, c, at in self.columns if c.required]
-        self.maps = {c.key: choice_map(c) for _i, c, _at in self.columns if c.kind == "choice"}
+        self.maps = {c.key: _with_variants(c, kind, mapping or LedgerMap())
+                     for _i, c, _at in self.columns if c.kind == "choice"}
+        self.unknown_values: dict[str, dict[str, None]] = defaultdict(dict)  # header → values no label fits
         self.values_type = VALUES[kind]
         self.width = len(fields)
         self.township_at = fields.index("township")
@@ -167,10 +172,22 @@ class RowChecker:
             return parse_int(raw, column.low, column.high)
         if kind == "bool":
             return parse_bool(raw)
-        value = self.maps[column.key].get(clean(raw).replace(" ", "").replace("\u3000", ""))
+        text = normalise_value(clean(raw))
+        value = self.maps[column.key].get(text)
         if value is None:
+            if len(self.unknown_values[column.header]) < UNKNOWN_VALUES_KEPT:
+                self.unknown_values[column.header][text] = None
             raise BadValue("应为 %(labels)s 之一", labels=" / ".join(column.labels))
         return value
+
+
+def _with_variants(column: Column, kind: str, mapping: LedgerMap) -> dict[str, str]:
+    """Map a choice column's labels, aliases, known value variants and the user's value mapping to stored values."""
+    labels = choice_map(column)
+    for variant, label in mapping.value_variants(kind, column.header).items():
+        if label in labels:
+            labels.setdefault(normalise_value(variant), labels[label])
+    return labels
 
 
 class _NeedsTownship(Exception):

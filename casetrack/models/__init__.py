@@ -14,6 +14,7 @@ from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
+from casetrack.models.ledger_maps import LedgerMapping
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
@@ -27,6 +28,7 @@ __all__ = [
     "SavedView",
     "CalendarDay",
     "CalendarPlan",
+    "LedgerMapping",
     "Petition",
     "PetitionCategory",
     "QueueStamp",

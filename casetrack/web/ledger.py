@@ -16,12 +16,14 @@ from flask_login import current_user
 
 from casetrack import clock, permissions
 from casetrack.extensions import db
-from casetrack.forms.ledger import ConfirmForm, ExportForm, UploadForm
+from casetrack.forms.ledger import ConfirmForm, ExportForm, MappingForm, UploadForm
 from casetrack.i18n import ledger_message, notice_message
 from casetrack.ledger import exporting
-from casetrack.ledger.format import SHEET_NAMES
+from casetrack.ledger.format import BY_HEADER, COLUMNS, SHEET_NAMES
 from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, preview_line
 from casetrack.ledger.lookups import TownshipBook
+from casetrack.ledger.mapping import IGNORE, LedgerMap, normalise_value
+from casetrack.ledger.saved_maps import save_map
 from casetrack.ledger.template import build_template
 from casetrack.models import Township
 from casetrack.private_files import private_open
@@ -89,13 +91,42 @@ def template():
     return _private(send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{township.name}台账模板.xlsx"))
 
 
-def _preview(plan, token: str, form: ConfirmForm, status: int = 200):
+IGNORED = "__ignore__"  # the select's value for "ignore this column"
+
+
+def _mapping_entries(plan) -> tuple[list[dict], list[dict]]:
+    """Return the preview's mapping selects: one per unknown header, one per value no label fits.
+
+    Numbered in the plan's order, so the posted form is read against the same file planned again, never
+    against names or values the browser sends back.
+    """
+    headers = []
+    for sheet in plan.headers_to_map:
+        options = [c.header for c in COLUMNS[sheet.kind]]
+        for header, samples in sheet.unknown:
+            headers.append({"name": f"h{len(headers)}", "kind": sheet.kind, "sheet": sheet.sheet, "header": header,
+                            "samples": samples, "options": options})
+    values = []
+    for column in plan.values_to_map:
+        labels = BY_HEADER[column.kind][column.header].labels
+        for value in column.values:
+            values.append({"name": f"v{len(values)}", "kind": column.kind, "header": column.header, "value": value,
+                           "options": labels})
+    return headers, values
+
+
+def _preview(plan, token: str, form: ConfirmForm, status: int = 200, mapping_form=None, chosen=None,
+             mapping_errors=None):
     creates = [preview_line(r, plan.books.by_id(r.township_id)) for r in plan.of(CREATE)[:SHOWN]]
     updates = plan.of(UPDATE)
+    header_entries, value_entries = _mapping_entries(plan)
     return render_template(
         "ledger/preview.html", plan=plan, counts=plan.counts(), sheet_names=SHEET_NAMES, creates=creates,
         created=len(plan.of(CREATE)), updates=updates[:SHOWN], updated=len(updates), errors=plan.errors[:SHOWN * 5],
         form=form, token=token, shown=SHOWN, reason=ledger_message, note=notice_message,
+        header_entries=header_entries, value_entries=value_entries, ignored=IGNORED,
+        mapping_form=mapping_form or MappingForm(formdata=None, token=token), chosen=chosen or {},
+        mapping_errors=mapping_errors or {},
     ), status
 
 
@@ -155,6 +186,49 @@ def apply():
     for line in plan.summary():
         flash(_("已导入 %(file)s:%(line)s", file=meta["filename"], line=notice_message(line)), "success")
     return redirect(url_for("ledger.index"))
+
+
+@bp.route("/mapping", methods=["POST"])
+@allowed_if(permissions.can_import_ledger)
+def mapping():
+    """Save the township's mapping of the kept file's unknown headers and values, then preview the file again."""
+    township = _township()
+    form = MappingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = form.token.data
+    path, meta = _stored(token)
+    plan = plan_import(path, meta["filename"], township=township)
+    db.session.rollback()
+    header_entries, value_entries = _mapping_entries(plan)
+    chosen, errors, given = {}, {}, LedgerMap()
+    claimed: dict[tuple[str, str, str], str] = {}
+    for entry in header_entries:
+        choice = request.form.get(entry["name"], IGNORED)
+        if choice != IGNORED and choice not in entry["options"]:
+            abort(400)
+        chosen[entry["name"]] = choice
+        if choice != IGNORED:
+            other = claimed.setdefault((entry["kind"], entry["sheet"], choice), entry["header"])
+            if other != entry["header"]:
+                errors[entry["name"]] = _("“%(one)s”和“%(other)s”不能对应同一列“%(column)s”。", one=other,
+                                          other=entry["header"], column=choice)
+        given.headers[(entry["kind"], entry["header"])] = IGNORE if choice == IGNORED else choice
+    for entry in value_entries:
+        choice = request.form.get(entry["name"], "")
+        if choice and choice not in entry["options"]:
+            abort(400)
+        chosen[entry["name"]] = choice
+        if choice:
+            given.values[(entry["kind"], entry["header"], normalise_value(entry["value"]))] = choice
+    if errors:  # nothing saved: the page shows the choices as made, with the conflict beside its field
+        return _preview(plan, token, ConfirmForm(formdata=None, token=token), 400, form, chosen, errors)
+    save_map(township.id, given)
+    db.session.commit()
+    flash(_("已保存列对应。本乡镇以后导入的台账按此读取,不必再选。"), "success")
+    plan = plan_import(path, meta["filename"], township=township)
+    db.session.rollback()
+    return _preview(plan, token, ConfirmForm(formdata=None, token=token))
 
 
 @bp.route("/export")

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 def test_staff_and_leader_pages_fit_a_phone(crew, site):
     for username, paths in [
         ("staff", ["/", "/queue", "/queue?tab=overdue", "/petitions", "/petitions/new", "/screening",
-                   "/screening/new", "/screening/board", "/ledger/"]),
+                   "/screening/new", "/screening/board", "/ledger/", "/help/phone"]),
         ("leader", ["/", f"/reports/{site.year}", f"/reports/{site.year}/q1", "/cases/supervised", "/petitions"]),
     ]:
         person = crew.actor(username, "phone")

@@ -196,7 +196,10 @@ MATRIX: dict[str, Row] = {
     "ledger.export": Row(get=STAFF_ONLY, variants=({"?": {"year": YEAR, "format": "xlsx"}},
                                                    {"?": {"year": YEAR, "format": "dispute"}})),
     "ledger.upload": Row(post="L  403  200  403  403  403", body=_ledger_file),
+    "ledger.mapping": Row(post="L  403  200  403  403  403", body=lambda w, p: {"token": w.ledger_token}),
     "ledger.apply": Row(post="L  403  302  403  403  403", body=lambda w, p: {"token": w.ledger_token}),
+    # help
+    "help.phone": Row(get=EVERYONE),
     # administration
     "admin.index": Row(get=ADMINS_ONLY),
     "admin.townships": Row(get=ADMINS_ONLY, post="L  403  403  403  403  302",
