@@ -124,6 +124,7 @@ MATRIX: dict[str, Row] = {
     "auth.logout": Row(get="L  200  200  200  200  200", post="L  L  L  L  L  L", body=EMPTY),
     "auth.language": Row(post="302  302  302  302  302  302", body=lambda w, p: {"locale": "en"}),
     "main.dashboard": Row(get=EVERYONE),
+    "account.password": Row(get=EVERYONE, post="L  400  400  400  400  400", body=EMPTY),
     # disputes
     "cases.index": Row(get=EVERYONE),
     "cases.new": Row(get="L  200  200  403  403  403", post="L  302/400/400  302/302/400  403  403  403",
