@@ -233,7 +233,7 @@ def extend(petition: Petition, approver: User, days: int, reason: str, on: date,
     db.session.flush()
     after = time_limits.opinion_deadline(petition)
     _record(
-        petition, approver, "extend", f"{approver.display_name}批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
+        petition, approver, "extend", f"批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
         {"办结期限": (before.due if before else None, after.due if after else None)},
     )
 
@@ -248,7 +248,7 @@ def decline_extension(petition: Petition, leader: User, note: str) -> None:
     petition.extension_requested_days = None
     petition.extension_requested_reason = None
     db.session.flush()
-    _record(petition, leader, "extension_declined", f"{leader.display_name}未批准延期{days}日:{note.strip() or '无'}")
+    _record(petition, leader, "extension_declined", f"未批准延期{days}日:{note.strip() or '无'}")
 
 
 def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: date, today: date,

@@ -46,7 +46,7 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
     supervision = Supervision(dispute_id=dispute.id, leader_id=leader.id, note=note.strip(), due_on=due_on)
     db.session.add(supervision)
     db.session.flush()
-    record_event(dispute, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})")
+    record_event(dispute, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})")
     return supervision
 
 

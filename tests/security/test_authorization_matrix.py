@@ -124,6 +124,9 @@ MATRIX: dict[str, Row] = {
     "auth.logout": Row(get="L  200  200  200  200  200", post="L  L  L  L  L  L", body=EMPTY),
     "auth.language": Row(post="302  302  302  302  302  302", body=lambda w, p: {"locale": "en"}),
     "main.dashboard": Row(get=EVERYONE),
+    "inbox.index": Row(get=EVERYONE),
+    "inbox.rule_extension": Row(post="L  403/404/404  403/403/404  302/302/404  403/403/404  403",
+                                body=lambda w, p: {"decision": "decline", "note": "理由不充分"}),
     "account.password": Row(get=EVERYONE, post="L  400  400  400  400  400", body=EMPTY),
     # disputes
     "cases.index": Row(get=EVERYONE),
