@@ -273,3 +273,30 @@ def test_the_timeline_names_the_supervising_leader_once(app, world):
     assert entry.summary.startswith("督办:请尽快化解")
     page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
     assert page.count("分管领导 陈志国") >= 1 and "分管领导 陈志国 分管领导 陈志国" not in page
+
+
+# --- the head of a case page -------------------------------------------------------------------------------
+
+def test_the_case_page_leads_with_its_limit_its_supervision_and_the_next_action(app, world):
+    world.leader.full_name = "陈志国"
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=_today() - timedelta(days=39))
+    supervision.supervise(case, world.leader, "请本周内拿出调解方案", _today(), _today())
+    db.session.commit()
+    page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
+    head = page[page.index('class="card case-now"'):page.index("</section>", page.index('class="card case-now"'))]
+    assert "当前期限" in head and "已超期" in head and "第三十三条" in head
+    assert "陈志国督办" in head and "请本周内拿出调解方案" in head and f"督办期限 {_today()}" in head
+    assert page.index("case-now") < page.index('class="button primary"') < page.index("基本情况")
+
+
+def test_a_case_with_no_limit_running_says_so(app, world):
+    case = make_dispute(world.mediator, world.village, registered_on=_today() - timedelta(days=1))
+    page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "现在没有进行中的期限" in page
+
+
+def test_the_petition_page_leads_with_its_limit_and_rule(app, world):
+    petition = make_petition(world.staff, world.township, received_on=_today() - timedelta(days=20))
+    page = signed_in(app, "staff").get(f"/petitions/{petition.id}").get_data(as_text=True)
+    head = page[page.index('class="card case-now"'):]
+    assert "当前期限" in head[:2000] and "已超期" in head[:2000] and "第二十二条" in head[:2000]
