@@ -138,7 +138,7 @@ def _init_extensions(app: Flask) -> None:
         return response
 
 
-BLUEPRINTS = ("auth", "account", "inbox", "main", "cases", "review", "petitions", "queue", "screening", "reports", "documents", "ledger",
+BLUEPRINTS = ("auth", "account", "inbox", "notifications", "main", "cases", "review", "petitions", "queue", "screening", "reports", "documents", "ledger",
               "admin", "holidays")
 """The modules of casetrack.web whose `bp` is registered, one per area."""
 

@@ -14,6 +14,7 @@ from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
+from casetrack.models.notifications import Notification, NotificationChannel
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
@@ -27,6 +28,8 @@ __all__ = [
     "SavedView",
     "CalendarDay",
     "CalendarPlan",
+    "Notification",
+    "NotificationChannel",
     "Petition",
     "PetitionCategory",
     "QueueStamp",

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select, true
 
 from casetrack import permissions
+from casetrack.clock import now_utc
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
@@ -14,7 +15,7 @@ from casetrack.domain.identity import check_person, normalise_id_number, normali
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
 from casetrack.services import disputes as dispute_services
-from casetrack.services import time_limits
+from casetrack.services import notifications, time_limits
 from casetrack.services.disputes import check_version
 from casetrack.services.numbering import format_case_number, next_sequence
 from casetrack.services.timeline import record_event
@@ -212,6 +213,7 @@ def request_extension(petition: Petition, actor: User, days: int, reason: str) -
     petition.extension_requested_by_id = actor.id
     db.session.flush()
     _record(petition, actor, "extension_requested", f"申请延期{days}日,待领导审批:{reason.strip()}")
+    notifications.announce_extension_request(petition, days, now_utc())
 
 
 def extend(petition: Petition, approver: User, days: int, reason: str, on: date, today: date,

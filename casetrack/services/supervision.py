@@ -6,10 +6,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
+from casetrack.clock import now_utc
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
 from casetrack.models import Dispute, Supervision, User
+from casetrack.services import notifications
 from casetrack.services.disputes import check_version
 from casetrack.services.timeline import record_event
 
@@ -47,6 +49,7 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
     db.session.add(supervision)
     db.session.flush()
     record_event(dispute, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})")
+    notifications.announce_supervision(dispute, leader, due_on, now_utc())
     return supervision
 
 

@@ -14,6 +14,7 @@ from casetrack.forms.inbox import ExtensionRulingForm
 from casetrack.i18n import domain_message
 from casetrack.models import Petition
 from casetrack.services import inbox as inbox_service
+from casetrack.services import notifications
 from casetrack.services import petitions as petition_services
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -47,7 +48,8 @@ def index():
     inbox = inbox_service.inbox_for(current_user, clock.today(), clock.now_utc())
     session["inbox_count"] = [current_user.id, inbox.count, int(time.time())]
     return render_template("inbox/index.html", inbox=inbox, kinds=inbox_service.KINDS,
-                           ruling=ExtensionRulingForm(formdata=None))
+                           ruling=ExtensionRulingForm(formdata=None),
+                           messages=notifications.recent_in_app(current_user, clock.now_utc()))
 
 
 @bp.route("/extension/<int:petition_id>", methods=["POST"])

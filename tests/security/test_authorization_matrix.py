@@ -215,6 +215,8 @@ MATRIX: dict[str, Row] = {
     "admin.new_user": Row(get=ADMINS_ONLY, post="L  403  403  403  400  400", body=EMPTY),
     "admin.edit_user": Row(get=ADMIN_GET, post="L  403  403  403  400/400/404  400", body=EMPTY),
     "admin.reset_password": Row(get=ADMIN_GET, post=ADMIN_POST, body=PASSWORD_BODY),
+    "notifications.channels": Row(get=ADMIN_GET, post=ADMIN_POST, body=EMPTY),
+    "notifications.test": Row(post="L  403  403  403  404  404", variants=({"kind": "wecom"},), body=EMPTY),
     "admin.change_user": Row(post=ADMIN_POST, variants=({"change": "disable"}, {"change": "sign-out"}), body=EMPTY),
     # the calendar is county-wide: a township admin reads it, only a county-wide admin changes it (issue 13)
     "holidays.index": Row(get=ADMINS_ONLY, post="L  403  403  403  403  302",
