@@ -16,7 +16,17 @@ from casetrack import permissions
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_
 from casetrack.extensions import db
-from casetrack.models import CaseEvent, Dispute, Petition, Role, ScreeningRound, Supervision, Township, User
+from casetrack.models import (
+    CaseEvent,
+    Dispute,
+    Petition,
+    Role,
+    ScreeningRound,
+    Supervision,
+    Township,
+    User,
+    Village,
+)
 from casetrack.services import screening, time_limits
 
 PER_KIND = 30
@@ -75,6 +85,10 @@ class Inbox:
 
     lines: dict[str, list[Line]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # the villages' names, read once
+
+    def place(self, record) -> str:
+        return self.names.get(record.village_id, "") if record.village_id else ""
 
     def add(self, kind: str, lines: list[Line], total: int | None = None) -> None:
         if lines or total:
@@ -126,6 +140,12 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     if reach == permissions.NOWHERE and not reach.everywhere:
         return inbox
     role = user.role_enum
+    township_id = user.township_id or (user.village.township_id if user.village else None)
+    if township_id is not None:
+        db.session.get(Township, township_id)  # in the identity map: each case's limit finds its township there
+    # one query for the places' names instead of one lazy load per line
+    inbox.names = dict(db.session.execute(select(Village.id, Village.name).where(
+        Village.township_id == township_id) if township_id is not None else select(Village.id, Village.name)).all())
     disputes = and_(permissions._within(Dispute, reach), Dispute.merged_into_id.is_(None))
     petitions = permissions._within(Petition, reach)
     if role is Role.LEADER:
@@ -159,14 +179,14 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
                Dispute.status.in_(NOT_CONCLUDED))
         .order_by(Supervision.due_on, Supervision.id).limit(PER_KIND)).all()
     inbox.add("supervision", [_plain_due(Line(
-        "supervision", d.number, "cases.detail", {"case_id": d.id}, place=d.village.name, note=s.note,
+        "supervision", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d), note=s.note,
         rule=N_("督办期限")), s.due_on, today, soon) for s, d in pairs])
 
     rows, total = _listed(select(Dispute).where(
         disputes, Dispute.risk_level == wf.RiskLevel.MAJOR.value, Dispute.status.not_in(CLOSED),
         Dispute.responsible_unit.is_(None)).order_by(Dispute.registered_on, Dispute.id))
     inbox.add("major_unassigned", [Line("major_unassigned", d.number, "cases.detail", {"case_id": d.id},
-                                        place=d.village.name) for d in rows], total)
+                                        place=inbox.place(d)) for d in rows], total)
 
 
 # --- township staff: decisions to take, limits running out, corrections to look at, the township's round ----
@@ -175,13 +195,13 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     soon = _soon(user)
     rows, total = _listed(select(Dispute).where(disputes, Dispute.status == wf.DisputeState.REGISTERED.value)
                           .order_by(Dispute.registered_on, Dispute.id))
-    inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=d.village.name,
+    inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d),
                                   note=None) for d in rows], total)
 
     rows, total = _listed(select(Petition).where(petitions, Petition.status == "registered")
                           .order_by(Petition.due_on, Petition.id))
     inbox.add("petition_decision", [_limit(Line("petition_decision", p.number, "petitions.detail",
-                                                 {"petition_id": p.id}, place=p.village.name if p.village else ""),
+                                                 {"petition_id": p.id}, place=inbox.place(p)),
                                             time_limits.petition_limit(p, today)) for p in rows], total)
 
     horizon = today + timedelta(days=soon)
@@ -190,19 +210,19 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     due_petitions, petition_total = _listed(select(Petition).where(
         petitions, Petition.status != "registered", Petition.due_on.is_not(None), Petition.due_on <= horizon)
         .order_by(Petition.due_on, Petition.id))
-    lines = [_limit(Line("due", d.number, "cases.detail", {"case_id": d.id}, place=d.village.name),
+    lines = [_limit(Line("due", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d)),
                     time_limits.dispute_limit(d, today)) for d in due_disputes]
     lines += [_limit(Line("due", p.number, "petitions.detail", {"petition_id": p.id},
-                          place=p.village.name if p.village else ""), time_limits.petition_limit(p, today))
+                          place=inbox.place(p)), time_limits.petition_limit(p, today))
               for p in due_petitions]
     lines.sort(key=lambda line: (line.due or today, line.number))
     inbox.add("due", lines[:PER_KIND], dispute_total + petition_total)
 
-    inbox.add("corrected", _corrected_lines(disputes, now))
+    inbox.add("corrected", _corrected_lines(inbox, disputes, now))
     _screening_line(inbox, user.township, "township", None, today)
 
 
-def _corrected_lines(disputes, now: datetime) -> list[Line]:
+def _corrected_lines(inbox: Inbox, disputes, now: datetime) -> list[Line]:
     """Send-backs the mediator answered lately, until someone else acts on the case or it is sent back again."""
     corrected = aliased(CaseEvent)
     later = aliased(CaseEvent)
@@ -219,7 +239,7 @@ def _corrected_lines(disputes, now: datetime) -> list[Line]:
         if dispute.id not in seen:
             seen.add(dispute.id)
             lines.append(Line("corrected", dispute.number, "cases.detail", {"case_id": dispute.id},
-                              place=dispute.village.name, note=event.summary))
+                              place=inbox.place(dispute), note=event.summary))
     return lines
 
 
@@ -263,7 +283,7 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date) -> None:
 
     rows, total = _listed(select(Dispute).where(in_village, Dispute.returned_note.is_not(None))
                           .order_by(Dispute.returned_at, Dispute.id))
-    inbox.add("returned", [Line("returned", d.number, "review.corrected", {"case_id": d.id}, place=village.name,
+    inbox.add("returned", [Line("returned", d.number, "review.corrected", {"case_id": d.id}, place=inbox.place(d),
                                 note=d.returned_note) for d in rows], total)
 
     _screening_line(inbox, township, "village", village, today)
@@ -272,7 +292,7 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date) -> None:
         in_village, Dispute.status.in_((wf.DisputeState.ACCEPTED.value, wf.DisputeState.MEDIATING.value)),
         Dispute.due_on.is_not(None)).order_by(Dispute.due_on, Dispute.id))
     inbox.add("mediation", [_limit(Line("mediation", d.number, "cases.detail", {"case_id": d.id},
-                                        place=village.name), time_limits.dispute_limit(d, today))
+                                        place=inbox.place(d)), time_limits.dispute_limit(d, today))
                             for d in rows], total)
 
     rows, total = _listed(select(Dispute).where(
@@ -280,7 +300,7 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date) -> None:
         Dispute.outcome == wf.Outcome.SUCCEEDED.value, Dispute.due_on.is_not(None),
         Dispute.due_on <= today + timedelta(days=max(soon, 7))).order_by(Dispute.due_on, Dispute.id))
     inbox.add("follow_up", [_limit(Line("follow_up", d.number, "cases.detail", {"case_id": d.id},
-                                        place=village.name), time_limits.dispute_limit(d, today))
+                                        place=inbox.place(d)), time_limits.dispute_limit(d, today))
                             for d in rows], total)
 
     # The window runs 30 days from the agreement taking effect (and rolls past a rest day): 45 days back
@@ -294,6 +314,6 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date) -> None:
     for d in rows:
         window = time_limits.judicial_confirmation_window(d, today)
         if window is not None:
-            lines.append(_limit(Line("judicial", d.number, "cases.detail", {"case_id": d.id}, place=village.name),
+            lines.append(_limit(Line("judicial", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d)),
                                 window))
     inbox.add("judicial", lines[:PER_KIND], len(lines))
