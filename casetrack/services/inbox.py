@@ -9,8 +9,7 @@ come out in a request and in the `remind` command, where no user is signed in.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, literal_column, select
 
 from casetrack import permissions
 from casetrack.domain import workflow as wf
@@ -125,6 +124,17 @@ def _count(query) -> int:
     return db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
 
 
+FEW = 500
+"""Kinds that are few at any time are read whole (up to this many) without ORDER BY and sorted here, so the
+planner picks the index of their condition rather than one that gives the order (and scans a township)."""
+
+
+def _few(query, key) -> tuple[list, int]:
+    rows = list(db.session.execute(query.limit(FEW)).scalars())
+    total = len(rows) if len(rows) < FEW else _count(query)
+    return sorted(rows, key=key)[:PER_KIND], total
+
+
 def _listed(query, limit: int = PER_KIND) -> tuple[list, int]:
     """Return the first rows and, when there may be more, how many in all (one COUNT only then)."""
     rows = _rows(query, limit + 1)
@@ -153,7 +163,7 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     elif role is Role.STAFF:
         _staff_lines(inbox, user, disputes, petitions, today, now)
     elif role is Role.MEDIATOR:
-        _mediator_lines(inbox, user, disputes, today)
+        _mediator_lines(inbox, user, disputes, today, now)
     return inbox
 
 
@@ -166,8 +176,8 @@ def _soon(user: User) -> int:
 
 def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) -> None:
     soon = _soon(user)
-    rows, total = _listed(select(Petition).where(petitions, Petition.extension_requested_days.is_not(None))
-                          .order_by(Petition.opinion_due_on, Petition.id))
+    rows, total = _few(select(Petition).where(petitions, Petition.extension_requested_days.is_not(None)),
+                       lambda p: (p.opinion_due_on or date.max, p.id))
     inbox.add("extension", [_plain_due(Line(
         "extension", p.number, "petitions.detail", {"petition_id": p.id}, petition_id=p.id,
         note=p.extension_requested_reason, rule=N_("办结期限"), basis="《信访工作条例》第三十四条"),
@@ -182,9 +192,9 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
         "supervision", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d), note=s.note,
         rule=N_("督办期限")), s.due_on, today, soon) for s, d in pairs])
 
-    rows, total = _listed(select(Dispute).where(
+    rows, total = _few(select(Dispute).where(
         disputes, Dispute.risk_level == wf.RiskLevel.MAJOR.value, Dispute.status.not_in(CLOSED),
-        Dispute.responsible_unit.is_(None)).order_by(Dispute.registered_on, Dispute.id))
+        Dispute.responsible_unit.is_(None)), lambda d: (d.registered_on, d.id))
     inbox.add("major_unassigned", [Line("major_unassigned", d.number, "cases.detail", {"case_id": d.id},
                                         place=inbox.place(d)) for d in rows], total)
 
@@ -198,8 +208,8 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d),
                                   note=None) for d in rows], total)
 
-    rows, total = _listed(select(Petition).where(petitions, Petition.status == "registered")
-                          .order_by(Petition.due_on, Petition.id))
+    rows, total = _few(select(Petition).where(petitions, Petition.status == "registered"),
+                       lambda p: (p.due_on or date.max, p.id))
     inbox.add("petition_decision", [_limit(Line("petition_decision", p.number, "petitions.detail",
                                                  {"petition_id": p.id}, place=inbox.place(p)),
                                             time_limits.petition_limit(p, today)) for p in rows], total)
@@ -223,23 +233,35 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
 
 
 def _corrected_lines(inbox: Inbox, disputes, now: datetime) -> list[Line]:
-    """Send-backs the mediator answered lately, until someone else acts on the case or it is sent back again."""
-    corrected = aliased(CaseEvent)
-    later = aliased(CaseEvent)
-    rows = db.session.execute(
-        select(corrected, Dispute).join(Dispute, Dispute.id == corrected.dispute_id)
-        .where(corrected.action == "corrected", corrected.at >= now - timedelta(days=CORRECTED_SHOWN_DAYS),
-               disputes, Dispute.returned_note.is_(None),
-               ~exists().where(later.dispute_id == corrected.dispute_id, later.at > corrected.at,
-                               later.actor_id.is_distinct_from(corrected.actor_id)))
-        .order_by(corrected.at.desc()).limit(PER_KIND)
-    ).all()
-    seen, lines = set(), []
-    for event, dispute in rows:
-        if dispute.id not in seen:
-            seen.add(dispute.id)
+    """Send-backs the mediator answered lately, until someone else acts on the case or it is sent back again.
+
+    Read from the few recent "corrected" entries (a partial index holds only those), county-wide, then kept to
+    the user's reach through their cases: the reach hook's per-table criteria would lead the planner to walk a
+    whole township's cases instead.
+    """
+    recent = db.session.execute(
+        select(CaseEvent.dispute_id, CaseEvent.at, CaseEvent.actor_id, CaseEvent.summary)
+        .where(CaseEvent.action == literal_column("'corrected'"),
+               CaseEvent.at >= now - timedelta(days=CORRECTED_SHOWN_DAYS))
+        .order_by(CaseEvent.at.desc()).limit(FEW).execution_options(**permissions.COUNTY_WIDE)).all()
+    latest = {}
+    for dispute_id, at, actor_id, summary in recent:
+        latest.setdefault(dispute_id, (at, actor_id, summary))
+    if not latest:
+        return []
+    cases = db.session.execute(select(Dispute).where(
+        disputes, Dispute.id.in_(list(latest)), Dispute.returned_note.is_(None))).scalars().all()
+    lines = []
+    for dispute in sorted(cases, key=lambda d: latest[d.id][0], reverse=True):
+        at, actor_id, summary = latest[dispute.id]
+        acted = db.session.execute(select(CaseEvent.id).where(
+            CaseEvent.dispute_id == dispute.id, CaseEvent.at > at,
+            CaseEvent.actor_id.is_distinct_from(actor_id)).limit(1)).first()
+        if acted is None:
             lines.append(Line("corrected", dispute.number, "cases.detail", {"case_id": dispute.id},
-                              place=inbox.place(dispute), note=event.summary))
+                              place=inbox.place(dispute), note=summary))
+        if len(lines) == PER_KIND:
+            break
     return lines
 
 
@@ -275,14 +297,14 @@ def _soon_for(township: Township) -> int:
 
 # --- a village mediator: their cases' next steps, send-backs, the round, 司法确认 windows, return visits -------
 
-def _mediator_lines(inbox: Inbox, user: User, disputes, today: date) -> None:
+def _mediator_lines(inbox: Inbox, user: User, disputes, today: date, now: datetime) -> None:
     village = user.village
     township = village.township
     soon = _soon_for(township)
     in_village = and_(disputes, Dispute.township_id == township.id)
 
-    rows, total = _listed(select(Dispute).where(in_village, Dispute.returned_note.is_not(None))
-                          .order_by(Dispute.returned_at, Dispute.id))
+    rows, total = _few(select(Dispute).where(in_village, Dispute.returned_note.is_not(None)),
+                       lambda d: (d.returned_at or now, d.id))
     inbox.add("returned", [Line("returned", d.number, "review.corrected", {"case_id": d.id}, place=inbox.place(d),
                                 note=d.returned_note) for d in rows], total)
 

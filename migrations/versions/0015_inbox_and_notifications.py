@@ -28,11 +28,14 @@ def upgrade():
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
     op.create_index('ix_disputes_village_due', 'disputes', ['village_id', 'due_on', 'id'])
+    returned = sa.text('returned_note IS NOT NULL')
+    op.create_index('ix_disputes_village_returned', 'disputes', ['village_id'],
+                    sqlite_where=returned, postgresql_where=returned)
     open_window = sa.text("outcome = 'succeeded' AND judicial_confirmation_applied_on IS NULL")
     op.create_index('ix_disputes_confirmation_open', 'disputes', ['township_id', 'closed_on'],
                     sqlite_where=open_window, postgresql_where=open_window)
     requested = sa.text('extension_requested_days IS NOT NULL')
-    op.create_index('ix_petitions_extension_requested', 'petitions', ['township_id'],
+    op.create_index('ix_petitions_extension_requested', 'petitions', ['township_id', 'opinion_due_on'],
                     sqlite_where=requested, postgresql_where=requested)
     op.create_table(
         'notification_channels',
@@ -87,6 +90,7 @@ def downgrade():
     op.drop_index('ix_case_events_corrected_at', table_name='case_events')
     op.drop_index('ix_petitions_extension_requested', table_name='petitions')
     op.drop_index('ix_disputes_confirmation_open', table_name='disputes')
+    op.drop_index('ix_disputes_village_returned', table_name='disputes')
     op.drop_index('ix_disputes_village_due', table_name='disputes')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
