@@ -146,8 +146,7 @@ def _listed(query, limit: int = PER_KIND) -> tuple[list, int]:
 def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     """Return the lines waiting on the user today, by kind, within their reach."""
     inbox = Inbox()
-    reach = permissions.reach_of(user) if user.is_authenticated else permissions.NOWHERE
-    if reach == permissions.NOWHERE and not reach.everywhere:
+    if permissions.reach_of(user) == permissions.NOWHERE:
         return inbox
     role = user.role_enum
     township_id = user.township_id or (user.village.township_id if user.village else None)
@@ -156,8 +155,8 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     # one query for the places' names instead of one lazy load per line
     inbox.names = dict(db.session.execute(select(Village.id, Village.name).where(
         Village.township_id == township_id) if township_id is not None else select(Village.id, Village.name)).all())
-    disputes = and_(permissions._within(Dispute, reach), Dispute.merged_into_id.is_(None))
-    petitions = permissions._within(Petition, reach)
+    disputes = and_(permissions.dispute_scope(user), Dispute.merged_into_id.is_(None))
+    petitions = permissions.petition_scope(user)
     if role is Role.LEADER:
         _leader_lines(inbox, user, disputes, petitions, today)
     elif role is Role.STAFF:
