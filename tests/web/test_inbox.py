@@ -300,3 +300,14 @@ def test_the_petition_page_leads_with_its_limit_and_rule(app, world):
     page = signed_in(app, "staff").get(f"/petitions/{petition.id}").get_data(as_text=True)
     head = page[page.index('class="card case-now"'):]
     assert "当前期限" in head[:2000] and "已超期" in head[:2000] and "第二十二条" in head[:2000]
+
+
+def test_an_old_timeline_entry_that_named_its_actor_shows_the_name_once(app, world):
+    from casetrack.services.timeline import record_event
+
+    world.leader.full_name = "分管领导 陈志国"
+    case = make_dispute(world.staff, world.village, registered_on=_today() - timedelta(days=3))
+    record_event(case, world.leader, "supervise", "分管领导 陈志国督办:请尽快化解(期限2026-12-01)")
+    db.session.commit()
+    page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r"<strong>分管领导 陈志国</strong>\s*<span>督办:请尽快化解", page)
