@@ -157,12 +157,16 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
         Village.township_id == township_id) if township_id is not None else select(Village.id, Village.name)).all())
     disputes = and_(permissions.dispute_scope(user), Dispute.merged_into_id.is_(None))
     petitions = permissions.petition_scope(user)
-    if role is Role.LEADER:
-        _leader_lines(inbox, user, disputes, petitions, today)
-    elif role is Role.STAFF:
-        _staff_lines(inbox, user, disputes, petitions, today, now)
-    elif role is Role.MEDIATOR:
-        _mediator_lines(inbox, user, disputes, today, now)
+    # Every query below carries the user's reach itself (disputes, petitions above; rounds by the user's own
+    # village or township), as it must outside a request; the reach hook would only add the same limits again,
+    # per table, at a cost of a few milliseconds a query and with plans that walk a township's cases.
+    with permissions.county_wide():
+        if role is Role.LEADER:
+            _leader_lines(inbox, user, disputes, petitions, today)
+        elif role is Role.STAFF:
+            _staff_lines(inbox, user, disputes, petitions, today, now)
+        elif role is Role.MEDIATOR:
+            _mediator_lines(inbox, user, disputes, today, now)
     return inbox
 
 
