@@ -138,8 +138,8 @@ def _init_extensions(app: Flask) -> None:
         return response
 
 
-BLUEPRINTS = ("auth", "main", "cases", "review", "petitions", "queue", "screening", "reports", "documents", "ledger",
-              "admin", "holidays", "petition_documents", "help")
+BLUEPRINTS = ("auth", "account", "inbox", "notifications", "main", "cases", "review", "petitions", "queue", "screening",
+              "reports", "documents", "ledger", "admin", "holidays", "petition_documents", "help")
 """The modules of casetrack.web whose `bp` is registered, one per area."""
 
 

@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(ledger_group)
+    from casetrack.notifications_cli import remind_command
+
+    app.cli.add_command(remind_command)
 
 
 def _fail(message: str) -> None:

@@ -15,6 +15,7 @@ from casetrack.models.events import CaseEvent
 from casetrack.models.geo import NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
 from casetrack.models.ledger_maps import LedgerMapping
+from casetrack.models.notifications import Notification, NotificationChannel
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
@@ -29,6 +30,8 @@ __all__ = [
     "CalendarDay",
     "CalendarPlan",
     "LedgerMapping",
+    "Notification",
+    "NotificationChannel",
     "Petition",
     "PetitionCategory",
     "QueueStamp",

@@ -90,6 +90,13 @@ class Dispute(db.Model):
         Index("ix_disputes_returned", "township_id", sqlite_where=text("returned_note IS NOT NULL"),
               postgresql_where=text("returned_note IS NOT NULL")),
         Index("ix_disputes_township_risk", "township_id", "risk_level", "status"),
+        # The inbox (services/inbox.py): a village's limits in order, and the 司法确认 windows still open.
+        Index("ix_disputes_village_due", "village_id", "due_on", "id"),
+        Index("ix_disputes_village_returned", "village_id", sqlite_where=text("returned_note IS NOT NULL"),
+              postgresql_where=text("returned_note IS NOT NULL")),
+        Index("ix_disputes_confirmation_open", "township_id", "closed_on",
+              sqlite_where=text("outcome = 'succeeded' AND judicial_confirmation_applied_on IS NULL"),
+              postgresql_where=text("outcome = 'succeeded' AND judicial_confirmation_applied_on IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

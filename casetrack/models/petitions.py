@@ -63,6 +63,10 @@ class Petition(db.Model):
         Index("ix_petitions_repeat_of_id", "repeat_of_id", sqlite_where=text("repeat_of_id IS NOT NULL"),
               postgresql_where=text("repeat_of_id IS NOT NULL")),
         Index("ix_petitions_township_opinion_due", "township_id", "opinion_due_on"),
+        # The leader's inbox: extension requests waiting for approval, few at any time.
+        Index("ix_petitions_extension_requested", "township_id", "opinion_due_on",
+              sqlite_where=text("extension_requested_days IS NOT NULL"),
+              postgresql_where=text("extension_requested_days IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

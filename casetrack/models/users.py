@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     # Bumped to end every session of the account (logout, new password, new role or place, disabling,
     # "sign out everywhere"): a session carries the generation it was opened at (get_id) and dies with it.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an admin chose the password (services.accounts.reset_password): until the user chooses their own,
+    # every page leads to /account/password (web.auth._must_change_password_first).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
 
     township: Mapped[Township | None] = relationship()

@@ -114,8 +114,33 @@ def reset_password(user: User, password: str) -> User:
     if refusal:
         raise refusal
     user.set_password(password)
+    user.must_change_password = True  # the admin knows this one: the user chooses their own at the next login
     user.end_sessions()
     login_throttle.forget_account(user.username)
+    db.session.flush()
+    return user
+
+
+class WrongCurrentPassword(DomainError):
+    """The password typed as the current one is not the account's."""
+
+
+def change_own_password(user: User, current: str, new: str) -> User:
+    """Let a user replace their own password, proving the current one; end their other sessions.
+
+    The new password follows the same policy as every other (password_refusal) and must differ from the
+    current one; once set, an admin's reset no longer has to be replaced.
+    """
+    if not user.check_password(current):
+        raise WrongCurrentPassword("当前密码不正确。")
+    refusal = password_refusal(new, user.username)
+    if refusal:
+        raise refusal
+    if new == current:
+        raise DomainError("新密码不能与当前密码相同。")
+    user.set_password(new)
+    user.must_change_password = False
+    user.end_sessions()  # a session opened elsewhere with the old password ends; the caller signs this one in again
     db.session.flush()
     return user
 

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select, true
 
 from casetrack import permissions
+from casetrack.clock import now_utc
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
@@ -14,7 +15,7 @@ from casetrack.domain.identity import check_person, normalise_id_number, normali
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, PetitionCategory, Petitioner, User, Village
 from casetrack.services import disputes as dispute_services
-from casetrack.services import time_limits
+from casetrack.services import notifications, time_limits
 from casetrack.services.disputes import check_version
 from casetrack.services.numbering import format_case_number, next_sequence
 from casetrack.services.timeline import record_event
@@ -237,6 +238,7 @@ def request_extension(petition: Petition, actor: User, days: int, reason: str) -
     petition.extension_requested_by_id = actor.id
     db.session.flush()
     _record(petition, actor, "extension_requested", f"申请延期{days}日,待领导审批:{reason.strip()}")
+    notifications.announce_extension_request(petition, days, now_utc())
 
 
 def extend(petition: Petition, approver: User, days: int, reason: str, on: date, today: date,
@@ -258,7 +260,7 @@ def extend(petition: Petition, approver: User, days: int, reason: str, on: date,
     db.session.flush()
     after = time_limits.opinion_deadline(petition)
     _record(
-        petition, approver, "extend", f"{approver.display_name}批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
+        petition, approver, "extend", f"批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
         {"办结期限": (before.due if before else None, after.due if after else None)},
     )
 
@@ -273,7 +275,7 @@ def decline_extension(petition: Petition, leader: User, note: str) -> None:
     petition.extension_requested_days = None
     petition.extension_requested_reason = None
     db.session.flush()
-    _record(petition, leader, "extension_declined", f"{leader.display_name}未批准延期{days}日:{note.strip() or '无'}")
+    _record(petition, leader, "extension_declined", f"未批准延期{days}日:{note.strip() or '无'}")
 
 
 def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: date, today: date,

@@ -9,6 +9,7 @@ from casetrack.domain.errors import DomainError
 from casetrack.domain.identity import normalise_id_number
 from casetrack.extensions import db
 from casetrack.models import Dispute, Party, User, Village
+from casetrack.services import notifications
 from casetrack.services.disputes import check_version
 from casetrack.services.timeline import record_event
 
@@ -29,6 +30,7 @@ def send_back(dispute: Dispute, staff: User, note: str, expected_version: int | 
     dispute.returned_by_id = staff.id
     db.session.flush()
     record_event(dispute, staff, "send_back", f"退回补正:{note.strip()}")
+    notifications.announce_send_back(dispute, dispute.returned_at)
 
 
 def mark_corrected(dispute: Dispute, mediator: User, note: str, expected_version: int | None = None) -> None:

@@ -6,11 +6,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
+from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, Supervision, User
+from casetrack.services import notifications
 from casetrack.services.disputes import check_version
 from casetrack.services.timeline import record_event
 
@@ -48,7 +50,8 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
                               supervised_on=today)
     db.session.add(supervision)
     db.session.flush()
-    record_event(dispute, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})")
+    record_event(dispute, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})")
+    notifications.announce_supervision(dispute, leader, due_on, now_utc())
     return supervision
 
 
@@ -90,8 +93,8 @@ def supervise_petition(petition: Petition, leader: User, note: str, due_on: date
                               supervised_on=today)
     db.session.add(supervision)
     db.session.flush()
-    record_event(None, leader, "supervise", f"{leader.display_name}督办:{note.strip()}(期限{due_on.isoformat()})",
-                 petition=petition)
+    record_event(None, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})", petition=petition)
+    notifications.announce_petition_supervision(petition, leader, due_on, now_utc())
     return supervision
 
 

@@ -24,6 +24,11 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
+def _on_a_phone() -> bool:
+    """Tell whether the browser says it is a phone (the "Mobi" every mobile browser's User-Agent holds)."""
+    return "Mobi" in (request.headers.get("User-Agent") or "")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -47,6 +52,8 @@ def login():
             if locale:
                 session["locale"] = locale  # the language chosen on the login page stays
             login_user(user)
+            if not request.args.get("next") and _on_a_phone():
+                return redirect(url_for("inbox.index"))  # on a phone, the first page is what waits on them
             return redirect(_safe_next(request.args.get("next")))
         form.form_errors.append(_("用户名或密码不正确。"))
         status = 401

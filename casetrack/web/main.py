@@ -11,8 +11,8 @@ from casetrack import clock, permissions
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, Township, Village
+from casetrack.services import inbox, time_limits
 from casetrack.services import queue as q
-from casetrack.services import time_limits
 
 bp = Blueprint("main", __name__)
 
@@ -54,9 +54,10 @@ def dashboard():
         select(Dispute).where(dispute_scope, Dispute.returned_note.is_not(None))
         .options(selectinload(Dispute.village)).order_by(Dispute.returned_at).limit(20)
     ).scalars().all()
+    screening_due = inbox.screening_due(current_user, today)  # a round not yet held is due this period too
     warning = time_limits.calendar_gap_warning(today) if permissions.can_administer(current_user) else None
     return render_template(
         "main/dashboard.html", due=due, limits=limits, counts=counts, tabs=q.TABS, intake=intake,
         closures=closures, petitions_in=petitions_in, overdue_by_village=overdue_by_village, returned=returned,
-        calendar_warning=warning, today=today, states=list(wf.DisputeState),
+        calendar_warning=warning, today=today, states=list(wf.DisputeState), screening_due=screening_due,
     )

@@ -142,7 +142,14 @@ def test_a_merged_duplicate_is_neither_due_nor_overdue_nor_new_on_the_dashboard(
 
 
 def test_an_empty_dashboard_says_nothing_is_due(app, world):
+    from casetrack import clock
+    from casetrack.services import screening
+
     client = browse_as(app, "staff")
+    page = client.get("/").get_data(as_text=True)
+    assert "本期排查尚未进行" in page and "本周没有到期的事项。" not in page  # the township's round is due
+    screening.record_round(world.staff, world.township, "township", None, clock.today(), "刘明", [], clock.today())
+    db.session.commit()
     response = client.get("/")
     assert "本周没有到期的事项。" in response.get_data(as_text=True)
     board = read_dashboard(client)

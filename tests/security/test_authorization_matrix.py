@@ -125,6 +125,10 @@ MATRIX: dict[str, Row] = {
     "auth.language": Row(post="302  302  302  302  302  302", body=lambda w, p: {"locale": "en"}),
     "auth.alive": Row(get="200  200  200  200  200  200"),  # says whether the session holds, to everyone
     "main.dashboard": Row(get=EVERYONE),
+    "inbox.index": Row(get=EVERYONE),
+    "inbox.rule_extension": Row(post="L  403/404/404  403/403/404  302/302/404  403/403/404  403",
+                                body=lambda w, p: {"decision": "decline", "note": "理由不充分"}),
+    "account.password": Row(get=EVERYONE, post="L  400  400  400  400  400", body=EMPTY),
     # disputes
     "cases.index": Row(get=EVERYONE),
     "cases.new": Row(get="L  200  200  403  403  403", post="L  302/400/400  302/302/400  403  403  403",
@@ -217,6 +221,8 @@ MATRIX: dict[str, Row] = {
     "admin.new_user": Row(get=ADMINS_ONLY, post="L  403  403  403  400  400", body=EMPTY),
     "admin.edit_user": Row(get=ADMIN_GET, post="L  403  403  403  400/400/404  400", body=EMPTY),
     "admin.reset_password": Row(get=ADMIN_GET, post=ADMIN_POST, body=PASSWORD_BODY),
+    "notifications.channels": Row(get=ADMIN_GET, post=ADMIN_POST, body=EMPTY),
+    "notifications.test": Row(post="L  403  403  403  404  404", variants=({"kind": "wecom"},), body=EMPTY),
     "admin.change_user": Row(post=ADMIN_POST, variants=({"change": "disable"}, {"change": "sign-out"}), body=EMPTY),
     # the calendar is county-wide: a township admin reads it, only a county-wide admin changes it (issue 13)
     "holidays.index": Row(get=ADMINS_ONLY, post="L  403  403  403  403  302",
