@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from casetrack.services import time_limits
 
     time_limits.init_app(app)
+    from casetrack.services import warnings
+
+    warnings.init_app(app)  # early warnings follow every write to the cases behind them
     return app
 
 

@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(ledger_group)
+    from casetrack.warnings_cli import warnings_group
+
+    app.cli.add_command(warnings_group)
 
 
 def _fail(message: str) -> None:
