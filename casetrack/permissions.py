@@ -245,6 +245,14 @@ def round_scope(user: User):
     return _within(ScreeningRound, reach_of(user))
 
 
+def can_acknowledge_warning(user: User, warning: RiskWarning) -> bool:
+    """Staff and leaders of the township acknowledge its warnings; a mediator their own village's."""
+    role = user.role_enum
+    if role in (Role.STAFF, Role.LEADER):
+        return warning.township_id == user.township_id
+    return role is Role.MEDIATOR and warning.village_id is not None and warning.village_id == user.village_id
+
+
 def warning_scope(user: User):
     """Return a WHERE clause limiting early warnings (预警) to the user's reach: a mediator sees their village's."""
     return _within(RiskWarning, reach_of(user))

@@ -12,7 +12,7 @@ from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, Township, Village
 from casetrack.services import queue as q
-from casetrack.services import time_limits
+from casetrack.services import time_limits, warnings
 
 bp = Blueprint("main", __name__)
 
@@ -59,4 +59,5 @@ def dashboard():
         "main/dashboard.html", due=due, limits=limits, counts=counts, tabs=q.TABS, intake=intake,
         closures=closures, petitions_in=petitions_in, overdue_by_village=overdue_by_village, returned=returned,
         calendar_warning=warning, today=today, states=list(wf.DisputeState),
+        warning_counts=warnings.counts_by_level(current_user),
     )
