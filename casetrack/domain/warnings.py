@@ -389,3 +389,30 @@ def judge_township(facts: TownshipFacts, today: date, t: Thresholds,
         for village_id, name in facts.village_names.items():
             found.append(village_surge(village_id, name, month, by_village.get(village_id, []), today, t))
     return [f for f in found if f is not None]
+
+
+# --- figures ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RaisedWarning:
+    """A warning as the figures read it: the day raised, the day resolved, and its level on each day it changed."""
+
+    since: date
+    resolved_on: date | None
+    levels: tuple[tuple[date, str], ...]  # (day, level) in order: raised, then each change
+
+
+def tally(warnings: Iterable[RaisedWarning], start: date, cut: date) -> dict[str, int]:
+    """Count the warnings raised in [start, cut]: in all, by their level as at the cut, and resolved by the cut."""
+    counts = {"raised": 0, "red": 0, "yellow": 0, "blue": 0, "resolved": 0}
+    for warning in warnings:
+        if not start <= warning.since <= cut:
+            continue
+        counts["raised"] += 1
+        level = next((lv for day, lv in reversed(warning.levels) if day <= cut), None)
+        level = level or (warning.levels[0][1] if warning.levels else None)
+        if level in counts:
+            counts[level] += 1
+        if warning.resolved_on is not None and warning.resolved_on <= cut:
+            counts["resolved"] += 1
+    return counts

@@ -198,3 +198,20 @@ def test_judging_a_township_finds_every_rule_once():
         petitions=[petition(10, level_rank=2, level_label="市")], village_names={1: "斜沟村", 2: "王家庄村"})
     found = sorted((f.rule.value, f.level.value) for f in w.judge_township(facts, TODAY, T))
     assert found == [("many_people", "red"), ("repeat_party", "yellow"), ("repeat_petitioner", "red")]
+
+
+# --- figures ------------------------------------------------------------------------------------------------
+
+def test_the_figures_count_warnings_raised_in_the_period_at_their_level_at_its_end():
+    d = date
+    raised = [
+        w.RaisedWarning(d(2025, 12, 30), None, ((d(2025, 12, 30), "red"),)),  # raised the year before: not counted
+        w.RaisedWarning(d(2026, 3, 1), d(2026, 5, 1), ((d(2026, 3, 1), "blue"),)),  # resolved in the year
+        w.RaisedWarning(d(2026, 6, 1), None, ((d(2026, 6, 1), "yellow"), (d(2026, 9, 1), "red"))),  # turned red
+        w.RaisedWarning(d(2026, 11, 1), d(2027, 1, 5), ((d(2026, 11, 1), "yellow"), (d(2027, 1, 5), "red"))),
+    ]
+    assert w.tally(raised, d(2026, 1, 1), d(2026, 12, 31)) == {
+        "raised": 3, "red": 1, "yellow": 1, "blue": 1, "resolved": 1}
+    # as at the end of June: the second was still yellow, and nothing raised after June counts
+    assert w.tally(raised, d(2026, 1, 1), d(2026, 6, 30)) == {
+        "raised": 2, "red": 0, "yellow": 1, "blue": 1, "resolved": 1}
