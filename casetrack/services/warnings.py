@@ -347,13 +347,19 @@ def refresh_township(township: Township, today: date | None = None) -> dict:
     today = today or clock.today()
     t = _thresholds(township)
     with permissions.county_wide():
-        cases = _load_cases(Dispute.township_id == township.id)
-        chained = set(db.session.execute(select(Petition.repeat_of_id).where(
-            Petition.township_id == township.id, Petition.repeat_of_id.is_not(None))).scalars())
-        petitions = _load_petitions(Petition.township_id == township.id, chained)
         open_rows = {(r.rule, r.subject): r for r in db.session.execute(select(RiskWarning).where(
             RiskWarning.township_id == township.id, RiskWarning.resolved_at.is_(None))).scalars()}
         months = [w.month_of_key(s)[1] for (rule, s) in open_rows if rule == w.Rule.VILLAGE_SURGE.value]
+        # Only what a rule can still count: the party window, the months a surge compares, and open cases (a
+        # closed case outside those fires nothing, and its open warning, judged None, is resolved).
+        earliest = min([today - timedelta(days=t.party_days - 1),
+                        *(w._months_back(m, t.surge_months) for m in (date(today.year, today.month, 1), *months))])
+        cases = _load_cases((Dispute.township_id == township.id)
+                            & ((Dispute.registered_on >= earliest) | Dispute.status.in_(OPEN_DISPUTE_STATES)))
+        chained = set(db.session.execute(select(Petition.repeat_of_id).where(
+            Petition.township_id == township.id, Petition.repeat_of_id.is_not(None))).scalars())
+        petitions = _load_petitions((Petition.township_id == township.id)
+                                    & (Petition.received_on > w._months_back(today, t.petition_months)), chained)
         facts = w.TownshipFacts(cases, petitions, {v.id: v.name for v in township.villages})
         judged: dict[tuple[str, str], w.Finding | None] = dict.fromkeys(open_rows)
         for finding in w.judge_township(facts, today, t, months):
