@@ -253,6 +253,11 @@ def can_acknowledge_warning(user: User, warning: RiskWarning) -> bool:
     return role is Role.MEDIATOR and warning.village_id is not None and warning.village_id == user.village_id
 
 
+def can_set_warning_rules(user: User, township) -> bool:
+    """An admin sets the warning thresholds and sensitive periods of their township (a county admin: any)."""
+    return user.role_enum is Role.ADMIN and user.township_id in (None, township.id)
+
+
 def warning_scope(user: User):
     """Return a WHERE clause limiting early warnings (预警) to the user's reach: a mediator sees their village's."""
     return _within(RiskWarning, reach_of(user))

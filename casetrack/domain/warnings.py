@@ -416,3 +416,31 @@ def tally(warnings: Iterable[RaisedWarning], start: date, cut: date) -> dict[str
         if warning.resolved_on is not None and warning.resolved_on <= cut:
             counts["resolved"] += 1
     return counts
+
+
+# --- settings -----------------------------------------------------------------------------------------------
+
+def parse_sensitive_periods(text: str) -> list[dict]:
+    """Read sensitive periods written one a line as "名称,开始日期,结束日期" (2027-03-01); refuse a bad line by number."""
+    from casetrack.domain.errors import DomainError
+
+    periods = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace(",", ",").split(",")]
+        try:
+            if len(parts) != 3 or not parts[0]:
+                raise ValueError(line)
+            starts_on, ends_on = date.fromisoformat(parts[1]), date.fromisoformat(parts[2])
+        except ValueError:
+            raise DomainError("敏感时期第%(n)s行应写作“名称,开始日期,结束日期”,日期如2027-03-01。", n=number) from None
+        if ends_on < starts_on:
+            raise DomainError("敏感时期第%(n)s行的结束日期早于开始日期。", n=number)
+        periods.append({"name": parts[0], "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
+    return periods
+
+
+def format_sensitive_periods(periods: Iterable[SensitivePeriod]) -> str:
+    return "\n".join(f"{p.name},{p.starts_on.isoformat()},{p.ends_on.isoformat()}" for p in periods)

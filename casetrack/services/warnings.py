@@ -465,3 +465,22 @@ def petitions_of(warnings: list[RiskWarning], user: User) -> dict[int, Petition]
                                     ).scalars():
             found[p.id] = p
     return found
+
+
+# --- the township's settings -------------------------------------------------------------------------------
+
+def settings_of(township: Township) -> w.Thresholds:
+    """Return the township's thresholds and sensitive periods (its settings, or the defaults)."""
+    return _thresholds(township)
+
+
+def save_settings(township: Township, values: dict, periods_text: str) -> dict:
+    """Store the township's warning thresholds and sensitive periods, then re-judge its warnings by them."""
+    periods = w.parse_sensitive_periods(periods_text)
+    settings = dict(township.settings or {})
+    for key, value in values.items():
+        settings[f"warning_{key}"] = float(value) if key == "surge_ratio" else int(value)
+    settings["sensitive_periods"] = periods
+    township.settings = settings  # a new dict, so the JSON column is seen as changed
+    db.session.flush()
+    return refresh_township(township)

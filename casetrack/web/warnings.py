@@ -9,9 +9,9 @@ from casetrack import clock, permissions
 from casetrack.domain import warnings as w
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.forms.warnings import AcknowledgeForm
+from casetrack.forms.warnings import AcknowledgeForm, WarningSettingsForm
 from casetrack.i18n import domain_message
-from casetrack.models import User
+from casetrack.models import Township, User
 from casetrack.services import warnings as services
 
 bp = Blueprint("warnings", __name__)
@@ -55,7 +55,15 @@ def index():
         levels=LEVELS, rules=RULES, counts=services.counts_by_level(current_user),
         disputes=services.disputes_of(rows, current_user), petitions=services.petitions_of(rows, current_user),
         users=_users(rows), level_labels={lv.value: lv.label for lv in w.WarningLevel},
-        rule_labels={r.value: r.label for r in w.Rule})
+        rule_labels={r.value: r.label for r in w.Rule}, settable=_settable_townships())
+
+
+def _settable_townships() -> list[Township]:
+    """The townships whose warning settings the user may change (an admin's own, or all for a county admin)."""
+    if not permissions.can_administer(current_user):
+        return []
+    return [t for t in db.session.execute(select(Township).order_by(Township.id)).scalars()
+            if permissions.can_set_warning_rules(current_user, t)]
 
 
 @bp.route("/warnings.json")
@@ -126,3 +134,33 @@ def detail(warning_id: int):
         disputes=services.disputes_of([warning], current_user), petitions=services.petitions_of([warning], current_user),
         level_labels={lv.value: lv.label for lv in w.WarningLevel}, rule_labels={r.value: r.label for r in w.Rule},
     ), status
+
+
+@bp.route("/warnings/settings/<int:township_id>", methods=["GET", "POST"])
+@login_required
+def settings(township_id: int):
+    """The township's warning thresholds and sensitive periods: an admin's to set."""
+    township = db.session.get(Township, township_id)
+    if township is None or not permissions.can_set_warning_rules(current_user, township):
+        abort(404 if township is None else 403)
+    current = services.settings_of(township)
+    if request.method == "GET":
+        form = WarningSettingsForm(data={key: getattr(current, key) for key in WarningSettingsForm.FIELDS}
+                                   | {"sensitive_periods": w.format_sensitive_periods(current.sensitive_periods)})
+    else:
+        form = WarningSettingsForm()
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                services.save_settings(township, {k: getattr(form, k).data for k in WarningSettingsForm.FIELDS},
+                                       form.sensitive_periods.data or "")
+                db.session.commit()
+            except DomainError as refused:
+                db.session.rollback()
+                form.sensitive_periods.errors = [*form.sensitive_periods.errors, domain_message(refused)]
+            else:
+                flash(_("已保存“%(name)s”的预警设置。", name=township.name), "success")
+                return redirect(url_for("warnings.settings", township_id=township.id))
+    return render_template("warnings/settings.html", township=township, form=form), status

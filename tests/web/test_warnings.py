@@ -119,3 +119,44 @@ def test_the_dashboard_counts_warnings_by_level(client, world, warned):
     assert 'class="warn-tile-red"><span class="num">1</span>' in page
     assert 'class="warn-tile-yellow"><span class="num">1</span>' in page
     assert 'class="warn-tile-blue"><span class="num">0</span>' in page
+
+
+def test_an_admin_sets_thresholds_and_sensitive_periods_and_warnings_follow(client, world):
+    case = register(world.staff, world.village, "赵六", people=4)
+    assert numbers_seen_as(client, "staff") == []
+    client.post("/auth/logout")
+    login(client, "admin")
+    page = client.get(f"/warnings/settings/{world.township.id}").get_data(as_text=True)
+    assert 'value="5"' in page  # the default yellow threshold
+    form = {"party_disputes": 3, "party_days": 180, "petitions": 3, "petition_months": 12, "people_yellow": 4,
+            "people_red": 20, "surge_ratio": "2.0", "surge_minimum": 4, "surge_months": 6, "sensitive_lead_days": 7,
+            "sensitive_periods": "全国两会,2027-03-03,2027-03-15"}
+    assert client.post(f"/warnings/settings/{world.township.id}", data=form).status_code == 302
+    db.session.refresh(world.township)
+    assert world.township.settings["warning_people_yellow"] == 4
+    assert world.township.settings["sensitive_periods"] == [
+        {"name": "全国两会", "starts_on": "2027-03-03", "ends_on": "2027-03-15"}]
+    client.post("/auth/logout")
+    assert numbers_seen_as(client, "staff") == [case.number]  # re-judged at once by the new threshold
+
+
+def test_a_bad_sensitive_period_is_refused_beside_the_field_and_nothing_is_saved(client, world):
+    login(client, "admin")
+    form = {"party_disputes": 3, "party_days": 180, "petitions": 3, "petition_months": 12, "people_yellow": 4,
+            "people_red": 20, "surge_ratio": "2", "surge_minimum": 4, "surge_months": 6, "sensitive_lead_days": 7,
+            "sensitive_periods": "全国两会,2027-03-03,2027-03-15\n国庆 10月1日"}
+    response = client.post(f"/warnings/settings/{world.township.id}", data=form)
+    assert response.status_code == 400 and "敏感时期第2行" in response.get_data(as_text=True)
+    db.session.refresh(world.township)
+    assert "warning_people_yellow" not in (world.township.settings or {})
+
+
+@pytest.mark.parametrize("username", ["staff", "leader", "mediator1"])
+def test_only_an_admin_changes_warning_settings(client, world, username):
+    login(client, username)
+    assert client.get(f"/warnings/settings/{world.township.id}").status_code == 403
+
+
+def numbers_seen_as(client, username):
+    login(client, username)
+    return numbers_seen(client)
