@@ -265,13 +265,16 @@ def _collect(session: Session, flush_context, instances) -> None:
 
 def _refresh_pending(session: Session) -> None:
     """Re-judge what this transaction touched, just before it commits (before_commit)."""
+    if session.info.get(REFRESHING):
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what is still unflushed is noted (before_flush), written and numbered before it is read
     pending = session.info.pop(PENDING, None)
-    if not pending or session.info.get(REFRESHING):
+    if not pending:
         return
     session.info[REFRESHING] = True
     try:
         with permissions.county_wide(session), session.no_autoflush:
-            session.flush()  # the touched rows are written (and numbered) before they are read back
             refresh_touched([d for d in pending["disputes"] if d.id is not None and d in session],
                             [p for p in pending["petitions"] if p.id is not None and p in session],
                             pending["people"])

@@ -140,9 +140,11 @@ def detail(warning_id: int):
 @login_required
 def settings(township_id: int):
     """The township's warning thresholds and sensitive periods: an admin's to set."""
+    if not permissions.can_administer(current_user):
+        abort(403)
     township = db.session.get(Township, township_id)
     if township is None or not permissions.can_set_warning_rules(current_user, township):
-        abort(404 if township is None else 403)
+        abort(404)  # another township's, to its admin: as if it did not exist
     current = services.settings_of(township)
     if request.method == "GET":
         form = WarningSettingsForm(data={key: getattr(current, key) for key in WarningSettingsForm.FIELDS}
