@@ -286,18 +286,19 @@ def many_people(case: CaseFacts, t: Thresholds) -> Finding | None:
 
 
 def village_surge(village_id: int, village_name: str, month: date, cases: Iterable[CaseFacts], today: date,
-                  t: Thresholds) -> Finding | None:
+                  t: Thresholds, before: int | None = None) -> Finding | None:
     """A village's new disputes in a month at least `surge_ratio` times its monthly average over the
     `surge_months` months before, and at least `surge_minimum` (blue). Only while one of them is open.
 
     The month is counted up to today when it is the current month; cases are the village's disputes from the
-    first of those earlier months on.
+    first of those earlier months on; or, when `before` gives their count, just the month's own.
     """
     first = date(month.year, month.month, 1)
     start = _months_back(first, t.surge_months)
     end = _months_back(first, -1)  # the first day of the next month
     this_month = [c for c in cases if c.counted and first <= c.registered_on < end and c.registered_on <= today]
-    before = sum(1 for c in cases if c.counted and start <= c.registered_on < first)
+    if before is None:
+        before = sum(1 for c in cases if c.counted and start <= c.registered_on < first)
     average = before / t.surge_months
     if len(this_month) < t.surge_minimum or len(this_month) < t.surge_ratio * average:
         return None

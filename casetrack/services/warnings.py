@@ -159,10 +159,17 @@ def _judge_petitioner(person: PersonRef, today: date, t: w.Thresholds) -> w.Find
 
 def _judge_month(village: Village, month: date, today: date, t: w.Thresholds) -> w.Finding | None:
     start = w._months_back(month, t.surge_months)
-    end = w._months_back(month, -1)
-    cases = _load_cases((Dispute.village_id == village.id) & (Dispute.registered_on >= start)
-                        & (Dispute.registered_on < end), with_parties=False)
-    return w.village_surge(village.id, village.name, month, cases, today, t)
+    end = min(w._months_back(month, -1), today + timedelta(days=1))
+    counted = (Dispute.village_id == village.id) & (Dispute.status != wf.DisputeState.NOT_ACCEPTED.value) \
+        & Dispute.merged_into_id.is_(None)
+    # Count first (one indexed range): the month's cases are read only when the counts can fire the rule.
+    this_month, before = db.session.execute(select(
+        func.count().filter(Dispute.registered_on >= month), func.count().filter(Dispute.registered_on < month))
+        .where(counted, Dispute.registered_on >= start, Dispute.registered_on < end)).one()
+    if this_month < t.surge_minimum or this_month < t.surge_ratio * before / t.surge_months:
+        return None
+    cases = _load_cases(counted & (Dispute.registered_on >= month) & (Dispute.registered_on < end), with_parties=False)
+    return w.village_surge(village.id, village.name, month, cases, today, t, before=before)
 
 
 def _thresholds(township: Township) -> w.Thresholds:
@@ -357,8 +364,11 @@ def refresh_township(township: Township, today: date | None = None) -> dict:
         # closed case outside those fires nothing, and its open warning, judged None, is resolved).
         earliest = min([today - timedelta(days=t.party_days - 1),
                         *(w._months_back(m, t.surge_months) for m in (date(today.year, today.month, 1), *months))])
-        cases = _load_cases((Dispute.township_id == township.id)
-                            & ((Dispute.registered_on >= earliest) | Dispute.status.in_(OPEN_DISPUTE_STATES)))
+        # Two index ranges, not one OR (which SQLite answers by scanning every dispute of the county).
+        recent = _load_cases((Dispute.township_id == township.id) & (Dispute.registered_on >= earliest))
+        older_open = _load_cases((Dispute.township_id == township.id) & Dispute.status.in_(OPEN_DISPUTE_STATES)
+                                 & (Dispute.registered_on < earliest))
+        cases = recent + older_open
         chained = set(db.session.execute(select(Petition.repeat_of_id).where(
             Petition.township_id == township.id, Petition.repeat_of_id.is_not(None))).scalars())
         petitions = _load_petitions((Petition.township_id == township.id)
