@@ -11,12 +11,14 @@ The rules see the whole township whatever the user's reach (a party's cases in o
 runs county-wide; what a user is shown is scoped in `visible_warnings`.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import event, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, attributes
 
 from casetrack import clock, permissions
@@ -37,6 +39,7 @@ from casetrack.models import (
     WarningEvent,
 )
 
+log = logging.getLogger(__name__)
 PENDING = "casetrack.warnings.pending"
 REFRESHING = "casetrack.warnings.refreshing"
 OPEN_DISPUTE_STATES = tuple(s.value for s in wf.OPEN_STATES)
@@ -281,10 +284,15 @@ def _refresh_pending(session: Session) -> None:
         return
     session.info[REFRESHING] = True
     try:
-        with permissions.county_wide(session), session.no_autoflush:
-            refresh_touched([d for d in pending["disputes"] if d.id is not None and d in session],
-                            [p for p in pending["petitions"] if p.id is not None and p in session],
-                            pending["people"])
+        disputes = [d for d in pending["disputes"] if d.id is not None and d in session]
+        petitions = [p for p in pending["petitions"] if p.id is not None and p in session]
+        try:
+            with permissions.county_wide(session), session.no_autoflush, session.begin_nested():
+                refresh_touched(disputes, petitions, pending["people"])
+        except IntegrityError:
+            # Another transaction raised the same warning a moment before (the one-open-warning index): its row
+            # stands, this write goes through all the same, and the next write or the nightly refresh reconciles.
+            log.info("warnings: a concurrent transaction raised the same warning first")
     finally:
         session.info.pop(REFRESHING, None)
         session.info.pop(PENDING, None)
