@@ -211,10 +211,6 @@ def _latest_village(items) -> int | None:
     return ordered[-1].village_id if ordered else None
 
 
-def _numbers(items) -> str:
-    return "、".join(i.number for i in items)
-
-
 # --- the rules -------------------------------------------------------------------------------------------------
 
 def repeat_party(key: str, cases: Iterable[CaseFacts], today: date, t: Thresholds) -> Finding | None:
@@ -228,9 +224,10 @@ def repeat_party(key: str, cases: Iterable[CaseFacts], today: date, t: Threshold
     name = person.name if person else "当事人"
     police = [c for c in recent if c.police_reported]
     level = WarningLevel.RED if police else WarningLevel.YELLOW
-    text = f"{name}在{t.party_days}天内涉及{len(recent)}起矛盾纠纷({_numbers(recent)})"
+    # The sentence names no case: they may lie in several villages, and a reader sees only those within reach.
+    text = f"{name}在{t.party_days}天内涉及{len(recent)}起矛盾纠纷"
     if police:
-        text += f",其中{_numbers(police)}可能转化为治安、刑事案件"
+        text += f",其中{len(police)}起可能转化为治安、刑事案件"
     text += "。"
     return Finding(Rule.REPEAT_PARTY, key, level, text, _latest_village(recent), tuple(c.id for c in recent),
                    numbers=tuple(c.number for c in recent), people=(name,))
@@ -263,12 +260,12 @@ def repeat_petitioner(key: str, petitions: Iterable[PetitionFacts], today: date,
     name = person.name if person else "信访人"
     reasons = []
     if len(recent) >= t.petitions:
-        reasons.append(f"{t.petition_months}个月内信访{len(recent)}次({_numbers(recent)})")
+        reasons.append(f"{t.petition_months}个月内信访{len(recent)}次")
     if chain:
         reasons.append("存在重复信访")
     if high:
         top = max(high, key=lambda p: p.level_rank)
-        reasons.append(f"已到{top.level_label}级信访({_numbers(high)})")
+        reasons.append(f"已到{top.level_label}级信访")
     level = WarningLevel.RED if high else WarningLevel.YELLOW
     text = f"信访人{name}" + ",".join(reasons) + "。"
     return Finding(Rule.REPEAT_PETITIONER, key, level, text, _latest_village(recent),

@@ -160,3 +160,18 @@ def test_only_an_admin_changes_warning_settings(client, world, username):
 def numbers_seen_as(client, username):
     login(client, username)
     return numbers_seen(client)
+
+
+def test_a_mediator_sees_a_party_warning_of_their_village_without_the_other_villages_cases(client, world):
+    from tests.services.test_warnings import OTHER_ID
+
+    elsewhere = [register(world.staff, world.other_village, ("王五", OTHER_ID), days_ago=d) for d in (30, 20)]
+    own = register(world.mediator, world.village, ("王五", OTHER_ID))
+    login(client, "mediator1")
+    (item,) = client.get("/warnings.json").get_json()
+    assert item["rule"] == "repeat_party" and item["cases"] == [own.number]
+    assert item["text"] == "王五在180天内涉及3起矛盾纠纷。"
+    page = client.get("/warnings").get_data(as_text=True)
+    assert own.number in page and "另有2件不在您的查看范围内" in page
+    assert not any(case.number in page for case in elsewhere)
+    assert OTHER_ID not in page
