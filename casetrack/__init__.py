@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from casetrack.services import time_limits
 
     time_limits.init_app(app)
+    from casetrack.services import warnings
+
+    warnings.init_app(app)  # early warnings follow every write to the cases behind them
     return app
 
 
@@ -139,7 +142,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 BLUEPRINTS = ("auth", "account", "inbox", "notifications", "main", "cases", "review", "petitions", "queue", "screening",
-              "reports", "documents", "ledger", "admin", "holidays", "petition_documents", "help")
+              "reports", "documents", "ledger", "admin", "holidays", "petition_documents", "help", "warnings")
 """The modules of casetrack.web whose `bp` is registered, one per area."""
 
 

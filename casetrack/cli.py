@@ -26,6 +26,9 @@ def init_app(app: Flask) -> None:
     from casetrack.notifications_cli import remind_command
 
     app.cli.add_command(remind_command)
+    from casetrack.warnings_cli import warnings_group
+
+    app.cli.add_command(warnings_group)
 
 
 def _fail(message: str) -> None:

@@ -27,6 +27,7 @@ from casetrack.models import (
     Petition,
     Petitioner,
     ReturnVisit,
+    RiskWarning,
     Role,
     ScreeningFinding,
     ScreeningRound,
@@ -36,7 +37,8 @@ from casetrack.models import (
 )
 
 _CASE_CHILDREN = (Party, Attachment, MediationSession, InvestigationNote, ReturnVisit, Supervision)
-SCOPED_MODELS = (Dispute, Petition, ScreeningRound, *_CASE_CHILDREN, Petitioner, ScreeningFinding, CaseEvent)
+SCOPED_MODELS = (Dispute, Petition, ScreeningRound, *_CASE_CHILDREN, Petitioner, ScreeningFinding, CaseEvent,
+                 RiskWarning)
 """Every model the reach hook limits during a request."""
 
 
@@ -245,6 +247,24 @@ def round_scope(user: User):
     return _within(ScreeningRound, reach_of(user))
 
 
+def can_acknowledge_warning(user: User, warning: RiskWarning) -> bool:
+    """Staff and leaders of the township acknowledge its warnings; a mediator their own village's."""
+    role = user.role_enum
+    if role in (Role.STAFF, Role.LEADER):
+        return warning.township_id == user.township_id
+    return role is Role.MEDIATOR and warning.village_id is not None and warning.village_id == user.village_id
+
+
+def can_set_warning_rules(user: User, township) -> bool:
+    """An admin sets the warning thresholds and sensitive periods of their township (a county admin: any)."""
+    return user.role_enum is Role.ADMIN and user.township_id in (None, township.id)
+
+
+def warning_scope(user: User):
+    """Return a WHERE clause limiting early warnings (预警) to the user's reach: a mediator sees their village's."""
+    return _within(RiskWarning, reach_of(user))
+
+
 _USER_PREDICATES = {
     "register": can_register, "register_petition": can_register_petition, "record_screening": can_record_screening,
     "plan_screening": can_plan_screening, "act_in_bulk": can_act_in_bulk, "import_ledger": can_import_ledger,
@@ -323,6 +343,7 @@ def reach_criteria(reach: Reach) -> list:
             Dispute: lambda d: d.village_id == v,
             Petition: lambda p: p.village_id == v,
             ScreeningRound: lambda r: r.village_id == v,
+            RiskWarning: lambda r: r.village_id == v,
             **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
                 select(Dispute.id).where(Dispute.village_id == v))),
             Supervision: lambda s: or_(  # a supervision (督办) is of a dispute or of a petition
@@ -341,6 +362,7 @@ def reach_criteria(reach: Reach) -> list:
             Dispute: lambda d: d.township_id == t,
             Petition: lambda p: p.township_id == t,
             ScreeningRound: lambda r: r.township_id == t,
+            RiskWarning: lambda r: r.township_id == t,
             **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
                 select(Dispute.id).where(Dispute.township_id == t))),
             Supervision: lambda s: or_(

@@ -16,7 +16,8 @@ from casetrack.domain.errors import N_
 
 AS_AT = "统计口径：本期登记的案件，按其在本期末（报告日早于期末时为报告日）的状态、层级和结果统计"
 
-SECTION_TITLES = {"disputes": N_("矛盾纠纷调处"), "petitions": N_("信访工作"), "screening": N_("矛盾纠纷排查")}
+SECTION_TITLES = {"disputes": N_("矛盾纠纷调处"), "petitions": N_("信访工作"), "screening": N_("矛盾纠纷排查"),
+                  "warnings": N_("预警")}
 
 # Units a figure is counted in (the report's own words): disputes 起, petitions 件, visits in 批, people in
 # 人 or 人次, screening rounds 次; a rate is a fraction shown as a percent.
@@ -205,6 +206,18 @@ CATALOGUE: tuple[Figure, ...] = (
            "重点时段加密排查次数 = 春节、全国两会等重点时段(乡镇设置的加密排查时段)中已开展排查的期数"),
     Figure("screening.rate", "排查完成率", RATE,
            "排查完成率 = 实际排查次数(超出应排查次数的部分不计)÷ 应排查次数"),
+    # 预警 (early warnings, domain/warnings.py): a warning counts in the period it was raised in, at the level it
+    # stood at on the period's end (or when it was resolved, if earlier).
+    Figure("warnings.raised", "发出预警", ITEMS,
+           "发出预警数 = 本期发出的预警条数(同一对象同一规则未解除前只计一条)"),
+    Figure("warnings.red", "红色预警", ITEMS,
+           "红色预警数 = 本期发出的预警中，本期末(已解除的按解除时)为红色的条数"),
+    Figure("warnings.yellow", "黄色预警", ITEMS,
+           "黄色预警数 = 本期发出的预警中，本期末(已解除的按解除时)为黄色的条数"),
+    Figure("warnings.blue", "蓝色预警", ITEMS,
+           "蓝色预警数 = 本期发出的预警中，本期末(已解除的按解除时)为蓝色的条数"),
+    Figure("warnings.resolved", "预警已解除", ITEMS,
+           "预警已解除数 = 本期发出的预警中，本期末前其所涉案件已化解、预警已解除的条数"),
 )
 
 FIGURES: dict[str, Figure] = {f.key: f for f in CATALOGUE}

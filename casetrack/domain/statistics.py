@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from casetrack.domain.figures import DEFINITIONS, LABELS, RATE_KEYS  # noqa: F401 (the catalogue; read from here too)
 
-SECTIONS = ("disputes", "petitions", "screening")
+SECTIONS = ("disputes", "petitions", "screening", "warnings")
 
 
 def _check_counts(counts: object) -> None:
@@ -264,6 +264,7 @@ def complete_frozen(figures: dict) -> dict:
         p["accepted"] = p["received"]
         p.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["petitions"]))
         p["quiet_periods"] = []
+    figs.setdefault("warnings", dict.fromkeys(WARNING_KEYS))  # frozen before early warnings (issue 22): not counted
     if s is not None and "findings" not in s:
         s.update({"findings": s["found"], "found_registered": s["found"], "intensified_periods": []})
         s.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["screening"]))
@@ -350,3 +351,25 @@ def format_rate(r: float | None) -> str:
     if percent == percent.to_integral_value():
         return f"{int(percent)}%"
     return f"{percent}%"
+
+
+WARNING_KEYS = ("raised", "red", "yellow", "blue", "resolved")
+
+
+@dataclass(frozen=True)
+class WarningCounts:
+    """Plain counts of the early warnings (预警) raised in a period, as they stood at its end."""
+
+    raised: int = 0
+    red: int = 0
+    yellow: int = 0
+    blue: int = 0
+    resolved: int = 0
+
+    def __post_init__(self) -> None:
+        _check_counts(self)
+
+
+def warning_figures(c: WarningCounts) -> dict:
+    """Return the 预警 section: raised, by level, resolved."""
+    return {key: getattr(c, key) for key in WARNING_KEYS}

@@ -90,6 +90,7 @@ class IntakeForm(CasetrackForm):
     summary = TextAreaField(_l("简要案情"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     risk_level = SelectField(_l("风险等级"), choices=labelled_choices(wf.RiskLevel), default=wf.RiskLevel.GENERAL.value)
     police_reported = BooleanField(_l("可能转化为治安、刑事案件,已报告公安机关"))
+    group_dispute = BooleanField(_l("群体性纠纷"))
 
     def validate_applicants(self, field):
         if all(entry.form.is_blank() for entry in field.entries):
@@ -141,6 +142,7 @@ class FactsForm(VersionedForm):
     summary = TextAreaField(_l("简要案情"), validators=[DataRequired(REQUIRED), Length(max=5000)])
     risk_level = SelectField(_l("风险等级"), choices=labelled_choices(wf.RiskLevel))
     police_reported = BooleanField(_l("可能转化为治安、刑事案件,已报告公安机关"))
+    group_dispute = BooleanField(_l("群体性纠纷"))
 
 
 class AcceptForm(VersionedForm):

@@ -22,6 +22,7 @@ from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, Scre
 from casetrack.models.stamps import QueueStamp
 from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginThrottle, Role, User
+from casetrack.models.warnings import RiskWarning, WarningEvent
 
 __all__ = [
     "Attachment",
@@ -55,4 +56,6 @@ __all__ = [
     "User",
     "Village",
     "dispute_mediators",
+    "RiskWarning",
+    "WarningEvent",
 ]

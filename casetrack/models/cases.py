@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -114,6 +115,7 @@ class Dispute(db.Model):
     people_involved: Mapped[int] = mapped_column(default=2)
     risk_level: Mapped[str] = mapped_column(String(16), default=wf.RiskLevel.GENERAL.value)
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    group_dispute: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 群体性纠纷
     status: Mapped[str] = mapped_column(String(16), default=wf.DisputeState.REGISTERED.value)
     level: Mapped[str] = mapped_column(String(16), default=wf.Level.VILLAGE.value)
     # The day each higher level was reached (escalation); NULL: at that level since registration (imports).

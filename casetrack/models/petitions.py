@@ -184,7 +184,7 @@ class Petitioner(db.Model):
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(60), index=True)
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)  # early warning finds a person by it
     phone: Mapped[str | None] = mapped_column(String(11))
     address: Mapped[str | None] = mapped_column(String(200))
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -58,6 +58,7 @@ class DisputeIntake:
     people_involved: int = 2
     risk_level: wf.RiskLevel = wf.RiskLevel.GENERAL
     police_reported: bool = False
+    group_dispute: bool = False  # 群体性纠纷
 
 
 def check_version(dispute: Dispute, expected_version: int | None) -> None:
@@ -117,6 +118,7 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
         people_involved=intake.people_involved,
         risk_level=intake.risk_level.value,
         police_reported=intake.police_reported,
+        group_dispute=intake.group_dispute,
         created_by=actor,
     )
     for position, party in enumerate(intake.parties):
@@ -147,6 +149,7 @@ FACT_FIELDS = {
     "people_involved": "涉及人数",
     "risk_level": "风险等级",
     "police_reported": "已报告公安机关",
+    "group_dispute": "群体性纠纷",
     "channel": "调解方式",
 }
 
@@ -162,7 +165,7 @@ def _describe(field_name: str, value):
         return wf.RiskLevel(value).label
     if field_name == "channel":
         return wf.Channel(value).label
-    if field_name == "police_reported":
+    if field_name in ("police_reported", "group_dispute"):
         return "是" if value else "否"
     return value
 

@@ -13,9 +13,11 @@ from datetime import date
 
 from sqlalchemy import Date, and_, bindparam, false, func, or_, select, text
 
+from casetrack import clock
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
+from casetrack.domain import warnings as warning_rules
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.domain.figures import AS_AT, DEFINITIONS
@@ -28,8 +30,10 @@ from casetrack.models import (
     NaturalVillage,
     Petition,
     PetitionCategory,
+    RiskWarning,
     Township,
     Village,
+    WarningEvent,
 )
 from casetrack.services import figure_conditions as fc
 from casetrack.services import screening_figures, time_limits
@@ -314,6 +318,21 @@ def _quiet_periods(period: Period, scope: Scope, cut: date) -> tuple[str, ...]:
     return tuple(name for name, was_quiet in quiet.items() if was_quiet)
 
 
+def _count_warnings(period: Period, scope: Scope, cut: date) -> st.WarningCounts:
+    """Count the early warnings (预警) raised in the period, each at its level as at the cut (domain.warnings.tally)."""
+    rows = db.session.execute(select(RiskWarning.id, RiskWarning.since, RiskWarning.resolved_on).where(
+        RiskWarning.township_id.in_(scope.ids), RiskWarning.since >= period.start, RiskWarning.since <= cut)).all()
+    levels: dict[int, list] = {r.id: [] for r in rows}
+    if levels:
+        for warning_id, at, level in db.session.execute(
+                select(WarningEvent.warning_id, WarningEvent.at, WarningEvent.level).where(
+                    WarningEvent.warning_id.in_(list(levels)), WarningEvent.action.in_(("raised", "changed")))
+                .order_by(WarningEvent.warning_id, WarningEvent.id)):
+            levels[warning_id].append((clock.to_beijing(at).date(), level))
+    raised = [warning_rules.RaisedWarning(r.since, r.resolved_on, tuple(levels[r.id])) for r in rows]
+    return st.WarningCounts(**warning_rules.tally(raised, period.start, cut))
+
+
 def grid(scope: Scope) -> dict[str, int]:
     """The three-level grid (乡、村、自然村网格): how many cells of each level the scope has."""
     villages = db.session.execute(select(func.count()).select_from(Village).where(
@@ -342,6 +361,7 @@ def figures(period: Period, scope: Scope, as_of: date) -> dict:
         "disputes": st.dispute_figures(_count_disputes(period, scope, cut)),
         "petitions": st.petition_figures(_count_petitions(period, scope, as_of)),
         "screening": st.screening_figures(screening_figures.count(period.start, period.end, scope.townships, as_of)),
+        "warnings": st.warning_figures(_count_warnings(period, scope, cut)),
         "grid": grid(scope),
         "definitions": {"as_at": AS_AT, **DEFINITIONS},
     }

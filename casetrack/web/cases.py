@@ -133,6 +133,7 @@ def new():
             channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
             summary=form.summary.data, parties=_parties(form), people_involved=form.people_involved.data,
             risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+            group_dispute=form.group_dispute.data,
         )
         candidates = [] if request.form.get("not_duplicate") else review.duplicate_candidates(
             intake.village_id, [p.name for p in intake.parties], [p.id_number for p in intake.parties],

@@ -11,7 +11,7 @@ from casetrack import clock, permissions
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, Township, Village
-from casetrack.services import inbox, time_limits
+from casetrack.services import inbox, time_limits, warnings
 from casetrack.services import queue as q
 
 bp = Blueprint("main", __name__)
@@ -60,4 +60,5 @@ def dashboard():
         "main/dashboard.html", due=due, limits=limits, counts=counts, tabs=q.TABS, intake=intake,
         closures=closures, petitions_in=petitions_in, overdue_by_village=overdue_by_village, returned=returned,
         calendar_warning=warning, today=today, states=list(wf.DisputeState), screening_due=screening_due,
+        warning_counts=warnings.counts_by_level(current_user),
     )

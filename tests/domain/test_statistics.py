@@ -249,7 +249,8 @@ def test_screening_rate_is_held_over_due_capped_at_one(due, held, expected):
 
 
 def test_every_figure_has_a_definition_and_a_label():
-    sections = {"disputes": DISPUTE_KEYS, "petitions": PETITION_KEYS, "screening": SCREENING_KEYS}
+    sections = {"disputes": DISPUTE_KEYS, "petitions": PETITION_KEYS, "screening": SCREENING_KEYS,
+                "warnings": ["raised", "red", "yellow", "blue", "resolved"]}
     expected = {f"{section}.{key}" for section, keys in sections.items() for key in keys}
     expected = expected - {"disputes.village_township"} - LISTS | {f"disputes.village_township.{k}" for k in VILLAGE_TOWNSHIP_KEYS}
     assert set(DEFINITIONS) == expected

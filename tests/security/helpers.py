@@ -12,13 +12,13 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from casetrack import clock
 from casetrack.documents import attachments
 from casetrack.extensions import db
-from casetrack.models import Role, SavedView, User
-from casetrack.services import accounts, places
+from casetrack.models import RiskWarning, Role, SavedView, User
+from casetrack.services import accounts, places, supervision
 from casetrack.services import screening as screening_services
 from tests.conftest import PASSWORD, World, login
 from tests.factories import make_dispute
@@ -89,11 +89,15 @@ def rich_world(world: World) -> RichWorld:
         )
         view = SavedView(user_id=mediator.id, name="我的待办", query="tab=all")
         db.session.add(view)
+        # an early warning (预警) in each place, raised as this commits; a flag no POST of the matrix clears
+        supervision.record_prevention(dispute, actor, 2, 0)
         db.session.commit()
+        warning = db.session.execute(select(RiskWarning).where(RiskWarning.subject == f"case:{dispute.id}")).scalar_one()
         natural = village.natural_villages[0]
         made[place] = Place(township, village, actor, mediator, {
             "case_id": dispute.id, "attachment_id": item.id, "petition_id": petition.id, "round_id": round_.id,
             "finding_id": round_.findings[0].id, "view_id": view.id, "township_id": township.id,
+            "warning_id": warning.id,
             "village_id": village.id, "natural_id": natural.id, "user_id": mediator.id,
             "dispute_type_id": places.dispute_types(township.id)[0].id,
             "petition_category_id": places.petition_categories(township.id)[0].id,

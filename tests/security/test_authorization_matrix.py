@@ -204,6 +204,15 @@ MATRIX: dict[str, Row] = {
     "ledger.apply": Row(post="L  403  302  403  403  403", body=lambda w, p: {"token": w.ledger_token}),
     # help
     "help.phone": Row(get=EVERYONE),
+    # early warnings (预警): seen within reach, acknowledged by those who handle the place, set by an admin
+    "warnings.index": Row(get=EVERYONE),
+    "warnings.as_json": Row(get=EVERYONE),
+    "warnings.detail": Row(get=VIEW, post="L  302/404/404  302/302/404  302/302/404  403/403/404  403",
+                           body=lambda w, p: {"note": "已安排包村干部走访"}),
+    "warnings.settings": Row(get=ADMIN_GET, post=ADMIN_POST, body=lambda w, p: {
+        "party_disputes": "3", "party_days": "180", "petitions": "3", "petition_months": "12", "people_yellow": "4",
+        "people_red": "20", "surge_ratio": "2", "surge_minimum": "4", "surge_months": "6", "sensitive_lead_days": "7",
+        "sensitive_periods": "全国两会,2027-03-03,2027-03-15"}),
     # administration
     "admin.index": Row(get=ADMINS_ONLY),
     "admin.townships": Row(get=ADMINS_ONLY, post="L  403  403  403  403  302",
@@ -235,7 +244,7 @@ LEADER_STEP = Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404
 """petitions.act for a leader's step (Art. 34), which a different rule guards than the staff's steps."""
 
 PLACE_ARGS = {"case_id", "attachment_id", "petition_id", "round_id", "finding_id", "view_id", "township_id",
-              "village_id", "natural_id", "user_id", "item_id"}
+              "village_id", "natural_id", "user_id", "item_id", "warning_id"}
 FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR)}
 REFUSED = {"L", "400", "403", "404", "405", "409"}
 
