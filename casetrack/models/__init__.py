@@ -12,7 +12,7 @@ from casetrack.models.cases import (
 )
 from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
-from casetrack.models.geo import NaturalVillage, Township, Village
+from casetrack.models.geo import County, NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
@@ -33,6 +33,7 @@ __all__ = [
     "Petitioner",
     "CaseCounter",
     "CaseEvent",
+    "County",
     "Dispute",
     "IntensifiedPeriod",
     "ScreeningFinding",

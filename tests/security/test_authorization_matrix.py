@@ -187,6 +187,13 @@ MATRIX: dict[str, Row] = {
     "reports.month_file": Row(get=REPORTS, variants=FORMATS),
     "reports.quarter_file": Row(get=REPORTS, variants=FORMATS),
     "reports.freeze": Row(post="L  403  302  403  403  403", body=EMPTY),
+    # the county's roll-up (issue 21): county accounts and the county-wide admin
+    "county.index": Row(get="L  403  403  403  403  302"),
+    "county.year": Row(get="L  403  403  403  403  200", variants=({}, {"?": {"month": 1}}, {"?": {"quarter": 1}})),
+    "county.year_file": Row(get="L  403  403  403  403  200", variants=({"fmt": "xlsx"}, {"fmt": "docx"})),
+    "counties_admin.index": Row(get="L  403  403  403  403  200", post="L  403  403  403  403  302",
+                                body=lambda w, p: {"name": "新设县"}),
+    "counties_admin.update": Row(post="L  403  403  403  403  404", body=EMPTY),
     # the ledger (台账)
     "ledger.index": Row(get=STAFF_ONLY),
     "ledger.template": Row(get=STAFF_ONLY),
@@ -224,7 +231,7 @@ LEADER_STEP = Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404
 
 PLACE_ARGS = {"case_id", "attachment_id", "petition_id", "round_id", "finding_id", "view_id", "township_id",
               "village_id", "natural_id", "user_id", "item_id"}
-FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR)}
+FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR), "county_id": 999}
 REFUSED = {"L", "400", "403", "404", "405", "409"}
 
 
