@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(township_group)
     app.cli.add_command(county_group)
+    app.cli.add_command(token_group)
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(holidays_group)
@@ -69,6 +70,48 @@ def county_add(name: str, townships: str):
         _fail(str(refused))
     db.session.commit()
     click.echo(f"已创建 {county.name}:{len(county.townships)} 个乡镇")
+
+
+@click.group("token", help="管理 API 令牌 (/api/v1 bearer tokens).")
+def token_group():
+    pass
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--days", type=click.IntRange(0, 3650), default=90, show_default=True, help="有效天数;0 为不过期")
+@click.option("--name", default="", help="用途说明,如“县信访系统”")
+def token_create(username: str, days: int, name: str):
+    """Make an API token for the account and print it once: only its hash is kept."""
+    from casetrack.models import User
+    from casetrack.services import api_tokens
+
+    user = db.session.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+    if user is None:
+        _fail(f"用户“{username}”不存在。")
+    try:
+        row, token = api_tokens.create_token(user, days or None, name)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    until = f"{row.expires_at:%Y-%m-%d %H:%M} UTC 前有效" if row.expires_at else "不过期"
+    click.echo(f"已为 {user.username} 创建令牌 #{row.id}({until})。令牌只显示这一次,请妥善保存:", err=True)
+    click.echo(token)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int):
+    """Revoke a token by its number (#N, as listed on the admin page)."""
+    from casetrack.models import ApiToken
+    from casetrack.services import api_tokens
+
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        _fail(f"令牌 #{token_id} 不存在。")
+    api_tokens.revoke(row)
+    db.session.commit()
+    click.echo(f"已撤销令牌 #{token_id}。")
 
 
 @click.group("user", help="管理用户 (accounts).")

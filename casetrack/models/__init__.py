@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from casetrack.models.api_tokens import ApiToken
 from casetrack.models.attachments import Attachment
 from casetrack.models.cases import (
     Dispute,
@@ -22,6 +23,7 @@ from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginThrottle, Role, User
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "ReportSnapshot",
     "SavedView",

@@ -194,6 +194,13 @@ MATRIX: dict[str, Row] = {
     "counties_admin.index": Row(get="L  403  403  403  403  200", post="L  403  403  403  403  302",
                                 body=lambda w, p: {"name": "新设县"}),
     "counties_admin.update": Row(post="L  403  403  403  403  404", body=EMPTY),
+    # the JSON API opens with a bearer token only (tests/county/test_api.py): a browser session gets 401
+    "api.figures": Row(get="401  401  401  401  401  401"),
+    "api.cases": Row(get="401  401  401  401  401  401"),
+    "api.case": Row(get="401  401  401  401  401  401"),
+    "api.openapi": Row(get="200  200  200  200  200  200"),
+    "tokens_admin.index": Row(get=ADMINS_ONLY),
+    "tokens_admin.revoke": Row(post="L  403  403  403  404  404", body=EMPTY),
     # the ledger (台账)
     "ledger.index": Row(get=STAFF_ONLY),
     "ledger.template": Row(get=STAFF_ONLY),
@@ -231,8 +238,9 @@ LEADER_STEP = Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404
 
 PLACE_ARGS = {"case_id", "attachment_id", "petition_id", "round_id", "finding_id", "view_id", "township_id",
               "village_id", "natural_id", "user_id", "item_id"}
-FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR), "county_id": 999}
-REFUSED = {"L", "400", "403", "404", "405", "409"}
+FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR), "county_id": 999,
+              "token_id": 999, "number": "(2026)斜调字第1号"}
+REFUSED = {"L", "400", "401", "403", "404", "405", "409"}
 
 
 def _cell(cells: str | None, role: str, place: str) -> str:
