@@ -139,7 +139,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 BLUEPRINTS = ("auth", "main", "cases", "review", "petitions", "queue", "screening", "reports", "documents", "ledger",
-              "admin", "holidays", "counties_admin", "county", "api", "tokens_admin")
+              "admin", "holidays", "counties_admin", "county", "api", "tokens_admin", "returns")
 """The modules of casetrack.web whose `bp` is registered, one per area."""
 
 

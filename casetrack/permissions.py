@@ -130,6 +130,24 @@ def can_read_county(user: User) -> bool:
     return role is Role.COUNTY or (role is Role.ADMIN and user.township_id is None)
 
 
+def can_submit_returns(user: User) -> bool:
+    """Township staff submit their township's monthly return (月报)."""
+    return user.role_enum is Role.STAFF and user.township_id is not None
+
+
+def can_review_return(user: User, monthly_return) -> bool:
+    """The county's accounts accept or send back the returns of their county's townships."""
+    return user.role_enum is Role.COUNTY and reach_of(user).holds(monthly_return)
+
+
+def can_read_return(user: User, monthly_return) -> bool:
+    """A return is read by its township's staff, leaders and admins, its county and a county-wide admin."""
+    if user.role_enum is Role.MEDIATOR:
+        return False
+    reach = reach_of(user)
+    return reach.everywhere or (reach.village_id is None and reach.holds(monthly_return))
+
+
 def can_list_supervised(user: User) -> bool:
     """A leader, or a county account, keeps a list of the cases they supervise (督办)."""
     return user.role_enum in (Role.LEADER, Role.COUNTY)
@@ -259,6 +277,7 @@ _USER_PREDICATES = {
     "administer": can_administer, "list_supervised": can_list_supervised,
     "edit_holiday_calendar": can_edit_holiday_calendar, "read_reports": can_read_reports,
     "freeze_reports": can_freeze_reports, "read_county": can_read_county,
+    "submit_returns": can_submit_returns,
 }
 
 

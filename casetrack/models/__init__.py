@@ -15,6 +15,7 @@ from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import County, NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
+from casetrack.models.monthly_returns import MonthlyReturn, ReturnStatus
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
@@ -23,6 +24,8 @@ from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginThrottle, Role, User
 
 __all__ = [
+    "MonthlyReturn",
+    "ReturnStatus",
     "ApiToken",
     "Attachment",
     "ReportSnapshot",

@@ -13,6 +13,7 @@ from casetrack.extensions import db
 from casetrack.models import County
 from casetrack.services import counties, county_files
 from casetrack.services import county_rollup as cr
+from casetrack.services import monthly_returns as mr
 from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("county", __name__, url_prefix="/county")
@@ -79,8 +80,13 @@ def index():
 def year(year: int):
     """Each township's headline figures for the year (or ?month=, ?quarter=), the county total, and charts."""
     county, period, rollup = _rollup(year)
+    today = clock.today()
+    return_month = period if period.kind == "month" else mr.previous_month(today)
+    returns = {s.township.id: s for s in mr.states([r.township for r in rollup.rows], return_month, today)} \
+        if return_month.end < today else {}
     return render_template(
         "county/rollup.html", county=county, period=period, rollup=rollup, headline=cr.HEADLINE,
+        returns=returns, return_month=return_month,
         label=cr.column_label, shown=cr.shown, definitions=DEFINITIONS, rate_keys=RATE_KEYS,
         charts=county_files.charts(rollup), title=title_of(county, period),
         counties=counties.all_counties() if current_user.county_id is None else [],

@@ -1,4 +1,4 @@
-"""counties: a county holds townships; county accounts read all of them; API tokens
+"""counties: a county holds townships; county accounts read all of them; API tokens; monthly returns
 
 Revision ID: 0020
 Revises: 0014
@@ -8,6 +8,7 @@ A county (县) holds townships (townships.county_id); an account of the new role
 belongs to one county (users.county_id) and reads every township of it. Existing townships belong to no county
 until an admin assigns them (flask county add, or the admin page).
 api_tokens: bearer tokens of the JSON API (/api/v1), kept as SHA-256 hashes, with a rate-limit window each.
+monthly_returns: every submitted version of a township's monthly return (月报), its frozen figures as JSON.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -59,9 +60,39 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+    op.create_table(
+        'monthly_returns',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('township_id', sa.Integer(), nullable=False),
+        sa.Column('period', sa.String(length=7), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('figures', sa.JSON(), nullable=False),
+        sa.Column('nil_return', sa.Boolean(), nullable=False),
+        sa.Column('note', sa.Text(), nullable=False),
+        sa.Column('submitted_by_id', sa.Integer(), nullable=False),
+        sa.Column('submitted_at', sa.DateTime(), nullable=False),
+        sa.Column('late', sa.Boolean(), nullable=False),
+        sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+        sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+        sa.Column('review_reason', sa.Text(), nullable=True),
+        sa.CheckConstraint("status IN ('submitted', 'accepted', 'sent_back')",
+                           name=op.f('ck_monthly_returns_status_known')),
+        sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_monthly_returns_reviewed_by_id_users')),
+        sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'],
+                                name=op.f('fk_monthly_returns_submitted_by_id_users')),
+        sa.ForeignKeyConstraint(['township_id'], ['townships.id'], name=op.f('fk_monthly_returns_township_id_townships')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_returns')),
+        sa.UniqueConstraint('township_id', 'period', 'version', name=op.f('uq_monthly_returns_township_id')),
+    )
+    with op.batch_alter_table('monthly_returns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monthly_returns_township_id'), ['township_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('monthly_returns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_returns_township_id'))
+    op.drop_table('monthly_returns')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
     op.drop_table('api_tokens')
