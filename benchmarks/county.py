@@ -112,6 +112,7 @@ def main() -> None:
     from benchmarks.bare_app import app as bare
 
     bare_client = bare.test_client()
+    api_client = app.test_client()  # no session: the API opens with the token only
     headers = {"Authorization": f"Bearer {token}"}
 
     def walk(get, url, key):
@@ -125,7 +126,7 @@ def main() -> None:
         return pages
 
     def run_api():
-        return walk(lambda u: client.get(u, headers=headers), "/api/v1/cases?kind=dispute", "&cursor=")
+        return walk(lambda u: api_client.get(u, headers=headers), "/api/v1/cases?kind=dispute", "&cursor=")
 
     def run_bare():
         return walk(bare_client.get, "/cases.json", "?cursor=")

@@ -11,6 +11,7 @@ are not covered, nor are bulk UPDATE/DELETE statements: write ORM selects, or ad
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import has_request_context
 from sqlalchemy import and_, event, false, or_, select, true
@@ -357,6 +358,12 @@ def _within(model, reach: Reach):
 
 
 def reach_criteria(reach: Reach) -> list:
+    """Return the loader criteria of a reach (see _reach_criteria), built once per reach and process."""
+    return list(_reach_criteria(reach))
+
+
+@lru_cache(maxsize=1024)
+def _reach_criteria(reach: Reach) -> tuple:
     """Return the loader criteria (one per scoped model) that keep queries inside the reach, as _within() does.
 
     Cases and rounds are limited by their village or township; what belongs to a case (parties, attachments,
@@ -364,7 +371,7 @@ def reach_criteria(reach: Reach) -> list:
     They are lambdas, as with_loader_criteria caches them by their code and binds the ids as parameters.
     """
     if reach.everywhere:
-        return []
+        return ()
     if reach.village_id is not None:
         v = reach.village_id
         rules = {
@@ -414,7 +421,7 @@ def reach_criteria(reach: Reach) -> list:
         }
     else:
         rules = dict.fromkeys(SCOPED_MODELS, lambda row: row.id.is_(None))  # ids are never NULL: nothing at all
-    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules.items()]
+    return tuple(with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules.items())
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from casetrack.models import (
     User,
     Village,
 )
-from casetrack.services import api_tokens, report_files
+from casetrack.services import api_cases, api_tokens, report_files
 from casetrack.services import statistics as stats
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -200,8 +200,10 @@ def _since(raw: str | None) -> datetime | None:
     return moment  # stored times are naive UTC
 
 
-def _names(model, township_ids: list[int]) -> dict[int, str]:
-    return dict(db.session.execute(select(model.id, model.name).where(model.township_id.in_(township_ids))).all())
+def _names(model, ids) -> dict[int, str]:
+    """id -> name of the villages, types or categories a page names (not every one of the county's)."""
+    ids = sorted({i for i in ids if i is not None})
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
 
 
 def _iso(value) -> str | None:
@@ -229,9 +231,8 @@ PETITION_COLUMNS = (Petition.id, Petition.number, Petition.township_id, Petition
 def _dispute_items(rows, names: dict, detail: dict | None = None) -> list[dict]:
     ids = [r.id for r in rows]
     parties: dict[int, list] = {}
-    for p in db.session.execute(select(Party.dispute_id, Party.side, Party.name, Party.id_number, Party.phone)
-                                .where(Party.dispute_id.in_(ids)).order_by(Party.dispute_id, Party.position, Party.id)):
-        parties.setdefault(p.dispute_id, []).append(p)
+    for p in api_cases.people_of(Party, Party.dispute_id, ids, Party.side):
+        parties.setdefault(p.owner_id, []).append(p)
     items = []
     for r in rows:
         whole = permissions.sees_personal_data(current_user, r)
@@ -250,10 +251,8 @@ def _dispute_items(rows, names: dict, detail: dict | None = None) -> list[dict]:
 def _petition_items(rows, names: dict, detail: dict | None = None) -> list[dict]:
     ids = [r.id for r in rows]
     people: dict[int, list] = {}
-    for p in db.session.execute(select(Petitioner.petition_id, Petitioner.name, Petitioner.id_number,
-                                       Petitioner.phone).where(Petitioner.petition_id.in_(ids))
-                                .order_by(Petitioner.petition_id, Petitioner.position, Petitioner.id)):
-        people.setdefault(p.petition_id, []).append(p)
+    for p in api_cases.people_of(Petitioner, Petitioner.petition_id, ids):
+        people.setdefault(p.owner_id, []).append(p)
     items = []
     for r in rows:
         whole = permissions.can_handle_petition(current_user, r)
@@ -269,10 +268,11 @@ def _petition_items(rows, names: dict, detail: dict | None = None) -> list[dict]
     return items
 
 
-def _all_names(townships: list[Township]) -> dict:
-    ids = [t.id for t in townships]
-    return {"townships": {t.id: t.name for t in townships}, "villages": _names(Village, ids),
-            "types": _names(DisputeType, ids), "categories": _names(PetitionCategory, ids)}
+def _all_names(townships: list[Township], rows) -> dict:
+    return {"townships": {t.id: t.name for t in townships},
+            "villages": _names(Village, (r.village_id for r in rows)),
+            "types": _names(DisputeType, (getattr(r, "dispute_type_id", None) for r in rows)),
+            "categories": _names(PetitionCategory, (getattr(r, "category_id", None) for r in rows))}
 
 
 @bp.route("/cases")
@@ -304,10 +304,10 @@ def cases():
     if kind == "dispute":
         query = query.where(Dispute.merged_into_id.is_(None))
     after = _cursor(request.args.get("cursor"))
-    rows = db.session.execute(query.where(model.id > after).order_by(model.id).limit(PAGE_SIZE + 1)).all()
+    rows = api_cases.read_page(query, model, permissions.reach_of(current_user), after, PAGE_SIZE)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    names = _all_names(townships)
+    names = _all_names(townships, rows)
     items = _dispute_items(rows, names) if kind == "dispute" else _petition_items(rows, names)
     return Response(json.dumps({"items": items, "next_cursor": _next_cursor(rows[-1].id) if more else None},
                                ensure_ascii=False), content_type="application/json")
@@ -317,16 +317,15 @@ def cases():
 def case(number: str):
     """One case by its number (a dispute's or a petition's), in the account's reach."""
     townships = _townships_in_reach()
-    names = _all_names(townships)
     row = db.session.execute(select(*DISPUTE_COLUMNS, Dispute.summary).where(
         Dispute.number == number, Dispute.merged_into_id.is_(None))).first()
     if row is not None:
-        item = _dispute_items([row], names, {"summary": row.summary})[0]
+        item = _dispute_items([row], _all_names(townships, [row]), {"summary": row.summary})[0]
     else:
         row = db.session.execute(select(*PETITION_COLUMNS, Petition.request).where(Petition.number == number)).first()
         if row is None:
             raise ApiError(404, "not_found", "没有这个案号的案件,或不在本账号的查看范围内。")
-        item = _petition_items([row], names, {"request": row.request})[0]
+        item = _petition_items([row], _all_names(townships, [row]), {"request": row.request})[0]
     return Response(json.dumps(item, ensure_ascii=False), content_type="application/json")
 
 
