@@ -1,4 +1,4 @@
-"""API tokens (/api/v1): one account's bearer token, stored as its SHA-256 hash, with its own rate window."""
+"""API tokens (/api/v1): one account's bearer token, stored as its SHA-256 hash."""
 
 from datetime import datetime
 
@@ -11,11 +11,7 @@ from casetrack.models.users import User
 
 
 class ApiToken(db.Model):
-    """A bearer token of one account: shown once when made, kept only as a hash; ends when revoked or expired.
-
-    window_start and window_count are the rate limiter's fixed window (services.api_tokens.admit): bumped in one
-    UPDATE per request, so parallel requests of one token cannot pass more than the limit.
-    """
+    """A bearer token of one account: shown once when made, kept only as a hash; ends when revoked or expired."""
 
     __tablename__ = "api_tokens"
 
@@ -28,8 +24,6 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
-    window_start: Mapped[datetime | None] = mapped_column(DateTime)
-    window_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 

@@ -1,17 +1,16 @@
 """API tokens: made for an account and shown once, kept as a hash, revoked, expired, and rate-limited.
 
-The limiter is a fixed window per token kept on the token's own row (api_tokens.window_start, window_count):
-each request bumps the count with one UPDATE, committed before the request is answered, so it holds across
-processes and gunicorn workers on SQLite and PostgreSQL alike; a request past the limit is answered 429 with
-Retry-After and runs nothing else.
+The limiter is a fixed window per token in each process's memory (RateLimiter): no database write per request;
+a request past the limit is answered 429 with Retry-After and runs nothing else.
 """
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 
 from casetrack.clock import now_utc
 from casetrack.domain.errors import DomainError
@@ -77,18 +76,41 @@ class Admission:
     retry_after: int  # seconds until the window ends
 
 
+class RateLimiter:
+    """A fixed window per token, counted in this process's memory (one lock, no database write per request).
+
+    Each gunicorn worker counts apart, so a token may make up to workers × limit requests a window in all;
+    the limit is set with that in mind (docs/api.md). The tokens' last use is written at most once a minute.
+    """
+
+    def __init__(self):
+        self._windows: dict[str, tuple[datetime, int]] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, token_key: str, limit: int, window_seconds: int, now: datetime) -> Admission:
+        with self._lock:
+            started, count = self._windows.get(token_key, (now, 0))
+            if now - started >= timedelta(seconds=window_seconds):
+                started, count = now, 0
+            count += 1
+            self._windows[token_key] = (started, count)
+            if len(self._windows) > 10_000:  # forget windows long over (tokens not used for a while)
+                cutoff = now - timedelta(seconds=window_seconds)
+                self._windows = {k: v for k, v in self._windows.items() if v[0] > cutoff}
+        retry = max(1, int((started + timedelta(seconds=window_seconds) - now).total_seconds()))
+        return Admission(count <= limit, max(0, limit - count), retry)
+
+
+LIMITER = RateLimiter()
+LAST_USE_EVERY = timedelta(minutes=1)
+
+
 def admit(row: ApiToken, limit: int, window_seconds: int, now: datetime | None = None) -> Admission:
-    """Count one request of the token in its window and tell whether it is within the limit (commits)."""
+    """Count one request of the token in its window and tell whether it is within the limit."""
     now = now or now_utc()
-    cutoff = now - timedelta(seconds=window_seconds)
-    fresh = (ApiToken.window_start.is_(None)) | (ApiToken.window_start <= cutoff)
-    db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(
-        window_count=case((fresh, 1), else_=ApiToken.window_count + 1),
-        window_start=case((fresh, now), else_=ApiToken.window_start),
-        last_used_at=now,
-    ).execution_options(synchronize_session=False))
-    count, started = db.session.execute(
-        select(ApiToken.window_count, ApiToken.window_start).where(ApiToken.id == row.id)).one()
-    db.session.commit()
-    retry = max(1, int((started + timedelta(seconds=window_seconds) - now).total_seconds()))
-    return Admission(count <= limit, max(0, limit - count), retry)
+    admission = LIMITER.admit(row.token_hash, limit, window_seconds, now)  # ids are reused, hashes not
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_EVERY:
+        db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    return admission

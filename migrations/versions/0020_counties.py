@@ -7,7 +7,7 @@ Create Date: 2026-12-07 12:00:00
 A county (县) holds townships (townships.county_id); an account of the new role `county` (县司法局/信访局)
 belongs to one county (users.county_id) and reads every township of it. Existing townships belong to no county
 until an admin assigns them (flask county add, or the admin page).
-api_tokens: bearer tokens of the JSON API (/api/v1), kept as SHA-256 hashes, with a rate-limit window each.
+api_tokens: bearer tokens of the JSON API (/api/v1), kept as SHA-256 hashes.
 monthly_returns: every submitted version of a township's monthly return (月报), its frozen figures as JSON.
 """
 from alembic import op
@@ -52,8 +52,6 @@ def upgrade():
         sa.Column('expires_at', sa.DateTime(), nullable=True),
         sa.Column('revoked_at', sa.DateTime(), nullable=True),
         sa.Column('last_used_at', sa.DateTime(), nullable=True),
-        sa.Column('window_start', sa.DateTime(), nullable=True),
-        sa.Column('window_count', sa.Integer(), server_default='0', nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash')),
