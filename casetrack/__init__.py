@@ -142,7 +142,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 BLUEPRINTS = ("auth", "account", "inbox", "notifications", "main", "cases", "review", "petitions", "queue", "screening",
-              "reports", "documents", "ledger", "admin", "holidays", "petition_documents", "help", "warnings")
+              "reports", "documents", "ledger", "admin", "holidays", "petition_documents", "help", "warnings",
+              "counties_admin", "county", "api", "tokens_admin", "returns")
 """The modules of casetrack.web whose `bp` is registered, one per area."""
 
 

@@ -16,6 +16,8 @@ from casetrack.services import accounts, places
 def init_app(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(township_group)
+    app.cli.add_command(county_group)
+    app.cli.add_command(token_group)
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(holidays_group)
@@ -55,6 +57,69 @@ def township_add(name: str, villages: str):
     click.echo(f"已创建 {township.name}:{len(township.villages)} 个行政村")
 
 
+@click.group("county", help="管理县 (counties) 及其乡镇。")
+def county_group():
+    pass
+
+
+@county_group.command("add")
+@click.argument("name")
+@click.option("--townships", default="", help="逗号分隔的乡镇名称 T1,T2,...(须已存在)")
+def county_add(name: str, townships: str):
+    """Create a county holding existing townships."""
+    from casetrack.services import counties
+
+    names = [t.strip() for t in townships.replace(",", ",").split(",") if t.strip()]
+    try:
+        county = counties.add_county(name, names)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    click.echo(f"已创建 {county.name}:{len(county.townships)} 个乡镇")
+
+
+@click.group("token", help="管理 API 令牌 (/api/v1 bearer tokens).")
+def token_group():
+    pass
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--days", type=click.IntRange(0, 3650), default=90, show_default=True, help="有效天数;0 为不过期")
+@click.option("--name", default="", help="用途说明,如“县信访系统”")
+def token_create(username: str, days: int, name: str):
+    """Make an API token for the account and print it once: only its hash is kept."""
+    from casetrack.models import User
+    from casetrack.services import api_tokens
+
+    user = db.session.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+    if user is None:
+        _fail(f"用户“{username}”不存在。")
+    try:
+        row, token = api_tokens.create_token(user, days or None, name)
+    except DomainError as refused:
+        _fail(str(refused))
+    db.session.commit()
+    until = f"{row.expires_at:%Y-%m-%d %H:%M} UTC 前有效" if row.expires_at else "不过期"
+    click.echo(f"已为 {user.username} 创建令牌 #{row.id}({until})。令牌只显示这一次,请妥善保存:", err=True)
+    click.echo(token)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int):
+    """Revoke a token by its number (#N, as listed on the admin page)."""
+    from casetrack.models import ApiToken
+    from casetrack.services import api_tokens
+
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        _fail(f"令牌 #{token_id} 不存在。")
+    api_tokens.revoke(row)
+    db.session.commit()
+    click.echo(f"已撤销令牌 #{token_id}。")
+
+
 @click.group("user", help="管理用户 (accounts).")
 def user_group():
     pass
@@ -65,9 +130,10 @@ def user_group():
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--village", help="村调解员所属的行政村")
 @click.option("--township", help="所属乡镇(村名有重名时也用它区分)")
+@click.option("--county", help="县级账号所属的县")
 @click.option("--full-name", default="", help="姓名")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
-def user_add(username, role, village, township, full_name, password_stdin):
+def user_add(username, role, village, township, county, full_name, password_stdin):
     """Create an account; the password is read from standard input, never from the command line."""
     if not password_stdin:
         _fail("请用 --password-stdin 从标准输入提供密码。")
@@ -77,8 +143,14 @@ def user_add(username, role, village, township, full_name, password_stdin):
         village_row = None
         if village:
             village_row = _find_village(village, township_row)
+        county_row = None
+        if county:
+            from casetrack.services import counties
+
+            county_row = counties.find_county(county)
         user = accounts.add_user(
-            username, password, Role(role), township=township_row, village=village_row, full_name=full_name
+            username, password, Role(role), township=township_row, village=village_row, full_name=full_name,
+            county=county_row,
         )
     except DomainError as refused:
         _fail(str(refused))

@@ -28,6 +28,8 @@ class DefaultConfig:
     PROXY_FIX_X_FOR = 0  # behind a reverse proxy: how many X-Forwarded-For hops to trust for the client address
     PAGE_SIZE = 50
     QUEUE_PAGE_CACHE = True  # keep rendered queue pages per worker under change stamps (web/queue.py)
+    API_RATE_LIMIT = 300  # requests of one API token per window (services.api_tokens.admit); past it: 429
+    API_RATE_WINDOW_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production
 
 

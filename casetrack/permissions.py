@@ -11,6 +11,7 @@ are not covered, nor are bulk UPDATE/DELETE statements: write ORM selects, or ad
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import has_request_context
 from sqlalchemy import and_, event, false, or_, select, true
@@ -52,6 +53,8 @@ def village_scope(user: User):
     role = user.role_enum
     if role is Role.MEDIATOR:
         return Village.id == user.village_id
+    if role is Role.COUNTY:
+        return _within(Village, reach_of(user))
     if user.township_id is None:
         return true()
     return Village.township_id == user.township_id
@@ -115,8 +118,8 @@ def can_edit_holiday_calendar(user: User) -> bool:
 
 
 def can_read_reports(user: User) -> bool:
-    """Township staff, leaders and admins read the figures; a village mediator does not."""
-    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN)
+    """Township staff, leaders, admins and the county read the figures; a village mediator does not."""
+    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN, Role.COUNTY)
 
 
 def can_freeze_reports(user: User) -> bool:
@@ -124,9 +127,33 @@ def can_freeze_reports(user: User) -> bool:
     return user.role_enum is Role.STAFF and user.township_id is not None
 
 
+def can_read_county(user: User) -> bool:
+    """The county's staff read their county's roll-up (/county); an admin of no single township reads any county's."""
+    role = user.role_enum
+    return role is Role.COUNTY or (role is Role.ADMIN and user.township_id is None)
+
+
+def can_submit_returns(user: User) -> bool:
+    """Township staff submit their township's monthly return (月报)."""
+    return user.role_enum is Role.STAFF and user.township_id is not None
+
+
+def can_review_return(user: User, monthly_return) -> bool:
+    """The county's accounts accept or send back the returns of their county's townships."""
+    return user.role_enum is Role.COUNTY and reach_of(user).holds(monthly_return)
+
+
+def can_read_return(user: User, monthly_return) -> bool:
+    """A return is read by its township's staff, leaders and admins, its county and a county-wide admin."""
+    if user.role_enum is Role.MEDIATOR:
+        return False
+    reach = reach_of(user)
+    return reach.everywhere or (reach.village_id is None and reach.holds(monthly_return))
+
+
 def can_list_supervised(user: User) -> bool:
-    """A leader keeps a list of the cases they supervise (督办)."""
-    return user.role_enum is Role.LEADER
+    """A leader, or a county account, keeps a list of the cases they supervise (督办)."""
+    return user.role_enum in (Role.LEADER, Role.COUNTY)
 
 
 # --- what a user may do to one case ------------------------------------------------------------------------
@@ -153,7 +180,9 @@ def _corrects(user: User, dispute: Dispute) -> bool:
 
 
 def _supervises(user: User, dispute: Dispute) -> bool:
-    """A leader of the township supervises (督办) its cases."""
+    """A leader of the township supervises (督办) its cases; the county supervises every township of the county."""
+    if user.role_enum is Role.COUNTY:
+        return reach_of(user).holds(dispute)
     return user.role_enum is Role.LEADER and dispute.township_id == user.township_id
 
 
@@ -270,7 +299,8 @@ _USER_PREDICATES = {
     "plan_screening": can_plan_screening, "act_in_bulk": can_act_in_bulk, "import_ledger": can_import_ledger,
     "administer": can_administer, "list_supervised": can_list_supervised,
     "edit_holiday_calendar": can_edit_holiday_calendar, "read_reports": can_read_reports,
-    "freeze_reports": can_freeze_reports,
+    "freeze_reports": can_freeze_reports, "read_county": can_read_county,
+    "submit_returns": can_submit_returns,
 }
 
 
@@ -285,11 +315,12 @@ _WIDE_DEPTH = "casetrack_county_wide"
 
 @dataclass(frozen=True)
 class Reach:
-    """Where a user's sight ends: one village, one township, everywhere, or nowhere."""
+    """Where a user's sight ends: one village, one township, the townships of a county, everywhere, or nowhere."""
 
     village_id: int | None = None
     township_id: int | None = None
     everywhere: bool = False
+    township_ids: frozenset[int] | None = None  # a county account: the townships its county holds
 
     def holds(self, record) -> bool:
         """Tell whether a record placed by village_id and township_id (a dispute, petition, round) lies within."""
@@ -297,6 +328,8 @@ class Reach:
             return True
         if self.village_id is not None:
             return record.village_id == self.village_id
+        if self.township_ids is not None:
+            return record.township_id in self.township_ids
         return self.township_id is not None and record.township_id == self.township_id
 
 
@@ -314,7 +347,23 @@ def reach_of(user: User | None) -> Reach:
         if user.township_id is None:
             return Reach(everywhere=role is Role.ADMIN)
         return Reach(township_id=user.township_id)
+    if role is Role.COUNTY:
+        return Reach(township_ids=county_township_ids(user.county_id)) if user.county_id is not None else NOWHERE
     return NOWHERE
+
+
+def county_township_ids(county_id: int) -> frozenset[int]:
+    """Return the ids of the townships a county holds (once per request: every scoped query asks)."""
+    from flask import g
+
+    from casetrack.extensions import db
+    from casetrack.models import Township
+
+    cache = g.setdefault("casetrack_county_townships", {}) if has_request_context() else {}
+    if county_id not in cache:
+        ids = db.session.execute(select(Township.id).where(Township.county_id == county_id)).scalars().all()
+        cache[county_id] = frozenset(ids)
+    return cache[county_id]
 
 
 def _within(model, reach: Reach):
@@ -325,10 +374,18 @@ def _within(model, reach: Reach):
         return model.village_id == reach.village_id
     if reach.township_id is not None:
         return model.township_id == reach.township_id
+    if reach.township_ids is not None:
+        return model.township_id.in_(sorted(reach.township_ids))
     return false()
 
 
 def reach_criteria(reach: Reach) -> list:
+    """Return the loader criteria of a reach (see _reach_criteria), built once per reach and process."""
+    return list(_reach_criteria(reach))
+
+
+@lru_cache(maxsize=1024)
+def _reach_criteria(reach: Reach) -> tuple:
     """Return the loader criteria (one per scoped model) that keep queries inside the reach, as _within() does.
 
     Cases and rounds are limited by their village or township; what belongs to a case (parties, attachments,
@@ -336,7 +393,7 @@ def reach_criteria(reach: Reach) -> list:
     They are lambdas, as with_loader_criteria caches them by their code and binds the ids as parameters.
     """
     if reach.everywhere:
-        return []
+        return ()
     if reach.village_id is not None:
         v = reach.village_id
         rules = {
@@ -376,9 +433,25 @@ def reach_criteria(reach: Reach) -> list:
                 e.petition_id.in_(select(Petition.id).where(Petition.township_id == t)),
                 and_(e.dispute_id.is_(None), e.petition_id.is_(None))),
         }
+    elif reach.township_ids is not None:
+        ts = sorted(reach.township_ids)
+        rules = {
+            Dispute: lambda d: d.township_id.in_(ts),
+            Petition: lambda p: p.township_id.in_(ts),
+            ScreeningRound: lambda r: r.township_id.in_(ts),
+            **dict.fromkeys(_CASE_CHILDREN, lambda c: c.dispute_id.in_(
+                select(Dispute.id).where(Dispute.township_id.in_(ts)))),
+            Petitioner: lambda p: p.petition_id.in_(select(Petition.id).where(Petition.township_id.in_(ts))),
+            ScreeningFinding: lambda f: f.round_id.in_(
+                select(ScreeningRound.id).where(ScreeningRound.township_id.in_(ts))),
+            CaseEvent: lambda e: or_(
+                e.dispute_id.in_(select(Dispute.id).where(Dispute.township_id.in_(ts))),
+                e.petition_id.in_(select(Petition.id).where(Petition.township_id.in_(ts))),
+                and_(e.dispute_id.is_(None), e.petition_id.is_(None))),
+        }
     else:
         rules = dict.fromkeys(SCOPED_MODELS, lambda row: row.id.is_(None))  # ids are never NULL: nothing at all
-    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules.items()]
+    return tuple(with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules.items())
 
 
 @contextmanager

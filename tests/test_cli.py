@@ -11,7 +11,8 @@ pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 DEMO_PASSWORD = "demo2024pass"
 DEMO_VILLAGES = ["斜沟村", "王家庄村", "李家湾村", "马家坪村", "杨家河村", "张家岘村", "赵家沟村"]
-DEMO_ACCOUNTS = ["admin", "staff", "leader", *(f"mediator{n}" for n in range(1, 8))]
+DEMO_ACCOUNTS = ["admin", "staff", "leader", *(f"mediator{n}" for n in range(1, 8)),
+                 "dlstaff", "dlleader", *(f"dlmediator{n}" for n in range(1, 4)), "county"]
 
 
 def _township(name: str) -> Township:

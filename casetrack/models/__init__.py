@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from casetrack.models.api_tokens import ApiToken
 from casetrack.models.attachments import Attachment
 from casetrack.models.cases import (
     Dispute,
@@ -12,9 +13,10 @@ from casetrack.models.cases import (
 )
 from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
-from casetrack.models.geo import NaturalVillage, Township, Village
+from casetrack.models.geo import County, NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
 from casetrack.models.ledger_maps import LedgerMapping
+from casetrack.models.monthly_returns import MonthlyReturn, ReturnStatus
 from casetrack.models.notifications import Notification, NotificationChannel
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
 from casetrack.models.reports import ReportSnapshot, SavedView
@@ -25,6 +27,9 @@ from casetrack.models.users import LoginThrottle, Role, User
 from casetrack.models.warnings import RiskWarning, WarningEvent
 
 __all__ = [
+    "MonthlyReturn",
+    "ReturnStatus",
+    "ApiToken",
     "Attachment",
     "ReportSnapshot",
     "SavedView",
@@ -39,6 +44,7 @@ __all__ = [
     "Petitioner",
     "CaseCounter",
     "CaseEvent",
+    "County",
     "Dispute",
     "IntensifiedPeriod",
     "ScreeningFinding",

@@ -44,12 +44,29 @@ class TownshipList:
         return self.name
 
 
+class County(db.Model):
+    """A county (县): its 司法局 and 信访局 oversee the townships it holds."""
+
+    __tablename__ = "counties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+
+    townships: Mapped[list["Township"]] = relationship(back_populates="county", order_by="Township.id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Township(db.Model):
     __tablename__ = "townships"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"), index=True)
+
+    county: Mapped[County | None] = relationship(back_populates="townships")
 
     villages: Mapped[list["Village"]] = relationship(
         back_populates="township", order_by="Village.position", cascade="all, delete-orphan"

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetrack.clock import now_utc
 from casetrack.extensions import db
-from casetrack.models.geo import Township, Village
+from casetrack.models.geo import County, Township, Village
 
 
 class Role(StrEnum):
@@ -19,18 +19,21 @@ class Role(StrEnum):
     STAFF = "staff"
     LEADER = "leader"
     ADMIN = "admin"
+    COUNTY = "county"  # 县司法局/信访局: reads every township of its county, reviews returns, supervises
 
     @property
     def label(self) -> str:
-        return {"mediator": "村调解员", "staff": "乡干部", "leader": "领导", "admin": "管理员"}[self.value]
+        return {"mediator": "村调解员", "staff": "乡干部", "leader": "领导", "admin": "管理员",
+                "county": "县级"}[self.value]
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('mediator', 'staff', 'leader', 'admin')", name="role_known"),
+        CheckConstraint("role IN ('mediator', 'staff', 'leader', 'admin', 'county')", name="role_known"),
         CheckConstraint("role != 'mediator' OR village_id IS NOT NULL", name="mediator_has_village"),
         CheckConstraint("role NOT IN ('staff', 'leader') OR township_id IS NOT NULL", name="staff_has_township"),
+        CheckConstraint("role != 'county' OR county_id IS NOT NULL", name="county_has_county"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +43,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to end every session of the account (logout, new password, new role or place, disabling,
     # "sign out everywhere"): a session carries the generation it was opened at (get_id) and dies with it.
@@ -51,6 +55,7 @@ class User(UserMixin, db.Model):
 
     township: Mapped[Township | None] = relationship()
     village: Mapped[Village | None] = relationship()
+    county: Mapped[County | None] = relationship()
 
     def get_id(self) -> str:
         """Return what the session keeps: the id and the session generation, so a bump ends old sessions."""

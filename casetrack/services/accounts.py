@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.models import Role, Township, User, Village
+from casetrack.models import County, Role, Township, User, Village
 from casetrack.services import login_throttle
 from casetrack.services.login_throttle import AccountLocked, LoginSlowed, ThrottlePolicy  # noqa: F401 (re-exported)
 
@@ -55,9 +55,10 @@ def password_refusal(password: str, username: str = "") -> DomainError | None:
 
 def add_user(
     username: str, password: str, role: Role, township: Township | None = None, village: Village | None = None,
-    full_name: str = "",
+    full_name: str = "", county: County | None = None,
 ) -> User:
-    """Create an account; a mediator belongs to one village, staff and leaders to one township."""
+    """Create an account; a mediator belongs to one village, staff and leaders to one township, the county's
+    staff (县司法局/信访局) to one county."""
     username = username.strip()
     if not username:
         raise DomainError("用户名不能为空。")
@@ -67,9 +68,16 @@ def add_user(
     if refusal:
         raise refusal
     township, village = _placement(role, township, village)
+    if role is Role.COUNTY:
+        if county is None:
+            raise DomainError("县级账号必须指定所属县。")
+        township = None
+    else:
+        county = None
     user = User(
         username=username, full_name=full_name.strip(), role=role.value,
         township_id=township.id if township else None, village_id=village.id if village else None,
+        county_id=county.id if county else None,
     )
     user.set_password(password)
     db.session.add(user)

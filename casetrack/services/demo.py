@@ -9,7 +9,7 @@ from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import id_check_digit
 from casetrack.models import IntensifiedPeriod, Role, Township, User
-from casetrack.services import accounts, disputes, petitions, places, screening, supervision
+from casetrack.services import accounts, counties, disputes, petitions, places, screening, supervision
 
 DEMO_TOWNSHIP = "斜沟乡"
 DEMO_VILLAGES = {
@@ -84,17 +84,41 @@ def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
     _create_petitions(random.Random(seed + 2), township, villages, staff, leader)
     listing = [(u.username, u.role_enum.label) for u in [admin, staff, *mediators]]
     listing.insert(2, ("leader", Role.LEADER.label))
-    return DemoResult(township, password, listing, created)
+    second, second_accounts, second_created = _create_second_township(password, seed)
+    county = counties.add_county(DEMO_COUNTY, [township.name, second.name])
+    county_user = accounts.add_user("county", password, Role.COUNTY, county=county, full_name="县司法局 周平")
+    listing += [*second_accounts, (county_user.username, county_user.role_enum.label)]
+    return DemoResult(township, password, listing, created + second_created)
 
 
-def _create_cases(rng, township, villages, mediators, staff: User) -> int:
+DEMO_COUNTY = "示范县"
+SECOND_TOWNSHIP = "东岭乡"
+SECOND_VILLAGES = {"东岭村": ["东岭", "岭后"], "石门村": ["石门", "下石门"], "柳林村": ["柳林", "新庄"]}
+
+
+def _create_second_township(password: str, seed: int) -> tuple[Township, list[tuple[str, str]], int]:
+    """A smaller second township (东岭乡), so the county's roll-up (/county) compares townships."""
+    township = places.add_township(SECOND_TOWNSHIP)
+    villages = [places.add_village(township, name, naturals) for name, naturals in SECOND_VILLAGES.items()]
+    staff = accounts.add_user("dlstaff", password, Role.STAFF, township=township, full_name="东岭乡司法所 何静")
+    leader = accounts.add_user("dlleader", password, Role.LEADER, township=township, full_name="东岭乡分管领导 孙强")
+    mediators = [accounts.add_user(f"dlmediator{n}", password, Role.MEDIATOR, village=village,
+                                   full_name=f"{village.name}调解员")
+                 for n, village in enumerate(villages, start=1)]
+    created = _create_cases(random.Random(seed + 10), township, villages, mediators, staff, total=60)
+    _create_screening(random.Random(seed + 11), township, villages, mediators, staff)
+    _create_petitions(random.Random(seed + 12), township, villages, staff, leader)
+    return township, [(u.username, u.role_enum.label) for u in [staff, leader, *mediators]], created
+
+
+def _create_cases(rng, township, villages, mediators, staff: User, total: int = 120) -> int:
     today = clock.today()
     types = {t.name: t for t in places.dispute_types(township.id)}
     start = date(today.year - 1, 1, 3)
     span = (today - start).days
     count = 0
-    for index in range(120):
-        registered = start + timedelta(days=int(span * index / 120) + rng.randint(0, 2))
+    for index in range(total):
+        registered = start + timedelta(days=int(span * index / total) + rng.randint(0, 2))
         if registered > today:
             registered = today
         village_index = rng.randrange(len(villages))

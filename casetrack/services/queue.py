@@ -449,6 +449,8 @@ def reach(user: User) -> tuple[tuple, list[int] | None]:
         return key, None
     if seen.village_id is not None:
         return key, [user.village.township_id]
+    if seen.township_ids is not None:
+        return key, sorted(seen.township_ids)
     return key, [seen.township_id] if seen.township_id is not None else []
 
 

@@ -31,7 +31,7 @@ def resolve_scope() -> stats.Scope:
         abort(403)
     if current_user.township_id is not None:
         return stats.Scope((db.session.get(Township, current_user.township_id),))
-    townships = tuple(db.session.execute(select(Township).order_by(Township.id)).scalars())
+    townships = tuple(_townships_seen())
     chosen = request.args.get("township", "all")
     if chosen != "all":
         picked = [t for t in townships if str(t.id) == chosen]
@@ -39,6 +39,14 @@ def resolve_scope() -> stats.Scope:
             abort(404)
         return stats.Scope((picked[0],))
     return stats.Scope(townships, all_townships=True)
+
+
+def _townships_seen() -> list[Township]:
+    """The townships a user of no single township reports on: a county account its county's, an admin all."""
+    query = select(Township).order_by(Township.id)
+    if current_user.county_id is not None:
+        query = query.where(Township.id.in_(sorted(permissions.reach_of(current_user).township_ids or ())))
+    return list(db.session.execute(query).scalars())
 
 
 def _page(period: Period):
@@ -60,8 +68,7 @@ def _page(period: Period):
         charted_breakdowns=report_files.CHARTED_BREAKDOWNS,
         paragraphs=report_text.report_paragraphs(shown, report_files.wording_for(period, scope)),
         closures=stats.closures_by_month(period, scope, today), nil_return=stats.is_nil_return(shown),
-        townships=db.session.execute(select(Township).order_by(Township.id)).scalars().all()
-        if current_user.township_id is None else [],
+        townships=_townships_seen() if current_user.township_id is None else [],
         title=report_files.report_title(period, scope), may_freeze=permissions.can_freeze_reports(current_user),
     )
 

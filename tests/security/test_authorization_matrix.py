@@ -194,6 +194,26 @@ MATRIX: dict[str, Row] = {
     "reports.month_file": Row(get=REPORTS, variants=FORMATS),
     "reports.quarter_file": Row(get=REPORTS, variants=FORMATS),
     "reports.freeze": Row(post="L  403  302  403  403  403", body=EMPTY),
+    # the county's roll-up (issue 21): county accounts and the county-wide admin
+    "county.index": Row(get="L  403  403  403  403  302"),
+    "county.year": Row(get="L  403  403  403  403  200", variants=({}, {"?": {"month": 1}}, {"?": {"quarter": 1}})),
+    "county.year_file": Row(get="L  403  403  403  403  200", variants=({"fmt": "xlsx"}, {"fmt": "docx"})),
+    "counties_admin.index": Row(get="L  403  403  403  403  200", post="L  403  403  403  403  302",
+                                body=lambda w, p: {"name": "新设县"}),
+    "counties_admin.update": Row(post="L  403  403  403  403  404", body=EMPTY),
+    # the JSON API opens with a bearer token only (tests/county/test_api.py): a browser session gets 401
+    "api.figures": Row(get="401  401  401  401  401  401"),
+    "api.cases": Row(get="401  401  401  401  401  401"),
+    "api.case": Row(get="401  401  401  401  401  401"),
+    "api.openapi": Row(get="200  200  200  200  200  200"),
+    "tokens_admin.index": Row(get=ADMINS_ONLY),
+    "tokens_admin.revoke": Row(post="L  403  403  403  404  404", body=EMPTY),
+    # monthly returns (月报): township staff submit; the county reviews (tests/county/test_monthly_returns.py)
+    "returns.index": Row(get="L  403  200  403  403  403"),
+    "returns.submit": Row(post="L  403  302  403  403  403", body=lambda w, p: {"note": "按时报送"}),
+    "returns.show": Row(get="L  404  404  404  404  404"),
+    "returns.accept": Row(post="L  404  404  404  404  404", body=EMPTY),
+    "returns.send_back": Row(post="L  404  404  404  404  404", body=lambda w, p: {"reason": "数字有误"}),
     # the ledger (台账)
     "ledger.index": Row(get=STAFF_ONLY),
     "ledger.template": Row(get=STAFF_ONLY),
@@ -245,8 +265,9 @@ LEADER_STEP = Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404
 
 PLACE_ARGS = {"case_id", "attachment_id", "petition_id", "round_id", "finding_id", "view_id", "township_id",
               "village_id", "natural_id", "user_id", "item_id", "warning_id"}
-FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR)}
-REFUSED = {"L", "400", "403", "404", "405", "409"}
+FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR), "county_id": 999,
+              "token_id": 999, "number": "(2026)斜调字第1号", "return_id": 999}
+REFUSED = {"L", "400", "401", "403", "404", "405", "409"}
 
 
 def _cell(cells: str | None, role: str, place: str) -> str:
