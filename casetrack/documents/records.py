@@ -20,6 +20,7 @@ from casetrack.documents.content import (
 )
 from casetrack.documents.kinds import title_of
 from casetrack.domain import workflow as wf
+from casetrack.domain.money import format_yuan
 from casetrack.models import Dispute
 
 RIGHTS = (  # 人民调解法 第二十三条
@@ -49,7 +50,7 @@ def _acceptance(case: Dispute) -> list[tuple[str, str]]:
     rows = [("登记日期", cn_date(case.registered_on)), ("登记人", user_name(case.created_by_id) or BLANK)]
     if case.status == wf.DisputeState.NOT_ACCEPTED.value or case.not_accepted_reason:
         referral = f";已告知当事人向{case.referred_to}申请解决" if case.referred_to else ""
-        rows.append(("受理意见", f"不予受理。理由:{case.not_accepted_reason}{referral}"))
+        rows.append(("受理意见", f"不予受理。理由:{wf.describe_not_accepted(case.not_accepted_ground, case.not_accepted_reason)}{referral}"))
         rows.append(("决定日期", cn_date(case.closed_on)))
     elif case.accepted_on:
         rows.append(("受理意见", "符合人民调解受理条件,予以受理。"))
@@ -126,10 +127,11 @@ def _result(case: Dispute) -> str:
     if outcome is wf.Outcome.SUCCEEDED:
         form = wf.AgreementForm(case.agreement_form)
         paper = "调解协议书" if form is wf.AgreementForm.WRITTEN else "口头协议登记表"
-        return f"调解成功,当事人自愿达成{form.label}协议,协议内容见{paper}。"
+        amount = f"协议涉及金额{format_yuan(case.agreement_amount_fen)}元," if case.agreement_amount_fen is not None else ""
+        return f"调解成功,当事人自愿达成{form.label}协议,{amount}协议内容见{paper}。"
     if outcome is wf.Outcome.FAILED:
         aid = ",并引导申请法律援助" if case.legal_aid_referred else ""
-        return f"调解不成,已告知当事人可以依法通过{case.channels_told}途径维护自己的权利{aid}。"
+        return f"调解不成,已告知当事人可以依法通过仲裁、行政、司法等途径维护自己的权利(去向:{case.channels_told}){aid}。"
     if outcome is wf.Outcome.ENDED:
         return f"终止调解:{wf.EndReason(case.end_reason).label}。"
     return ""

@@ -132,6 +132,8 @@ def new():
             channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
             summary=form.summary.data, parties=_parties(form), people_involved=form.people_involved.data,
             risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+            referral_origin=wf.ReferralOrigin(form.referral_origin.data) if form.referral_origin.data else None,
+            referral_body=form.referral_body.data, referral_received_on=form.referral_received_on.data,
         )
         candidates = [] if request.form.get("not_duplicate") else review.duplicate_candidates(
             intake.village_id, [p.name for p in intake.parties], [p.id_number for p in intake.parties],
@@ -201,13 +203,18 @@ def edit(case_id: int):
     dispute = load_case(case_id)
     if not permissions.can_act(current_user, dispute, "edit"):
         abort(403)
-    form = forms.FactsForm(obj=dispute if request.method == "GET" else None)
+    form = forms.FactsForm(obj=dispute if request.method == "GET" else None).for_case(dispute)
     form.natural_village_id.choices = _natural_choices([dispute.village_id])
     form.dispute_type_id.choices = _type_choices(dispute.township_id, dispute.dispute_type)
     if request.method == "GET":
         form.version.data = dispute.version
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in services.FACT_FIELDS}
+        changes["referral_origin"] = changes["referral_origin"] or None
+        changes["referral_body"] = (changes["referral_body"] or "").strip() or None
+        if dispute.source != wf.Source.REFERRAL.value:  # only a 委托移送 case has an origin to correct
+            for name in ("referral_origin", "referral_body", "referral_received_on"):
+                changes.pop(name)
         try:
             services.update_facts(dispute, current_user, changes, form.expected_version)
             db.session.commit()
@@ -277,6 +284,7 @@ def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
         legal_aid_referred=form.legal_aid_referred.data if outcome is wf.Outcome.FAILED else False,
         end_reason=wf.EndReason(form.end_reason.data) if outcome is wf.Outcome.ENDED else None,
         notes=form.notes.data,
+        agreement_amount_fen=getattr(form.agreement_amount, "fen", None) if success else None,
     )
 
 
@@ -293,8 +301,16 @@ ACTIONS: dict[str, Action] = {
     "not-accept": Action(
         _l("不予受理"), forms.NotAcceptForm, _state_allows(wf.DisputeAction.NOT_ACCEPT),
         lambda d, f: services.not_accept(
-            d, current_user, f.decided_on.data, f.reason.data, f.referred_to.data, _user_today(), f.expected_version
+            d, current_user, f.decided_on.data, f.reason.data, f.referred_to.data, _user_today(), f.expected_version,
+            wf.NotAcceptedGround(f.ground.data),
         ),
+    ),
+    "objection": Action(
+        _l("当事人拒绝调解"), forms.ObjectionForm,
+        lambda d: d.source == wf.Source.INITIATIVE.value and d.state in wf.OBJECTION_STATES,
+        lambda d, f: services.record_objection(d, current_user, f.objected_on.data, f.party.data, f.note.data,
+                                               _user_today(), f.expected_version),
+        lambda d, f: setattr(f.party, "choices", [(p.name, f"{p.name}({_(wf.PartySide(p.side).label)})") for p in d.parties]),
     ),
     "assign": Action(
         _l("指派调解员"), forms.AssignForm, lambda d: d.state in wf.NOTE_STATES,
