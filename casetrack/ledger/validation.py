@@ -198,8 +198,14 @@ def _parse_issue19(column: Column, raw, labels: dict | None):
             raise BadValue("应为 %(labels)s 中的一项或几项(用“、”分隔)", labels=" / ".join(column.labels)) from None
     try:
         return money.parse_yuan(text)
-    except DomainError as error:
-        raise BadValue(error.template, **error.params) from None
+    except DomainError as error:  # the same reasons, as constant templates the catalogue holds
+        if "负数" in error.template:
+            raise BadValue("金额不能为负数。") from None
+        if "两位小数" in error.template:
+            raise BadValue("金额最多保留两位小数(分)。") from None
+        if "过大" in error.template:
+            raise BadValue("金额过大,请核对(单位:元)。") from None
+        raise BadValue("金额应为数字(单位:元),如 12000 或 3500.50。") from None
 
 
 class _NeedsTownship(Exception):
