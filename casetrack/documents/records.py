@@ -60,6 +60,15 @@ def _acceptance(case: Dispute) -> list[tuple[str, str]]:
     return rows
 
 
+def _referral(case: Dispute) -> list[tuple[str, str]]:
+    """A 委托移送 case's origin, body and date, as the registration form states them."""
+    if case.source != wf.Source.REFERRAL.value:
+        return []
+    origin = wf.ReferralOrigin(case.referral_origin).label if case.referral_origin else "未注明"
+    return [("移送来源", origin + (f"({case.referral_body})" if case.referral_body else "")),
+            ("移送日期", cn_date(case.referral_received_on) if case.referral_received_on else BLANK)]
+
+
 def application(case: Dispute, show_personal: bool) -> Document:
     """Build the application (人民调解申请书) or, for cases not applied for, the registration form (受理登记表)."""
     applied = case.source == wf.Source.APPLICATION.value
@@ -68,6 +77,7 @@ def application(case: Dispute, show_personal: bool) -> Document:
         ("纠纷类别", case.dispute_type.name), ("案件来源", wf.Source(case.source).label),
         ("发生地", _place(case)), ("涉及人数", f"{case.people_involved}人"),
         ("风险等级", wf.RiskLevel(case.risk_level).label + (",已报告公安机关" if case.police_reported else "")),
+        *_referral(case),
     ], per_row=2)
     request = [Paragraph(case.summary)]
     if applied:

@@ -1,6 +1,7 @@
 """Referrals in and out, 不予受理 grounds, a party's objection to 主动调解 and 协议涉及金额, as a user meets them in the
 forms: what is saved and shown, and bad input refused beside its field with nothing saved."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -183,3 +184,13 @@ def test_a_failed_mediation_records_where_the_parties_were_sent_as_a_list(client
     assert _conclude(client, make_dispute(world.mediator, world.village, state="mediating"), outcome="failed",
                      agreement_form="", agreement_terms="", channels_told=["仲裁"],
                      agreement_amount="100").status_code == 400  # an amount without an agreement
+
+
+def test_the_registration_form_of_a_referred_case_states_its_origin(client, world):
+    login(client, "mediator1")
+    registered = client.post("/cases/new", data=intake_form(world.village, source="referral", referral_origin="police",
+                                                            referral_body="城关派出所"))
+    assert registered.status_code == 302
+    case = _newest()
+    page = client.get(f"/cases/{case.id}/documents/application").get_data(as_text=True)
+    assert "移送来源" in page and re.search("公安[(\uff08]城关派出所[)\uff09]", page)  # documents write full-width brackets
