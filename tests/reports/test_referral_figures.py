@@ -172,3 +172,13 @@ def test_the_report_page_and_files_show_the_counts_and_the_sum_in_yuan(app, year
     assert str(rows["协议涉及金额"]) in ("12,800.50", "12800.5")
     assert rows["警调对接"] in (1, "1")
     assert "按委托移送来源" in book.sheetnames
+
+
+def test_a_year_frozen_before_these_figures_shows_them_as_not_counted_not_zero():
+    from casetrack.domain import statistics as st
+
+    frozen = {"disputes": {"registered": 3, "mediated": 2, "succeeded": 2, "mediation_rate": 1.0,
+                           "success_rate": 1.0, "village_township": {}, "judicial_applied": 0}}
+    d = st.complete_frozen(frozen)["disputes"]
+    assert all(d[key] is None for key in st.NOT_COUNTED_BEFORE_19)
+    assert d["by_referral_origin"] == {} and d["registered"] == 3
