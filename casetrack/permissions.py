@@ -190,7 +190,7 @@ CASE_ACTIONS = {
     # the workflow (web/cases.py ACTIONS and the queue's bulk actions) and the case's own records
     **dict.fromkeys(("accept", "not-accept", "assign", "investigation", "session", "continuation", "conclude",
                      "return-visit", "judicial-confirmation", "court-result", "archive", "escalate",
-                     "edit", "attach", "responsibility", "prevention"), _handles),
+                     "edit", "attach", "responsibility", "prevention", "objection"), _handles),
     "send_back": _reviews, "merge": _reviews, "see_duplicates": _reviews,
     "corrected": _corrects,
     "supervise": _supervises,

@@ -152,7 +152,7 @@ def intake_form(village: Village, **overrides) -> dict:
 
 WORKFLOW_SLUGS = frozenset({
     "accept", "not-accept", "assign", "investigation", "session", "continuation", "conclude", "return-visit",
-    "judicial-confirmation", "archive", "escalate", "edit",
+    "judicial-confirmation", "archive", "escalate", "edit", "objection",
 })
 """The case page's links that change a dispute's facts or move it through the mediation workflow."""
 

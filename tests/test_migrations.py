@@ -262,3 +262,45 @@ def test_0016_fills_the_name_search_keys_of_the_parties_and_petitioners_there_ar
         assert "search_key" not in {c["name"] for c in inspect(connection).get_columns("parties")}
     _flask_db(fresh_app, "upgrade")
     assert db.session.get(Party, party_id).search_key == "zhaohaiqiang zhq"
+
+
+def test_0018_gives_old_declines_the_ground_other_and_reads_the_old_word_for_a_suit(fresh_app):
+    """A database at 0014: a case declined with a free-text reason takes the ground 其他 with its text kept; a failed
+    mediation's "诉讼" reads 引导诉讼 in the new list; a referred case's origin stays unknown."""
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import Dispute, Role
+    from casetrack.services import accounts, disputes, places
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    today = clock.today()
+
+    def register(source=wf.Source.APPLICATION, origin=None):
+        return disputes.register_dispute(staff, disputes.DisputeIntake(
+            village_id=township.villages[0].id, dispute_type_id=places.dispute_types(township.id)[0].id,
+            source=source, registered_on=today, summary="宅基地纠纷", referral_origin=origin,
+            parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")]), today)
+
+    declined, failed, referred = register(), register(), register(wf.Source.REFERRAL, wf.ReferralOrigin.POLICE)
+    disputes.not_accept(declined, staff, today, "属于法院专属管辖", "县人民法院", today)
+    disputes.accept(failed, staff, today, today)
+    disputes.assign_mediators(failed, staff, [staff.id])
+    disputes.conclude(failed, staff, disputes.Conclusion(wf.Outcome.FAILED, today, channels_told=["诉讼", "仲裁"]),
+                      today)
+    db.session.commit()
+    ids = declined.id, failed.id, referred.id
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0014")
+    with db.engine.begin() as connection:
+        assert "referral_origin" not in {c["name"] for c in inspect(connection).get_columns("disputes")}
+        assert connection.execute(text("SELECT channels_told FROM disputes WHERE id = :id"),
+                                  {"id": ids[1]}).scalar_one() == "诉讼、仲裁"
+    _flask_db(fresh_app, "upgrade")
+
+    declined, failed, referred = (db.session.get(Dispute, i) for i in ids)
+    assert (declined.not_accepted_ground, declined.not_accepted_reason) == ("other", "属于法院专属管辖")
+    assert failed.referrals_out == ["引导诉讼", "仲裁"] and failed.not_accepted_ground is None
+    assert referred.source == "referral" and referred.referral_origin is None

@@ -20,6 +20,7 @@ from casetrack.documents.content import (
 )
 from casetrack.documents.kinds import title_of
 from casetrack.domain import workflow as wf
+from casetrack.domain.money import format_yuan
 from casetrack.models import Dispute
 
 RIGHTS = (  # 人民调解法 第二十三条
@@ -49,7 +50,7 @@ def _acceptance(case: Dispute) -> list[tuple[str, str]]:
     rows = [("登记日期", cn_date(case.registered_on)), ("登记人", user_name(case.created_by_id) or BLANK)]
     if case.status == wf.DisputeState.NOT_ACCEPTED.value or case.not_accepted_reason:
         referral = f";已告知当事人向{case.referred_to}申请解决" if case.referred_to else ""
-        rows.append(("受理意见", f"不予受理。理由:{case.not_accepted_reason}{referral}"))
+        rows.append(("受理意见", f"不予受理。理由:{wf.describe_not_accepted(case.not_accepted_ground, case.not_accepted_reason)}{referral}"))
         rows.append(("决定日期", cn_date(case.closed_on)))
     elif case.accepted_on:
         rows.append(("受理意见", "符合人民调解受理条件,予以受理。"))
@@ -57,6 +58,15 @@ def _acceptance(case: Dispute) -> list[tuple[str, str]]:
     else:
         rows.append(("受理意见", BLANK))
     return rows
+
+
+def _referral(case: Dispute) -> list[tuple[str, str]]:
+    """A 委托移送 case's origin, body and date, as the registration form states them."""
+    if case.source != wf.Source.REFERRAL.value:
+        return []
+    origin = wf.ReferralOrigin(case.referral_origin).label if case.referral_origin else "未注明"
+    return [("移送来源", origin + (f"({case.referral_body})" if case.referral_body else "")),
+            ("移送日期", cn_date(case.referral_received_on) if case.referral_received_on else BLANK)]
 
 
 def application(case: Dispute, show_personal: bool) -> Document:
@@ -67,6 +77,7 @@ def application(case: Dispute, show_personal: bool) -> Document:
         ("纠纷类别", case.dispute_type.name), ("案件来源", wf.Source(case.source).label),
         ("发生地", _place(case)), ("涉及人数", f"{case.people_involved}人"),
         ("风险等级", wf.RiskLevel(case.risk_level).label + (",已报告公安机关" if case.police_reported else "")),
+        *_referral(case),
     ], per_row=2)
     request = [Paragraph(case.summary)]
     if applied:
@@ -126,10 +137,11 @@ def _result(case: Dispute) -> str:
     if outcome is wf.Outcome.SUCCEEDED:
         form = wf.AgreementForm(case.agreement_form)
         paper = "调解协议书" if form is wf.AgreementForm.WRITTEN else "口头协议登记表"
-        return f"调解成功,当事人自愿达成{form.label}协议,协议内容见{paper}。"
+        amount = f"协议涉及金额{format_yuan(case.agreement_amount_fen)}元," if case.agreement_amount_fen is not None else ""
+        return f"调解成功,当事人自愿达成{form.label}协议,{amount}协议内容见{paper}。"
     if outcome is wf.Outcome.FAILED:
         aid = ",并引导申请法律援助" if case.legal_aid_referred else ""
-        return f"调解不成,已告知当事人可以依法通过{case.channels_told}途径维护自己的权利{aid}。"
+        return f"调解不成,已告知当事人可以依法通过仲裁、行政、司法等途径维护自己的权利(去向:{case.channels_told}){aid}。"
     if outcome is wf.Outcome.ENDED:
         return f"终止调解:{wf.EndReason(case.end_reason).label}。"
     return ""

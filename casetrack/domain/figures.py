@@ -22,6 +22,7 @@ SECTION_TITLES = {"disputes": N_("矛盾纠纷调处"), "petitions": N_("信访�
 # Units a figure is counted in (the report's own words): disputes 起, petitions 件, visits in 批, people in
 # 人 or 人次, screening rounds 次; a rate is a fraction shown as a percent.
 DISPUTES, ITEMS, BATCHES, PERSONS, PERSON_TIMES, TIMES, RATE = "起", "件", "批", "人", "人次", "次", "%"
+YUAN = "元"  # a sum of money, to the fen
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,48 @@ CATALOGUE: tuple[Figure, ...] = (
            "防止群体性上访件数 = 登记纠纷中标记为防止群体性上访的件数"),
     Figure("disputes.prevented_group_petition_persons", "防止群体性上访(人)", PERSONS,
            "防止群体性上访人数 = 标记为防止群体性上访的纠纷涉及的人数"),
+    Figure("disputes.referred_in", "委托移送", DISPUTES,
+           "委托移送数 = 登记纠纷中案件来源为委托移送(法院、公安、信访或其他部门移送)的件数"),
+    Figure("disputes.court_docking", "诉调对接", DISPUTES,
+           "诉调对接数 = 委托移送纠纷中由人民法院委派(诉前)或委托(诉中)调解的件数"),
+    Figure("disputes.police_docking", "警调对接", DISPUTES,
+           "警调对接数 = 委托移送纠纷中由公安机关(派出所)移送调解的件数"),
+    Figure("disputes.petition_docking", "访调对接", DISPUTES,
+           "访调对接数 = 委托移送纠纷中由信访部门移送调解的件数 + 案件来源为信访转调的登记纠纷件数"),
+    Figure("disputes.referred_out_litigation", "调解不成引导诉讼", DISPUTES,
+           "引导诉讼数 = 本期末调解不成、已引导当事人依法提起诉讼的件数(一案告知多种途径的，各途径分别计数)"),
+    Figure("disputes.referred_out_pre_litigation", "调解不成转诉前调解", DISPUTES,
+           "转诉前调解数 = 本期末调解不成、已引导当事人到人民法院诉前调解的件数"),
+    Figure("disputes.referred_out_arbitration", "调解不成引导仲裁", DISPUTES,
+           "引导仲裁数 = 本期末调解不成、已告知当事人申请仲裁的件数"),
+    Figure("disputes.referred_out_administrative", "调解不成引导行政途径", DISPUTES,
+           "引导行政途径数 = 本期末调解不成、已告知当事人通过行政途径(行政机关处理、行政裁决等)解决的件数"),
+    Figure("disputes.not_accepted_special_body", "不予受理:只能由专门机关处理", DISPUTES,
+           "不予受理数中，理由为法律、法规规定只能由专门机关管辖处理或禁止采用民间调解方式解决的件数"
+           "(人民调解工作若干规定第二十二条第(一)项)"),
+    Figure("disputes.not_accepted_already_handled", "不予受理:已由法院、公安或行政机关受理", DISPUTES,
+           "不予受理数中，理由为人民法院、公安机关或者其他行政机关已经受理或者解决的件数"
+           "(人民调解工作若干规定第二十二条第(二)项)"),
+    Figure("disputes.not_accepted_party_refused", "不予受理:一方当事人不同意调解", DISPUTES,
+           "不予受理数中，理由为一方当事人不同意调解的件数(人民调解法第十七条：当事人一方明确拒绝调解的，不得调解)"),
+    Figure("disputes.not_accepted_other", "不予受理:其他理由", DISPUTES,
+           "不予受理数中，理由为其他情形或未记录理由的件数；四项理由之和等于不予受理数"),
+    Figure("disputes.objected", "主动调解遭当事人拒绝", DISPUTES,
+           "主动调解遭拒绝数 = 本期登记的主动调解纠纷中，本期末前一方当事人明确拒绝调解的件数(含因此不予受理或终止调解的)"),
+    Figure("disputes.written_agreements", "书面协议", DISPUTES,
+           "书面协议数 = 调解成功数中以书面调解协议书结案的件数"),
+    Figure("disputes.oral_agreements", "口头协议", DISPUTES,
+           "口头协议数 = 调解成功数中达成口头协议的件数；书面协议数 + 口头协议数 = 调解成功数"),
+    Figure("disputes.agreement_amount", "协议涉及金额", YUAN,
+           "协议涉及金额 = 调解成功数中已记录协议涉及金额的调解协议所涉金额之和(元，精确到分)；未记录金额的协议不计入"),
     Figure("disputes.by_type", N_("按纠纷类别"), DISPUTES,
            "按纠纷类型分列的登记纠纷数"),
     Figure("disputes.by_village", N_("按村"), DISPUTES,
            "按行政村分列的登记纠纷数"),
     Figure("disputes.by_source", N_("按案件来源"), DISPUTES,
            "按案件来源分列的登记纠纷数"),
+    Figure("disputes.by_referral_origin", N_("按委托移送来源"), DISPUTES,
+           "按移送来源(法院委派、法院委托、公安、信访、其他部门；未记录来源的为“未注明”)分列的委托移送纠纷数"),
     Figure("disputes.by_channel", N_("按调解方式"), DISPUTES,
            "按调解方式(人民调解、行政调解、司法调解)分列的登记纠纷数"),
     Figure("disputes.by_level", N_("按化解层级"), DISPUTES,

@@ -64,6 +64,23 @@ class DisputeCounts:
     judicial_confirmed: int = 0  # ... the court confirmed them (确认有效) by the period's end
     judicial_rejected: int = 0  # ... the court rejected the application (驳回)
     judicial_withdrawn: int = 0  # ... the application was withdrawn (撤回)
+    referred_in: int = 0  # 委托移送 (registered)
+    court_docking: int = 0  # ... referred by a court (法院委派 or 法院委托): 诉调对接
+    police_docking: int = 0  # ... by the police: 警调对接
+    petition_docking: int = 0  # ... by the petition office, plus 信访转调: 访调对接
+    referred_out_litigation: int = 0  # 调解不成, parties sent on: 引导诉讼
+    referred_out_pre_litigation: int = 0  # ... 诉前调解
+    referred_out_arbitration: int = 0  # ... 仲裁
+    referred_out_administrative: int = 0  # ... 行政
+    not_accepted_special_body: int = 0  # 不予受理 on 若干规定 Art. 22 (一)
+    not_accepted_already_handled: int = 0  # ... Art. 22 (二)
+    not_accepted_party_refused: int = 0  # ... a party would not have mediation (人民调解法 Art. 17)
+    not_accepted_other: int = 0  # ... another reason, or none recorded
+    objected: int = 0  # 主动调解 cases a party clearly refused
+    written_agreements: int = 0  # 调解成功, 书面协议
+    oral_agreements: int = 0  # 调解成功, 口头协议
+    agreement_amount_fen: int = 0  # 协议涉及金额 of the successful mediations, in fen
+    by_referral_origin: dict[str, int] = field(default_factory=dict)
     by_type: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
@@ -180,6 +197,23 @@ def dispute_figures(c: DisputeCounts) -> dict:
         "prevented_criminal_persons": c.prevented_criminal_persons,
         "prevented_group_petition": c.prevented_group_petition,
         "prevented_group_petition_persons": c.prevented_group_petition_persons,
+        "referred_in": c.referred_in,
+        "court_docking": c.court_docking,
+        "police_docking": c.police_docking,
+        "petition_docking": c.petition_docking,
+        "referred_out_litigation": c.referred_out_litigation,
+        "referred_out_pre_litigation": c.referred_out_pre_litigation,
+        "referred_out_arbitration": c.referred_out_arbitration,
+        "referred_out_administrative": c.referred_out_administrative,
+        "not_accepted_special_body": c.not_accepted_special_body,
+        "not_accepted_already_handled": c.not_accepted_already_handled,
+        "not_accepted_party_refused": c.not_accepted_party_refused,
+        "not_accepted_other": c.not_accepted_other,
+        "objected": c.objected,
+        "written_agreements": c.written_agreements,
+        "oral_agreements": c.oral_agreements,
+        "agreement_amount": c.agreement_amount_fen / 100,  # yuan; fen / 100 is the nearest float to the sum
+        "by_referral_origin": dict(c.by_referral_origin),
         "by_type": dict(c.by_type),
         "by_village": dict(c.by_village),
         "by_source": dict(c.by_source),
@@ -260,6 +294,10 @@ def complete_frozen(figures: dict) -> dict:
     if d is not None:  # frozen before the court's result was recorded (issue 13)
         for key in NOT_COUNTED_BEFORE_COURT_RESULTS:
             d.setdefault(key, None)
+    if d is not None:  # frozen before referrals, grounds and agreement amounts were recorded (issue 19)
+        for key in NOT_COUNTED_BEFORE_19:
+            d.setdefault(key, None)
+        d.setdefault("by_referral_origin", {})
     if p is not None and "accepted" not in p:
         p["accepted"] = p["received"]
         p.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["petitions"]))
@@ -270,6 +308,14 @@ def complete_frozen(figures: dict) -> dict:
         s.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["screening"]))
     return figs
 
+
+NOT_COUNTED_BEFORE_19 = (
+    "referred_in", "court_docking", "police_docking", "petition_docking", "referred_out_litigation",
+    "referred_out_pre_litigation", "referred_out_arbitration", "referred_out_administrative",
+    "not_accepted_special_body", "not_accepted_already_handled", "not_accepted_party_refused", "not_accepted_other",
+    "objected", "written_agreements", "oral_agreements", "agreement_amount",
+)
+"""The dispute figures a snapshot frozen before issue 19 never counted."""
 
 NOT_COUNTED_BEFORE_COURT_RESULTS = ("judicial_applied", "judicial_confirmed", "judicial_rejected", "judicial_withdrawn")
 

@@ -110,6 +110,60 @@ class EndReason(LabelledEnum):
     WITHDRAWN = ("withdrawn", "当事人撤回申请")
 
 
+class ReferralOrigin(LabelledEnum):
+    """Who referred a 委托移送 dispute to the committee; 诉调、警调、访调对接 are counted from it."""
+
+    COURT_ASSIGNED = ("court_assigned", "法院委派")  # before a suit is filed (诉前委派调解)
+    COURT_ENTRUSTED = ("court_entrusted", "法院委托")  # a suit on file, entrusted to mediation (诉中委托调解)
+    POLICE = ("police", "公安")
+    PETITION_OFFICE = ("petition_office", "信访")
+    OTHER_DEPARTMENT = ("other_department", "其他部门")
+
+    @property
+    def docking(self) -> str | None:
+        """The 对接 mechanism the referral belongs to: 诉调 / 警调 / 访调, or None."""
+        return {"court_assigned": "court", "court_entrusted": "court", "police": "police",
+                "petition_office": "petition"}.get(self.value)
+
+
+class ReferralOut(LabelledEnum):
+    """Where the parties were sent after 调解不成 (人民调解法 Art. 26: 仲裁、行政、司法等途径)."""
+
+    LITIGATION = ("litigation", "引导诉讼")
+    PRE_LITIGATION = ("pre_litigation", "诉前调解")
+    ARBITRATION = ("arbitration", "仲裁")
+    ADMINISTRATIVE = ("administrative", "行政")
+
+    @classmethod
+    def normalise(cls, words: list[str]) -> list[str]:
+        """The routes' labels in list order, reading the old word 诉讼 as 引导诉讼; DomainError for any other word."""
+        read = {OLD_REFERRAL_WORDS.get(w.strip(), w.strip()) for w in words if w and w.strip()}
+        unknown = sorted(read - {r.label for r in cls})
+        if unknown:
+            raise DomainError("未知的告知途径:%(names)s(可选:引导诉讼、诉前调解、仲裁、行政)。", names="、".join(unknown))
+        return [r.label for r in cls if r.label in read]
+
+
+OLD_REFERRAL_WORDS = {"诉讼": "引导诉讼"}
+"""Words the old free list used, as the new list reads them (migration 0018 rewrites stored ones the same way)."""
+
+
+class NotAcceptedGround(LabelledEnum):
+    """Why a committee declined a dispute (不予受理): 若干规定 Art. 22, 人民调解法 Art. 17, or another reason."""
+
+    SPECIAL_BODY = ("special_body", "法律法规规定只能由专门机关管辖处理或禁止民间调解的")
+    ALREADY_HANDLED = ("already_handled", "人民法院、公安机关或者其他行政机关已经受理或者解决的")
+    PARTY_REFUSED = ("party_refused", "一方当事人不同意调解的")
+    OTHER = ("other", "其他")
+
+    @property
+    def basis(self) -> str:
+        """The provision the ground rests on."""
+        return {"special_body": "人民调解工作若干规定第二十二条第(一)项",
+                "already_handled": "人民调解工作若干规定第二十二条第(二)项",
+                "party_refused": "人民调解法第十七条", "other": ""}[self.value]
+
+
 class Gender(LabelledEnum):
     MALE = ("male", "男")
     FEMALE = ("female", "女")
@@ -222,3 +276,29 @@ def check_major_responsibility(risk_level: str, unit: str | None, leader: str | 
         (value or "").strip() for value in (unit, leader, person)
     ):
         raise DomainError("重大矛盾纠纷须先明确责任单位、责任领导和责任人员(领导包案),才能继续办理。")
+
+
+OBJECTION_STATES = frozenset({S.REGISTERED, S.ACCEPTED, S.MEDIATING})
+"""States in which a party may still refuse a committee's own initiative (主动调解)."""
+
+
+def objection_target(source: Source, state: DisputeState) -> DisputeState:
+    """Where a party's clear refusal of 主动调解 takes the case (人民调解法 Art. 17: 不得调解).
+
+    Before acceptance the committee declines it (不予受理, 一方当事人不同意调解的); once accepted, mediation ends
+    (终止, 一方当事人明确拒绝继续调解). After mediation concluded there is nothing left to refuse.
+    """
+    if source is not Source.INITIATIVE:
+        raise InvalidTransition("只有主动调解的案件才记录当事人对主动调解的拒绝;其他案件一方拒绝调解的,请登记结果为终止。")
+    if state not in OBJECTION_STATES:
+        raise InvalidTransition("当前状态为“%(state)s”,调解已结束,不能再记录当事人拒绝调解。", state=state.label)
+    return S.NOT_ACCEPTED if state is S.REGISTERED else S.CONCLUDED
+
+
+def describe_not_accepted(ground: str | None, reason: str | None) -> str:
+    """A 不予受理 decision's reason as written: the ground with its article, then any text; 其他: the text alone."""
+    ground_enum = NotAcceptedGround(ground) if ground else None
+    if ground_enum is None or ground_enum is NotAcceptedGround.OTHER:
+        return reason or ""
+    stated = f"{ground_enum.label}({ground_enum.basis})"
+    return f"{stated};{reason}" if reason else stated

@@ -15,7 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from casetrack import clock
+from casetrack.domain import money
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
 from casetrack.forms.base import CasetrackForm, LimitedFieldList, SubForm, labelled_choices
 from casetrack.forms.validators import (
     BAD_NUMBER,
@@ -27,6 +29,7 @@ from casetrack.forms.validators import (
     Plausible,
     optional_choice,
 )
+from casetrack.i18n import domain_message
 
 
 def _optional_int(value):
@@ -74,7 +77,42 @@ class VersionedForm(CasetrackForm):
         return _optional_int(self.version.data)
 
 
-class IntakeForm(CasetrackForm):
+class ReferralFields:
+    """委托移送: who referred the case (诉调、警调、访调对接), the referring body and the day it was referred."""
+
+    # No Optional(): it would stop the chain before validate_referral_origin runs; "" is among the choices.
+    referral_origin = SelectField(_l("移送来源(委托移送时填写)"), choices=labelled_choices(wf.ReferralOrigin, blank=True),
+                                  default="")
+    referral_body = StringField(_l("移送单位"), validators=[Length(max=120)],
+                                render_kw={"placeholder": _l("如:县人民法院、城关派出所")})
+    referral_received_on = DateField(_l("移送日期"), validators=[Optional(), NotFuture()], render_kw={"type": "date"})
+
+    def _is_referral(self) -> bool:
+        return self.source.data == wf.Source.REFERRAL.value
+
+    def validate_referral_origin(self, field):
+        if self._is_referral() and not field.data and self._origin_required():
+            raise ValidationError(_l("委托移送的案件须选择移送来源"))
+        if not self._is_referral() and field.data:
+            raise ValidationError(_l("只有委托移送的案件才选择移送来源"))
+
+    def validate_referral_body(self, field):
+        if self.referral_origin.data == wf.ReferralOrigin.OTHER_DEPARTMENT.value and not (field.data or "").strip():
+            raise ValidationError(_l("由其他部门移送的,请填写移送单位名称"))
+
+    def validate_referral_received_on(self, field):
+        registered_on = self._referral_limit()
+        if field.data and registered_on and field.data > registered_on:
+            raise ValidationError(_l("移送日期不能晚于登记日期"))
+
+    def _origin_required(self) -> bool:
+        return True
+
+    def _referral_limit(self):
+        return self.registered_on.data
+
+
+class IntakeForm(ReferralFields, CasetrackForm):
     village_id = SelectField(_l("所属村"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
     natural_village_id = SelectField(_l("自然村"), coerce=_optional_int, validators=[optional_choice()])
     dispute_type_id = SelectField(_l("纠纷类别"), coerce=_optional_int, validators=[InputRequired(REQUIRED)])
@@ -120,6 +158,17 @@ class CaseEditForm(IntakeForm, VersionedForm):
     respondents = LimitedFieldList(FormField(EditPartyForm), label=_l("被申请人"), min_entries=1, max_entries=20)
     correction_note = TextAreaField(_l("补正说明"), validators=[Optional(), Length(max=2000)])
 
+    # The view sets the case (for_case): a 委托移送 case registered before origins were recorded may keep its
+    # origin unknown, and the day of referral is checked against the case's registration as corrected.
+    case = None
+
+    def for_case(self, dispute) -> "CaseEditForm":
+        self.case = dispute
+        return self
+
+    def _origin_required(self) -> bool:
+        return self.case is None or self.case.source != wf.Source.REFERRAL.value or self.case.referral_origin is not None
+
     @property
     def parties_sent(self) -> bool:
         """Whether the post held party rows: a form that sends none leaves the parties as they are."""
@@ -151,8 +200,22 @@ class AcceptForm(VersionedForm):
 
 class NotAcceptForm(VersionedForm):
     decided_on = _date(_l("决定日期"), more=[NotBefore("registered_on", _l("登记日期"))])
-    reason = TextAreaField(_l("不予受理理由"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    ground = SelectField(_l("不予受理理由(人民调解工作若干规定第二十二条)"),
+                         choices=labelled_choices(wf.NotAcceptedGround, blank=True), validators=[InputRequired(REQUIRED)])
+    reason = TextAreaField(_l("具体理由(理由为“其他”时必填)"), validators=[Length(max=2000)])
     referred_to = StringField(_l("告知当事人向何机关申请解决"), validators=[Optional(), Length(max=120)])
+
+    def validate_reason(self, field):
+        if self.ground.data == wf.NotAcceptedGround.OTHER.value and not (field.data or "").strip():
+            raise ValidationError(_l("理由为“其他”的,请写明具体理由"))
+
+
+class ObjectionForm(VersionedForm):
+    """A party's clear refusal of 主动调解 (人民调解法 Art. 17)."""
+
+    objected_on = _date(_l("拒绝日期"), more=[NotBefore("registered_on", _l("登记日期"))])
+    party = SelectField(_l("明确拒绝调解的当事人"), validators=[InputRequired(REQUIRED)])
+    note = TextAreaField(_l("拒绝调解的情况(如何表示、是否书面)"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
 class AssignForm(VersionedForm):
@@ -180,7 +243,15 @@ class ContinuationForm(VersionedForm):
     note = TextAreaField(_l("双方同意延续调解的情况"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
-CHANNELS_TOLD = [("仲裁", "仲裁"), ("行政", "行政"), ("诉讼", "诉讼")]
+CHANNELS_TOLD = [(route.label, route.label) for route in wf.ReferralOut]  # stored as their labels, joined by 、
+
+
+def _yuan(form, field):
+    """协议涉及金额: yuan, at most two decimals, not negative."""
+    try:
+        field.fen = money.parse_yuan(field.data)
+    except DomainError as error:
+        raise ValidationError(domain_message(error)) from None
 
 
 class ConcludeForm(VersionedForm):
@@ -192,7 +263,9 @@ class ConcludeForm(VersionedForm):
     performance_manner = TextAreaField(_l("履行方式、地点"), validators=[Optional(), Length(max=2000)])
     performance_deadline = DateField(_l("履行期限"), validators=[Optional(), Plausible()], render_kw={"type": "date"})
     agreement_copies = IntegerField(_l("协议份数"), validators=[Optional(), NumberRange(min=1, max=20)], default=3)
-    channels_told = SelectMultipleField(_l("已告知的救济途径"), choices=CHANNELS_TOLD)
+    agreement_amount = StringField(_l("协议涉及金额(元,可不填)"), validators=[_yuan],
+                                   render_kw={"inputmode": "decimal", "placeholder": "0.00", "autocomplete": "off"})
+    channels_told = SelectMultipleField(_l("调解不成后的去向(已告知或引导的途径)"), choices=CHANNELS_TOLD)
     legal_aid_referred = BooleanField(_l("已引导申请法律援助"))
     end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True))
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
@@ -210,6 +283,10 @@ class ConcludeForm(VersionedForm):
     def validate_performance_deadline(self, field):
         if field.data and self.closed_on.data and field.data < self.closed_on.data:
             raise ValidationError(_l("履行期限不能早于结案日期"))
+
+    def validate_agreement_amount(self, field):
+        if self.outcome.data != wf.Outcome.SUCCEEDED.value and (field.data or "").strip():
+            raise ValidationError(_l("只有调解成功才填写协议涉及金额"))
 
     def validate_channels_told(self, field):
         if self.outcome.data == wf.Outcome.FAILED.value and not field.data:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from openpyxl.utils.datetime import from_excel
 
 from casetrack import clock
+from casetrack.domain import money
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import LIST_SEPARATOR, format_message
@@ -160,6 +161,14 @@ DISPUTE_COLUMNS = (
     Column("prevented_criminal", "防止民转刑", "bool", default=False),
     Column("prevented_group_petition", "防止群体性上访", "bool", default=False),
     Column("remarks", "备注", "text"),
+    # issue 19, after the columns of the first format: who referred a 委托移送 case, why a case was declined,
+    # where a failed one was sent, the sum agreed
+    Column("referral_origin", "移送来源", "choice", choices=_choices(wf.ReferralOrigin)),
+    Column("referral_body", "移送单位", "text"),
+    Column("referral_received_on", "移送日期", "date"),
+    Column("not_accepted_ground", "不予受理理由", "ground", choices=_choices(wf.NotAcceptedGround)),
+    Column("channels_told", "调解不成去向", "routes", choices=_choices(wf.ReferralOut)),
+    Column("agreement_amount", "协议涉及金额", "money"),
 )
 
 PETITION_COLUMNS = (
@@ -210,6 +219,11 @@ _ALIASES = {
     "省": ("省级",),
     "进京": ("赴京",),
     "人民调解": ("人调",),
+    "公安": ("公安机关", "派出所", "公安局"),
+    "信访": ("信访部门", "信访局", "信访办"),
+    "其他部门": ("其他", "行政机关", "其他行政机关"),
+    "行政": ("行政途径", "行政处理", "行政机关"),
+    "引导诉讼": ("诉讼", "起诉"),
 }
 
 
@@ -389,6 +403,26 @@ def split_number(number: str) -> tuple[int, str, int] | None:
     return int(match.group(1)), match.group(2), int(match.group(3))
 
 
+OTHER_GROUND = wf.NotAcceptedGround.OTHER.value
+NOT_ACCEPTED_REASON = "台账未载明不予受理的理由"  # what an imported decline without a written reason carries
+
+
+def ground_value(ground: str | None, reason: str | None) -> str | None:
+    """A stored 不予受理 ground as the ledger's canonical value: a ground of Art. 22, or "other:<the reason's text>"
+    ("other" alone when no text was written)."""
+    if ground != OTHER_GROUND:
+        return ground
+    return f"{OTHER_GROUND}:{reason}" if reason and reason != NOT_ACCEPTED_REASON else OTHER_GROUND
+
+
+def ground_parts(value: str | None) -> tuple[str | None, str | None]:
+    """(ground, reason's text) of a canonical 不予受理理由."""
+    if value is None:
+        return None, None
+    ground, _, text = value.partition(":")
+    return ground, text or None
+
+
 def render_cell(column: Column, value, names: dict | None = None):
     """Return what export writes for a canonical value: labels, 是/否, names joined, ids as names."""
     if value is None:
@@ -396,6 +430,13 @@ def render_cell(column: Column, value, names: dict | None = None):
     kind = column.kind
     if kind == "choice":
         return column.label_of(value)
+    if kind == "ground":  # a ground of Art. 22 by its words; another by its own text
+        ground, text = ground_parts(value)
+        return text or column.label_of(ground)
+    if kind == "routes":
+        return NAME_SEPARATOR.join(value)
+    if kind == "money":  # yuan to the fen, written as text so that a CSV keeps it exact
+        return f"{money.yuan(value)}"
     if kind == "bool":
         return "是" if value else "否"
     if kind == "names":

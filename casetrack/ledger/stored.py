@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.ledger.format import DisputeValues, PetitionValues, split_names
+from casetrack.ledger.format import DisputeValues, PetitionValues, ground_value, split_names
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.models import CaseEvent, Dispute, Party, Petition, Petitioner, dispute_mediators
 
@@ -65,7 +65,9 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Dispute.people_involved, Dispute.summary, Dispute.risk_level, Dispute.level, Dispute.status,
                    Dispute.outcome, Dispute.agreement_form, Dispute.closed_on, Dispute.performance,
                    Dispute.prevented_criminal, Dispute.prevented_group_petition, Dispute.accepted_on,
-                   Dispute.continuation_agreed, Dispute.continued_until)
+                   Dispute.continuation_agreed, Dispute.continued_until, Dispute.referral_origin,
+                   Dispute.referral_body, Dispute.referral_received_on, Dispute.not_accepted_ground,
+                   Dispute.not_accepted_reason, Dispute.channels_told, Dispute.agreement_amount_fen)
             .where(Dispute.id.in_(chunk))
         )}
         sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -96,6 +98,11 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 status=c.status, outcome=c.outcome, agreement_form=c.agreement_form, closed_on=c.closed_on,
                 performance=c.performance, mediators=tuple(names), prevented_criminal=c.prevented_criminal,
                 prevented_group_petition=c.prevented_group_petition, remarks=notes[case_id].get(REMARKS) or None,
+                referral_origin=c.referral_origin, referral_body=c.referral_body,
+                referral_received_on=c.referral_received_on,
+                not_accepted_ground=ground_value(c.not_accepted_ground, c.not_accepted_reason),
+                channels_told=tuple(part for part in (c.channels_told or "").split("、") if part) or None,
+                agreement_amount=c.agreement_amount_fen,
             )
             yield StoredCase(case_id, c.status, values, c.accepted_on, c.continuation_agreed, c.continued_until)
 

@@ -5,10 +5,11 @@ from sqlalchemy.orm import selectinload
 
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
+from casetrack.ledger import format as ledger_format
 from casetrack.ledger.format import DISPUTE, join_names, split_names
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.stored import MEDIATORS, UNLINKED_MEDIATORS
-from casetrack.ledger.writing import NOT_ACCEPTED_REASON, split_mediators
+from casetrack.ledger.writing import declined_values, issue19_values, split_mediators
 from casetrack.models import Dispute, Party, Petition, Petitioner, User
 from casetrack.services.timeline import record_event
 
@@ -48,8 +49,15 @@ def _update_dispute(dispute: Dispute, row, book: TownshipBook, actor: User | Non
     declined = row.status == DS.NOT_ACCEPTED.value or (row.status == DS.ARCHIVED.value and v.outcome is None)
     if row.status != DS.REGISTERED.value and not declined and dispute.accepted_on is None:
         dispute.accepted_on = v.registered_on
-    if declined and not dispute.not_accepted_reason:
-        dispute.not_accepted_reason = NOT_ACCEPTED_REASON
+    current = ledger_format.ground_value(dispute.not_accepted_ground, dispute.not_accepted_reason)
+    if declined and (dispute.not_accepted_ground is None or current != v.not_accepted_ground):
+        stored = declined_values(v, declined)
+        if v.not_accepted_ground is None and dispute.not_accepted_reason:  # a hand-written reason stays
+            stored["not_accepted_reason"] = dispute.not_accepted_reason
+        for key, value in stored.items():
+            setattr(dispute, key, value)
+    for key, value in issue19_values(v).items():
+        setattr(dispute, key, value)
     if row.status == DS.ARCHIVED.value and dispute.archived_on is None:
         dispute.archived_on = v.closed_on
     for flag in ("prevented_criminal", "prevented_group_petition"):

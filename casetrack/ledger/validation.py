@@ -5,15 +5,19 @@ A blank cell is "not given": a new case takes the column's default, an existing 
 workflow could not reach by hand.
 """
 
+import re
 from collections import defaultdict
 from datetime import date
 
+from casetrack.domain import money
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import DomainError
 from casetrack.domain.text import clean_pasted, has_unstorable
 from casetrack.ledger.format import (
     COLUMNS,
     DISPUTE,
+    OTHER_GROUND,
     VALUES,
     BadValue,
     Column,
@@ -37,7 +41,9 @@ OPEN = {DS.REGISTERED.value, DS.ACCEPTED.value, DS.MEDIATING.value}
 CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
 HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
-_CACHED_KINDS = {"date", "int", "bool", "choice"}
+_CACHED_KINDS = {"date", "int", "bool", "choice", "ground", "routes", "money"}
+FAILED = wf.Outcome.FAILED.value
+REFERRAL = wf.Source.REFERRAL.value
 NAMES_CACHED = 10_000  # distinct names cells kept per sheet; beyond that, mostly one-off parties, each is split anew
 _MISSING = object()
 UNKNOWN_VALUES_KEPT = 30  # distinct unknown values per column offered for mapping
@@ -54,7 +60,7 @@ class RowChecker:
         self.columns = [(positions[c.key], c, fields.index(c.key)) for c in COLUMNS[kind] if c.key in positions]
         self.required = [(c, at) for _i, c, at in self.columns if c.required]
         self.maps = {c.key: _with_variants(c, kind, mapping or LedgerMap())
-                     for _i, c, _at in self.columns if c.kind == "choice"}
+                     for _i, c, _at in self.columns if c.kind in ("choice", "ground")}
         self.unknown_values: dict[str, dict[str, None]] = defaultdict(dict)  # header → values no label fits
         self.values_type = VALUES[kind]
         self.width = len(fields)
@@ -172,6 +178,8 @@ class RowChecker:
             return parse_int(raw, column.low, column.high)
         if kind == "bool":
             return parse_bool(raw)
+        if kind in ("ground", "routes", "money"):
+            return _parse_issue19(column, raw, self.maps.get(column.key))
         text = normalise_value(clean(raw))
         value = self.maps[column.key].get(text)
         if value is None:
@@ -188,6 +196,33 @@ def _with_variants(column: Column, kind: str, mapping: LedgerMap) -> dict[str, s
         if label in labels:
             labels.setdefault(normalise_value(variant), labels[label])
     return labels
+
+
+def _parse_issue19(column: Column, raw, labels: dict | None):
+    """不予受理理由 (a ground of Art. 22 by its words, any other text kept as 其他), 调解不成去向 (a list), 协议涉及金额."""
+    text = clean(raw)
+    if column.kind == "ground":
+        ground = labels.get(text.replace(" ", "").replace("\u3000", "").rstrip("。"))
+        if ground is not None:
+            return ground
+        if len(text) > 2000:
+            raise BadValue("不予受理理由超过%(most)s个字", most=2000)
+        return f"{OTHER_GROUND}:{text}"
+    if column.kind == "routes":
+        try:
+            return tuple(wf.ReferralOut.normalise(re.split(r"[、;;,,/\s]+", text))) or None
+        except DomainError:
+            raise BadValue("应为 %(labels)s 中的一项或几项(用“、”分隔)", labels=" / ".join(column.labels)) from None
+    try:
+        return money.parse_yuan(text)
+    except DomainError as error:  # the same reasons, as constant templates the catalogue holds
+        if "负数" in error.template:
+            raise BadValue("金额不能为负数。") from None
+        if "两位小数" in error.template:
+            raise BadValue("金额最多保留两位小数(分)。") from None
+        if "过大" in error.template:
+            raise BadValue("金额过大,请核对(单位:元)。") from None
+        raise BadValue("金额应为数字(单位:元),如 12000 或 3500.50。") from None
 
 
 class _NeedsTownship(Exception):
@@ -234,7 +269,13 @@ def merge(kind: str, given, stored):
         if merged["status"] == DS.NOT_ACCEPTED.value:
             drop("outcome", "agreement_form", "performance")
         if merged["outcome"] != SUCCEEDED:
-            drop("agreement_form", "performance")
+            drop("agreement_form", "performance", "agreement_amount")
+        if merged["outcome"] != FAILED:
+            drop("channels_told")
+        if not is_declined(merged["status"], merged["outcome"]):
+            drop("not_accepted_ground")
+        if merged["source"] != REFERRAL:
+            drop("referral_origin", "referral_body", "referral_received_on")
     else:
         if merged["decision"] == "pending":
             drop("decided_on")
@@ -276,7 +317,25 @@ def dispute_rules(v) -> list[tuple[str, BadValue]]:
         problems.append(("agreement_form", reason))
     if v.performance is not None and v.outcome != SUCCEEDED:
         problems.append(("performance", BadValue("只有调解成功、达成协议的案件才有履行情况")))
+    if v.agreement_amount is not None and v.outcome != SUCCEEDED:
+        problems.append(("agreement_amount", BadValue("只有调解成功、达成协议的案件才有协议涉及金额")))
+    if v.channels_told is not None and v.outcome != FAILED:
+        problems.append(("channels_told", BadValue("只有调解不成的案件才填写调解不成去向")))
+    if v.not_accepted_ground is not None and not is_declined(v.status, v.outcome):
+        problems.append(("not_accepted_ground", BadValue("只有不予受理的案件才填写不予受理理由")))
+    if v.source != REFERRAL:
+        for key in ("referral_origin", "referral_body", "referral_received_on"):
+            if getattr(v, key) is not None:
+                problems.append((key, BadValue("只有案件来源为委托移送的案件才填写移送来源、移送单位和移送日期")))
+    if v.referral_received_on is not None and v.referral_received_on > v.registered_on:
+        problems.append(("referral_received_on", BadValue("移送日期不能晚于登记日期(%(day)s)",
+                                                          day=v.registered_on.isoformat())))
     return problems
+
+
+def is_declined(status: str, outcome: str | None) -> bool:
+    """不予受理, or archived after it (已归档 without a result)."""
+    return status == DS.NOT_ACCEPTED.value or (status == DS.ARCHIVED.value and outcome is None)
 
 
 def petition_rules(v) -> list[tuple[str, BadValue]]:

@@ -19,6 +19,7 @@ from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
+from casetrack.ledger import format as ledger_format
 from casetrack.ledger.format import DISPUTE, join_names, split_number
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.stored import MEDIATORS, REMARKS, UNLINKED_MEDIATORS
@@ -40,7 +41,7 @@ BATCH = 2000
 DS = wf.DisputeState
 REGISTERED, NOT_ACCEPTED, ARCHIVED = DS.REGISTERED.value, DS.NOT_ACCEPTED.value, DS.ARCHIVED.value
 APPLICANT, RESPONDENT = wf.PartySide.APPLICANT.value, wf.PartySide.RESPONDENT.value
-NOT_ACCEPTED_REASON = "台账未载明不予受理的理由"
+NOT_ACCEPTED_REASON = ledger_format.NOT_ACCEPTED_REASON
 COUNTER_KIND = {DISPUTE: "dispute", "petition": "petition"}
 
 
@@ -256,6 +257,23 @@ def _limit(cache: dict, key: tuple, compute) -> date | None:
     return cache[key]
 
 
+def declined_values(v, declined: bool) -> dict:
+    """The 不予受理 ground and reason of a declined case: the row's, else 其他 with "台账未载明…"."""
+    if not declined:
+        return {"not_accepted_ground": None, "not_accepted_reason": None}
+    ground, text = ledger_format.ground_parts(v.not_accepted_ground)
+    return {"not_accepted_ground": ground or ledger_format.OTHER_GROUND,
+            "not_accepted_reason": text or (None if ground not in (None, ledger_format.OTHER_GROUND) else NOT_ACCEPTED_REASON)}
+
+
+def issue19_values(v) -> dict:
+    """A 委托移送 case's origin, a failed case's referrals out and an agreement's amount, as the columns hold them."""
+    return {"referral_origin": v.referral_origin, "referral_body": v.referral_body,
+            "referral_received_on": v.referral_received_on,
+            "channels_told": "、".join(v.channels_told) if v.channels_told else None,
+            "agreement_amount_fen": v.agreement_amount}
+
+
 def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_id, now, township,
                 limits: dict) -> dict:
     """Return the disputes-table values of a new case as the workflow verbs would have left it."""
@@ -270,7 +288,8 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
         "dispute_type_id": v.dispute_type, "source": v.source, "channel": v.channel, "summary": v.summary,
         "people_involved": v.people_involved, "risk_level": v.risk_level, "police_reported": False,
         "status": status, "level": v.level, "accepted_on": accepted_on,
-        "not_accepted_reason": NOT_ACCEPTED_REASON if declined else None, "continuation_agreed": False,
+        **declined_values(v, declined), "continuation_agreed": False,
+        **issue19_values(v),
         "outcome": v.outcome, "closed_on": v.closed_on, "agreement_form": v.agreement_form,
         "legal_aid_referred": False, "performance": v.performance,
         "archived_on": v.closed_on if status == ARCHIVED else None,

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casetrack.clock import now_utc
+from casetrack.domain import money
 from casetrack.domain import workflow as wf
 from casetrack.domain.name_keys import name_search_key
 from casetrack.extensions import db
@@ -67,6 +69,9 @@ class Dispute(db.Model):
         enum_check("performance", wf.Performance, nullable=True),
         enum_check("end_reason", wf.EndReason, nullable=True),
         enum_check("judicial_confirmation_result", wf.CourtResult, nullable=True),
+        enum_check("referral_origin", wf.ReferralOrigin, nullable=True),
+        enum_check("not_accepted_ground", wf.NotAcceptedGround, nullable=True),
+        CheckConstraint("agreement_amount_fen IS NULL OR agreement_amount_fen >= 0", name="agreement_amount_not_negative"),
         CheckConstraint(
             "outcome IS NULL OR status IN ('concluded', 'visited', 'archived')", name="outcome_only_when_concluded"
         ),
@@ -125,6 +130,15 @@ class Dispute(db.Model):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     not_accepted_reason: Mapped[str | None] = mapped_column(Text)
     referred_to: Mapped[str | None] = mapped_column(String(120))
+    not_accepted_ground: Mapped[str | None] = mapped_column(String(16))  # 若干规定 Art. 22; 其他: the reason's text
+    # 委托移送: who referred the case (诉调/警调/访调对接), the referring body's name and the day it was referred
+    referral_origin: Mapped[str | None] = mapped_column(String(16))
+    referral_body: Mapped[str | None] = mapped_column(String(120))
+    referral_received_on: Mapped[date | None] = mapped_column(Date)
+    # 主动调解: a party's clear refusal (人民调解法 Art. 17: 当事人一方明确拒绝调解的,不得调解)
+    objection_on: Mapped[date | None] = mapped_column(Date)
+    objection_by: Mapped[str | None] = mapped_column(String(60))
+    objection_note: Mapped[str | None] = mapped_column(Text)
     continuation_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
     continued_until: Mapped[date | None] = mapped_column(Date)  # 延续调解: the date both parties agreed
 
@@ -136,6 +150,7 @@ class Dispute(db.Model):
     performance_manner: Mapped[str | None] = mapped_column(Text)
     performance_deadline: Mapped[date | None] = mapped_column(Date)
     agreement_copies: Mapped[int | None] = mapped_column(Integer)
+    agreement_amount_fen: Mapped[int | None] = mapped_column(BigInteger)  # 协议涉及金额, in fen (分) to add up exactly
     channels_told: Mapped[str | None] = mapped_column(String(120))
     legal_aid_referred: Mapped[bool] = mapped_column(Boolean, default=False)
     end_reason: Mapped[str | None] = mapped_column(String(16))
@@ -223,6 +238,16 @@ class Dispute(db.Model):
     @property
     def respondents(self) -> list["Party"]:
         return [p for p in self.parties if p.side == wf.PartySide.RESPONDENT.value]
+
+    @property
+    def agreement_amount(self):
+        """协议涉及金额 in yuan (a Decimal), or None."""
+        return money.yuan(self.agreement_amount_fen)
+
+    @property
+    def referrals_out(self) -> list[str]:
+        """The 调解不成 referrals (引导诉讼、诉前调解、仲裁、行政) as their labels; older free text as written."""
+        return [part for part in (self.channels_told or "").split("、") if part]
 
     @property
     def is_major(self) -> bool:

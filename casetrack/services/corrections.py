@@ -188,8 +188,17 @@ def correct_registration(
         "dispute_type_id": intake.dispute_type_id, "natural_village_id": intake.natural_village_id,
         "summary": intake.summary.strip(), "people_involved": intake.people_involved,
         "risk_level": intake.risk_level.value, "police_reported": intake.police_reported,
-        "channel": intake.channel.value,
+        "channel": intake.channel.value, "group_dispute": intake.group_dispute,
     }
+    if intake.source is wf.Source.REFERRAL:  # a 委托移送 case's origin (one registered before origins may keep it unknown)
+        disputes.check_referral(intake.source, intake.referral_origin, intake.referral_body,
+                                intake.referral_received_on, intake.registered_on,
+                                required=dispute.source != wf.Source.REFERRAL.value or dispute.referral_origin is not None)
+        values.update(referral_origin=intake.referral_origin.value if intake.referral_origin else None,
+                      referral_body=(intake.referral_body or "").strip() or None,
+                      referral_received_on=intake.referral_received_on)
+    else:
+        values.update(referral_origin=None, referral_body=None, referral_received_on=None)
     diff = {}
     for name, value in values.items():
         old = getattr(dispute, name)

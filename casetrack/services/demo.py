@@ -132,10 +132,14 @@ def _create_cases(rng, township, villages, mediators, staff: User, total: int = 
             disputes.PartyData(wf.PartySide.RESPONDENT, b, rng.choice(list(wf.Gender)), None, _phone(rng), None),
         ]
         risk = rng.choices(list(wf.RiskLevel), weights=[85, 12, 3])[0]
+        natural = rng.choice(village.natural_villages).id  # drawn in the order the demo always drew them
+        source = rng.choices(list(wf.Source), weights=[60, 25, 10, 5])[0]
+        origin = list(wf.ReferralOrigin)[index % len(wf.ReferralOrigin)] if source is wf.Source.REFERRAL else None
         intake = disputes.DisputeIntake(
-            village_id=village.id, natural_village_id=rng.choice(village.natural_villages).id,
+            village_id=village.id, natural_village_id=natural,
             dispute_type_id=types[type_name].id,
-            source=rng.choices(list(wf.Source), weights=[60, 25, 10, 5])[0],
+            source=source, referral_origin=origin,
+            referral_body=REFERRING_BODIES[origin] if origin else None,
             registered_on=registered, summary=template.format(a=a, b=b), parties=parties,
             people_involved=rng.choice([2, 2, 2, 3, 4, 6]), risk_level=risk,
             police_reported=risk is wf.RiskLevel.MAJOR,
@@ -150,6 +154,16 @@ def _create_cases(rng, township, villages, mediators, staff: User, total: int = 
             _advance(rng, case, mediator, staff, today)
         count += 1
     return count
+
+
+MONEY_TYPES = {"损害赔偿", "合同", "劳动争议", "道路交通事故", "生产经营", "消费", "医疗", "物业"}
+"""Dispute types whose agreements usually settle a sum of money (协议涉及金额)."""
+
+REFERRING_BODIES = {
+    wf.ReferralOrigin.COURT_ASSIGNED: "县人民法院", wf.ReferralOrigin.COURT_ENTRUSTED: "县人民法院",
+    wf.ReferralOrigin.POLICE: "乡派出所", wf.ReferralOrigin.PETITION_OFFICE: "县信访局",
+    wf.ReferralOrigin.OTHER_DEPARTMENT: "县自然资源局",
+}
 
 
 def _advance(rng, case, mediator, staff, today) -> None:
@@ -188,8 +202,9 @@ def _advance(rng, case, mediator, staff, today) -> None:
         result.performance_manner = "当场或于村委会现场交付"
         result.performance_deadline = closed + timedelta(days=rng.choice([0, 7, 15, 30]))
         result.agreement_copies = 3
+        result.agreement_amount_fen = (case.id % 7) * 150_000 if case.dispute_type.name in MONEY_TYPES else None
     elif outcome is wf.Outcome.FAILED:
-        result.channels_told, result.legal_aid_referred = ["诉讼", "仲裁"], rng.random() < 0.5
+        result.channels_told, result.legal_aid_referred = ["引导诉讼", "仲裁"], rng.random() < 0.5
     else:
         result.end_reason = rng.choice(list(wf.EndReason))
     disputes.conclude(case, actor, result, today)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from casetrack import clock
 from casetrack.clock import now_utc
+from casetrack.domain import money
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import check_person, normalise_id_number, normalise_phone
@@ -59,6 +60,9 @@ class DisputeIntake:
     risk_level: wf.RiskLevel = wf.RiskLevel.GENERAL
     police_reported: bool = False
     group_dispute: bool = False  # 群体性纠纷
+    referral_origin: wf.ReferralOrigin | None = None  # 委托移送: who referred it, their name, and when
+    referral_body: str | None = None
+    referral_received_on: date | None = None
 
 
 def check_version(dispute: Dispute, expected_version: int | None) -> None:
@@ -100,6 +104,8 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
         raise DomainError("至少需要一名申请人。")
     for party in intake.parties:
         check_person(party.name, party.id_number, party.phone, "当事人", today)
+    check_referral(intake.source, intake.referral_origin, intake.referral_body, intake.referral_received_on,
+                   intake.registered_on)
     township = village.township
     year = intake.registered_on.year
     seq = next_sequence(township, year, "dispute")
@@ -121,6 +127,10 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
         group_dispute=intake.group_dispute,
         created_by=actor,
     )
+    if intake.source is wf.Source.REFERRAL:
+        dispute.referral_origin = intake.referral_origin.value
+        dispute.referral_body = (intake.referral_body or "").strip() or None
+        dispute.referral_received_on = intake.referral_received_on
     for position, party in enumerate(intake.parties):
         dispute.parties.append(
             Party(
@@ -136,10 +146,38 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
     db.session.add(dispute)
     db.session.flush()
     names = "、".join(p.name for p in dispute.parties)
+    origin = f",{describe_referral(dispute)}" if dispute.referral_origin else ""
     record_event(
-        dispute, actor, "register", f"登记纠纷 {dispute.number}({dispute_type.name},当事人:{names})"
+        dispute, actor, "register", f"登记纠纷 {dispute.number}({dispute_type.name},当事人:{names}{origin})"
     )
     return dispute
+
+
+def check_referral(source: wf.Source, origin: wf.ReferralOrigin | None, body: str | None, on: date | None,
+                   registered_on: date, required: bool = True) -> None:
+    """A 委托移送 case names who referred it; the day it was referred is not after its registration.
+
+    required=False: a case registered before the origin was recorded may keep it unknown when corrected.
+    """
+    if source is wf.Source.REFERRAL and origin is None and (required or (body or "").strip() or on):
+        raise DomainError("委托移送的案件须选择移送来源(法院委派、法院委托、公安、信访或其他部门)。")
+    if source is not wf.Source.REFERRAL and (origin or (body or "").strip() or on):
+        raise DomainError("只有案件来源为委托移送的案件才填写移送来源、移送单位和移送日期。")
+    if origin is wf.ReferralOrigin.OTHER_DEPARTMENT and not (body or "").strip():
+        raise DomainError("由其他部门移送的,请填写移送单位名称。")
+    if on and on > registered_on:
+        raise DomainError("移送日期不能晚于登记日期。")
+
+
+def describe_referral(dispute: Dispute) -> str:
+    """"公安移送(城关派出所,2025-03-01)": the origin of a 委托移送 case as the timeline and documents say it."""
+    if not dispute.referral_origin:
+        return "委托移送(来源未注明)"
+    details = "、".join(part for part in (dispute.referral_body,
+                                         dispute.referral_received_on.isoformat() if dispute.referral_received_on
+                                         else None) if part)
+    label = wf.ReferralOrigin(dispute.referral_origin).label
+    return f"{label}移送" + (f"({details})" if details else "")
 
 
 FACT_FIELDS = {
@@ -151,6 +189,9 @@ FACT_FIELDS = {
     "police_reported": "已报告公安机关",
     "group_dispute": "群体性纠纷",
     "channel": "调解方式",
+    "referral_origin": "移送来源",
+    "referral_body": "移送单位",
+    "referral_received_on": "移送日期",
 }
 
 
@@ -165,6 +206,8 @@ def _describe(field_name: str, value):
         return wf.RiskLevel(value).label
     if field_name == "channel":
         return wf.Channel(value).label
+    if field_name == "referral_origin":
+        return wf.ReferralOrigin(value).label
     if field_name in ("police_reported", "group_dispute"):
         return "是" if value else "否"
     return value
@@ -185,6 +228,12 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
             raise DomainError("纠纷类别不存在。")
         if not dispute_type.active and dispute_type.id != dispute.dispute_type_id:
             raise DomainError("纠纷类别“%(name)s”已停用,请选择其他类别。", name=dispute_type.name)
+    if {"referral_origin", "referral_body", "referral_received_on"} & set(changes):
+        origin = changes.get("referral_origin", dispute.referral_origin)
+        check_referral(wf.Source(dispute.source), wf.ReferralOrigin(origin) if origin else None,
+                       changes.get("referral_body", dispute.referral_body),
+                       changes.get("referral_received_on", dispute.referral_received_on), dispute.registered_on,
+                       required=dispute.referral_origin is not None)
     diff = {}
     for name, value in changes.items():
         old = getattr(dispute, name)
@@ -220,20 +269,68 @@ def accept(dispute: Dispute, actor: User, on: date, today: date, expected_versio
 
 
 def not_accept(
-    dispute: Dispute, actor: User, on: date, reason: str, referred_to: str | None, today: date,
-    expected_version: int | None = None,
+    dispute: Dispute, actor: User, on: date, reason: str | None, referred_to: str | None, today: date,
+    expected_version: int | None = None, ground: wf.NotAcceptedGround = wf.NotAcceptedGround.OTHER,
 ) -> None:
-    """Decline (不予受理) a dispute, with the reason and where the parties were referred."""
+    """Decline (不予受理) a dispute on a ground of 若干规定 Art. 22 (or another, explained), and say where the
+    parties were referred."""
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.NOT_ACCEPT)
     _check_date(dispute, on, today, N_("决定日期"))
-    if not reason.strip():
-        raise DomainError("请填写不予受理的理由。")
-    dispute.not_accepted_reason = reason.strip()
+    _decline(dispute, ground, reason, referred_to, on)
+    _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, f"不予受理:{describe_ground(dispute)}{_referral_told(dispute)}")
+
+
+def _decline(dispute: Dispute, ground: wf.NotAcceptedGround, reason: str | None, referred_to: str | None,
+             on: date) -> None:
+    reason = (reason or "").strip()
+    if ground is wf.NotAcceptedGround.OTHER and not reason:
+        raise DomainError("不予受理理由为“其他”的,请写明具体理由。")
+    dispute.not_accepted_ground = ground.value
+    dispute.not_accepted_reason = reason or None
     dispute.referred_to = (referred_to or "").strip() or None
     dispute.closed_on = on
-    referral = f",告知当事人向{dispute.referred_to}申请解决" if dispute.referred_to else ""
-    _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, f"不予受理:{dispute.not_accepted_reason}{referral}")
+
+
+def _referral_told(dispute: Dispute) -> str:
+    return f",告知当事人向{dispute.referred_to}申请解决" if dispute.referred_to else ""
+
+
+def describe_ground(dispute: Dispute) -> str:
+    """The 不予受理 ground as the timeline and documents write it: the ground (and its article), then the text."""
+    return wf.describe_not_accepted(dispute.not_accepted_ground, dispute.not_accepted_reason)
+
+
+def record_objection(dispute: Dispute, actor: User, on: date, party: str, note: str, today: date,
+                     expected_version: int | None = None) -> wf.DisputeState:
+    """Record a party's clear refusal of 主动调解 and stop the mediation (人民调解法 Art. 17: 不得调解).
+
+    A registered case is declined (不予受理, 一方当事人不同意调解的); an accepted or mediating one ends (终止).
+    """
+    check_version(dispute, expected_version)
+    target = wf.objection_target(wf.Source(dispute.source), dispute.state)
+    _check_date(dispute, on, today, N_("拒绝日期"))
+    if dispute.accepted_on and on < dispute.accepted_on:
+        raise DomainError("拒绝日期不能早于受理日期(%(date)s)。", date=dispute.accepted_on.isoformat())
+    party, note = (party or "").strip(), (note or "").strip()
+    if not party:
+        raise DomainError("请填写明确拒绝调解的当事人。")
+    if not note:
+        raise DomainError("请记录当事人拒绝调解的情况(如何表示、是否书面)。")
+    dispute.objection_on, dispute.objection_by, dispute.objection_note = on, party, note
+    before = dispute.state
+    if target is wf.DisputeState.NOT_ACCEPTED:
+        _decline(dispute, wf.NotAcceptedGround.PARTY_REFUSED, note, None, on)
+        result = "不予受理"
+    else:
+        dispute.outcome, dispute.end_reason, dispute.closed_on = (wf.Outcome.ENDED.value, wf.EndReason.REFUSED.value, on)
+        result = "终止调解"
+    dispute.status = target.value
+    db.session.flush()
+    record_event(dispute, actor, "objection",
+                 f"当事人{party}于{on.isoformat()}明确拒绝主动调解,依人民调解法第十七条不得调解,{result}:{note}",
+                 {"状态": (before.label, target.label), "当事人拒绝调解": (None, party)})
+    return target
 
 
 def name_registering_mediator(dispute: Dispute, mediator: User) -> None:
@@ -343,6 +440,7 @@ class Conclusion:
     legal_aid_referred: bool = False
     end_reason: wf.EndReason | None = None
     notes: str | None = None
+    agreement_amount_fen: int | None = None  # 协议涉及金额, in fen; only on an agreement
 
 
 def conclude(
@@ -361,6 +459,11 @@ def conclude(
     )
     if result.performance_deadline and result.performance_deadline < result.closed_on:
         raise DomainError("履行期限不能早于协议达成日期。")
+    if result.agreement_amount_fen is not None and result.outcome is not wf.Outcome.SUCCEEDED:
+        raise DomainError("只有调解成功、达成协议的案件才填写协议涉及金额。")
+    if result.agreement_amount_fen is not None and result.agreement_amount_fen < 0:
+        raise DomainError("金额不能为负数。")
+    channels_told = wf.ReferralOut.normalise(result.channels_told)
     dispute.outcome = result.outcome.value
     dispute.closed_on = result.closed_on
     dispute.conclusion_notes = result.notes
@@ -372,11 +475,14 @@ def conclude(
         dispute.performance_manner = result.performance_manner
         dispute.performance_deadline = result.performance_deadline
         dispute.agreement_copies = result.agreement_copies
+        dispute.agreement_amount_fen = result.agreement_amount_fen
         summary += f"({result.agreement_form.label}协议)"
+        if result.agreement_amount_fen is not None:
+            summary += f",协议涉及金额{money.format_yuan(result.agreement_amount_fen)}元"
     elif result.outcome is wf.Outcome.FAILED:
-        dispute.channels_told = "、".join(result.channels_told)
+        dispute.channels_told = "、".join(channels_told)
         dispute.legal_aid_referred = result.legal_aid_referred
-        summary += f",已告知当事人可通过{dispute.channels_told}途径解决"
+        summary += f",调解不成后的去向:{dispute.channels_told}"
         if result.legal_aid_referred:
             summary += ",并引导申请法律援助"
     else:

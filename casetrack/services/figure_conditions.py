@@ -15,6 +15,7 @@ What "as at" reads, all from dated columns (the timeline holds the same steps, w
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import and_, case, exists, func, not_, or_, select, true
 
@@ -118,6 +119,50 @@ DISPUTE_CONDITIONS: dict[str, Callable] = {
     "prevented_group_petition": lambda cut: and_(registered(cut), D.prevented_group_petition.is_(True)),
 }
 """Disputes registered in the period (merged duplicates excluded) that a figure counts, as at the cut."""
+
+
+# ------------------------------------------------------------ referrals, grounds, agreements (issue 19)
+
+REFERRAL = wf.Source.REFERRAL.value
+RO, NG = wf.ReferralOrigin, wf.NotAcceptedGround
+
+
+def referred_in(cut, *origins: wf.ReferralOrigin):
+    """委托移送 disputes (registered, not declined), from the given origins when any are named."""
+    condition = and_(registered(cut), D.source == REFERRAL)
+    return and_(condition, D.referral_origin.in_([o.value for o in origins])) if origins else condition
+
+
+def referred_out(route: wf.ReferralOut, cut):
+    """Failed mediations whose parties were sent on by this route (stored as labels joined by 、)."""
+    return and_(outcome(wf.Outcome.FAILED, cut), D.channels_told.like(f"%{route.label}%"))
+
+
+def declined_on(ground: wf.NotAcceptedGround, cut):
+    """不予受理 by the cut on this ground; a decline without a recorded ground counts as 其他."""
+    if ground is NG.OTHER:
+        return and_(declined(cut), or_(D.not_accepted_ground.is_(None), D.not_accepted_ground == NG.OTHER.value))
+    return and_(declined(cut), D.not_accepted_ground == ground.value)
+
+
+def agreement_form(form: wf.AgreementForm, cut):
+    return and_(_succeeded(cut), D.agreement_form == form.value)
+
+
+DISPUTE_CONDITIONS.update({
+    "referred_in": lambda cut: referred_in(cut),
+    "court_docking": lambda cut: referred_in(cut, RO.COURT_ASSIGNED, RO.COURT_ENTRUSTED),
+    "police_docking": lambda cut: referred_in(cut, RO.POLICE),
+    # 访调对接: referred by the petition office, and petitions turned into mediations (信访转调)
+    "petition_docking": lambda cut: or_(referred_in(cut, RO.PETITION_OFFICE),
+                                        and_(registered(cut), D.source == wf.Source.PETITION.value)),
+    **{f"referred_out_{route.value}": partial(referred_out, route) for route in wf.ReferralOut},
+    **{f"not_accepted_{ground.value}": partial(declined_on, ground) for ground in wf.NotAcceptedGround},
+    "objected": lambda cut: and_(D.source == wf.Source.INITIATIVE.value, D.objection_on <= cut),
+    "written_agreements": lambda cut: agreement_form(wf.AgreementForm.WRITTEN, cut),
+    "oral_agreements": lambda cut: agreement_form(wf.AgreementForm.ORAL, cut),
+    "agreement_amount": lambda cut: and_(_succeeded(cut), D.agreement_amount_fen.is_not(None)),
+})
 
 DISPUTE_ALIASES = {
     "mediation_rate": "mediated", "success_rate": "succeeded", "performed_rate": "performed",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import statistics as st
 from casetrack.domain import workflow as wf
-from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, NOT_RECORDED, RATE_KEYS
+from casetrack.domain.figures import BREAKDOWN_TITLES, FIGURES, NOT_RECORDED, RATE_KEYS, YUAN
 from casetrack.extensions import db
 from casetrack.models import Dispute, Petition, ReportSnapshot
 from casetrack.services import report_docx
@@ -37,6 +37,8 @@ def display(key: str, value) -> str:
     """Show a figure: a rate as a percent, a count as a number, nothing as —."""
     if key in RATE_KEYS:
         return st.format_rate(value)
+    if value is not None and key in FIGURES and FIGURES[key].unit == YUAN:  # 协议涉及金额: yuan to the fen
+        return f"{value:,.2f}"
     return "—" if value is None else str(value)
 
 

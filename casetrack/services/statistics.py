@@ -169,7 +169,12 @@ DISPUTE_COUNTS = ["registered", "accepted", "pending_decision", "not_accepted", 
                   "in_progress", "performed", "performance_known", "succeeded_village", "succeeded_township",
                   "vt_accepted", "vt_mediated", "vt_succeeded", "major", "major_responsible", "legal_aid",
                   "judicial_applied", "judicial_confirmed", "judicial_rejected", "judicial_withdrawn",
-                  "prevented_criminal", "prevented_group_petition"]
+                  "prevented_criminal", "prevented_group_petition",
+                  # referrals in and out, 不予受理 grounds, objections, agreement forms (issue 19)
+                  "referred_in", "court_docking", "police_docking", "petition_docking",
+                  *(f"referred_out_{r.value}" for r in wf.ReferralOut),
+                  *(f"not_accepted_{g.value}" for g in wf.NotAcceptedGround),
+                  "objected", "written_agreements", "oral_agreements"]
 
 
 def _dispute_counts_statement():
@@ -180,6 +185,8 @@ def _dispute_counts_statement():
             fc.DISPUTE_CONDITIONS["prevented_criminal"](cut)), 0).label("prevented_criminal_persons"),
         func.coalesce(func.sum(D.prevented_group_petition_persons).filter(
             fc.DISPUTE_CONDITIONS["prevented_group_petition"](cut)), 0).label("prevented_group_petition_persons"),
+        func.coalesce(func.sum(D.agreement_amount_fen).filter(
+            fc.DISPUTE_CONDITIONS["agreement_amount"](cut)), 0).label("agreement_amount_fen"),
     ]
     return select(*columns).where(_disputes_in_period())
 
@@ -203,6 +210,9 @@ def _count_disputes(period: Period, scope: Scope, cut: date) -> st.DisputeCounts
         by_village=breakdown("by_village", lambda _c: D.village_id, village_names.get),
         by_source=breakdown("by_source", lambda _c: D.source, lambda v: wf.Source(v).label),
         by_channel=breakdown("by_channel", lambda _c: D.channel, lambda v: wf.Channel(v).label),
+        by_referral_origin=breakdown("by_referral_origin", lambda _c: D.referral_origin,
+                                     lambda v: wf.ReferralOrigin(v).label if v else "未注明",
+                                     among=fc.DISPUTE_CONDITIONS["referred_in"]),
         by_level=breakdown("by_level", fc.level_at, lambda v: wf.Level(v).label, among=fc.DISPUTE_CONDITIONS["succeeded"]),
         by_month={int(m): c for m, c in breakdown(
             "by_month", lambda _c: func.extract("month", D.registered_on)).items()},

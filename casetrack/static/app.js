@@ -23,7 +23,7 @@
   var outcome = document.getElementById("outcome");
   if (outcome) {
     var groups = {
-      succeeded: ["agreement_form", "agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies"],
+      succeeded: ["agreement_form", "agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies", "agreement_amount"],
       failed: ["channels_told", "legal_aid_referred"],
       ended: ["end_reason"]
     };
@@ -188,4 +188,14 @@
     });
   };
   window.addEventListener("offline", function () { forms.forEach(function (form) { notice(form, text("offline"), "alert"); }); });
+  // On the intake form, show the 委托移送 fields only for a referred case (or while they carry an error).
+  var source = document.getElementById("source");
+  var referral = document.querySelector("fieldset[data-shown-for-source]");
+  if (source && referral) {
+    var showReferral = function () {
+      referral.hidden = source.value !== referral.getAttribute("data-shown-for-source") && !referral.querySelector(".error");
+    };
+    source.addEventListener("change", showReferral);
+    showReferral();
+  }
 })();

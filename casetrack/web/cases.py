@@ -134,6 +134,8 @@ def new():
             summary=form.summary.data, parties=_parties(form), people_involved=form.people_involved.data,
             risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
             group_dispute=form.group_dispute.data,
+            referral_origin=wf.ReferralOrigin(form.referral_origin.data) if form.referral_origin.data else None,
+            referral_body=form.referral_body.data, referral_received_on=form.referral_received_on.data,
         )
         candidates = [] if request.form.get("not_duplicate") else review.duplicate_candidates(
             intake.village_id, [p.name for p in intake.parties], [p.id_number for p in intake.parties],
@@ -236,7 +238,9 @@ def _edit_form(dispute: Dispute) -> forms.CaseEditForm:
                 for side in wf.PartySide}
         facts = {name: getattr(dispute, name) for name in (
             "village_id", "natural_village_id", "dispute_type_id", "source", "channel", "registered_on",
-            "people_involved", "summary", "risk_level", "police_reported")}
+            "people_involved", "summary", "risk_level", "police_reported", "group_dispute", "referral_body",
+            "referral_received_on")}
+        facts["referral_origin"] = dispute.referral_origin or ""
         # not obj=dispute: its applicants and respondents are Party rows, and a row must carry its party_id
         form = forms.CaseEditForm(data=facts, applicants=rows[wf.PartySide.APPLICANT] or [{}],
                                   respondents=rows[wf.PartySide.RESPONDENT] or [{}])
@@ -250,7 +254,11 @@ def _edit_form(dispute: Dispute) -> forms.CaseEditForm:
         for name, value in kept.items():
             if name not in posted:  # a frozen (disabled) field, or an older form that corrects the facts only
                 posted[name] = str(value)
+        if posted.get("source") != wf.Source.REFERRAL.value:  # fields hidden once the source is not 委托移送
+            for name in ("referral_origin", "referral_body", "referral_received_on"):
+                posted[name] = ""
         form = forms.CaseEditForm(formdata=posted)
+    form.for_case(dispute)
     village_ids = [v for v, _n in _village_choices()]
     if dispute.village_id not in village_ids:
         village_ids.append(dispute.village_id)
@@ -287,6 +295,9 @@ def edit(case_id: int):
         channel=wf.Channel(form.channel.data), registered_on=form.registered_on.data,
         summary=form.summary.data, people_involved=form.people_involved.data,
         risk_level=wf.RiskLevel(form.risk_level.data), police_reported=form.police_reported.data,
+        group_dispute=form.group_dispute.data,
+        referral_origin=wf.ReferralOrigin(form.referral_origin.data) if form.referral_origin.data else None,
+        referral_body=form.referral_body.data, referral_received_on=form.referral_received_on.data,
     )
     answering = request.form.get("mark_corrected") == "1" and dispute.returned_note
     try:
@@ -377,6 +388,7 @@ def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
         legal_aid_referred=form.legal_aid_referred.data if outcome is wf.Outcome.FAILED else False,
         end_reason=wf.EndReason(form.end_reason.data) if outcome is wf.Outcome.ENDED else None,
         notes=form.notes.data,
+        agreement_amount_fen=getattr(form.agreement_amount, "fen", None) if success else None,
     )
 
 
@@ -393,8 +405,16 @@ ACTIONS: dict[str, Action] = {
     "not-accept": Action(
         _l("不予受理"), forms.NotAcceptForm, _state_allows(wf.DisputeAction.NOT_ACCEPT),
         lambda d, f: services.not_accept(
-            d, current_user, f.decided_on.data, f.reason.data, f.referred_to.data, _user_today(), f.expected_version
+            d, current_user, f.decided_on.data, f.reason.data, f.referred_to.data, _user_today(), f.expected_version,
+            wf.NotAcceptedGround(f.ground.data),
         ),
+    ),
+    "objection": Action(
+        _l("当事人拒绝调解"), forms.ObjectionForm,
+        lambda d: d.source == wf.Source.INITIATIVE.value and d.state in wf.OBJECTION_STATES,
+        lambda d, f: services.record_objection(d, current_user, f.objected_on.data, f.party.data, f.note.data,
+                                               _user_today(), f.expected_version),
+        lambda d, f: setattr(f.party, "choices", [(p.name, f"{p.name}({_(wf.PartySide(p.side).label)})") for p in d.parties]),
     ),
     "assign": Action(
         _l("指派调解员"), forms.AssignForm, lambda d: d.state in wf.NOTE_STATES,

@@ -44,6 +44,7 @@ _ENUMS = {
     "state": wf.DisputeState, "level": wf.Level, "source": wf.Source, "channel": wf.Channel,
     "risk": wf.RiskLevel, "outcome": wf.Outcome, "form": wf.AgreementForm, "performance": wf.Performance, "court_result": wf.CourtResult,
     "satisfaction": wf.Satisfaction, "gender": wf.Gender, "side": wf.PartySide, "end_reason": wf.EndReason,
+    "referral_origin": wf.ReferralOrigin, "referral_out": wf.ReferralOut, "ground": wf.NotAcceptedGround,
 }
 
 

@@ -31,7 +31,10 @@ DISPUTE_KEYS = (
     "legal_aid judicial_applied judicial_confirmed judicial_rejected judicial_withdrawn "
     "prevented_criminal prevented_criminal_persons "
     "prevented_group_petition prevented_group_petition_persons "
-    "by_type by_village by_source by_channel by_level by_month"
+    "referred_in court_docking police_docking petition_docking referred_out_litigation referred_out_pre_litigation "
+    "referred_out_arbitration referred_out_administrative not_accepted_special_body not_accepted_already_handled "
+    "not_accepted_party_refused not_accepted_other objected written_agreements oral_agreements agreement_amount "
+    "by_referral_origin by_type by_village by_source by_channel by_level by_month"
 ).split()
 PETITION_KEYS = (
     "received accepted routed from_above forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
@@ -122,7 +125,13 @@ def test_dispute_figures_have_exactly_the_agreed_keys():
 
 
 def test_dispute_figures_on_a_known_year():
-    figs = dispute_figures(disputes())
+    # of the 54: 6 referred in (3 by a court, 2 by the police, 1 by the petition office); of the 3 failed, 2 pointed
+    # to a suit and 1 to the court's 诉前调解; the 2 declined: 1 on Art. 22 (一), 1 on another ground; 42 written and
+    # 8 oral agreements involving 12,345.50 yuan in all
+    figs = dispute_figures(disputes(
+        referred_in=6, court_docking=3, police_docking=2, petition_docking=1, referred_out_litigation=2,
+        referred_out_pre_litigation=1, not_accepted_special_body=1, not_accepted_other=1, written_agreements=42,
+        oral_agreements=8, agreement_amount_fen=1_234_550, by_referral_origin={"法院委派": 2, "法院委托": 1}))
     scalars = {k: v for k, v in figs.items() if not k.startswith("by_")}
     assert scalars == {
         "registered": 54,
@@ -149,7 +158,13 @@ def test_dispute_figures_on_a_known_year():
         "prevented_criminal_persons": 5,
         "prevented_group_petition": 1,
         "prevented_group_petition_persons": 12,
+        "referred_in": 6, "court_docking": 3, "police_docking": 2, "petition_docking": 1,
+        "referred_out_litigation": 2, "referred_out_pre_litigation": 1, "referred_out_arbitration": 0,
+        "referred_out_administrative": 0, "not_accepted_special_body": 1, "not_accepted_already_handled": 0,
+        "not_accepted_party_refused": 0, "not_accepted_other": 1, "objected": 0,
+        "written_agreements": 42, "oral_agreements": 8, "agreement_amount": 12345.5,
     }
+    assert figs["by_referral_origin"] == {"法院委派": 2, "法院委托": 1}
 
 
 def test_mediated_counts_success_failure_and_ended_but_not_in_progress():
@@ -260,7 +275,8 @@ def test_every_figure_has_a_definition_and_a_label():
 
 def test_rate_keys_are_exactly_the_fraction_figures():
     figs = report()
-    fractions = {k for k, v in scalar_figures(figs).items() if isinstance(v, float)}
+    # a sum of money (协议涉及金额, yuan to the fen) is the one other figure that is not a whole number
+    fractions = {k for k, v in scalar_figures(figs).items() if isinstance(v, float) and k != "disputes.agreement_amount"}
     assert RATE_KEYS == fractions
 
 
@@ -321,7 +337,7 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
     assert flat["disputes.village_township.success_rate"] == 46 / 50
-    assert len(flat) == 30 + 27 + 9  # 30 dispute figures (4 of 司法确认), 27 petition, 9 screening
+    assert len(flat) == 46 + 27 + 9  # 46 dispute figures (4 of 司法确认, 16 of referrals), 27 petition, 9 screening
 
 
 @pytest.mark.parametrize(

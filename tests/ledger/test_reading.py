@@ -180,9 +180,11 @@ def test_hidden_characters_in_a_csv_cell_are_row_errors_and_pasted_breaks_become
 
 def test_the_cell_budget_counts_every_sheet_of_the_file(world, tmp_path, monkeypatch):
     path = ledger(tmp_path / "l.xlsx", [dispute() for _ in range(9)], [petition() for _ in range(9)])
-    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", 10 * 26 * 2)  # room for both sheets' 10 rows, as 26 columns each
+    # room for both sheets' 10 rows, each as wide as its headers and at least 26 columns
+    cells = 10 * (max(26, len(DISPUTE_HEADERS)) + max(26, len(PETITION_HEADERS)))
+    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", cells)
     assert xlsx._calamine_can_read(path)
-    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", 10 * 26 * 2 - 1)
+    monkeypatch.setattr(xlsx, "CALAMINE_CELLS", cells - 1)
     assert not xlsx._calamine_can_read(path)
     assert plan_import(path, township=world.township).ok
 

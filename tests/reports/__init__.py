@@ -27,7 +27,7 @@ VALID_ID = "11010519491231002X"
 def dispute(
     actor: User, village: Village, registered_on: date, *, outcome: str | None = None, closed_on: date | None = None,
     state: str = "registered", level: str = "village", performance: str | None = None, type_name: str = "邻里",
-    source: str = "application",
+    source: str = "application", origin: str = "police",
 ) -> Dispute:
     """Register a dispute on registered_on and take it through the services: state is one of registered,
     accepted, mediating, not_accepted, or concluded (then outcome and closed_on say how and when).
@@ -40,6 +40,7 @@ def dispute(
     intake = dispute_services.DisputeIntake(
         village_id=village.id, dispute_type_id=types[type_name].id, source=wf.Source(source),
         registered_on=registered_on, summary="因宅基地界址发生争执",
+        referral_origin=wf.ReferralOrigin(origin) if source == "referral" else None,
         parties=[dispute_services.PartyData(wf.PartySide.APPLICANT, "张三", wf.Gender.MALE, VALID_ID),
                  dispute_services.PartyData(wf.PartySide.RESPONDENT, "李四", wf.Gender.FEMALE)],
     )
@@ -58,7 +59,7 @@ def dispute(
                 result.agreement_form = wf.AgreementForm.WRITTEN
                 result.agreement_terms = "李四于十日内拆除占道院墙"
             elif outcome == "failed":
-                result.channels_told = ["诉讼"]
+                result.channels_told = ["引导诉讼"]
             else:
                 result.end_reason = wf.EndReason.WITHDRAWN
             dispute_services.conclude(case, actor, result, today)
@@ -137,7 +138,7 @@ class YearData:
       d  2025-03-20 王家庄村 邻里, failed 03-25
       e  2025-04-02 斜沟村 邻里, ended 04-05; 防止群体性上访 12 people
       f  2025-05-06 斜沟村 邻里, in mediation
-      h  2025-06-01 斜沟村 其他, registered only, referred (委托移送)
+      h  2025-06-01 斜沟村 其他, registered only, referred (委托移送) by the police (警调对接)
       n  2025-07-01 斜沟村 邻里, 不予受理
       m  2025-08-01 斜沟村 邻里, succeeded 08-02, then merged into a as a duplicate (counted nowhere)
     Petitions of 斜沟乡:
@@ -215,6 +216,14 @@ EXPECTED_DISPUTES_2025 = {
     "within_township_share": 2 / 3, "major": 0, "major_responsible": 0, "legal_aid": 0,
     "judicial_applied": 0, "judicial_confirmed": 0, "judicial_rejected": 0, "judicial_withdrawn": 0, "prevented_criminal": 1, "prevented_criminal_persons": 3,
     "prevented_group_petition": 1, "prevented_group_petition_persons": 12,
+    # h referred by the police; d failed, its parties pointed to a suit; n declined on a ground written out (其他);
+    # a, b, c agreed in writing, no amount recorded
+    "referred_in": 1, "court_docking": 0, "police_docking": 1, "petition_docking": 0,
+    "referred_out_litigation": 1, "referred_out_pre_litigation": 0, "referred_out_arbitration": 0,
+    "referred_out_administrative": 0, "not_accepted_special_body": 0, "not_accepted_already_handled": 0,
+    "not_accepted_party_refused": 0, "not_accepted_other": 1, "objected": 0, "written_agreements": 3,
+    "oral_agreements": 0, "agreement_amount": 0,
+    "by_referral_origin": {"公安": 1},
     "by_type": {"邻里": 4, "婚姻家庭": 1, "合同": 1, "其他": 1},
     "by_village": {"斜沟村": 5, "王家庄村": 2},
     "by_source": {"当事人申请": 6, "委托移送": 1},

@@ -35,12 +35,14 @@ def test_every_figure_in_the_json_has_an_entry_with_a_label_and_a_definition(app
     for key in shown | breakdowns:
         figure = catalogue.FIGURES[key]
         assert figure.label.strip() and figure.definition.strip(), key
-        assert figure.unit in ("起", "件", "批", "人", "人次", "次", "%"), key
+        assert figure.unit in ("起", "件", "批", "人", "人次", "次", "%", "元"), key
     for key, value in flat.items():  # a rate is a fraction (or None), a count a whole number
         if key in catalogue.NOT_RECORDED:  # 督办 of petitions: not recorded yet, null, and its definition says so
             assert value is None and "尚未记录" in catalogue.FIGURES[key].definition, key
         elif catalogue.FIGURES[key].is_rate:
             assert value is None or (isinstance(value, float) and 0 <= value <= 1), key
+        elif catalogue.FIGURES[key].unit == "元":  # a sum of money in yuan, to the fen
+            assert isinstance(value, int | float) and value >= 0 and round(value * 100) == value * 100, key
         else:
             assert isinstance(value, int), key
     # The JSON's definitions are the catalogue's, word for word, beside the as-at rule.

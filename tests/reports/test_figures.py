@@ -361,14 +361,15 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 57
+    assert checked == 5 * 3 * 73
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    assert len(flat) == 30 + 27  # 30 dispute figures (4 of 司法确认), 27 petition figures
+    # 46 dispute figures (4 of 司法确认, 16 of referrals, grounds and agreements), 27 petition figures
+    assert len(flat) == 46 + 27
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
@@ -386,6 +387,11 @@ def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
             model, where = stats.figure_condition(key, period, scope, today)
             total = db.session.execute(select(func.coalesce(func.sum(SUMMED[key]), 0)).where(where)).scalar_one()
             assert total == value, (key, where_)
+        elif key == "disputes.agreement_amount":  # yuan, summed from the fen the cases hold
+            model, where = stats.figure_condition(key, period, scope, today)
+            total = db.session.execute(select(func.coalesce(func.sum(Dispute.agreement_amount_fen), 0))
+                                       .where(where)).scalar_one()
+            assert total / 100 == value, (key, where_)
         else:
             assert count(key) == value, (key, where_)
     return len(flat)

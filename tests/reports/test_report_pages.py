@@ -44,7 +44,7 @@ TEXT_2025 = [
 ]
 
 FIGURE_KEYS = [k for k in st.DEFINITIONS if k.split(".")[0] in ("disputes", "petitions") and k not in NOT_RECORDED
-               and k.split(".")[1] not in ("by_type", "by_village", "by_source", "by_channel", "by_level", "by_month",
+               and k.split(".")[1] not in ("by_type", "by_village", "by_source", "by_channel", "by_level", "by_month", "by_referral_origin",
                                            "by_category")]
 
 

@@ -346,7 +346,7 @@ def test_accept_date_must_lie_between_registration_and_today(world, days_from_re
 
 def test_not_accepting_needs_a_reason(world):
     case = make_dispute(world.staff, world.village)
-    with pytest.raises(DomainError, match="请填写不予受理的理由"):
+    with pytest.raises(DomainError, match="不予受理理由为“其他”的,请写明具体理由"):
         disputes.not_accept(case, world.staff, clock.today(), " ", None, clock.today())
 
 

@@ -52,9 +52,10 @@ def action_body(slug: str, case, world) -> dict:
     today = clock.today().isoformat()
     bodies = {
         "accept": {"accepted_on": today},
-        "not-accept": {"decided_on": today, "reason": "属于人民法院专属管辖的事项", "referred_to": "县人民法院"},
+        "not-accept": {"decided_on": today, "ground": "special_body", "reason": "属于人民法院专属管辖的事项",
+                       "referred_to": "县人民法院"},
         "assign": {"mediator_ids": [str(world.mediator.id)]},
-        "conclude": {"outcome": "failed", "closed_on": today, "channels_told": ["诉讼", "仲裁"],
+        "conclude": {"outcome": "failed", "closed_on": today, "channels_told": ["引导诉讼", "仲裁"],
                      "agreement_form": "", "end_reason": ""},
         "return-visit": {"visited_on": today, "performance": "partial", "satisfaction": "basically"},
         "archive": {"archived_on": today},

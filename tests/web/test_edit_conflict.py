@@ -83,7 +83,7 @@ def test_save_with_the_current_version_goes_through(world, two_clients):
 # Workflow forms carry the version they were opened at, too.
 STALE_ACTIONS = [
     ("accept", "registered", {"accepted_on": days.TODAY}),
-    ("not-accept", "registered", {"decided_on": days.TODAY, "reason": "不属于人民调解范围", "referred_to": "县人民法院"}),
+    ("not-accept", "registered", {"decided_on": days.TODAY, "ground": "other", "reason": "不属于人民调解范围", "referred_to": "县人民法院"}),
     ("escalate", "registered", {"reason": "涉及人数多,村级调解难度大"}),
     ("assign", "accepted", {"mediator_ids": "MEDIATOR"}),
     ("conclude", "mediating", {"outcome": "ended", "closed_on": days.TODAY, "agreement_form": "", "end_reason": "refused",
