@@ -161,8 +161,13 @@ def user_add(username, role, village, township, county, full_name, password_stdi
 @user_group.command("password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码")
-def user_password(username: str, password_stdin: bool):
-    """Set an account's password (read from standard input), end its sessions and lift its login locks."""
+@click.option("--temporary", is_flag=True, help="临时密码:该用户下次登录时须自行设置新密码")
+def user_password(username: str, password_stdin: bool, temporary: bool):
+    """Set an account's password (read from standard input), end its sessions and lift its login locks.
+
+    Whoever runs it at the server is usually the account's owner getting back in, so the password stands;
+    --temporary makes it one the user must replace at the next login, as an admin's reset on the web does.
+    """
     from casetrack.models import User
 
     if not password_stdin:
@@ -175,8 +180,9 @@ def user_password(username: str, password_stdin: bool):
         accounts.reset_password(user, password)
     except DomainError as refused:
         _fail(str(refused))
+    user.must_change_password = temporary
     db.session.commit()
-    click.echo(f"已为 {user.username} 设置新密码。")
+    click.echo(f"已为 {user.username} 设置新密码。" + ("该用户下次登录时须修改密码。" if temporary else ""))
 
 
 def _find_village(name: str, township: Township | None):

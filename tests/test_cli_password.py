@@ -25,6 +25,16 @@ def test_user_password_sets_a_new_password_that_logs_in_and_the_old_one_no_longe
     assert not _logs_in(app, "wang", "first-pass-2026")
 
 
+def test_a_temporary_password_signs_in_to_the_form_that_asks_for_the_users_own(app, runner, wang):
+    result = runner.invoke(args=["user", "password", "wang", "--password-stdin", "--temporary"],
+                           input="second-pass-2026\n")
+    assert result.exit_code == 0, result.output
+    assert "下次登录时须修改密码" in result.output
+    client = app.test_client()
+    assert client.post("/auth/login", data={"username": "wang", "password": "second-pass-2026"}).status_code == 302
+    assert client.get("/cases").headers["Location"].endswith("/account/password")
+
+
 @pytest.mark.parametrize("password, message", [
     ("short", "密码至少10位"),
     ("password123", "这是常见密码"),

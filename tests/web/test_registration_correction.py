@@ -160,12 +160,18 @@ def test_registration_date_village_and_source_are_corrected_with_from_and_to(cli
     old_day = case.registered_on
     new_day = old_day - timedelta(days=1) if old_day.day > 1 else old_day
     login(client, "staff")
-    saved = client.post(f"/cases/{case.id}/edit", data=edit_body(
+    refused = client.post(f"/cases/{case.id}/edit", data=edit_body(
         case, village_id=str(world.other_village.id), registered_on=new_day.isoformat(), source="referral"))
+    assert refused.status_code == 400  # a case turned 委托移送 says who referred it (issue 19)
+    assert "委托移送的案件须选择移送来源" in refused.get_data(as_text=True)
+    saved = client.post(f"/cases/{case.id}/edit", data=edit_body(
+        case, village_id=str(world.other_village.id), registered_on=new_day.isoformat(), source="referral",
+        referral_origin="police", referral_body="城关派出所"))
     assert saved.status_code == 302
     changes = timeline(case.id)[-1].changes
     assert changes["所属村"] == ["斜沟村", "王家庄村"]
     assert changes["案件来源"] == ["当事人申请", "委托移送"]
+    assert changes["移送来源"][1] == "公安" and changes["移送单位"] == [None, "城关派出所"]
     if new_day != old_day:
         assert changes["登记日期"] == [old_day.isoformat(), new_day.isoformat()]
 
