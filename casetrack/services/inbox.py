@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, literal_column, select
 
 from casetrack import permissions
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_
 from casetrack.extensions import db
@@ -19,6 +20,7 @@ from casetrack.models import (
     CaseEvent,
     Dispute,
     Petition,
+    RiskWarning,
     Role,
     ScreeningRound,
     Supervision,
@@ -40,6 +42,7 @@ CLOSED = (wf.DisputeState.ARCHIVED.value, wf.DisputeState.NOT_ACCEPTED.value)
 PETITION_OPEN = ("accepted", "assigned", "in_progress", "under_review", "under_second_review")
 
 KINDS: dict[str, str] = {
+    "red_warning": N_("红色预警待处置"),
     "extension": N_("延期申请待审批"),
     "supervision": N_("督办到期"),
     "major_unassigned": N_("重大纠纷未明确责任单位"),
@@ -161,6 +164,8 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     # village or township), as it must outside a request; the reach hook would only add the same limits again,
     # per table, at a cost of a few milliseconds a query and with plans that walk a township's cases.
     with permissions.county_wide():
+        if role in (Role.LEADER, Role.STAFF, Role.MEDIATOR):
+            _red_warning_lines(inbox, user)
         if role is Role.LEADER:
             _leader_lines(inbox, user, disputes, petitions, today)
         elif role is Role.STAFF:
@@ -173,6 +178,19 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
 def _soon(user: User) -> int:
     township = user.township or (user.village.township if user.village else None)
     return int(township.setting("due_soon_days")) if township else 3
+
+
+# --- everyone who handles a place: red warnings (红色预警) nobody has taken in hand yet -----------------------
+
+def _red_warning_lines(inbox: Inbox, user: User) -> None:
+    """Open red warnings within the user's reach that nobody has acknowledged; acknowledging takes the line away."""
+    rows, total = _few(select(RiskWarning).where(
+        permissions.warning_scope(user), RiskWarning.resolved_at.is_(None), RiskWarning.level == "red",
+        RiskWarning.acknowledged_at.is_(None)), lambda r: (-r.since.toordinal(), -r.id))
+    inbox.add("red_warning", [Line(
+        "red_warning", "、".join(r.numbers[:2]) + ("等" if len(r.numbers) > 2 else "") or str(r.since),
+        "warnings.detail", {"warning_id": r.id}, place=inbox.names.get(r.village_id, "") if r.village_id else "",
+        note=r.text, rule=N_("红色预警")) for r in rows], total)
 
 
 # --- a leader: approvals, their 督办 come due, major disputes nobody answers for ----------------------------
@@ -191,9 +209,19 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
         .where(Supervision.leader_id == user.id, Supervision.due_on <= today, disputes,
                Dispute.status.in_(NOT_CONCLUDED))
         .order_by(Supervision.due_on, Supervision.id).limit(PER_KIND)).all()
-    inbox.add("supervision", [_plain_due(Line(
+    lines = [_plain_due(Line(
         "supervision", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d), note=s.note,
-        rule=N_("督办期限")), s.due_on, today, soon) for s, d in pairs])
+        rule=N_("督办期限")), s.due_on, today, soon) for s, d in pairs]
+    petition_pairs = db.session.execute(  # 督办 on petitions (信访), on the list until the matter is closed
+        select(Supervision, Petition).join(Petition, Petition.id == Supervision.petition_id)
+        .where(Supervision.leader_id == user.id, Supervision.due_on <= today, petitions,
+               Petition.status.in_([state.value for state in pw.OPEN_STATES]))
+        .order_by(Supervision.due_on, Supervision.id).limit(PER_KIND)).all()
+    lines += [_plain_due(Line(
+        "supervision", p.number, "petitions.detail", {"petition_id": p.id}, place=inbox.place(p), note=s.note,
+        rule=N_("督办期限")), s.due_on, today, soon) for s, p in petition_pairs]
+    lines.sort(key=lambda line: (line.due or today, line.number))
+    inbox.add("supervision", lines[:PER_KIND])
 
     rows, total = _few(select(Dispute).where(
         disputes, Dispute.risk_level == wf.RiskLevel.MAJOR.value, Dispute.status.not_in(CLOSED),

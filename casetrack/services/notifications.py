@@ -21,10 +21,11 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from casetrack.domain import warnings as warning_rules
 from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import PERSONAL_NUMBER
 from casetrack.extensions import db
-from casetrack.models import Notification, NotificationChannel, Role, Township, User
+from casetrack.models import Notification, NotificationChannel, Role, Township, User, Village
 from casetrack.services import inbox as inbox_service
 
 EXTERNAL = ("wecom", "dingtalk", "sms")
@@ -94,6 +95,24 @@ def announce_petition_supervision(petition, leader: User, due_on: date, now: dat
     text = f"【督办】{leader.display_name}督办信访事项{petition.number},期限{due_on.isoformat()}。请登录casetrack查看督办意见。"
     for person in _people(petition.township_id, (Role.STAFF.value,)):
         queue(person, "supervision", text, now)
+
+
+def announce_red_warning(warning, now: datetime) -> None:
+    """Tell the township's staff and leaders, and the village's mediators, at once of a red warning (红色预警).
+
+    The message names the rule, the place and the case numbers; the people and the sentence stay in the app.
+    """
+    # a warning raised in this flush is pending: its relationships are not loaded yet, its ids are set
+    place = (db.session.get(Village, warning.village_id) if warning.village_id is not None
+             else db.session.get(Township, warning.township_id)).name
+    numbers = "、".join(warning.numbers[:3]) + ("等" if len(warning.numbers) > 3 else "")
+    text = (f"【红色预警】{place}:{warning_rules.Rule(warning.rule).label}" + (f",涉及{numbers}" if numbers else "")
+            + "。请登录casetrack预警页查看并处置。")
+    people = _people(warning.township_id, (Role.STAFF.value, Role.LEADER.value))
+    if warning.village_id is not None:
+        people += _people(warning.township_id, (Role.MEDIATOR.value,), warning.village_id)
+    for person in people:
+        queue(person, "warning", text, now)
 
 
 def announce_extension_request(petition, days: int, now: datetime) -> None:

@@ -38,6 +38,7 @@ from casetrack.models import (
     Village,
     WarningEvent,
 )
+from casetrack.services import notifications
 
 log = logging.getLogger(__name__)
 PENDING = "casetrack.warnings.pending"
@@ -182,8 +183,13 @@ def _thresholds(township: Township) -> w.Thresholds:
 # --- storing findings -------------------------------------------------------------------------------------------
 
 def _apply(township_id: int, judged: dict[tuple[str, str], w.Finding | None], today: date,
-           open_rows: dict[tuple[str, str], RiskWarning] | None = None) -> dict[str, int]:
-    """Raise, change or resolve the stored warnings of these subjects to match the rules' findings."""
+           open_rows: dict[tuple[str, str], RiskWarning] | None = None, announce: bool = False) -> dict[str, int]:
+    """Raise, change or resolve the stored warnings of these subjects to match the rules' findings.
+
+    announce: tell the people who handle the place at once of a warning that has just turned red (after a write;
+    the nightly refresh leaves it to the inbox and the day's digest, so an upgrade does not send thousands).
+    """
+    turned_red: list[RiskWarning] = []
     if open_rows is None:
         open_rows = {}
         subjects = {s for _r, s in judged}
@@ -211,13 +217,20 @@ def _apply(township_id: int, judged: dict[tuple[str, str], w.Finding | None], to
             row.events.append(WarningEvent(action="raised", level=row.level, text=row.text, at=now))
             db.session.add(row)
             counts["raised"] += 1
+            if row.level == w.WarningLevel.RED.value:
+                turned_red.append(row)
         elif any(getattr(row, k) != v for k, v in values.items()):
             if row.level != values["level"] or row.text != values["text"]:
                 row.events.append(WarningEvent(action="changed", level=values["level"], text=values["text"], at=now))
+            if row.level != w.WarningLevel.RED.value and values["level"] == w.WarningLevel.RED.value:
+                turned_red.append(row)
             for k, v in values.items():
                 setattr(row, k, v)
             row.changed_at = now
             counts["changed"] += 1
+    if announce:
+        for row in turned_red:
+            notifications.announce_red_warning(row, now)
     return counts
 
 
@@ -339,7 +352,7 @@ def refresh_touched(disputes: list[Dispute], petitions: list[Petition], people=(
                 continue  # an old month is only re-judged while its warning is open
             judged[(w.Rule.VILLAGE_SURGE.value, key)] = _judge_month(db.session.get(Village, village_id), month,
                                                                      today, t)
-        for k, v in _apply(township_id, judged, today).items():
+        for k, v in _apply(township_id, judged, today, announce=True).items():
             totals[k] += v
     return totals
 

@@ -259,3 +259,27 @@ def test_in_app_messages_show_on_the_inbox(app, world):
     login(client, "mediator1")
     page = client.get("/inbox").get_data(as_text=True)
     assert "最近的消息" in page and "(2026)斜调字第1号被退回补正" in page
+
+
+def test_a_warning_turning_red_after_a_write_is_announced_at_once_but_not_by_the_nightly_refresh(app, world):
+    from casetrack.services import warnings as warning_services
+
+    today = clock.today()
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=today - timedelta(days=3))
+    db.session.commit()
+    supervision.record_prevention(case, world.staff, 3, 0)  # 防止民转刑 on an open case: red
+    db.session.commit()
+    for person in (world.staff, world.leader, world.mediator):
+        (message,) = [m for m in _outbox(user_id=person.id, kind="warning") if case.number in m.text]
+        assert message.text.startswith("【红色预警】") and world.village.name in message.text
+    assert not [m for m in _outbox(user_id=world.other_mediator.id, kind="warning") if case.number in m.text]
+
+    from casetrack.models import RiskWarning
+
+    before = len(_outbox(kind="warning"))
+    for row in db.session.execute(select(RiskWarning)).scalars():
+        db.session.delete(row)
+    db.session.commit()
+    counts = warning_services.refresh_township(world.township, today)  # raises it again: left to the digest
+    db.session.commit()
+    assert counts["raised"] >= 1 and len(_outbox(kind="warning")) == before

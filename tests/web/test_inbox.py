@@ -311,3 +311,45 @@ def test_an_old_timeline_entry_that_named_its_actor_shows_the_name_once(app, wor
     db.session.commit()
     page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r"<strong>分管领导 陈志国</strong>\s*<span>督办:请尽快化解", page)
+
+
+# --- red warnings (红色预警), for everyone who handles the place -----------------------------------------------
+
+def _red_warning(world):
+    """A case of the world's village marked 防止民转刑: the early warning it raises is red."""
+    from casetrack.models import RiskWarning
+
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=_today() - timedelta(days=3))
+    supervision.record_prevention(case, world.staff, 3, 0)
+    db.session.commit()
+    warning = db.session.execute(db.select(RiskWarning).where(
+        RiskWarning.rule == "prevention_flag", RiskWarning.resolved_at.is_(None))
+        .order_by(RiskWarning.id.desc())).scalars().first()
+    assert warning is not None and warning.level == "red" and case.number in warning.numbers
+    return case, warning
+
+
+def test_a_red_warning_waits_in_the_inbox_of_staff_leader_and_the_villages_mediator_until_acknowledged(app, world):
+    case, warning = _red_warning(world)
+    for username in ("staff", "leader", "mediator1"):
+        assert ("red_warning", case.number) in lines(signed_in(app, username)), username
+    assert ("red_warning", case.number) not in lines(signed_in(app, "mediator2"))  # another village's mediator
+
+    staff = signed_in(app, "staff")
+    response = staff.post(f"/warnings/{warning.id}", data={"note": "已安排包村干部上门", "assignee_id": str(world.staff.id)})
+    assert response.status_code == 302
+    for username in ("staff", "leader", "mediator1"):
+        assert ("red_warning", case.number) not in lines(signed_in(app, username)), username
+
+
+def test_a_leaders_supervision_of_a_petition_comes_due_in_their_inbox_and_leaves_when_the_matter_closes(app, world):
+    today = _today()
+    petition = make_petition(world.staff, world.township, state="in_progress", received_on=today - timedelta(days=20))
+    supervision.supervise_petition(petition, world.leader, "请本周内答复信访人", today, today)
+    db.session.commit()
+    leader = signed_in(app, "leader")
+    assert ("supervision", petition.number) in lines(leader)
+    assert "请本周内答复信访人" in leader.get("/inbox").get_data(as_text=True)
+    db.session.execute(db.update(Petition).where(Petition.id == petition.id).values(status="closed"))
+    db.session.commit()
+    assert ("supervision", petition.number) not in lines(leader)
