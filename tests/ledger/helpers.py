@@ -97,7 +97,7 @@ def events_of(record) -> list[CaseEvent]:
     return list(db.session.execute(select(CaseEvent).where(column == record.id).order_by(CaseEvent.id)).scalars())
 
 
-KEEP = {"townships", "villages", "natural_villages", "users", "dispute_types", "petition_categories",
+KEEP = {"counties", "townships", "villages", "natural_villages", "users", "dispute_types", "petition_categories",
         "calendar_days", "login_throttle"}
 
 
