@@ -42,17 +42,27 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
         raise DomainError("只有本乡镇的领导可以督办。")
     if dispute.status in CLOSED:
         raise DomainError("已结案的案件不需要督办。")
+    supervision = _supervision(leader, note, due_on, today, dispute_id=dispute.id)
+    record_event(dispute, leader, "supervise", _summary(supervision))
+    notifications.announce_supervision(dispute, leader, due_on, now_utc())
+    return supervision
+
+
+def _supervision(leader: User, note: str, due_on: date, today: date, **case) -> Supervision:
+    """Check the instruction and the deadline and store a 督办 of a dispute or a petition (case: its id)."""
     if not note.strip():
         raise DomainError("请填写督办意见。")
     if due_on < today:
         raise DomainError("督办期限不能早于今天。")
-    supervision = Supervision(dispute_id=dispute.id, leader_id=leader.id, note=note.strip(), due_on=due_on,
-                              supervised_on=today)
+    supervision = Supervision(leader_id=leader.id, note=note.strip(), due_on=due_on, supervised_on=today, **case)
     db.session.add(supervision)
     db.session.flush()
-    record_event(dispute, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})")
-    notifications.announce_supervision(dispute, leader, due_on, now_utc())
     return supervision
+
+
+def _summary(supervision: Supervision) -> str:
+    """The timeline's line: the leader is the entry's actor, so the text does not name them again."""
+    return f"督办:{supervision.note}(期限{supervision.due_on.isoformat()})"
 
 
 def record_prevention(dispute: Dispute, actor: User, criminal_persons: int, group_persons: int,
@@ -85,15 +95,8 @@ def supervise_petition(petition: Petition, leader: User, note: str, due_on: date
         raise DomainError("只有本乡镇的领导可以督办。")
     if not pw.is_open(petition.state):
         raise DomainError("已办结的信访事项不需要督办。")
-    if not note.strip():
-        raise DomainError("请填写督办意见。")
-    if due_on < today:
-        raise DomainError("督办期限不能早于今天。")
-    supervision = Supervision(petition_id=petition.id, leader_id=leader.id, note=note.strip(), due_on=due_on,
-                              supervised_on=today)
-    db.session.add(supervision)
-    db.session.flush()
-    record_event(None, leader, "supervise", f"督办:{note.strip()}(期限{due_on.isoformat()})", petition=petition)
+    supervision = _supervision(leader, note, due_on, today, petition_id=petition.id)
+    record_event(None, leader, "supervise", _summary(supervision), petition=petition)
     notifications.announce_petition_supervision(petition, leader, due_on, now_utc())
     return supervision
 
