@@ -38,6 +38,11 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+def _names(text: str) -> list[str]:
+    """Split a comma-separated list of names, ASCII or Chinese commas."""
+    return [name.strip() for name in text.replace(",", ",").split(",") if name.strip()]
+
+
 @click.group("township", help="管理乡镇 (townships).")
 def township_group():
     pass
@@ -48,9 +53,8 @@ def township_group():
 @click.option("--villages", default="", help="逗号分隔的行政村名称 V1,V2,...")
 def township_add(name: str, villages: str):
     """Create a township with its villages."""
-    names = [v.strip() for v in villages.replace(",", ",").split(",") if v.strip()]
     try:
-        township = places.add_township(name, names)
+        township = places.add_township(name, _names(villages))
     except DomainError as refused:
         _fail(str(refused))
     db.session.commit()
@@ -69,9 +73,8 @@ def county_add(name: str, townships: str):
     """Create a county holding existing townships."""
     from casetrack.services import counties
 
-    names = [t.strip() for t in townships.replace(",", ",").split(",") if t.strip()]
     try:
-        county = counties.add_county(name, names)
+        county = counties.add_county(name, _names(townships))
     except DomainError as refused:
         _fail(str(refused))
     db.session.commit()

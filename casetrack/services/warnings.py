@@ -261,29 +261,27 @@ def _collect(session: Session, flush_context, instances) -> None:
         if isinstance(obj, Dispute):
             pending = pending or _pending(session)
             pending["disputes"].add(obj)
-        elif isinstance(obj, Party):
-            pending = pending or _pending(session)
-            dispute = obj.dispute
-            if dispute is not None:
-                pending["disputes"].add(dispute)
-                if obj in session.deleted:
-                    pending["people"].add(PersonRef(dispute.township_id, "party", obj.name, obj.id_number,
-                                                    dispute.village_id))
-                else:
-                    pending["people"].update(_old_people(obj, "party", dispute.township_id, dispute.village_id))
         elif isinstance(obj, Petition):
             pending = pending or _pending(session)
             pending["petitions"].add(obj)
-        elif isinstance(obj, Petitioner):
+        elif isinstance(obj, (Party, Petitioner)):
             pending = pending or _pending(session)
-            petition = obj.petition
-            if petition is not None:
-                pending["petitions"].add(petition)
-                if obj in session.deleted:
-                    pending["people"].add(PersonRef(petition.township_id, "petitioner", obj.name, obj.id_number,
-                                                    petition.village_id))
-                else:
-                    pending["people"].update(_old_people(obj, "petitioner", petition.township_id, petition.village_id))
+            _note_person(pending, session, obj)
+
+
+def _note_person(pending: dict, session: Session, person) -> None:
+    """Note a party's dispute or a petitioner's petition, and the person as they were before this flush."""
+    if isinstance(person, Party):
+        kind, case, cases = "party", person.dispute, pending["disputes"]
+    else:
+        kind, case, cases = "petitioner", person.petition, pending["petitions"]
+    if case is None:
+        return
+    cases.add(case)
+    if person in session.deleted:
+        pending["people"].add(PersonRef(case.township_id, kind, person.name, person.id_number, case.village_id))
+    else:
+        pending["people"].update(_old_people(person, kind, case.township_id, case.village_id))
 
 
 def _refresh_pending(session: Session) -> None:
