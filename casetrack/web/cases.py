@@ -1,7 +1,6 @@
 """Dispute pages: list, intake, case page, facts correction and the workflow actions."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from casetrack.services import disputes as services
 from casetrack.services.places import dispute_types
 from casetrack.services.queue import person_matches
 from casetrack.web import listing
+from casetrack.web.actions import DISPUTE, Action, refused, run_action
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -148,9 +148,9 @@ def new():
             if current_user.role_enum is Role.MEDIATOR and dispute.village_id == current_user.village_id:
                 # a village mediator registering their own village's case handles it: no 指派调解员 step
                 services.name_registering_mediator(dispute, current_user)
-        except DomainError as refused:
+        except DomainError as refusal:
             db.session.rollback()
-            form.form_errors.append(domain_message(refused))
+            form.form_errors.append(domain_message(refusal))
             return render_template("cases/new.html", form=form), 400
         db.session.commit()
         flash(_("已登记 %(number)s。", number=dispute.number), "success")
@@ -308,26 +308,15 @@ def edit(case_id: int):
                 abort(403)
             review.mark_corrected(dispute, current_user, form.correction_note.data or "")
         db.session.commit()
-    except (DomainError, StaleDataError) as refused:
+    except (DomainError, StaleDataError) as refusal:
         db.session.rollback()
-        message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
+        message = domain_message(refusal if isinstance(refusal, DomainError) else services.EditConflict())
         form.form_errors.append(message)
         dispute = load_case(case_id)
         form.version.data = dispute.version  # the input stays; saving it again is now a deliberate choice
         return _render_edit(dispute, form, 409)
     flash(_("已补正并保存。") if answering else _("案件信息已更新。"), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
-
-
-@dataclass(frozen=True)
-class Action:
-    """A workflow action page: its form, when it is offered, and the service call it makes."""
-
-    title: str
-    form: type
-    offered: Callable[[Dispute], bool]
-    perform: Callable[[Dispute, object], None]
-    prepare: Callable[[Dispute, object], None] = lambda dispute, form: None
 
 
 def _warn_if_late(late: str) -> None:
@@ -503,41 +492,20 @@ def available_actions(dispute: Dispute) -> list[tuple[str, str]]:
     return sorted(offered, key=lambda item: item[0] != first)  # stable: the rest keep the workflow's order
 
 
+def act_on_dispute(case_id: int, slug: str, action: Action, permission: str):
+    """Serve one action on one dispute: who may (casetrack.permissions), a merged duplicate refused, then
+    web/actions.run_action."""
+    dispute = load_case(case_id)
+    if not permissions.can_act(current_user, dispute, permission):
+        abort(403)
+    if dispute.merged_into_id:  # a duplicate merged into its original is worked on there
+        return refused(DISPUTE, dispute, _(
+            "本案作为重复登记已合并到 %(number)s,不能再办理;请在原案件中办理。", number=dispute.merged_into.number))
+    return run_action(DISPUTE, slug, action, dispute, lambda: load_case(case_id))
+
+
 @bp.route("/<int:case_id>/<any(" + ", ".join(f"'{s}'" for s in ACTIONS) + "):slug>", methods=["GET", "POST"])
 @login_required
 def act(case_id: int, slug: str):
     """Show an action's form, or take the action; a refused action changes nothing and answers 409."""
-    dispute = load_case(case_id)
-    if not permissions.can_act(current_user, dispute, slug):
-        abort(403)
-    action = ACTIONS[slug]
-    form = action.form()
-    form._registered_on = dispute.registered_on  # earliest date for NotBefore("registered_on")
-    form._closed_on = dispute.closed_on or dispute.registered_on
-    action.prepare(dispute, form)
-    if dispute.merged_into_id:  # a duplicate merged into its original is worked on there
-        return render_template("errors/refused.html", case=dispute, message=_(
-            "本案作为重复登记已合并到 %(number)s,不能再办理;请在原案件中办理。", number=dispute.merged_into.number)), 409
-    if request.method == "GET":
-        form.version.data = dispute.version
-        if not action.offered(dispute):
-            return render_template(
-                "errors/refused.html",
-                message=_("当前状态为“%(state)s”,不能“%(action)s”。", state=_(dispute.state.label), action=action.title),
-                case=dispute,
-            ), 409
-        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title)
-    if not form.validate_on_submit():
-        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title), 400
-    try:
-        action.perform(dispute, form)
-        db.session.commit()
-    except (DomainError, StaleDataError) as refused:
-        db.session.rollback()
-        message = domain_message(refused if isinstance(refused, DomainError) else services.EditConflict())
-        form.form_errors.append(message)
-        dispute = load_case(case_id)
-        form.version.data = dispute.version  # the input stays; submitting it again is now a deliberate choice
-        return render_template("cases/action.html", case=dispute, form=form, slug=slug, title=action.title), 409
-    flash(_("已保存:%(action)s。", action=action.title), "success")
-    return redirect(url_for("cases.detail", case_id=case_id))
+    return act_on_dispute(case_id, slug, ACTIONS[slug], slug)

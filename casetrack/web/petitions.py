@@ -20,7 +20,7 @@ from casetrack.services import supervision, time_limits
 from casetrack.services.places import dispute_types
 from casetrack.services.queue import person_matches
 from casetrack.web import listing
-from casetrack.web.actions import Action, run_action
+from casetrack.web.actions import PETITION, Action, run_action
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 A = pw.PetitionAction
@@ -299,12 +299,8 @@ def act(petition_id: int, slug: str):
     petition = load_petition(petition_id)
     if not permissions.can_act_on_petition(current_user, petition, slug):
         abort(403)
-    if request.method == "GET" and not ACTIONS[slug].offered(petition):
-        # the shared errors/refused.html links back to a dispute; a petition's refusal links to the petition
-        message = _("当前状态为“%(state)s”,不能“%(action)s”。", state=_(petition.state.label), action=ACTIONS[slug].title)
-        return render_template("petitions/refused.html", message=message, petition=petition), 409
-    done = url_for("petitions.detail", petition_id=petition_id)
+    done = None
     if slug == "convert":
         def done(dispute):
             return url_for("cases.detail", case_id=dispute.id)
-    return run_action(ACTIONS[slug], petition, lambda: load_petition(petition_id), "petitions/action.html", done)
+    return run_action(PETITION, slug, ACTIONS[slug], petition, lambda: load_petition(petition_id), done)

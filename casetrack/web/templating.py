@@ -10,6 +10,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
 from casetrack.models.petitions import DECISION_LABELS
+from casetrack.web import review
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["decision_labels"] = DECISION_LABELS
     app.jinja_env.globals["wf"] = wf
     app.jinja_env.globals["today"] = clock.today
+    app.jinja_env.globals["review_offers"] = _review_offers
 
     @app.context_processor
     def _user_context():
@@ -92,3 +94,8 @@ def _signed_change(key: str, value) -> str:
     if key in figures.RATE_KEYS:
         return f"{value * 100:+.1f}个百分点"
     return f"{value:+d}" if isinstance(value, int) else f"{value:+}"
+
+
+def _review_offers(dispute, endpoint: str) -> bool:
+    """Whether the case offers a review action now: the rule its action page applies (web/review.py)."""
+    return review.offered(dispute, endpoint)
