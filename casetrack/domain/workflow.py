@@ -198,7 +198,10 @@ TRANSITIONS: dict[tuple[DisputeState, DisputeAction], DisputeState] = {
 }
 
 OPEN_STATES = frozenset({S.REGISTERED, S.ACCEPTED, S.MEDIATING})
-"""States in which mediation has not concluded: the case can still be escalated."""
+"""States in which mediation has not concluded: the case can still be escalated, merged or refused."""
+
+OPEN_STATUSES = frozenset(state.value for state in OPEN_STATES)
+"""OPEN_STATES as the values stored in `disputes.status`, for queries and the ledger."""
 
 NOTE_STATES = frozenset({S.ACCEPTED, S.MEDIATING})
 """States in which investigation notes and mediation sessions may be recorded."""
@@ -278,7 +281,7 @@ def check_major_responsibility(risk_level: str, unit: str | None, leader: str | 
         raise DomainError("重大矛盾纠纷须先明确责任单位、责任领导和责任人员(领导包案),才能继续办理。")
 
 
-OBJECTION_STATES = frozenset({S.REGISTERED, S.ACCEPTED, S.MEDIATING})
+OBJECTION_STATES = OPEN_STATES
 """States in which a party may still refuse a committee's own initiative (主动调解)."""
 
 

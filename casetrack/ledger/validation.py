@@ -37,7 +37,6 @@ from casetrack.ledger.mapping import LedgerMap, normalise_value
 from casetrack.models.petitions import DECISION_LABELS
 
 DS = wf.DisputeState
-OPEN = {DS.REGISTERED.value, DS.ACCEPTED.value, DS.MEDIATING.value}
 CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
 HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
@@ -264,7 +263,7 @@ def merge(kind: str, given, stored):
                 merged[key] = to
 
     if kind == DISPUTE:
-        if merged["status"] in OPEN:
+        if merged["status"] in wf.OPEN_STATUSES:
             drop("outcome", "agreement_form", "closed_on", "performance")
         if merged["status"] == DS.NOT_ACCEPTED.value:
             drop("outcome", "agreement_form", "performance")
@@ -296,13 +295,13 @@ def dispute_rules(v) -> list[tuple[str, BadValue]]:
     state = Label(status.label)
     if status.value in CLOSED and v.closed_on is None:
         problems.append(("closed_on", BadValue("状态为“%(state)s”时必须填写结案日期", state=state)))
-    if status.value in OPEN and v.closed_on is not None:
+    if status.value in wf.OPEN_STATUSES and v.closed_on is not None:
         problems.append(("closed_on", BadValue("状态为“%(state)s”的案件尚未结案,不应有结案日期", state=state)))
     if v.closed_on is not None and v.closed_on < v.registered_on:
         problems.append(("closed_on", BadValue("结案日期不能早于登记日期(%(day)s)", day=v.registered_on.isoformat())))
     if status in (DS.CONCLUDED, DS.VISITED) and v.outcome is None:
         problems.append(("outcome", BadValue("状态为“%(state)s”时必须填写调解结果", state=state)))
-    if v.outcome is not None and (status.value in OPEN or status is DS.NOT_ACCEPTED):
+    if v.outcome is not None and (status.value in wf.OPEN_STATUSES or status is DS.NOT_ACCEPTED):
         problems.append(("outcome", BadValue("状态为“%(state)s”的案件还没有调解结果", state=state)))
     if status is DS.VISITED and v.outcome not in (None, SUCCEEDED):
         problems.append(("status", BadValue("只有调解成功、达成协议的案件才需要回访履行情况")))

@@ -13,8 +13,6 @@ from casetrack.services import notifications
 from casetrack.services.disputes import check_version
 from casetrack.services.timeline import record_event
 
-OPEN = [wf.DisputeState.REGISTERED.value, wf.DisputeState.ACCEPTED.value, wf.DisputeState.MEDIATING.value]
-
 
 def send_back(dispute: Dispute, staff: User, note: str, expected_version: int | None = None) -> None:
     """Return a village's case to its mediator with a note; it stays on their list until corrected."""
@@ -71,7 +69,7 @@ def duplicate_candidates(village_id: int, names: list[str], id_numbers: list[str
         return []
     query = (
         select(Dispute).join(Party, Party.dispute_id == Dispute.id)
-        .where(Dispute.township_id == village.township_id, Dispute.status.in_(OPEN), Dispute.merged_into_id.is_(None),
+        .where(Dispute.township_id == village.township_id, Dispute.status.in_(wf.OPEN_STATUSES), Dispute.merged_into_id.is_(None),
                or_(*matches))
         .distinct().order_by(Dispute.registered_on.desc()).limit(10)
     )
@@ -89,7 +87,7 @@ def merge(duplicate: Dispute, original: Dispute, staff: User, expected_version: 
         raise DomainError("只能合并本乡镇的案件。")
     if duplicate.merged_into_id:
         raise DomainError("该案件已合并。")
-    if duplicate.status not in OPEN:
+    if duplicate.status not in wf.OPEN_STATUSES:
         raise DomainError("只有尚未调结的案件可以作为重复登记合并。")
     if original.merged_into_id:
         raise DomainError("%(number)s 本身已合并到其他案件,请合并到最初的案件。", number=original.number)

@@ -192,7 +192,7 @@ def detail(case_id: int):
 
 def _duplicates_of(dispute: Dispute) -> list[Dispute]:
     """For township staff: the open cases naming one of this case's parties, as a mediator's intake was told."""
-    if (dispute.merged_into_id or dispute.status not in review.OPEN
+    if (dispute.merged_into_id or dispute.status not in wf.OPEN_STATUSES
             or not permissions.can_act(current_user, dispute, "see_duplicates")):
         return []
     found = review.duplicate_candidates(

@@ -57,8 +57,7 @@ REVIEW_ACTIONS: dict[str, tuple[str, Action]] = {
     "merge": ("merge", Action(
         _l("合并重复案件"), forms.MergeForm, lambda d: d.state in wf.OPEN_STATES, _merge)),
     "responsibility": ("responsibility", Action(
-        _l("明确包案责任"), forms.ResponsibilityForm,
-        lambda d: d.risk_level == wf.RiskLevel.MAJOR.value and d.state not in _CLOSED,
+        _l("明确包案责任"), forms.ResponsibilityForm, lambda d: d.state not in _CLOSED,
         lambda d, f: supervision.name_responsibility(d, current_user, f.unit.data, f.leader.data, f.person.data,
                                                      f.expected_version),
         _show_responsibility)),

@@ -140,7 +140,8 @@ MATRIX: dict[str, Row] = {
     # township review and supervision of a case
     "review.send_back": Row(get=STAFF_GET, post="L  403/404/404  302/302/404  403/403/404  403/403/404  403",
                             body=lambda w, p: {"note": "请补充当事人住址", "version": ""}),
-    "review.corrected": Row(get=ACT_GET, post="L  409/404/404  302/302/404  403/403/404  403/403/404  403",
+    # the mediator's case was not sent back (their send-back was refused): the form is refused as its POST is
+    "review.corrected": Row(get="L  409/404/404  200/200/404  403/403/404  403/403/404  403", post="L  409/404/404  302/302/404  403/403/404  403/403/404  403",
                             body=lambda w, p: {"note": "已补正", "version": ""}),
     "review.merge": Row(get=STAFF_GET, post="L  403/404/404  409/409/404  403/403/404  403/403/404  403",
                         body=lambda w, p: {"original": "(2020)斜调字第999号", "version": ""}),
