@@ -27,6 +27,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.name_keys import name_search_key
 from casetrack.extensions import db
 from casetrack.models.geo import NaturalVillage, Township, TownshipList, Village
+from casetrack.models.types import EnumValue
 from casetrack.models.users import User
 
 
@@ -114,15 +115,15 @@ class Dispute(db.Model):
     seq: Mapped[int]
     registered_on: Mapped[date] = mapped_column(Date)
     dispute_type_id: Mapped[int] = mapped_column(ForeignKey("dispute_types.id"))
-    source: Mapped[str] = mapped_column(String(16))
-    channel: Mapped[str] = mapped_column(String(16), default=wf.Channel.PEOPLES.value)
+    source: Mapped[wf.Source] = mapped_column(EnumValue(wf.Source, 16))
+    channel: Mapped[wf.Channel] = mapped_column(EnumValue(wf.Channel, 16), default=wf.Channel.PEOPLES.value)
     summary: Mapped[str] = mapped_column(Text)
     people_involved: Mapped[int] = mapped_column(default=2)
-    risk_level: Mapped[str] = mapped_column(String(16), default=wf.RiskLevel.GENERAL.value)
+    risk_level: Mapped[wf.RiskLevel] = mapped_column(EnumValue(wf.RiskLevel, 16), default=wf.RiskLevel.GENERAL.value)
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
     group_dispute: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 群体性纠纷
-    status: Mapped[str] = mapped_column(String(16), default=wf.DisputeState.REGISTERED.value)
-    level: Mapped[str] = mapped_column(String(16), default=wf.Level.VILLAGE.value)
+    status: Mapped[wf.DisputeState] = mapped_column(EnumValue(wf.DisputeState, 16), default=wf.DisputeState.REGISTERED.value)
+    level: Mapped[wf.Level] = mapped_column(EnumValue(wf.Level, 16), default=wf.Level.VILLAGE.value)
     # The day each higher level was reached (escalation); NULL: at that level since registration (imports).
     township_level_on: Mapped[date | None] = mapped_column(Date)
     county_level_on: Mapped[date | None] = mapped_column(Date)
@@ -130,9 +131,9 @@ class Dispute(db.Model):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     not_accepted_reason: Mapped[str | None] = mapped_column(Text)
     referred_to: Mapped[str | None] = mapped_column(String(120))
-    not_accepted_ground: Mapped[str | None] = mapped_column(String(16))  # 若干规定 Art. 22; 其他: the reason's text
+    not_accepted_ground: Mapped[wf.NotAcceptedGround | None] = mapped_column(EnumValue(wf.NotAcceptedGround, 16))  # 若干规定 Art. 22; 其他: the reason's text
     # 委托移送: who referred the case (诉调/警调/访调对接), the referring body's name and the day it was referred
-    referral_origin: Mapped[str | None] = mapped_column(String(16))
+    referral_origin: Mapped[wf.ReferralOrigin | None] = mapped_column(EnumValue(wf.ReferralOrigin, 16))
     referral_body: Mapped[str | None] = mapped_column(String(120))
     referral_received_on: Mapped[date | None] = mapped_column(Date)
     # 主动调解: a party's clear refusal (人民调解法 Art. 17: 当事人一方明确拒绝调解的,不得调解)
@@ -142,9 +143,9 @@ class Dispute(db.Model):
     continuation_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
     continued_until: Mapped[date | None] = mapped_column(Date)  # 延续调解: the date both parties agreed
 
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[wf.Outcome | None] = mapped_column(EnumValue(wf.Outcome, 16))
     closed_on: Mapped[date | None] = mapped_column(Date)
-    agreement_form: Mapped[str | None] = mapped_column(String(16))
+    agreement_form: Mapped[wf.AgreementForm | None] = mapped_column(EnumValue(wf.AgreementForm, 16))
     agreement_facts: Mapped[str | None] = mapped_column(Text)
     agreement_terms: Mapped[str | None] = mapped_column(Text)
     performance_manner: Mapped[str | None] = mapped_column(Text)
@@ -153,14 +154,14 @@ class Dispute(db.Model):
     agreement_amount_fen: Mapped[int | None] = mapped_column(BigInteger)  # 协议涉及金额, in fen (分) to add up exactly
     channels_told: Mapped[str | None] = mapped_column(String(120))
     legal_aid_referred: Mapped[bool] = mapped_column(Boolean, default=False)
-    end_reason: Mapped[str | None] = mapped_column(String(16))
+    end_reason: Mapped[wf.EndReason | None] = mapped_column(EnumValue(wf.EndReason, 16))
     conclusion_notes: Mapped[str | None] = mapped_column(Text)
 
-    performance: Mapped[str | None] = mapped_column(String(16))
+    performance: Mapped[wf.Performance | None] = mapped_column(EnumValue(wf.Performance, 16))
     judicial_confirmation_applied_on: Mapped[date | None] = mapped_column(Date)
     judicial_confirmation_court: Mapped[str | None] = mapped_column(String(120))
     agreement_effective_on: Mapped[date | None] = mapped_column(Date)  # 协议生效日期; None: the agreement date
-    judicial_confirmation_result: Mapped[str | None] = mapped_column(String(16))  # 确认有效 / 驳回 / 撤回
+    judicial_confirmation_result: Mapped[wf.CourtResult | None] = mapped_column(EnumValue(wf.CourtResult, 16))  # 确认有效 / 驳回 / 撤回
     judicial_confirmation_result_on: Mapped[date | None] = mapped_column(Date)
     archived_on: Mapped[date | None] = mapped_column(Date)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)  # 信访转调
@@ -274,10 +275,10 @@ class Party(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
-    side: Mapped[str] = mapped_column(String(16))
+    side: Mapped[wf.PartySide] = mapped_column(EnumValue(wf.PartySide, 16))
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(60))
-    gender: Mapped[str | None] = mapped_column(String(8))
+    gender: Mapped[wf.Gender | None] = mapped_column(EnumValue(wf.Gender, 8))
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
     address: Mapped[str | None] = mapped_column(String(200))
@@ -337,8 +338,8 @@ class ReturnVisit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
     visited_on: Mapped[date] = mapped_column(Date)
-    performance: Mapped[str] = mapped_column(String(16))
-    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    performance: Mapped[wf.Performance] = mapped_column(EnumValue(wf.Performance, 16))
+    satisfaction: Mapped[wf.Satisfaction | None] = mapped_column(EnumValue(wf.Satisfaction, 16))
     residual_risk: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -23,6 +23,7 @@ from casetrack.domain.name_keys import name_search_key
 from casetrack.extensions import db
 from casetrack.models.cases import enum_check, name_key_default
 from casetrack.models.geo import Township, TownshipList, Village
+from casetrack.models.types import EnumValue
 from casetrack.models.users import User
 
 
@@ -76,15 +77,15 @@ class Petition(db.Model):
     year: Mapped[int]
     seq: Mapped[int]
     received_on: Mapped[date] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[pw.Channel] = mapped_column(EnumValue(pw.Channel, 16))
     persons: Mapped[int] = mapped_column(default=1)
     category_id: Mapped[int] = mapped_column(ForeignKey("petition_categories.id"))
     request: Mapped[str] = mapped_column(Text)
-    level: Mapped[str] = mapped_column(String(16), default=pw.Level.TOWNSHIP.value)
+    level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP.value)
     cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
     disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
-    status: Mapped[str] = mapped_column(String(24), default=pw.PetitionState.REGISTERED.value)
+    status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED.value)
 
     decision: Mapped[str] = mapped_column(String(16), default="pending")
     decided_on: Mapped[date | None] = mapped_column(Date)
@@ -99,11 +100,11 @@ class Petition(db.Model):
     extension_requested_reason: Mapped[str | None] = mapped_column(Text)
     extension_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    opinion: Mapped[str | None] = mapped_column(String(16))
+    opinion: Mapped[pw.Opinion | None] = mapped_column(EnumValue(pw.Opinion, 16))
     opinion_text: Mapped[str | None] = mapped_column(Text)
     answered_on: Mapped[date | None] = mapped_column(Date)
     delivered_on: Mapped[date | None] = mapped_column(Date)
-    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    satisfaction: Mapped[wf.Satisfaction | None] = mapped_column(EnumValue(wf.Satisfaction, 16))
     review_requested_on: Mapped[date | None] = mapped_column(Date)
     review_answered_on: Mapped[date | None] = mapped_column(Date)
     review_delivered_on: Mapped[date | None] = mapped_column(Date)  # 复查答复送达日期; None: the answer date
@@ -117,7 +118,7 @@ class Petition(db.Model):
 
     # Where the matter came from (Art. 22-23): received here, or forwarded / assigned from above with the
     # referring body and its reference number (文号); received_on is then the day the township received it.
-    source: Mapped[str] = mapped_column(String(16), default=pw.Source.OWN.value, server_default=pw.Source.OWN.value)
+    source: Mapped[pw.Source] = mapped_column(EnumValue(pw.Source, 16), default=pw.Source.OWN.value, server_default=pw.Source.OWN.value)
     source_body: Mapped[str | None] = mapped_column(String(100))
     source_reference: Mapped[str | None] = mapped_column(String(60))
     assigned_due_on: Mapped[date | None] = mapped_column(Date)  # 交办: the 办理期限 the higher body set
@@ -126,9 +127,9 @@ class Petition(db.Model):
     completion_report_text: Mapped[str | None] = mapped_column(Text)
     objection_raised_on: Mapped[date | None] = mapped_column(Date)  # 异议 within 5 working days (Art. 23)
     objection_reason: Mapped[str | None] = mapped_column(Text)
-    objection_outcome: Mapped[str | None] = mapped_column(String(16))  # pw.ObjectionOutcome
+    objection_outcome: Mapped[pw.ObjectionOutcome | None] = mapped_column(EnumValue(pw.ObjectionOutcome, 16))  # pw.ObjectionOutcome
     objection_outcome_on: Mapped[date | None] = mapped_column(Date)
-    legal_route: Mapped[str | None] = mapped_column(String(16))  # 依法分类处理 (Art. 31): pw.LegalRoute
+    legal_route: Mapped[pw.LegalRoute | None] = mapped_column(EnumValue(pw.LegalRoute, 16))  # 依法分类处理 (Art. 31): pw.LegalRoute
     legal_route_body: Mapped[str | None] = mapped_column(String(100))
     legal_route_told_on: Mapped[date | None] = mapped_column(Date)
     province_reached_on: Mapped[date | None] = mapped_column(Date)  # the day it reached 省/进京; None: since receipt
