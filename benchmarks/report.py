@@ -103,7 +103,12 @@ SELECT SUM(repeat_of_id IS NULL), COALESCE(SUM(persons), 0), SUM(channel = 'visi
        SUM(repeat_of_id IS NULL AND (decision = 'pending' OR decided_on IS NULL OR decided_on > :cut)),
        SUM(answered_on <= :cut), SUM(answered_on <= :cut AND satisfaction IS NOT NULL),
        SUM(answered_on <= :cut AND satisfaction IN ('satisfied', 'basically')), SUM(disruptive),
-       SUM(channel = 'visit'), COALESCE(SUM(CASE WHEN channel = 'visit' THEN persons END), 0)
+       SUM(channel = 'visit'), COALESCE(SUM(CASE WHEN channel = 'visit' THEN persons END), 0),
+       SUM(repeat_of_id IS NULL AND decision = 'assigned' AND decided_on <= :cut AND legal_route IS NULL),
+       SUM(disruptive AND police_referred_on <= :cut),
+       SUM(channel = 'visit' AND leader_received_by IS NOT NULL),
+       COALESCE(SUM(CASE WHEN channel = 'visit' AND leader_received_by IS NOT NULL THEN persons END), 0),
+       COUNT(DISTINCT CASE WHEN channel = 'visit' AND leader_received_by IS NOT NULL THEN received_on END)
 FROM petitions WHERE township_id = :t AND received_on BETWEEN :start AND :cut
 """
 DECIDED = """
@@ -197,7 +202,8 @@ def plain_sql(connection: sqlite3.Connection, township: str, year: int, as_of: d
         names = LABELS.get(key[3:], {})
         disputes[key] = {names.get(name, name): count for name, count in rows}
     (received, persons, collective, collective_other, repeat, cross, province, p_accepted, forwarded, p_not_accepted,
-     undecided, answered, rated, satisfied, disruptive, visits, visit_persons) = (
+     undecided, answered, rated, satisfied, disruptive, visits, visit_persons, assigned, police_referred,
+     leader_visits, leader_visit_persons, leader_days) = (
         v or 0 for v in connection.execute(PETITIONS, p).fetchone())
     # 及时受理: decided within 15 days of receipt, the last day moved past rest days (the domain's own rule: the
     # app's definition of a time limit, not something SQL can say); the generated database has no calendar rows.
@@ -217,7 +223,9 @@ def plain_sql(connection: sqlite3.Connection, township: str, year: int, as_of: d
         "collective_other": collective_other, "repeat": repeat, "cross_level": cross,
         "to_province_or_beijing": province, "due": due, "on_time": on_time, "on_time_rate": _rate(on_time, due),
         "answered": answered, "rated": rated, "rating_rate": _rate(rated, answered), "satisfied": satisfied,
-        "satisfaction_rate": _rate(satisfied, rated), "disruptive": disruptive,
+        "satisfaction_rate": _rate(satisfied, rated), "disruptive": disruptive, "assigned": assigned,
+        "police_referred": police_referred, "leader_visits": leader_visits,
+        "leader_visit_persons": leader_visit_persons, "leader_reception_days": leader_days,
     }
     for key, query in PETITION_BREAKDOWNS.items():
         names = LABELS["petition_channel"] if key == "by_channel" else {}

@@ -249,7 +249,7 @@ def can_approve_extension(user: User, petition: Petition) -> bool:
 PETITION_ACTIONS = {
     **dict.fromkeys(("decide", "start", "request-extension", "answer", "deliver", "rate", "request-review",
                      "answer-review", "request-second-review", "answer-second-review", "close", "convert",
-                     "route", "object", "objection-outcome", "report", "level"),
+                     "route", "object", "objection-outcome", "report", "level", "disruptive"),
                     can_handle_petition),
     "approve-extension": can_approve_extension, "decline-extension": can_approve_extension,
     "supervise": can_approve_extension,  # a leader of the township supervises (督办) its petitions too

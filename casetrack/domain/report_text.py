@@ -29,9 +29,9 @@ OPTIONAL_SENTENCES: dict[str, str] = {
     "screening_rule": "排查制度：各村每周一排查、乡每半月一排查，重点时段加密排查次数",
     "major": "重大矛盾纠纷：件数及落实责任单位、责任领导、责任人员情况",
     "legal_aid": "引导当事人申请法律援助的件数",
-    "visits": "接待群众来访的批数和人次",
+    "visits": "接待群众来访的批数和人次，及领导接访日接访情况",
     "grid": "乡、村、自然村三级网格的个数",
-    "disruptive": "依法处置缠访闹访的件数",
+    "disruptive": "依法处置缠访闹访的件数及移交公安机关处理的件数",
     "quiet_periods": "春节、全国两会等重点时段未发生赴省进京上访",
 }
 """Sentence key -> what it says, for the township's settings page."""
@@ -75,8 +75,9 @@ def _as_at(figs: dict) -> str | None:
 
 
 def _span(figs: dict, wording: Wording) -> str:
-    """Say "全年" in a year's report, "本期" in a month's or quarter's, "截至…" before the period's end."""
-    return _as_at(figs) or ("本期" if wording.period_label else "全年")
+    """Say "全年" in a year's report, "本期" in a month's or quarter's, "截至…，" before the period's end."""
+    as_at = _as_at(figs)
+    return as_at + COMMA if as_at else ("本期" if wording.period_label else "全年")
 
 
 def _paragraph(clauses: list[str]) -> str:
@@ -241,8 +242,12 @@ def petition_paragraph(figs: dict, wording: Wording = Wording()) -> str:
         parts = [f"{span}未收到信访事项"]
     else:
         decided = [f"受理信访事项{c(p['accepted'])}件"]
+        if p.get("assigned"):  # 交办 is counted in 受理: the brackets say how many, exactly
+            decided[0] += f"（其中交办{p['assigned']}件）"
         decided += [f"{word}{c(p[key])}件" for key, word in
                     (("forwarded", "转送"), ("not_accepted", "不予受理"), ("undecided", "尚待决定")) if p[key]]
+        if p.get("supervised"):
+            decided.append(f"领导督办{c(p['supervised'])}件")
         parts = [f"{span}收到信访事项{c(p['received'])}件{c(p['persons'])}人次{COMMA}" + COMMA.join(decided)]
         group = f"其中集体访{c(p['collective'])}批" if p["collective"] else "无集体访"
         if p["collective_other"]:
@@ -270,14 +275,21 @@ def visits_sentence(figs: dict, wording: Wording = Wording()) -> str | None:
     if not p.get("visits"):
         return None
     c = partial(count_text, wording=wording)
-    return f"{_span(figs, wording)}接待群众来访{c(p['visits'])}批{c(p['visit_persons'])}人次{PERIOD}"
+    text = f"{_span(figs, wording)}接待群众来访{c(p['visits'])}批{c(p['visit_persons'])}人次"
+    if p.get("leader_visits"):  # 领导接访, where recorded
+        text += (f"{COMMA}其中乡领导接访日接访{c(p['leader_reception_days'])}次{COMMA}"
+                 f"接待来访群众{c(p['leader_visits'])}批{c(p['leader_visit_persons'])}人次")
+    return text + PERIOD
 
 
 def disruptive_sentence(figs: dict, wording: Wording = Wording()) -> str | None:
-    n = figs["petitions"]["disruptive"]
-    if not n:
+    p = figs["petitions"]
+    if not p["disruptive"]:
         return None
-    return f"依法处置缠访闹访{count_text(n, wording)}件{PERIOD}"
+    text = f"依法处置缠访闹访{count_text(p['disruptive'], wording)}件"
+    if p.get("police_referred"):
+        text += f"{COMMA}其中违法行为移交公安机关处理{count_text(p['police_referred'], wording)}件"
+    return text + PERIOD
 
 
 def quiet_periods_sentence(figs: dict) -> str | None:

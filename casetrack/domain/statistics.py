@@ -119,6 +119,11 @@ class PetitionCounts:
     supervised: int = 0  # 督办 by the period's end
     routed: int = 0  # routed into a legal procedure at acceptance (依法分类处理) by the period's end
     from_above: int = 0  # forwarded or assigned to the township from above
+    assigned: int = 0  # 交办 by the period's end (counted in accepted too)
+    police_referred: int = 0  # 缠访闹访 whose unlawful conduct went to the police by the period's end
+    leader_visits: int = 0  # 来访 received by a leader on a reception day (领导接访), 批
+    leader_visit_persons: int = 0  # ... 人次
+    leader_reception_days: int = 0  # the days on which a leader received those visits
     quiet_periods: tuple[str, ...] = ()  # named periods (春节, 全国两会 …) with no 赴省进京 petition received
     by_channel: dict[str, int] = field(default_factory=dict)
     by_village: dict[str, int] = field(default_factory=dict)
@@ -228,6 +233,7 @@ def petition_figures(c: PetitionCounts) -> dict:
     return {
         "received": c.received,
         "accepted": c.accepted,
+        "assigned": c.assigned,
         "routed": c.routed,
         "from_above": c.from_above,
         "forwarded": c.forwarded,
@@ -239,6 +245,9 @@ def petition_figures(c: PetitionCounts) -> dict:
         "persons": c.persons,
         "visits": c.visits,
         "visit_persons": c.visit_persons,
+        "leader_reception_days": c.leader_reception_days,
+        "leader_visits": c.leader_visits,
+        "leader_visit_persons": c.leader_visit_persons,
         "collective": c.collective,
         "collective_other": c.collective_other,
         "repeat": c.repeat,
@@ -253,6 +262,7 @@ def petition_figures(c: PetitionCounts) -> dict:
         "satisfied": c.satisfied,
         "satisfaction_rate": rate(c.satisfied, c.rated),
         "disruptive": c.disruptive,
+        "police_referred": c.police_referred,
         "quiet_periods": list(c.quiet_periods),
         "by_channel": dict(c.by_channel),
         "by_village": dict(c.by_village),
@@ -302,6 +312,9 @@ def complete_frozen(figures: dict) -> dict:
         p["accepted"] = p["received"]
         p.update(dict.fromkeys(NOT_COUNTED_BEFORE_14["petitions"]))
         p["quiet_periods"] = []
+    if p is not None:  # frozen before 交办, 领导接访 and referrals to the police were counted apart
+        for key in NOT_COUNTED_BEFORE_RECEPTIONS:
+            p.setdefault(key, None)
     figs.setdefault("warnings", dict.fromkeys(WARNING_KEYS))  # frozen before early warnings (issue 22): not counted
     if s is not None and "findings" not in s:
         s.update({"findings": s["found"], "found_registered": s["found"], "intensified_periods": []})
@@ -316,6 +329,10 @@ NOT_COUNTED_BEFORE_19 = (
     "objected", "written_agreements", "oral_agreements", "agreement_amount",
 )
 """The dispute figures a snapshot frozen before issue 19 never counted."""
+
+NOT_COUNTED_BEFORE_RECEPTIONS = ("assigned", "leader_reception_days", "leader_visits", "leader_visit_persons",
+                                 "police_referred")
+"""The petition figures a snapshot frozen before 领导接访 and 移交公安机关 were recorded never counted."""
 
 NOT_COUNTED_BEFORE_COURT_RESULTS = ("judicial_applied", "judicial_confirmed", "judicial_rejected", "judicial_withdrawn")
 

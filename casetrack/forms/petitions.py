@@ -65,6 +65,7 @@ class PetitionIntakeForm(CasetrackForm):
     level = SelectField(_l("到达层级"), choices=labelled_choices(pw.Level), default=pw.Level.TOWNSHIP.value)
     cross_level = BooleanField(_l("越级"))
     disruptive = BooleanField(_l("缠访闹访"))
+    leader_received_by = StringField(_l("接访领导(领导接访日)"), validators=[Optional(), Length(max=60)])
     repeat_of_number = StringField(_l("重复信访:首次信访的编号"), validators=[Optional(), Length(max=40)],
                                    render_kw={"placeholder": "(2026)斜信字第3号"})
 
@@ -201,3 +202,8 @@ class SuperviseForm(VersionedForm):
 class LevelForm(VersionedForm):
     level = SelectField(_l("到达层级"), choices=labelled_choices(pw.Level), validators=[InputRequired(REQUIRED)])
     reached_on = _date(_l("到达日期"))
+
+
+class DisruptiveForm(VersionedForm):
+    police_referred_on = DateField(_l("移交公安机关日期(未移交的留空)"), validators=[Optional(), NotFuture()],
+                                   render_kw={"type": "date"})

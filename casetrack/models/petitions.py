@@ -84,6 +84,8 @@ class Petition(db.Model):
     level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP.value)
     cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
     disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
+    police_referred_on: Mapped[date | None] = mapped_column(Date)  # 缠访闹访: unlawful conduct sent to the police (Art. 47)
+    leader_received_by: Mapped[str | None] = mapped_column(String(60))  # 领导接访: the leader who received this visit
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
     status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED.value)
 

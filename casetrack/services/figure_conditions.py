@@ -196,6 +196,7 @@ PETITION_CONDITIONS: dict[str, Callable] = {
     "accepted": lambda cut: and_(FIRST, decided(cut, "accepted", "assigned"), P.legal_route.is_(None)),
     "routed": lambda cut: and_(FIRST, decided(cut, "accepted"), P.legal_route.is_not(None)),
     "from_above": lambda cut: and_(FIRST, P.source != pw.Source.OWN.value),
+    "assigned": lambda cut: and_(FIRST, decided(cut, "assigned"), P.legal_route.is_(None)),
     "forwarded": lambda cut: and_(FIRST, decided(cut, "forwarded")),
     "not_accepted": lambda cut: and_(FIRST, decided(cut, "not_accepted")),
     "decided": lambda cut: and_(FIRST, decided(cut, "accepted", "assigned", "forwarded", "not_accepted")),
@@ -208,9 +209,14 @@ PETITION_CONDITIONS: dict[str, Callable] = {
     "rated": rated,
     "satisfied": lambda cut: and_(rated(cut), P.satisfaction.in_(SATISFIED)),
     "disruptive": lambda cut: P.disruptive.is_(True),
+    # 依法处置缠访闹访: the matters whose unlawful conduct went to the police (条例 Art. 47) by the cut
+    "police_referred": lambda cut: and_(P.disruptive.is_(True), P.police_referred_on <= cut),
     "visits": lambda cut: P.channel == pw.Channel.VISIT.value,
+    # 领导接访: visits a leader received on a reception day (recorded at intake)
+    "leader_visits": lambda cut: and_(P.channel == pw.Channel.VISIT.value, P.leader_received_by.is_not(None)),
 }
 """Petitions received in the period that a figure counts (all petitions, repeats included, unless said)."""
 
 PETITION_ALIASES = {"persons": "all", "visit_persons": "visits", "on_time_rate": "on_time", "satisfaction_rate": "satisfied",
-                    "rating_rate": "rated", "timely_decided_rate": "timely_decided"}
+                    "rating_rate": "rated", "timely_decided_rate": "timely_decided",
+                    "leader_visit_persons": "leader_visits", "leader_reception_days": "leader_visits"}

@@ -49,6 +49,7 @@ class PetitionIntake:
     source_body: str | None = None  # the higher body that forwarded or assigned it
     source_reference: str | None = None  # its reference number (文号)
     assigned_due_on: date | None = None  # 交办: the 办理期限 it set
+    leader_received_by: str | None = None  # 领导接访: the leader who received this visit on a reception day
 
 
 def petition_prefix(township) -> str:
@@ -81,6 +82,11 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     representatives = sum(1 for p in intake.petitioners if p.is_representative)
     pw.check_representatives(intake.channel, intake.persons, representatives)
     _check_source(intake)
+    leader = (intake.leader_received_by or "").strip() or None
+    if leader and intake.channel is not pw.Channel.VISIT:
+        raise DomainError("只有来访才能填写接访领导。")
+    if leader and len(leader) > 60:
+        raise DomainError("接访领导姓名太长,最多60个字。")
     category = db.session.get(PetitionCategory, intake.category_id)
     if category is None or category.township_id != township.id:
         raise DomainError("事项类别不存在。")
@@ -106,6 +112,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         source_body=(intake.source_body or "").strip() or None,
         source_reference=(intake.source_reference or "").strip() or None,
         assigned_due_on=intake.assigned_due_on if intake.source is pw.Source.ASSIGNED_IN else None,
+        leader_received_by=leader,
     )
     for position, person in enumerate(intake.petitioners):
         petition.petitioners.append(Petitioner(
@@ -117,6 +124,8 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     db.session.add(petition)
     db.session.flush()
     summary = f"登记信访 {petition.number}({intake.channel.label},{intake.persons}人,{category.name})"
+    if leader:
+        summary += f",领导接访:{leader}"
     if intake.source.from_above:
         reference = f",{petition.source_reference}" if petition.source_reference else ""
         set_due = f",指定办理期限{petition.assigned_due_on.isoformat()}" if petition.assigned_due_on else ""
@@ -544,3 +553,29 @@ def record_level(petition: Petition, actor: User, level: pw.Level, on: date, tod
         petition.province_reached_on = on
     db.session.flush()
     _record(petition, actor, "level", f"信访事项到达{level.label}级({on.isoformat()})", {"到达层级": (before.label, level.label)})
+
+
+def record_disruptive(petition: Petition, actor: User, police_referred_on: date | None, today: date,
+                      expected_version: int | None = None) -> None:
+    """Record that the matter is 缠访闹访 and, when given, the day its unlawful conduct went to the police (条例 Art. 47).
+
+    The report counts the matter as 缠访闹访 and, from that day, as referred to the police.
+    """
+    check_version(petition, expected_version)
+    if petition.police_referred_on is not None:
+        raise DomainError("已记录移交公安机关处理,不能重复记录。")
+    if petition.disruptive and police_referred_on is None:
+        raise DomainError("已认定为缠访闹访;移交公安机关的,请填写移交日期。")
+    changes = {}
+    summary = []
+    if not petition.disruptive:
+        petition.disruptive = True
+        changes["缠访闹访"] = ("否", "是")
+        summary.append("认定为缠访闹访")
+    if police_referred_on is not None:
+        _check_date(petition, police_referred_on, today, N_("移交日期"))
+        petition.police_referred_on = police_referred_on
+        changes["移交公安机关"] = (None, police_referred_on.isoformat())
+        summary.append(f"违法行为依法移交公安机关处理({police_referred_on.isoformat()})")
+    db.session.flush()
+    _record(petition, actor, "disruptive", ",".join(summary), changes)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, and_, bindparam, false, func, or_, select, text
+from sqlalchemy import Date, and_, bindparam, case, false, func, or_, select, text
 
 from casetrack import clock
 from casetrack.domain import deadlines as dl
@@ -232,7 +232,7 @@ def _merge(rows) -> dict:
 
 PETITION_COUNTS = ("received", "repeat", "accepted", "forwarded", "not_accepted", "undecided", "cross_level",
                    "to_province_or_beijing", "answered", "rated", "satisfied", "disruptive", "visits", "supervised",
-                   "routed", "from_above")
+                   "routed", "from_above", "assigned", "police_referred", "leader_visits")
 
 
 def _petition_counts_statement(townships: int):
@@ -246,7 +246,12 @@ def _petition_counts_statement(townships: int):
     columns += [func.coalesce(func.sum(P.persons), 0).label("persons"),
                 func.coalesce(func.sum(P.persons).filter(visit), 0).label("visit_persons"),
                 func.count().filter(and_(many, visit)).label("collective"),
-                func.count().filter(and_(many, ~visit)).label("collective_other")]
+                func.count().filter(and_(many, ~visit)).label("collective_other"),
+                func.coalesce(func.sum(P.persons).filter(fc.PETITION_CONDITIONS["leader_visits"](cut)), 0)
+                .label("leader_visit_persons"),
+                # 领导接访日: the days on which a leader received visits (one day with two leaders is one day)
+                func.count(func.distinct(case((fc.PETITION_CONDITIONS["leader_visits"](cut), P.received_on))))
+                .label("leader_reception_days")]
     return select(*columns).where(_in_period(P.received_on, P.township_id))
 
 

@@ -109,6 +109,7 @@ def new():
             repeat_of_number=(form.repeat_of_number.data or "").strip() or None,
             source=pw.Source(form.source.data), source_body=form.source_body.data,
             source_reference=form.source_reference.data, assigned_due_on=form.assigned_due_on.data,
+            leader_received_by=form.leader_received_by.data,
             petitioners=[
                 services.PetitionerData(
                     name=(row.form.name.data or "").strip(), id_number=(row.form.id_number.data or "").strip() or None,
@@ -278,6 +279,12 @@ ACTIONS: dict[str, Action] = {
         _l("记录到达层级"), forms.LevelForm, lambda p: pw.is_open(p.state) and pw.Level(p.level) is not pw.Level.BEIJING,
         lambda p, f: services.record_level(p, current_user, pw.Level(f.level.data), f.reached_on.data, _today(),
                                            f.expected_version),
+    ),
+    "disruptive": Action(
+        _l("依法处置缠访闹访"), forms.DisruptiveForm,
+        lambda p: pw.is_open(p.state) and p.police_referred_on is None,  # after 终结: a repeat petition's step
+        lambda p, f: services.record_disruptive(p, current_user, f.police_referred_on.data, _today(),
+                                                f.expected_version),
     ),
     "supervise": Action(
         _l("督办"), forms.SuperviseForm, lambda p: pw.is_open(p.state),

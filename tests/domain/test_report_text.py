@@ -184,7 +184,8 @@ def test_a_period_not_over_is_as_at_the_day_never_the_whole_year():
     assert dispute_paragraph(figs).startswith("截至2026年12月7日，斜坡乡共登记矛盾纠纷54起")
     text = "".join(report_paragraphs(figs))
     assert "全年" not in text
-    assert "截至2026年12月7日开展矛盾纠纷排查420次" in text and "截至2026年12月7日收到信访事项12件" in text
+    assert "截至2026年12月7日，开展矛盾纠纷排查420次" in text and "截至2026年12月7日，收到信访事项12件" in text
+    assert "截至2026年12月7日，接待群众来访5批14人次。" in text
 
 
 @pytest.mark.parametrize(
@@ -345,6 +346,28 @@ def test_visits_disruptive_and_quiet_periods_sentences():
     assert quiet_periods_sentence(report()) is None
 
 
+def test_petition_paragraph_counts_assigned_within_accepted_and_the_supervised():
+    figs = report(p=petitions(accepted=10, assigned=3, supervised=2))
+    assert petition_paragraph(figs).startswith(
+        "全年收到信访事项12件30人次，受理信访事项10件（其中交办3件），转送1件，不予受理1件，领导督办2件；")
+    rounded = report(p=petitions(received=25, accepted=23, assigned=12, forwarded=1, not_accepted=1, supervised=11,
+                                 timely_decided=25))
+    assert petition_paragraph(rounded, ROUNDED).startswith(
+        "全年收到信访事项20余件30人次，受理信访事项20余件（其中交办12件），转送1件，不予受理1件，领导督办10余件；")
+
+
+def test_visits_sentence_says_the_leaders_reception_days_where_recorded():
+    figs = report(p=petitions(leader_reception_days=2, leader_visits=3, leader_visit_persons=9))
+    assert visits_sentence(figs) == "全年接待群众来访5批14人次，其中乡领导接访日接访2次，接待来访群众3批9人次。"
+    assert visits_sentence(report()) == "全年接待群众来访5批14人次。"  # no reception recorded: not claimed
+
+
+def test_disruptive_sentence_says_how_many_went_to_the_police():
+    assert disruptive_sentence(report(p=petitions(disruptive=3, police_referred=1))) == (
+        "依法处置缠访闹访3件，其中违法行为移交公安机关处理1件。")
+    assert disruptive_sentence(report(p=petitions(disruptive=3))) == "依法处置缠访闹访3件。"
+
+
 def test_grid_sentence():
     figs = report(grid={"townships": 1, "villages": 7, "natural_villages": 23})
     assert grid_sentence(figs) == "构建乡、村、自然村三级网格，共有乡级网格1个、村级网格7个、自然村网格23个。"
@@ -389,8 +412,16 @@ def test_report_paragraphs_for_an_empty_year():
     ]
 
 
+FULL = report(d=disputes(major=2, major_responsible=1, legal_aid=1),
+              p=petitions(assigned=2, supervised=1, leader_reception_days=1, leader_visits=2, leader_visit_persons=4,
+                          police_referred=1, to_province_or_beijing=1, quiet_periods=("春节",)),
+              s=ScreeningCounts(due=30, held=28, nil=20, found=8, findings=9, found_registered=3, found_resolved=4,
+                                intensified_held=5, intensified_names=("春节", "全国两会")),
+              grid={"townships": 1, "villages": 7, "natural_villages": 23}, as_at="2026-12-07", complete=False)
+
+
 @pytest.mark.parametrize("wording", [Wording(), ROUNDED])
-@pytest.mark.parametrize("figs", [EMPTY, report(), report(year=None, township="")])
+@pytest.mark.parametrize("figs", [EMPTY, report(), report(year=None, township=""), FULL])
 def test_report_never_prints_none_or_a_dash_or_ascii_punctuation(figs, wording):
     text = "".join(report_paragraphs(figs, wording))
     assert "None" not in text and "—" not in text

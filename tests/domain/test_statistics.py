@@ -37,9 +37,10 @@ DISPUTE_KEYS = (
     "by_referral_origin by_type by_village by_source by_channel by_level by_month"
 ).split()
 PETITION_KEYS = (
-    "received accepted routed from_above forwarded not_accepted undecided timely_decided timely_decided_rate supervised "
-    "persons visits visit_persons collective collective_other repeat cross_level to_province_or_beijing due on_time "
-    "on_time_rate answered rated rating_rate satisfied satisfaction_rate disruptive quiet_periods by_channel "
+    "received accepted assigned routed from_above forwarded not_accepted undecided timely_decided timely_decided_rate "
+    "supervised persons visits visit_persons leader_reception_days leader_visits leader_visit_persons collective "
+    "collective_other repeat cross_level to_province_or_beijing due on_time on_time_rate answered rated rating_rate "
+    "satisfied satisfaction_rate disruptive police_referred quiet_periods by_channel "
     "by_village by_category"
 ).split()
 SCREENING_KEYS = ["due", "held", "nil", "found", "findings", "found_registered", "found_resolved", "rate",
@@ -337,7 +338,7 @@ def test_scalar_figures_flattens_sections_and_skips_breakdowns():
     assert "year" not in flat and "township.township" not in flat
     assert not any(key.split(".")[1].startswith("by_") for key in flat)
     assert flat["disputes.village_township.success_rate"] == 46 / 50
-    assert len(flat) == 46 + 27 + 9  # 46 dispute figures (4 of 司法确认, 16 of referrals), 27 petition, 9 screening
+    assert len(flat) == 46 + 32 + 9  # 46 dispute figures (4 of 司法确认, 16 of referrals), 32 petition, 9 screening
 
 
 @pytest.mark.parametrize(
@@ -451,3 +452,12 @@ def test_a_year_frozen_before_issue_14_states_no_figure_it_never_counted():
                                       "collective_other", "answered", "visits", "visit_persons", "rating_rate"))
     assert (s["findings"], s["found_registered"], s["found_resolved"], s["intensified_held"]) == (1, 1, None, None)
     assert frozen["petitions"] == {"received": 4, "to_province_or_beijing": 0}  # the snapshot itself is untouched
+
+
+def test_a_year_frozen_before_leader_receptions_and_police_referrals_shows_them_as_not_counted():
+    """A snapshot frozen with issue 14's figures but before 交办, 领导接访 and 移交公安 were counted apart: None, not 0."""
+    frozen = {"year": 2025, "petitions": {"received": 4, "accepted": 4, "disruptive": 1, "visits": 2}}
+    p = statistics.complete_frozen(frozen)["petitions"]
+    assert (p["accepted"], p["disruptive"], p["visits"]) == (4, 1, 2)
+    assert all(p[k] is None for k in statistics.NOT_COUNTED_BEFORE_RECEPTIONS)
+    assert "assigned" not in frozen["petitions"]

@@ -233,13 +233,14 @@ EXPECTED_DISPUTES_2025 = {
 }
 EXPECTED_PETITIONS_2025 = {
     # received p1 p2 p4 p5 (p3 a repeat), all accepted within 2-1 days of receipt: 4 of 4 decided in time
-    "received": 4, "accepted": 4, "routed": 0, "from_above": 0, "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 4,
+    "received": 4, "accepted": 4, "assigned": 0, "routed": 0, "from_above": 0, "forwarded": 0, "not_accepted": 0, "undecided": 0, "timely_decided": 4,
     "timely_decided_rate": 1.0, "supervised": 0,  # no petition was supervised (督办)
     "persons": 10, "collective": 1, "collective_other": 0, "repeat": 1, "cross_level": 0, "to_province_or_beijing": 0,
     "due": 4, "on_time": 2, "on_time_rate": 1 / 2,
     # answered by 12-31: p1, p2, p5, each rated: 参评率 3/3
     "answered": 3, "rated": 3, "rating_rate": 1.0, "satisfied": 2, "satisfaction_rate": 2 / 3,
-    "disruptive": 0, "visits": 1, "visit_persons": 6, "quiet_periods": [],
+    "disruptive": 0, "police_referred": 0, "visits": 1, "visit_persons": 6, "quiet_periods": [],
+    "leader_reception_days": 0, "leader_visits": 0, "leader_visit_persons": 0,  # no leader's reception recorded
     "by_channel": {"来信": 2, "来访": 1, "网上": 1},
     "by_village": {"斜沟村": 1, "王家庄村": 1, "未指明村": 2},
     "by_category": {"村务管理": 4},

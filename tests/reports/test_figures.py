@@ -352,6 +352,7 @@ RATE_PARTS = {
     "petitions.satisfaction_rate": ("petitions.satisfied", "petitions.rated"),
 }
 SUMMED = {"petitions.persons": Petition.persons, "petitions.visit_persons": Petition.persons,
+          "petitions.leader_visit_persons": Petition.persons,
           "disputes.prevented_criminal_persons": Dispute.prevented_criminal_persons,
           "disputes.prevented_group_petition_persons": Dispute.prevented_group_petition_persons}
 
@@ -361,15 +362,15 @@ def test_figure_condition_selects_exactly_the_cases_each_figure_counts(app, year
     for period_key in ("2025", "2024", "2025-03", "2025-q2", "2025-09"):
         for which in ("home", "far", "all"):
             checked += _check_conditions(stats.parse_period(period_key), _scope(year.world, which))
-    assert checked == 5 * 3 * 73
+    assert checked == 5 * 3 * 78
 
 
 def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
     today = clock.today()
     figures = stats.figures(period, scope, today)
     flat = st.scalar_figures({k: figures[k] for k in ("disputes", "petitions")})
-    # 46 dispute figures (4 of 司法确认, 16 of referrals, grounds and agreements), 27 petition figures
-    assert len(flat) == 46 + 27
+    # 46 dispute figures (4 of 司法确认, 16 of referrals, grounds and agreements), 32 petition figures
+    assert len(flat) == 46 + 32
 
     def count(key: str) -> int:
         model, where = stats.figure_condition(key, period, scope, today)
@@ -387,6 +388,10 @@ def _check_conditions(period: stats.Period, scope: stats.Scope) -> int:
             model, where = stats.figure_condition(key, period, scope, today)
             total = db.session.execute(select(func.coalesce(func.sum(SUMMED[key]), 0)).where(where)).scalar_one()
             assert total == value, (key, where_)
+        elif key == "petitions.leader_reception_days":  # the days of the visits a leader received
+            model, where = stats.figure_condition(key, period, scope, today)
+            days = db.session.execute(select(func.count(func.distinct(Petition.received_on))).where(where)).scalar_one()
+            assert days == value, (key, where_)
         elif key == "disputes.agreement_amount":  # yuan, summed from the fen the cases hold
             model, where = stats.figure_condition(key, period, scope, today)
             total = db.session.execute(select(func.coalesce(func.sum(Dispute.agreement_amount_fen), 0))
@@ -740,3 +745,66 @@ def test_a_petition_counts_as_gone_to_the_province_from_the_day_it_got_there(app
     assert gone(stats.year_period(2025)) == 2
     assert _ids("petitions.to_province_or_beijing", 2025) == {later.id, at_once.id}
     assert later.province_reached_on == date(2025, 8, 10) and at_once.province_reached_on is None
+
+
+def test_assigned_leader_receptions_and_police_referrals_as_at_the_periods_end(app, world):
+    """交办 within 受理; 领导接访: two visits a leader received on one day and one on another, a visit without a
+    leader, a letter; 缠访闹访: one referred to the police in 2025, one in 2026, one never."""
+    from casetrack.domain import petition_workflow as pw
+    from casetrack.services import petitions as petition_services
+
+    s, t, today = world.staff, world.township, clock.today()
+
+    def visit(on: date, persons: int, leader: str | None):
+        intake = petition_services.PetitionIntake(
+            received_on=on, channel=pw.Channel.VISIT, category_id=_category_id(t), request="反映宅基地审批",
+            persons=persons, petitioners=[petition_services.PetitionerData("孙大", is_representative=True)],
+            leader_received_by=leader)
+        return petition_services.register_petition(s, t, intake, today)
+
+    a = visit(date(2025, 3, 5), 2, "李乡长")
+    b = visit(date(2025, 3, 5), 1, "王书记")  # the same reception day, another leader: one day
+    c = visit(date(2025, 6, 5), 3, "李乡长")
+    visit(date(2025, 6, 6), 4, None)
+    assigned = petition(s, t, date(2025, 4, 1))
+    petition_services.decide(assigned, s, "assigned", date(2025, 4, 3), today, "乡自然资源所")
+    petition_services.decide(a, s, "accepted", date(2025, 3, 6), today)
+    referred, referred_late, kept = (petition(s, t, date(2025, 5, d), disruptive=True) for d in (6, 7, 8))
+    petition_services.record_disruptive(referred, s, date(2025, 5, 20), today)
+    petition_services.record_disruptive(referred_late, s, date(2026, 1, 5), today)
+    db.session.commit()
+
+    p = stats.figures(stats.year_period(2025), _scope(world), today)["petitions"]
+    assert (p["accepted"], p["assigned"]) == (2, 1)  # a accepted, `assigned` 交办: both 受理
+    assert (p["visits"], p["visit_persons"]) == (4, 10)
+    assert (p["leader_reception_days"], p["leader_visits"], p["leader_visit_persons"]) == (2, 3, 6)
+    assert (p["disruptive"], p["police_referred"]) == (3, 1)
+    assert _ids("petitions.assigned", 2025) == {assigned.id}
+    assert _ids("petitions.leader_visits", 2025) == {a.id, b.id, c.id}
+    assert _ids("petitions.police_referred", 2025) == {referred.id}
+    assert kept.police_referred_on is None
+    march = stats.figures(stats.month_period(2025, 3), _scope(world), today)["petitions"]
+    assert (march["leader_reception_days"], march["leader_visits"], march["leader_visit_persons"]) == (1, 2, 3)
+    may = stats.figures(stats.month_period(2025, 5), _scope(world), today)["petitions"]
+    assert may["police_referred"] == 1  # referred on 05-20; the other only in 2026
+
+
+def test_a_leader_is_named_only_for_a_visit(app, world):
+    from casetrack.domain import petition_workflow as pw
+    from casetrack.domain.errors import DomainError
+    from casetrack.models import Petition
+    from casetrack.services import petitions as petition_services
+
+    intake = petition_services.PetitionIntake(
+        received_on=date(2025, 3, 5), channel=pw.Channel.LETTER, category_id=_category_id(world.township),
+        request="反映宅基地审批", petitioners=[petition_services.PetitionerData("孙大")], leader_received_by="李乡长")
+    with pytest.raises(DomainError, match="只有来访才能填写接访领导"):
+        petition_services.register_petition(world.staff, world.township, intake, clock.today())
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Petition)).scalar_one() == 0
+
+
+def _category_id(township) -> int:
+    from . import category
+
+    return category(township).id

@@ -689,3 +689,35 @@ def test_staff_record_the_day_a_petition_reached_the_province(world, staff):
     refused = act(staff, petition.id, "level", level="county", reached_on=reached)
     assert refused.status_code == 409 and "到达层级只能高于现在的“省”" in text_of(refused)
     assert petition_snapshot(petition.id) == before
+
+
+def test_staff_name_the_leader_who_received_a_visit_and_not_for_a_letter(world, staff):
+    petition = register(staff, world, received_on="2025-03-05", leader_received_by="李乡长")
+    text = page(staff, petition.id)
+    assert fact(text, "领导接访") == "李乡长"
+    assert "领导接访:李乡长" in text  # the timeline's registration line
+
+    refused = staff.post("/petitions/new", data=intake_data(world, channel="letter", leader_received_by="李乡长"))
+    assert refused.status_code == 400 and "只有来访才能填写接访领导" in text_of(refused)
+    assert db.session.execute(select(Petition).where(Petition.channel == "letter")).first() is None
+
+
+def test_staff_record_disruptive_conduct_then_its_referral_to_the_police(world, staff):
+    petition = make_petition(world.staff, world.township, state="accepted", received_on=clock.today() - timedelta(20))
+    assert f"/petitions/{petition.id}/disruptive" in page(staff, petition.id)
+    step(staff, petition.id, "disruptive", police_referred_on="")
+    text = page(staff, petition.id)
+    assert "认定为缠访闹访" in text and "已移交公安机关" not in text
+    before = petition_snapshot(petition.id)
+    again = act(staff, petition.id, "disruptive", police_referred_on="")
+    assert again.status_code == 409 and "移交公安机关的,请填写移交日期" in text_of(again)
+    assert petition_snapshot(petition.id) == before
+
+    referred = (clock.today() - timedelta(days=3)).isoformat()
+    step(staff, petition.id, "disruptive", police_referred_on=referred)
+    text = page(staff, petition.id)
+    assert fact(text, "移交公安机关") == referred and f"违法行为依法移交公安机关处理({referred})" in text
+    db.session.expire_all()
+    stored = db.session.get(Petition, petition.id)
+    assert stored.disruptive and stored.police_referred_on.isoformat() == referred
+    assert f"/petitions/{petition.id}/disruptive" not in text  # nothing left to record
