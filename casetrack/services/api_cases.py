@@ -6,18 +6,22 @@ people by a second (by the page's ids), both plain Core statements built once pe
 the request's values as parameters: no ORM rows, no reach hook on top (the reach is applied here by the same rule,
 permissions.reach_of, and the people belong to the cases just read).
 
-Which index walks a page is chosen here, not left to chance (SQLite has no statistics on these databases, see
-docs/performance.md): the township's (township, year | status, id) when the page is one township's; else
-(year, id) or (status, id); else the changes since `updated_since` by their time; else the primary key. The
-other conditions are written so that no index serves them (`+ 0`, `|| ''`): checked row by row on the rows the
-chosen index yields, which are already in id order, so a page stops after 101 rows.
+Every filter has an index that yields its cases in id order (migration 0027: (township, id), (township, year,
+id), (township, status, id), (year, id), (status, id), (village, id)), so a page reads the 101 rows it needs and
+sorts nothing;
+SQLite and PostgreSQL pick among them by the equalities asked (docs/performance.md shows the plans). Two
+conditions are kept away from the indexes: a county account's townships (`township_id + 0 IN (…)`, checked row
+by row while the ids are walked: most cases of the database are in it, and an index over 10–30 townships would
+gather and sort them all for each page), and the ids and places when `updated_since` comes without a year or a
+state and few cases changed since (then the change times' index finds them, at most SINCE_PROBE, and they are
+sorted; when many changed, the ids are walked and the time checked row by row).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, bindparam, select
+from sqlalchemy import Integer, String, bindparam, func, select
 
 from casetrack import permissions
 from casetrack.extensions import db
@@ -78,9 +82,17 @@ def _reach_shape(reach: "permissions.Reach") -> str:
     return "township" if reach.township_id is not None else "nowhere"
 
 
+SINCE_PROBE = 5000
+"""updated_since alone walks the change times when fewer cases than this changed since then, else the ids."""
+
+
 @lru_cache(maxsize=256)
-def _page_statement(kind: str, shape: str, township: bool, year: bool, status: bool, since: bool, size: int):
-    """The page's statement for one shape of request, its values left as bound parameters."""
+def _page_statement(kind: str, shape: str, township: bool, year: bool, status: bool, since: str, size: int):
+    """The page's statement for one shape of request, its values left as bound parameters.
+
+    since: "" (not asked), "filter" (checked on the rows another index yields) or "walk" (the change times'
+    index yields the page's candidates, which are then put in id order: few, see SINCE_PROBE).
+    """
     model = Dispute if kind == "dispute" else Petition
     t = model.__table__
     town, village = Township.__table__, Village.__table__
@@ -97,44 +109,55 @@ def _page_statement(kind: str, shape: str, township: bool, year: bool, status: b
                    named.c.name.label("category"), t.c.updated_at, t.c.township_id, t.c.village_id)
         named_on = named.c.id == t.c.category_id
     # LEFT JOINs keep the cases' table the outer loop on SQLite (it does not reorder them), so the index chosen
-    # below walks the page and each name is one primary-key lookup.
+    # for the cases walks the page and each name is one primary-key lookup.
     source = t.outerjoin(town, town.c.id == t.c.township_id).outerjoin(
         village, village.c.id == t.c.village_id).outerjoin(named, named_on)
-    one_township = township or shape == "township"
-    township_column = t.c.township_id if one_township else _unindexed(t.c.township_id)
-    # The walking index: the township's with the year or the status; else the year's; else the status'; else
-    # the change times (the township's own with its changes when nothing else narrows it); else the primary key.
-    walk_year = year
-    walk_status = status and not year
-    walk_since = since and not (year or status)
-    conditions = [t.c.id > bindparam("after", type_=Integer)]
+    walk_since = since == "walk"  # the change times' index alone yields the candidates (at most SINCE_PROBE)
+    order = _unindexed(t.c.id) if walk_since else t.c.id
+    place = _unindexed if walk_since else (lambda column: column)
+    conditions = [order > bindparam("after", type_=Integer)]
     if shape == "village":
-        conditions.append(t.c.village_id == bindparam("reach_village", type_=Integer))
+        conditions.append(place(t.c.village_id) == bindparam("reach_village", type_=Integer))
     elif shape == "township":
-        conditions.append(township_column == bindparam("reach_township", type_=Integer))
-    elif shape == "townships":
+        conditions.append(place(t.c.township_id) == bindparam("reach_township", type_=Integer))
+    elif shape == "townships":  # checked row by row: an index over 10–30 townships would gather and sort them all
         conditions.append(_unindexed(t.c.township_id).in_(bindparam("reach_townships", expanding=True)))
     elif shape == "nowhere":
         conditions.append(t.c.id.is_(None))
     if township:
-        conditions.append(township_column == bindparam("township_id", type_=Integer))
+        conditions.append(place(t.c.township_id) == bindparam("township_id", type_=Integer))
     if year:
-        conditions.append((t.c.year if walk_year else _unindexed(t.c.year)) == bindparam("year", type_=Integer))
+        conditions.append(t.c.year == bindparam("year", type_=Integer))
     if status:
-        conditions.append((t.c.status if walk_status else _unindexed(t.c.status)) == bindparam("status"))
+        conditions.append(t.c.status == bindparam("status", type_=String))
     if since:
-        conditions.append((t.c.updated_at if walk_since else t.c.updated_at + 0)
-                          >= bindparam("since", type_=t.c.updated_at.type))
+        conditions.append(t.c.updated_at >= bindparam("since", type_=t.c.updated_at.type))
     if kind == "dispute":
         conditions.append(t.c.merged_into_id.is_(None))
-    return select(*columns).select_from(source).where(*conditions).order_by(t.c.id).limit(size + 1)
+    return select(*columns).select_from(source).where(*conditions).order_by(order).limit(size + 1)
+
+
+@lru_cache(maxsize=4)
+def _since_probe(kind: str):
+    """How many cases changed since a moment, counted on the change times' index up to SINCE_PROBE."""
+    t = (Dispute if kind == "dispute" else Petition).__table__
+    changed = select(t.c.id).where(t.c.updated_at >= bindparam("since", type_=t.c.updated_at.type)).limit(SINCE_PROBE)
+    return select(func.count()).select_from(changed.subquery())
 
 
 def read_page(kind: str, reach: "permissions.Reach", filters: Filters, size: int) -> list:
     """The page's rows (up to size + 1, in id order) of disputes or petitions in the reach that pass the filters."""
     shape = _reach_shape(reach)
+    since = ""
+    if filters.since is not None:
+        since = "filter"
+        if filters.year is None and filters.status is None:
+            # The ids in order (a township's, or all) would be walked past every case not changed since, to find
+            # 101; when few changed, the change times' index finds them.
+            changed = db.session.connection().execute(_since_probe(kind), {"since": filters.since}).scalar_one()
+            since = "walk" if changed < SINCE_PROBE else "filter"
     statement = _page_statement(kind, shape, filters.township_id is not None, filters.year is not None,
-                                filters.status is not None, filters.since is not None, size)
+                                filters.status is not None, since, size)
     values = {"after": filters.after}
     if shape == "village":
         values["reach_village"] = reach.village_id
