@@ -70,7 +70,9 @@ class Petition(db.Model):
         # The API's keyset pages (services/api_cases.py), as for disputes.
         Index("ix_petitions_api_township", "township_id", "id"),
         Index("ix_petitions_api_township_year", "township_id", "year", "id"),
+        Index("ix_petitions_api_township_year_status", "township_id", "year", "status", "id"),
         Index("ix_petitions_api_year", "year", "id"),
+        Index("ix_petitions_api_year_status", "year", "status", "id"),
         Index("ix_petitions_api_status", "status", "id"),
         Index("ix_petitions_api_village", "village_id", "id"),
         Index("ix_petitions_updated", "updated_at"),

@@ -4,10 +4,11 @@ Revision ID: 0027
 Revises: 0018
 Create Date: 2026-12-07 15:30:00
 
-GET /api/v1/cases pages by id (services/api_cases.py): a township's cases, a township's year or state, a year or
-a state across the county, a mediator's village, each walked in id order from one of these indexes, so a page reads the 101 rows it
-needs and sorts nothing; the changes since a moment (updated_since) by their time. ix_petitions_township_status
-gains the id (PostgreSQL's indexes do not end with it on their own; SQLite's do, so there it is the same index).
+GET /api/v1/cases pages by id (services/api_cases.py): a township's cases, its year, state or both; a year, a
+state or both across the county; a mediator's village: each walked in id order from one of these indexes, so a
+page reads the 101 rows it needs and sorts nothing; the changes since a moment (updated_since) by their time.
+ix_petitions_township_status gains the id (PostgreSQL's indexes do not end with it on their own; SQLite's do,
+so there it is the same index).
 """
 from alembic import op
 
@@ -21,7 +22,9 @@ INDEXES = {
         ('ix_disputes_api_township', ['township_id', 'id']),
         ('ix_disputes_api_township_year', ['township_id', 'year', 'id']),
         ('ix_disputes_api_township_status', ['township_id', 'status', 'id']),
+        ('ix_disputes_api_township_year_status', ['township_id', 'year', 'status', 'id']),
         ('ix_disputes_api_year', ['year', 'id']),
+        ('ix_disputes_api_year_status', ['year', 'status', 'id']),
         ('ix_disputes_api_status', ['status', 'id']),
         ('ix_disputes_api_village', ['village_id', 'id']),
         ('ix_disputes_updated', ['updated_at']),
@@ -29,7 +32,9 @@ INDEXES = {
     'petitions': [
         ('ix_petitions_api_township', ['township_id', 'id']),
         ('ix_petitions_api_township_year', ['township_id', 'year', 'id']),
+        ('ix_petitions_api_township_year_status', ['township_id', 'year', 'status', 'id']),
         ('ix_petitions_api_year', ['year', 'id']),
+        ('ix_petitions_api_year_status', ['year', 'status', 'id']),
         ('ix_petitions_api_status', ['status', 'id']),
         ('ix_petitions_api_village', ['village_id', 'id']),
         ('ix_petitions_updated', ['updated_at']),
