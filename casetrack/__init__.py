@@ -117,8 +117,8 @@ def _init_extensions(app: Flask) -> None:
     def _keep_session_fresh():
         """End a signed-in session after SESSION_IDLE_MINUTES without a request.
 
-        Not for the API (/api/v1): it opens with a bearer token, never with the session, so its requests neither
-        read nor write the session cookie (and pay for no signing).
+        Not for the API (/api/v1): it opens with a bearer token, never with the session, so its answers set no
+        session cookie (and pay for no signing).
         """
         if request.blueprint == "api":
             return

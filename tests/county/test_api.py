@@ -213,6 +213,11 @@ def test_a_browser_session_does_not_open_the_api(app, client, tokens):
     assert client.get("/api/v1/cases").status_code == 401
 
 
+def test_api_answers_set_no_cookie(app, tokens):
+    response = _get(app.test_client(), "/api/v1/cases", tokens["county"])
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
 def test_each_token_has_its_own_rate_limit(app, client, spec, tokens):
     app.config["API_RATE_LIMIT"] = 3
     for _n in range(3):
