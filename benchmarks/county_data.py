@@ -1,11 +1,12 @@
-"""A county's worth of cases for the benchmarks: 20 townships × 10 years (2016–2025), 1,000,000 disputes by
-default, with petitions (信访) and screening rounds (排查), in a SQLite file migrated by the app's own Alembic
-migrations (so every index the app declares is there).
+"""A county's worth of cases for the benchmarks: 30 townships × 10 years (2016–2025), 1,000,000 disputes by
+default, with their parties (当事人), petitions (信访) with their petitioners, and screening rounds (排查), in a
+SQLite file migrated by the app's own Alembic migrations (so every index the app declares is there).
 
-    .venv/bin/python benchmarks/county_data.py [--disputes 1000000] [--rebuild]
+    .venv/bin/python benchmarks/county_data.py [--disputes 1000000] [--townships 30] [--rebuild]
 
     from benchmarks.county_data import ensure_database
-    path = ensure_database(1_000_000)   # benchmarks/.data/county-1000000.sqlite: built once, then reused
+    path = ensure_database(1_000_000)       # benchmarks/.data/county-1000000-30t.sqlite: built once, then reused
+    path = ensure_database(1_000_000, 20)   # benchmarks/.data/county-1000000.sqlite (queue.py, report.py)
 
 The file is cached under benchmarks/.data/ (git-ignored); delete it or pass --rebuild after a migration.
 Reference rows (townships, villages, types, users) go through the app's services; the bulk (disputes,
@@ -15,7 +16,8 @@ The mix is that of a township's ledger: rows are generated in registration order
 past disputes concluded, visited or archived; 85% of outcomes succeed; 3% not accepted; levels 75% village,
 20% township, 5% county; a few percent prevented escalations and merged duplicates; petitions with
 repeats, group visits, extensions, late answers and ratings; weekly village and half-monthly township
-rounds with a few missed. A fixed seed makes the same file every time.
+rounds with a few missed; two parties a dispute and one to three petitioners a petition, with ID numbers
+and phones (so the API's masking has work to do). A fixed seed makes the same file every time.
 """
 
 import argparse
@@ -33,12 +35,16 @@ DATA_DIR = Path(__file__).resolve().parent / ".data"
 
 FIRST_YEAR, LAST_YEAR = 2016, 2025
 TOWNSHIP_NAMES = ["斜沟乡", "东岭乡", "西河镇", "南坪乡", "北庄镇", "石门乡", "红崖乡", "柳林镇", "青山乡", "白水镇",
-                  "高家乡", "李家镇", "前进乡", "后沟镇", "马坊乡", "杨庄镇", "新城乡", "古城镇", "黄土乡", "龙泉镇"]
+                  "高家乡", "李家镇", "前进乡", "后沟镇", "马坊乡", "杨庄镇", "新城乡", "古城镇", "黄土乡", "龙泉镇",
+                  "桃园乡", "枣林镇", "大峪乡", "小河镇", "东关乡", "西营镇", "上庄乡", "下寨镇", "金沙乡", "银川镇"]
+TOWNSHIPS = 30  # the issue's county: 10–30 townships on one server; the largest
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN_NAMES = ["建国", "秀英", "志强", "桂兰", "海强", "玉梅", "国华", "丽娟", "永红", "春生", "小军", "淑珍"]
 VILLAGE_NAMES = ["{}村", "王家庄村", "李家沟村", "张家湾村", "河东村", "河西村", "杨树坪村"]
 SUMMARIES = ["因宅基地界址发生争执", "因借款到期未还发生纠纷", "因赡养老人费用分担发生争执", "因灌溉用水先后发生争执",
              "因院墙占道发生争执", "因土地承包经营权流转发生纠纷", "因邻里噪音发生口角", "因婚后财产分割发生纠纷"]
 BATCH = 20_000
-PASSWORD = "Bench-mark-2026"  # of every generated account: staff1..staff20, leader1..leader20 (one each per township)
+PASSWORD = "Bench-mark-2026"  # of every generated account: staff1..staffN, leader1..leaderN (one each per township)
 
 
 def _weighted(rng: random.Random, table: list[tuple[object, float]]):
@@ -52,27 +58,30 @@ def _weighted(rng: random.Random, table: list[tuple[object, float]]):
     return lambda: values[bisect(cumulative, rng.random() * total)]
 
 
-def database_path(disputes: int) -> Path:
-    return DATA_DIR / f"county-{disputes}.sqlite"
+def database_path(disputes: int, townships: int = TOWNSHIPS) -> Path:
+    return DATA_DIR / (f"county-{disputes}.sqlite" if townships == 20 else f"county-{disputes}-{townships}t.sqlite")
 
 
-def ensure_database(disputes: int = 1_000_000, rebuild: bool = False, quiet: bool = False) -> Path:
+def ensure_database(disputes: int = 1_000_000, townships: int = TOWNSHIPS, rebuild: bool = False,
+                    quiet: bool = False) -> Path:
     """Return the cached county database of this size, building it first when absent (or asked to)."""
-    path = database_path(disputes)
+    if not 1 <= townships <= len(TOWNSHIP_NAMES):
+        raise ValueError(f"townships: 1 to {len(TOWNSHIP_NAMES)}")
+    path = database_path(disputes, townships)
     if path.exists() and not rebuild:
         return path
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".building")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    build(partial, disputes, quiet=quiet)
+    build(partial, disputes, townships, quiet=quiet)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     partial.replace(path)
     return path
 
 
-def build(path: Path, disputes: int, quiet: bool = False) -> None:
+def build(path: Path, disputes: int, townships: int = TOWNSHIPS, quiet: bool = False) -> None:
     """Migrate an empty SQLite file with the app's migrations and fill it."""
     from flask_migrate import upgrade
 
@@ -85,7 +94,7 @@ def build(path: Path, disputes: int, quiet: bool = False) -> None:
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         upgrade()
-        reference = _reference_rows()
+        reference = _reference_rows(TOWNSHIP_NAMES[:townships])
         db.session.commit()
         with db.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA synchronous=OFF")
@@ -97,6 +106,8 @@ def build(path: Path, disputes: int, quiet: bool = False) -> None:
             say(f"disputes: {count:,} ({time.perf_counter() - started:.0f} s)")
             count = _insert_petitions(connection, reference, disputes // 5, rng)
             say(f"petitions: {count:,} ({time.perf_counter() - started:.0f} s)")
+            count = _insert_people(connection, rng)
+            say(f"parties and petitioners: {count:,} ({time.perf_counter() - started:.0f} s)")
             _set_counters(connection)
             connection.commit()
             # No ANALYZE: the app's own databases have no sqlite_stat1 either (see docs/performance.md on what
@@ -106,7 +117,7 @@ def build(path: Path, disputes: int, quiet: bool = False) -> None:
     say(f"built {path} in {time.perf_counter() - started:.0f} s")
 
 
-def _reference_rows() -> dict:
+def _reference_rows(names: list[str]) -> dict:
     """Townships with 7 villages each, their default types and categories, and a staff member and a leader."""
     from sqlalchemy import select
 
@@ -115,7 +126,7 @@ def _reference_rows() -> dict:
     from casetrack.services import accounts, places
 
     result = {}
-    for index, name in enumerate(TOWNSHIP_NAMES):
+    for index, name in enumerate(names):
         township = places.add_township(name, [v.format(name[:-1]) for v in VILLAGE_NAMES])
         staff = accounts.add_user(f"staff{index + 1}", PASSWORD, Role.STAFF, township=township)
         leader = accounts.add_user(f"leader{index + 1}", PASSWORD, Role.LEADER, township=township)
@@ -337,6 +348,46 @@ def _insert_petitions(connection, reference: dict, total: int, rng: random.Rando
     return next_id - 1
 
 
+def _insert_people(connection, rng: random.Random) -> int:
+    """Two parties (applicant, respondent) for every dispute; one petitioner for most petitions, two or three for
+    some (the representative first). Names from a small pool, whose search keys are worked out once."""
+    from sqlalchemy import select
+
+    from casetrack.models import Dispute, Party, Petition, Petitioner
+    from casetrack.models.cases import name_search_key
+
+    names = [s + g for s in SURNAMES for g in GIVEN_NAMES]
+    keys = {n: name_search_key(n) for n in names}
+    regions = ["140302", "140321", "140322", "140311", "140303"]
+
+    def person() -> dict:
+        name = rng.choice(names)
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
+        id_number = f"{rng.choice(regions)}{born:%Y%m%d}{rng.randrange(1000):03d}{rng.choice('0123456789X')}"
+        phone = f"1{rng.choice('3578')}{rng.randrange(10 ** 9):09d}" if rng.random() < 0.9 else None
+        return {"name": name, "search_key": keys[name], "id_number": id_number if rng.random() < 0.95 else None,
+                "phone": phone, "address": None}
+
+    count, rows = 0, []
+    dispute_ids = connection.execute(select(Dispute.id).order_by(Dispute.id)).scalars().all()
+    for dispute_id in dispute_ids:
+        for position, side in enumerate(("applicant", "respondent")):
+            rows.append({"dispute_id": dispute_id, "side": side, "position": position, "gender": None, **person()})
+        count += 2
+        if len(rows) >= BATCH:
+            _insert(connection, Party.__table__, rows)
+    _insert(connection, Party.__table__, rows)
+    for petition_id, persons in connection.execute(select(Petition.id, Petition.persons).order_by(Petition.id)).all():
+        for position in range(min(persons, 3)):
+            rows.append({"petition_id": petition_id, "position": position, "is_representative": position == 0,
+                         **person()})
+            count += 1
+        if len(rows) >= BATCH:
+            _insert(connection, Petitioner.__table__, rows)
+    _insert(connection, Petitioner.__table__, rows)
+    return count
+
+
 def _set_counters(connection) -> None:
     """Leave the case-number counters where the data ends, so the app would number new cases after them."""
     connection.exec_driver_sql(
@@ -350,9 +401,10 @@ def _set_counters(connection) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--disputes", type=int, default=1_000_000)
+    parser.add_argument("--townships", type=int, default=TOWNSHIPS, help=f"1 to {len(TOWNSHIP_NAMES)}")
     parser.add_argument("--rebuild", action="store_true", help="build again even if the cached file exists")
     args = parser.parse_args()
-    print(ensure_database(args.disputes, rebuild=args.rebuild))
+    print(ensure_database(args.disputes, args.townships, rebuild=args.rebuild))
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def main() -> None:
     from benchmarks.queue import upgrade_schema
     from casetrack import create_app
 
-    path = ensure_database(args.disputes)
+    path = ensure_database(args.disputes, 20)
     upgrade_schema(path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "benchmark",
                       "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})

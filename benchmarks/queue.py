@@ -161,7 +161,7 @@ def main() -> None:
                         help="render every page afresh (CASETRACK_QUEUE_PAGE_CACHE=false): what a page costs the "
                              "first time after a write; the tab counts are still kept")
     args = parser.parse_args()
-    path = ensure_database(args.disputes)
+    path = ensure_database(args.disputes, 20)
     upgrade_schema(path)
     with sqlite3.connect(path) as db:
         township_id, staff = db.execute(

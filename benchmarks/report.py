@@ -279,7 +279,7 @@ def main() -> None:
     if args.database:
         path = args.database.resolve()
     else:
-        path = ensure_database(args.disputes)
+        path = ensure_database(args.disputes, 20)
         upgrade_schema(path)  # a cached file built before the latest migration gets its new indexes
     from casetrack import clock, create_app
     from casetrack.domain.periods import Period

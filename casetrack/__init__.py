@@ -115,7 +115,13 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def _keep_session_fresh():
-        """End a signed-in session after SESSION_IDLE_MINUTES without a request."""
+        """End a signed-in session after SESSION_IDLE_MINUTES without a request.
+
+        Not for the API (/api/v1): it opens with a bearer token, never with the session, so its answers set no
+        session cookie (and pay for no signing).
+        """
+        if request.blueprint == "api":
+            return
         session.permanent = True
         now = int(time.time())
         last_seen = session.get("seen")

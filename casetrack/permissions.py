@@ -361,7 +361,8 @@ def county_township_ids(county_id: int) -> frozenset[int]:
 
     cache = g.setdefault("casetrack_county_townships", {}) if has_request_context() else {}
     if county_id not in cache:
-        ids = db.session.execute(select(Township.id).where(Township.county_id == county_id)).scalars().all()
+        ids = db.session.execute(select(Township.id).where(Township.county_id == county_id)
+                                 .execution_options(**COUNTY_WIDE)).scalars().all()
         cache[county_id] = frozenset(ids)
     return cache[county_id]
 

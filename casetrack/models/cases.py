@@ -104,6 +104,18 @@ class Dispute(db.Model):
         Index("ix_disputes_confirmation_open", "township_id", "closed_on",
               sqlite_where=text("outcome = 'succeeded' AND judicial_confirmation_applied_on IS NULL"),
               postgresql_where=text("outcome = 'succeeded' AND judicial_confirmation_applied_on IS NULL")),
+        # The API's keyset pages (services/api_cases.py): the next 100 ids of a township, its year, its state or
+        # both; of a year, a state or both across the county; of a village; each read in id order from the index.
+        # And the cases changed since a moment (updated_since).
+        Index("ix_disputes_api_township", "township_id", "id"),
+        Index("ix_disputes_api_township_year", "township_id", "year", "id"),
+        Index("ix_disputes_api_township_status", "township_id", "status", "id"),
+        Index("ix_disputes_api_township_year_status", "township_id", "year", "status", "id"),
+        Index("ix_disputes_api_year", "year", "id"),
+        Index("ix_disputes_api_year_status", "year", "status", "id"),
+        Index("ix_disputes_api_status", "status", "id"),
+        Index("ix_disputes_api_village", "village_id", "id"),
+        Index("ix_disputes_updated", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

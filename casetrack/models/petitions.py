@@ -59,7 +59,7 @@ class Petition(db.Model):
         Index("ix_petitions_township_received", "township_id", "received_on"),
         Index("ix_petitions_village_status", "village_id", "status"),
         Index("ix_petitions_township_due", "township_id", "due_on", "id"),
-        Index("ix_petitions_township_status", "township_id", "status"),
+        Index("ix_petitions_township_status", "township_id", "status", "id"),  # in id order: the API's pages
         # Few petitions are repeats: a partial index finds them and is never scanned for "IS NULL".
         Index("ix_petitions_repeat_of_id", "repeat_of_id", sqlite_where=text("repeat_of_id IS NOT NULL"),
               postgresql_where=text("repeat_of_id IS NOT NULL")),
@@ -68,6 +68,15 @@ class Petition(db.Model):
         Index("ix_petitions_extension_requested", "township_id", "opinion_due_on",
               sqlite_where=text("extension_requested_days IS NOT NULL"),
               postgresql_where=text("extension_requested_days IS NOT NULL")),
+        # The API's keyset pages (services/api_cases.py), as for disputes.
+        Index("ix_petitions_api_township", "township_id", "id"),
+        Index("ix_petitions_api_township_year", "township_id", "year", "id"),
+        Index("ix_petitions_api_township_year_status", "township_id", "year", "status", "id"),
+        Index("ix_petitions_api_year", "year", "id"),
+        Index("ix_petitions_api_year_status", "year", "status", "id"),
+        Index("ix_petitions_api_status", "status", "id"),
+        Index("ix_petitions_api_village", "village_id", "id"),
+        Index("ix_petitions_updated", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager
 
+from casetrack import permissions
 from casetrack.clock import now_utc
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
@@ -47,7 +49,10 @@ def find_usable(token: str, now: datetime | None = None) -> ApiToken | None:
     """Return the token's row when it is known, not revoked, not expired and its account active; else None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash(token))).scalar_one_or_none()
+    # One statement, the account with it; outside the reach hook, which would ask for this very user first.
+    query = select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user)).where(
+        ApiToken.token_hash == _hash(token))
+    row = db.session.execute(query.execution_options(**permissions.COUNTY_WIDE)).scalar_one_or_none()
     if row is None or not row.usable_at(now or now_utc()) or not row.user.active:
         return None
     return row

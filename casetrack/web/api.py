@@ -7,9 +7,9 @@ account's pages; a browser session does not open the API. 401 for a missing, unk
 """
 
 import base64
-import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
+import orjson
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,10 +24,8 @@ from casetrack.extensions import csrf, db, login_manager
 from casetrack.models import (
     Dispute,
     DisputeType,
-    Party,
     Petition,
     PetitionCategory,
-    Petitioner,
     Township,
     User,
     Village,
@@ -76,7 +74,7 @@ def _load_from_token(_request) -> User | None:
     row = api_tokens.find_usable(token) if token else None
     if row is None:
         return None
-    request.environ[TOKEN_KEY] = row.id  # this request's own: g may outlive it (one app context, many requests)
+    request.environ[TOKEN_KEY] = row  # this request's own: g may outlive it (one app context, many requests)
     return row.user
 
 
@@ -86,10 +84,9 @@ def _authenticate():
     if request.endpoint == "api.openapi":
         return None  # the description is public
     signed_in = current_user.is_authenticated  # loads the user first: the request loader notes the token
-    token_id = request.environ.get(TOKEN_KEY)
-    if not signed_in or token_id is None:  # also: a browser session without a token
+    row = request.environ.get(TOKEN_KEY)
+    if not signed_in or row is None:  # also: a browser session without a token
         raise ApiError(401, "invalid_token", "缺少令牌,或令牌无效、已撤销、已过期。")
-    row = db.session.get(api_tokens.ApiToken, token_id)
     admission = api_tokens.admit(row, int(current_app.config.get("API_RATE_LIMIT", 300)),
                                  int(current_app.config.get("API_RATE_WINDOW_SECONDS", 60)))
     g.api_remaining = admission.remaining
@@ -174,6 +171,9 @@ def figures(year: int):
 
 # --- cases -------------------------------------------------------------------------------------------
 
+DATABASE_INT_MAX = 2**63 - 1  # past it, neither database can compare the value
+
+
 def _cursor(raw: str | None) -> int:
     if not raw:
         return 0
@@ -181,6 +181,8 @@ def _cursor(raw: str | None) -> int:
         value = int(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)).decode())
     except (ValueError, UnicodeDecodeError) as bad:
         raise ApiError(400, "bad_cursor", "cursor 无效:请原样使用上一页返回的 next_cursor。") from bad
+    if not 0 <= value <= DATABASE_INT_MAX:
+        raise ApiError(400, "bad_cursor", "cursor 无效:请原样使用上一页返回的 next_cursor。")
     return value
 
 
@@ -200,133 +202,130 @@ def _since(raw: str | None) -> datetime | None:
     return moment  # stored times are naive UTC
 
 
-def _names(model, ids) -> dict[int, str]:
-    """id -> name of the villages, types or categories a page names (not every one of the county's)."""
-    ids = sorted({i for i in ids if i is not None})
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+DISPUTE_LABELS = {state.value: state.label for state in wf.DisputeState}
+PETITION_LABELS = {state.value: state.label for state in pw.PetitionState}
+JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+"""Dates as 2026-12-07; stored times (naive UTC) as 2026-12-07T08:30:00Z."""
 
 
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat() if isinstance(value, date) else str(value)
+def _people(people, whole: bool, sides: bool) -> list[dict]:
+    """The parties or petitioners of one case, their numbers masked unless the account handles the case."""
+    if sides:
+        if whole:
+            return [{"side": side, "name": name, "id_number": id_number or None, "phone": phone or None}
+                    for _owner, side, name, id_number, phone in people]
+        return [{"side": side, "name": name, "id_number": mask_id_number(id_number) or None,
+                 "phone": mask_phone(phone) or None} for _owner, side, name, id_number, phone in people]
+    if whole:
+        return [{"name": name, "id_number": id_number or None, "phone": phone or None}
+                for _owner, name, id_number, phone in people]
+    return [{"name": name, "id_number": mask_id_number(id_number) or None, "phone": mask_phone(phone) or None}
+            for _owner, name, id_number, phone in people]
 
 
-def _person(name, id_number, phone, whole: bool, **extra) -> dict:
-    return {**extra, "name": name,
-            "id_number": (id_number if whole else mask_id_number(id_number)) or None,
-            "phone": (phone if whole else mask_phone(phone)) or None}
+def _dispute_item(user: User, r, people, detail: dict | None = None) -> dict:
+    """A dispute as the API shows it; r holds the case's columns and its township, village and type by name."""
+    (_id, number, township, village, registered_on, status, type_name, level, risk_level, outcome, closed_on,
+     updated_at) = r[:12]
+    item = {
+        "kind": "dispute", "number": number, "township": township, "village": village,
+        "registered_on": registered_on, "status": status, "status_label": DISPUTE_LABELS[status],
+        "type": type_name, "level": level, "risk_level": risk_level, "outcome": outcome, "closed_on": closed_on,
+        "updated_at": updated_at, "parties": _people(people, permissions.sees_personal_data(user, r), True),
+    }
+    return {**item, **detail} if detail else item
 
 
-DISPUTE_COLUMNS = (Dispute.id, Dispute.number, Dispute.township_id, Dispute.village_id, Dispute.registered_on,
-                   Dispute.status, Dispute.level, Dispute.outcome, Dispute.closed_on, Dispute.dispute_type_id,
-                   Dispute.risk_level, Dispute.updated_at)
-PETITION_COLUMNS = (Petition.id, Petition.number, Petition.township_id, Petition.village_id, Petition.received_on,
-                    Petition.status, Petition.level, Petition.channel, Petition.persons, Petition.category_id,
-                    Petition.updated_at)
+def _petition_item(user: User, r, people, detail: dict | None = None) -> dict:
+    """A petition as the API shows it; r holds the case's columns and its township, village and category by name."""
+    (_id, number, township, village, received_on, status, level, channel, persons, category, updated_at) = r[:11]
+    item = {
+        "kind": "petition", "number": number, "township": township, "village": village,
+        "received_on": received_on, "status": status, "status_label": PETITION_LABELS[status],
+        "level": level, "channel": channel, "persons": persons, "category": category, "updated_at": updated_at,
+        "petitioners": _people(people, permissions.can_handle_petition(user, r), False),
+    }
+    return {**item, **detail} if detail else item
 
 
-def _dispute_items(rows, names: dict, detail: dict | None = None) -> list[dict]:
-    ids = [r.id for r in rows]
-    parties: dict[int, list] = {}
-    for p in api_cases.people_of(Party, Party.dispute_id, ids, Party.side):
-        parties.setdefault(p.owner_id, []).append(p)
-    items = []
-    for r in rows:
-        whole = permissions.sees_personal_data(current_user, r)
-        items.append({
-            "kind": "dispute", "number": r.number, "township": names["townships"].get(r.township_id),
-            "village": names["villages"].get(r.village_id), "registered_on": _iso(r.registered_on),
-            "status": r.status, "status_label": wf.DisputeState(r.status).label,
-            "type": names["types"].get(r.dispute_type_id), "level": r.level, "risk_level": r.risk_level,
-            "outcome": r.outcome, "closed_on": _iso(r.closed_on), "updated_at": _iso(r.updated_at),
-            "parties": [_person(p.name, p.id_number, p.phone, whole, side=p.side) for p in parties.get(r.id, [])],
-            **(detail or {}),
-        })
-    return items
-
-
-def _petition_items(rows, names: dict, detail: dict | None = None) -> list[dict]:
-    ids = [r.id for r in rows]
-    people: dict[int, list] = {}
-    for p in api_cases.people_of(Petitioner, Petitioner.petition_id, ids):
-        people.setdefault(p.owner_id, []).append(p)
-    items = []
-    for r in rows:
-        whole = permissions.can_handle_petition(current_user, r)
-        items.append({
-            "kind": "petition", "number": r.number, "township": names["townships"].get(r.township_id),
-            "village": names["villages"].get(r.village_id), "received_on": _iso(r.received_on),
-            "status": r.status, "status_label": pw.PetitionState(r.status).label, "level": r.level,
-            "channel": r.channel, "persons": r.persons, "category": names["categories"].get(r.category_id),
-            "updated_at": _iso(r.updated_at),
-            "petitioners": [_person(p.name, p.id_number, p.phone, whole) for p in people.get(r.id, [])],
-            **(detail or {}),
-        })
-    return items
-
-
-def _all_names(townships: list[Township], rows) -> dict:
-    return {"townships": {t.id: t.name for t in townships},
-            "villages": _names(Village, (r.village_id for r in rows)),
-            "types": _names(DisputeType, (getattr(r, "dispute_type_id", None) for r in rows)),
-            "categories": _names(PetitionCategory, (getattr(r, "category_id", None) for r in rows))}
+def _json_response(body) -> Response:
+    """The answer as JSON (orjson: the pages' 100 cases with their people are most of a request's work)."""
+    return Response(orjson.dumps(body, option=JSON_OPTIONS), content_type="application/json")
 
 
 @bp.route("/cases")
 def cases():
-    """The cases in the account's reach, 100 a page in id order; next_cursor fetches the next page."""
-    kind = request.args.get("kind", "dispute")
+    """The cases in the account's reach, 100 a page in id order; next_cursor fetches the next page.
+
+    Two statements a page (services.api_cases): the cases with their places' and type's names, then their people.
+    """
+    user = current_user._get_current_object()  # once: the proxy costs a lookup on every use
+    args = request.args
+    kind = args.get("kind", "dispute")
     if kind not in ("dispute", "petition"):
         raise ApiError(400, "bad_kind", "kind 应为 dispute 或 petition。")
-    model = Dispute if kind == "dispute" else Petition
-    townships = _townships_in_reach()
-    query = select(*(DISPUTE_COLUMNS if kind == "dispute" else PETITION_COLUMNS))
-    name = request.args.get("township")
+    reach = permissions.reach_of(user)
+    township_id = None
+    name = args.get("township")
     if name:
-        query = query.where(model.township_id == _township_named(name, townships).id)
-    year = request.args.get("year")
+        township_id = api_cases.township_id_named(name, reach)
+        if township_id is None:
+            raise ApiError(404, "township_not_found", f"没有名为“{name}”的乡镇,或不在本账号的查看范围内。")
+    year = args.get("year")
     if year:
-        if not (year.isascii() and year.isdigit()):
+        if not (year.isascii() and year.isdigit() and len(year) <= 9):
             raise ApiError(400, "bad_year", "year 应为四位年份。")
-        query = query.where(model.year == int(year))
-    status = request.args.get("status")
-    if status:
-        known = [s.value for s in (wf.DisputeState if kind == "dispute" else pw.PetitionState)]
-        if status not in known:
-            raise ApiError(400, "bad_status", f"status 应为 {', '.join(known)} 之一。")
-        query = query.where(model.status == status)
-    since = _since(request.args.get("updated_since"))
-    if since is not None:
-        query = query.where(model.updated_at >= since)
-    if kind == "dispute":
-        query = query.where(Dispute.merged_into_id.is_(None))
-    after = _cursor(request.args.get("cursor"))
-    rows = api_cases.read_page(query, model, permissions.reach_of(current_user), after, PAGE_SIZE)
+    status = args.get("status") or None
+    labels = DISPUTE_LABELS if kind == "dispute" else PETITION_LABELS
+    if status and status not in labels:
+        raise ApiError(400, "bad_status", f"status 应为 {', '.join(labels)} 之一。")
+    since = _since(args.get("updated_since"))
+    after = _cursor(args.get("cursor"))
+    filters = api_cases.Filters(township_id=township_id, year=int(year) if year else None, status=status,
+                                since=since, after=after)
+    rows = api_cases.read_page(kind, reach, filters, PAGE_SIZE)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    names = _all_names(townships, rows)
-    items = _dispute_items(rows, names) if kind == "dispute" else _petition_items(rows, names)
-    return Response(json.dumps({"items": items, "next_cursor": _next_cursor(rows[-1].id) if more else None},
-                               ensure_ascii=False), content_type="application/json")
+    people = api_cases.people_of(kind, [r.id for r in rows])
+    item = _dispute_item if kind == "dispute" else _petition_item
+    return _json_response({"items": [item(user, r, people.get(r.id, ())) for r in rows],
+                           "next_cursor": _next_cursor(rows[-1].id) if more else None})
+
+
+def _one_case(model, number: str, *extra):
+    """One case by its number with its places' and type's names, through the reach hook (None outside it)."""
+    if model is Dispute:
+        columns = (Dispute.id, Dispute.number, Township.name.label("township"), Village.name.label("village"),
+                   Dispute.registered_on, Dispute.status, DisputeType.name.label("type"), Dispute.level,
+                   Dispute.risk_level, Dispute.outcome, Dispute.closed_on, Dispute.updated_at, Dispute.township_id,
+                   Dispute.village_id)
+        named = (DisputeType, DisputeType.id == Dispute.dispute_type_id)
+        condition = (Dispute.number == number) & Dispute.merged_into_id.is_(None)
+    else:
+        columns = (Petition.id, Petition.number, Township.name.label("township"), Village.name.label("village"),
+                   Petition.received_on, Petition.status, Petition.level, Petition.channel, Petition.persons,
+                   PetitionCategory.name.label("category"), Petition.updated_at, Petition.township_id,
+                   Petition.village_id)
+        named = (PetitionCategory, PetitionCategory.id == Petition.category_id)
+        condition = Petition.number == number
+    query = select(*columns, *extra).select_from(model).outerjoin(Township, Township.id == model.township_id).outerjoin(
+        Village, Village.id == model.village_id).outerjoin(*named).where(condition)
+    return db.session.execute(query).first()
 
 
 @bp.route("/cases/<number>")
 def case(number: str):
     """One case by its number (a dispute's or a petition's), in the account's reach."""
-    townships = _townships_in_reach()
-    row = db.session.execute(select(*DISPUTE_COLUMNS, Dispute.summary).where(
-        Dispute.number == number, Dispute.merged_into_id.is_(None))).first()
+    user = current_user._get_current_object()
+    row = _one_case(Dispute, number, Dispute.summary)
     if row is not None:
-        item = _dispute_items([row], _all_names(townships, [row]), {"summary": row.summary})[0]
-    else:
-        row = db.session.execute(select(*PETITION_COLUMNS, Petition.request).where(Petition.number == number)).first()
-        if row is None:
-            raise ApiError(404, "not_found", "没有这个案号的案件,或不在本账号的查看范围内。")
-        item = _petition_items([row], _all_names(townships, [row]), {"request": row.request})[0]
-    return Response(json.dumps(item, ensure_ascii=False), content_type="application/json")
+        people = api_cases.people_of("dispute", [row.id]).get(row.id, ())
+        return _json_response(_dispute_item(user, row, people, {"summary": row.summary}))
+    row = _one_case(Petition, number, Petition.request)
+    if row is None:
+        raise ApiError(404, "not_found", "没有这个案号的案件,或不在本账号的查看范围内。")
+    people = api_cases.people_of("petition", [row.id]).get(row.id, ())
+    return _json_response(_petition_item(user, row, people, {"request": row.request}))
 
 
 @bp.route("/openapi.json")

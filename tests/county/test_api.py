@@ -14,7 +14,7 @@ from casetrack import clock
 from casetrack.clock import now_utc
 from casetrack.extensions import db
 from casetrack.models import ApiToken, Dispute, Petition, Role, User
-from casetrack.services import accounts, api_tokens
+from casetrack.services import accounts, api_cases, api_tokens
 from casetrack.web import api as api_module
 from tests.conftest import PASSWORD, login
 from tests.county.conftest import records_everywhere
@@ -213,6 +213,11 @@ def test_a_browser_session_does_not_open_the_api(app, client, tokens):
     assert client.get("/api/v1/cases").status_code == 401
 
 
+def test_api_answers_set_no_cookie(app, tokens):
+    response = _get(app.test_client(), "/api/v1/cases", tokens["county"])
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
 def test_each_token_has_its_own_rate_limit(app, client, spec, tokens):
     app.config["API_RATE_LIMIT"] = 3
     for _n in range(3):
@@ -244,3 +249,49 @@ def test_admin_page_lists_tokens_and_revokes_one(app, client, county_world, toke
     assert client.post(f"/admin/tokens/{row.id}/revoke").status_code == 302
     assert _get(app.test_client(), "/api/v1/cases", tokens["county"]).status_code == 401
     assert "已撤销" in client.get("/admin/tokens").get_data(as_text=True)
+
+
+def _touch(model, numbers: list[str], when) -> None:
+    db.session.execute(model.__table__.update().where(model.number.in_(numbers)).values(updated_at=when))
+
+
+@pytest.mark.parametrize("probe", [api_cases.SINCE_PROBE, 0], ids=["few changed: by change time", "many: by id"])
+def test_updated_since_lists_exactly_the_cases_changed_since(client, spec, county_world, tokens, monkeypatch, probe):
+    """Both ways of reading "changed since" (the change times' index when few changed, the ids when many) give
+    the same cases, page after page, within the reach."""
+    monkeypatch.setattr(api_cases, "SINCE_PROBE", probe)
+    monkeypatch.setattr(api_module, "PAGE_SIZE", 1)
+    w = county_world.base
+    now = now_utc()
+    db.session.execute(Dispute.__table__.update().values(updated_at=now - timedelta(days=10)))
+    db.session.execute(Petition.__table__.update().values(updated_at=now - timedelta(days=10)))
+    in_county = Dispute.township_id.in_([w.township.id, w.other_township.id])
+    numbers = sorted(_numbers_where(Dispute, in_county))
+    outside = sorted(_numbers_where(Dispute, Dispute.township_id == county_world.outside.id))
+    petitions = sorted(_numbers_where(Petition, Petition.township_id == w.other_township.id))
+    _touch(Dispute, [numbers[0], numbers[-1], outside[0]], now - timedelta(hours=1))
+    _touch(Petition, [petitions[0]], now - timedelta(hours=1))
+    db.session.commit()
+    since = "&updated_since=" + quote((now - timedelta(hours=2)).isoformat() + "Z")
+    assert sorted(_all_numbers(client, spec, tokens["county"], extra=since)) == [numbers[0], numbers[-1]]
+    other = _numbers_where(Dispute, Dispute.township_id == w.other_township.id)
+    assert set(_all_numbers(client, spec, tokens["county"], extra="&township=东岭乡" + since)) == (
+        other & {numbers[0], numbers[-1]})
+    assert _all_numbers(client, spec, tokens["county"], "petition", extra=since) == [petitions[0]]
+    assert _all_numbers(client, spec, tokens["staff"], "petition", extra=since) == []  # 斜沟乡's staff
+
+
+def test_filters_combined_read_the_same_cases_as_the_database(client, spec, county_world, tokens):
+    w = county_world.base
+    year = db.session.execute(select(Dispute.year).where(Dispute.township_id == w.township.id)).scalars().first()
+    in_county = Dispute.township_id.in_([w.township.id, w.other_township.id])
+    for extra, conditions in (
+            (f"&year={year}&status=mediating", (in_county, Dispute.year == year, Dispute.status == "mediating")),
+            (f"&township=斜沟乡&year={year}", (Dispute.township_id == w.township.id, Dispute.year == year)),
+            (f"&township=斜沟乡&year={year}&status=visited",
+             (Dispute.township_id == w.township.id, Dispute.year == year, Dispute.status == "visited"))):
+        expected = _numbers_where(Dispute, *conditions)
+        assert expected and set(_all_numbers(client, spec, tokens["county"], extra=extra)) == expected, extra
+    mediator = _all_numbers(client, spec, tokens["mediator"], extra="&status=visited")
+    assert mediator and set(mediator) == _numbers_where(Dispute, Dispute.village_id == w.village.id,
+                                                        Dispute.status == "visited")
