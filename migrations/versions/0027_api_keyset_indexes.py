@@ -1,7 +1,7 @@
 """API keyset indexes: the API's case pages read the next 100 ids straight from an index
 
 Revision ID: 0027
-Revises: 0018
+Revises: 0026
 Create Date: 2026-12-07 15:30:00
 
 GET /api/v1/cases pages by id (services/api_cases.py): a township's cases, its year, state or both; a year, a
@@ -13,7 +13,7 @@ so there it is the same index).
 from alembic import op
 
 revision = '0027'
-down_revision = '0018'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
