@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     # Set when an admin chose the password (services.accounts.reset_password): until the user chooses their own,
     # every page leads to /account/password (web.auth._must_change_password_first).
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language the user chose (config LANGUAGES); None: the default, Simplified Chinese. The interface
+    # takes it at login and the messages sent to the user (casetrack/services/notifications.py) are written in it.
+    locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
 
     township: Mapped[Township | None] = relationship()

@@ -16,6 +16,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_
 from casetrack.extensions import db
+from casetrack.ledger import history as ledger_history
 from casetrack.models import (
     CaseEvent,
     Dispute,
@@ -50,6 +51,7 @@ KINDS: dict[str, str] = {
     "petition_decision": N_("信访待受理、转送或交办"),
     "due": N_("期限将到或已超期"),
     "corrected": N_("退回补正已答复"),
+    "ledger_import": N_("台账导入提示待阅"),
     "returned": N_("退回补正待答复"),
     "screening": N_("本期排查尚未进行"),
     "mediation": N_("调解待办"),
@@ -75,6 +77,9 @@ class Line:
     basis: str | None = None  # the article it rests on
     note: str | None = None  # the instruction, reason or note that goes with it (shown in the app only)
     petition_id: int | None = None  # an extension request, approved or refused from the line
+    import_id: int | None = None  # a ledger import with notices, marked seen from the line
+    at: datetime | None = None  # when the import was done
+    counts: dict | None = None  # what the import did: created, updated, skipped, notices
 
     @property
     def title(self) -> str:
@@ -260,7 +265,17 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("due", lines[:PER_KIND], dispute_total + petition_total)
 
     inbox.add("corrected", _corrected_lines(inbox, disputes, now))
+    _import_lines(inbox, user.township_id)
     _screening_line(inbox, user.township, "township", None, today)
+
+
+def _import_lines(inbox: Inbox, township_id: int) -> None:
+    """The township's ledger imports with notices nobody has marked seen (a later import of the file replaces one)."""
+    rows, total = _listed(ledger_history.waiting(township_id))
+    inbox.add("ledger_import", [Line(
+        "ledger_import", r.filename, "ledger.import_notices", {"import_id": r.id}, import_id=r.id, at=r.imported_at,
+        counts={"created": r.created, "updated": r.updated, "skipped": r.skipped, "notices": r.attention})
+        for r in rows], total)
 
 
 def _corrected_lines(inbox: Inbox, disputes, now: datetime) -> list[Line]:
