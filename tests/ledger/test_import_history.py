@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from casetrack.extensions import db
-from casetrack.models import LedgerImport
-from casetrack.models import Role
+from casetrack.models import LedgerImport, Role
 from casetrack.services import accounts
 from tests.conftest import PASSWORD, login
 from tests.factories import VALID_ID
