@@ -138,9 +138,10 @@ def notices_of(record: LedgerImport) -> tuple[list[Notice], list[LedgerError]]:
     for entry in record.notices or []:
         params = {k: _decoded(v) for k, v in (entry.get("params") or {}).items()}
         if entry.get("error"):
-            errors.append(LedgerError(entry.get("sheet") or "", entry.get("row"), entry.get("column"),
-                                      entry.get("value"), entry.get("message") or "", entry.get("template") or "",
-                                      params))
+            # rebuilt as it was recorded: its template (or constant message) was checked where it was raised
+            errors.append(LedgerError(sheet=entry.get("sheet") or "", row=entry.get("row"), column=entry.get("column"),
+                                      value=entry.get("value"), message=entry.get("message") or "",
+                                      template=entry.get("template") or "", params=params))
         elif entry.get("template"):
             notices.append(Notice(entry["template"], **params))
     return notices, errors

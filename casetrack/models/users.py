@@ -13,6 +13,10 @@ from casetrack.clock import now_utc
 from casetrack.extensions import db
 from casetrack.models.geo import County, Township, Village
 
+DEFAULT_LOCALE = "zh_Hans_CN"
+LOCALES = (DEFAULT_LOCALE, "en")
+"""The interface's languages (config LANGUAGES); a user's choice is kept in User.locale."""
+
 
 class Role(StrEnum):
     MEDIATOR = "mediator"
@@ -75,6 +79,11 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def language(self) -> str:
+        """Return the locale the user chose, or the default (Simplified Chinese) when they chose none."""
+        return self.locale if self.locale in LOCALES else DEFAULT_LOCALE
 
     @property
     def display_name(self) -> str:
