@@ -98,13 +98,16 @@ def record_import(plan, actor: User | None, source: str, now: datetime) -> list[
     return records
 
 
+_LATER = aliased(LedgerImport)  # made once: building an alias inspects the mapper
+
+
 def waiting(township_id: int):
     """Return the query of the township's imports with notices nobody has marked seen, newest first.
 
     An import leaves by itself when the same file is imported again into the township: the later import
     speaks for it (and waits itself if it still has notices).
     """
-    later = aliased(LedgerImport)
+    later = _LATER
     return (select(LedgerImport).where(
         LedgerImport.township_id == township_id, LedgerImport.attention > 0, LedgerImport.seen_at.is_(None),
         ~exists().where(later.township_id == LedgerImport.township_id, later.filename == LedgerImport.filename,

@@ -31,7 +31,7 @@ from casetrack.models import (
 )
 from casetrack.services import screening, time_limits
 
-PER_KIND = 30
+PER_KIND = 10
 """Lines shown of each kind; the page says how many more wait and links to the queue."""
 
 CORRECTED_SHOWN_DAYS = 14
@@ -124,8 +124,8 @@ def _plain_due(line: Line, due: date | None, today: date, soon: int) -> Line:
     return line
 
 
-def _rows(query, limit: int = PER_KIND):
-    return db.session.execute(query.limit(limit)).scalars().all()
+def _rows(query, limit: int | None = None):
+    return db.session.execute(query.limit(limit or PER_KIND)).scalars().all()
 
 
 def _count(query) -> int:
@@ -143,8 +143,9 @@ def _few(query, key) -> tuple[list, int]:
     return sorted(rows, key=key)[:PER_KIND], total
 
 
-def _listed(query, limit: int = PER_KIND) -> tuple[list, int]:
+def _listed(query, limit: int | None = None) -> tuple[list, int]:
     """Return the first rows and, when there may be more, how many in all (one COUNT only then)."""
+    limit = limit or PER_KIND
     rows = _rows(query, limit + 1)
     if len(rows) <= limit:
         return list(rows), len(rows)
@@ -228,9 +229,9 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
     lines.sort(key=lambda line: (line.due or today, line.number))
     inbox.add("supervision", lines[:PER_KIND])
 
-    rows, total = _few(select(Dispute).where(
+    rows, total = _listed(select(Dispute).where(
         disputes, Dispute.risk_level == wf.RiskLevel.MAJOR.value, Dispute.status.not_in(CLOSED),
-        Dispute.responsible_unit.is_(None)), lambda d: (d.registered_on, d.id))
+        Dispute.responsible_unit.is_(None)).order_by(Dispute.registered_on, Dispute.id))
     inbox.add("major_unassigned", [Line("major_unassigned", d.number, "cases.detail", {"case_id": d.id},
                                         place=inbox.place(d)) for d in rows], total)
 
@@ -244,8 +245,8 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d),
                                   note=None) for d in rows], total)
 
-    rows, total = _few(select(Petition).where(petitions, Petition.status == "registered"),
-                       lambda p: (p.due_on or date.max, p.id))
+    rows, total = _listed(select(Petition).where(petitions, Petition.status == "registered")
+                          .order_by(Petition.due_on, Petition.id))
     inbox.add("petition_decision", [_limit(Line("petition_decision", p.number, "petitions.detail",
                                                  {"petition_id": p.id}, place=inbox.place(p)),
                                             time_limits.petition_limit(p, today)) for p in rows], total)
@@ -347,7 +348,7 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date, now: dateti
     village = user.village
     township = village.township
     soon = _soon_for(township)
-    in_village = and_(disputes, Dispute.township_id == township.id)
+    in_village = disputes  # the mediator's village: its own indexes (ix_disputes_village_*) find each kind
 
     rows, total = _few(select(Dispute).where(in_village, Dispute.returned_note.is_not(None)),
                        lambda d: (d.returned_at or now, d.id))
@@ -374,8 +375,8 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date, now: dateti
     # The window runs 30 days from the agreement taking effect (and rolls past a rest day): 45 days back
     # bounds every open one; the exact window is asked of time_limits.
     since = today - timedelta(days=45)
-    rows = _rows(select(Dispute).where(
-        in_village, Dispute.outcome == wf.Outcome.SUCCEEDED.value,
+    rows = _rows(select(Dispute).where(  # by township: ix_disputes_confirmation_open holds only open windows
+        in_village, Dispute.township_id == township.id, Dispute.outcome == wf.Outcome.SUCCEEDED.value,
         Dispute.judicial_confirmation_applied_on.is_(None), Dispute.closed_on >= since)
         .order_by(Dispute.closed_on, Dispute.id), 200)
     lines = []
