@@ -1,6 +1,6 @@
 """Measure /inbox (待办) at 1,000,000 cases, the user and role changing on every request, with writes meanwhile.
 
-    .venv/bin/python benchmarks/inbox.py [--disputes 1000000] [--requests 300] [--writes-per-second 5]
+    .venv/bin/python benchmarks/inbox.py [--disputes 1000000] [--requests 300] [--writes-per-second 2]
 
 Uses the cached county database (benchmarks/county_data.py: 1,000,000 disputes, 20 townships × 7 villages,
 10 years), brought up to the latest migration. Once (kept in the file) it adds a mediator to each of the first
@@ -180,7 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--disputes", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--writes-per-second", type=float, default=5.0)
+    parser.add_argument("--writes-per-second", type=float, default=2.0)
     parser.add_argument("--plans", action="store_true", help="print every statement's plan, not only full scans")
     args = parser.parse_args()
 
