@@ -129,3 +129,16 @@ def test_the_command_line_import_is_recorded_too(app, world, tmp_path, runner):
     staff = _staff(app)
     assert [name for _href, name in _import_lines(staff)] == ["命令行台账.xlsx"]
     assert "命令行导入" in staff.get(f"/ledger/imports/{record.id}").text
+
+
+def test_the_inbox_shows_the_ten_newest_imports_waiting_and_links_to_the_rest(app, world):
+    from casetrack import clock
+
+    for n in range(12):
+        db.session.add(LedgerImport(township_id=world.township.id, source="cli", filename=f"第{n}册.xlsx",
+                                    imported_at=clock.now_utc(), attention=1, notices=[]))
+    db.session.commit()
+    staff = _staff(app)
+    assert len(_import_lines(staff)) == 10
+    page = staff.get("/inbox").text
+    assert "还有2项,到台账导入记录查看" in page and 'href="/ledger/imports"' in page
