@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 import holidays as festival_package
@@ -55,6 +55,12 @@ class UnknownCalendarYear(DomainError):
 def _as_date(d: date) -> date:
     """Return the plain date of a date or datetime."""
     return d.date() if isinstance(d, datetime) else d
+
+
+@lru_cache(maxsize=8192)
+def _package_workday(d: date) -> bool:
+    """The package's answer for a day, kept: it checks its whole table's range on every call."""
+    return chinese_calendar.is_workday(d)
 
 
 @cache
@@ -96,6 +102,7 @@ class HolidayCalendar:
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "plan_years", frozenset(int(y) for y in self.plan_years))
+        object.__setattr__(self, "_days", {})  # each day's answer, once worked out (the calendar never changes)
 
     def knows_year(self, year: int) -> bool:
         """Tell whether a year's holiday plan is known (entered or in the package), not estimated."""
@@ -111,17 +118,22 @@ class HolidayCalendar:
         if d.year in self.plan_years:
             return d.weekday() < 5
         if self.use_package and package_knows_year(d.year):
-            return chinese_calendar.is_workday(d)
+            return _package_workday(d)
         return d.weekday() < 5 and d not in estimated_festivals(d.year)
 
     def is_working_day(self, d: date) -> bool:
         """Tell whether d is a working day (make-up workdays count, holidays and weekends do not)."""
         d = _as_date(d)
-        if d in self.holidays:
-            return False
-        if d in self.workdays:
-            return True
-        return self._base_is_working_day(d)
+        known = self._days.get(d)
+        if known is None:  # the package's answer costs a lookup in its tables: each day is asked once
+            if d in self.holidays:
+                known = False
+            elif d in self.workdays:
+                known = True
+            else:
+                known = self._base_is_working_day(d)
+            self._days[d] = known
+        return known
 
     def is_rest_day(self, d: date) -> bool:
         """Tell whether d is a rest day: a weekend that is no make-up workday, or a holiday."""

@@ -46,3 +46,7 @@ class ExportForm(CasetrackForm):
         ("dispute", _l("矛盾纠纷 CSV")),
         ("petition", _l("信访 CSV")),
     ], default="xlsx")
+
+
+class SeenForm(CasetrackForm):
+    """Mark an import's notices seen (a button: only its CSRF token)."""

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import click
 
+from casetrack import clock
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.ledger import exporting
+from casetrack.ledger import exporting, history
 from casetrack.ledger.format import SHEET_NAMES, BadValue
 from casetrack.ledger.importing import UPDATE, Plan, apply_plan, plan_import
 from casetrack.ledger.lookups import TownshipBook, find_township
@@ -105,6 +106,7 @@ def import_command(path: str, township: str | None, dry_run: bool, valid_only: b
         click.echo("有错误,未导入任何内容。改正后重新导入,或加 --valid-only 只导入无错误的行。", err=True)
         sys.exit(1)
     apply_plan(plan, None, valid_only=valid_only)
+    history.record_import(plan, None, "cli", clock.now_utc())
     db.session.commit()
     if plan.errors:
         click.echo(f"已导入无错误的行;有错误的 {sum(n['error'] for n in plan.counts().values())} 行已跳过。", err=True)

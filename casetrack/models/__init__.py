@@ -15,6 +15,7 @@ from casetrack.models.counters import CaseCounter
 from casetrack.models.events import CaseEvent
 from casetrack.models.geo import County, NaturalVillage, Township, Village
 from casetrack.models.holidays import CalendarDay, CalendarPlan
+from casetrack.models.ledger_imports import LedgerImport
 from casetrack.models.ledger_maps import LedgerMapping
 from casetrack.models.monthly_returns import MonthlyReturn, ReturnStatus
 from casetrack.models.notifications import Notification, NotificationChannel
@@ -35,6 +36,7 @@ __all__ = [
     "SavedView",
     "CalendarDay",
     "CalendarPlan",
+    "LedgerImport",
     "LedgerMapping",
     "Notification",
     "NotificationChannel",

@@ -60,6 +60,10 @@ class Petition(db.Model):
         Index("ix_petitions_village_status", "village_id", "status"),
         Index("ix_petitions_township_due", "township_id", "due_on", "id"),
         Index("ix_petitions_township_status", "township_id", "status", "id"),  # in id order: the API's pages
+        # by state, each state's in order of its limit: the inbox's petitions to decide, ten first, and their count
+        Index("ix_petitions_township_status_due", "township_id", "status", "due_on", "id"),
+        Index("ix_petitions_township_due_status", "township_id", "due_on", "status", "id",
+              sqlite_where=text("due_on IS NOT NULL"), postgresql_where=text("due_on IS NOT NULL")),
         # Few petitions are repeats: a partial index finds them and is never scanned for "IS NULL".
         Index("ix_petitions_repeat_of_id", "repeat_of_id", sqlite_where=text("repeat_of_id IS NOT NULL"),
               postgresql_where=text("repeat_of_id IS NOT NULL")),

@@ -13,6 +13,10 @@ from casetrack.clock import now_utc
 from casetrack.extensions import db
 from casetrack.models.geo import County, Township, Village
 
+DEFAULT_LOCALE = "zh_Hans_CN"
+LOCALES = (DEFAULT_LOCALE, "en")
+"""The interface's languages (config LANGUAGES); a user's choice is kept in User.locale."""
+
 
 class Role(StrEnum):
     MEDIATOR = "mediator"
@@ -51,6 +55,9 @@ class User(UserMixin, db.Model):
     # Set when an admin chose the password (services.accounts.reset_password): until the user chooses their own,
     # every page leads to /account/password (web.auth._must_change_password_first).
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language the user chose (config LANGUAGES); None: the default, Simplified Chinese. The interface
+    # takes it at login and the messages sent to the user (casetrack/services/notifications.py) are written in it.
+    locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
 
     township: Mapped[Township | None] = relationship()
@@ -72,6 +79,11 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def language(self) -> str:
+        """Return the locale the user chose, or the default (Simplified Chinese) when they chose none."""
+        return self.locale if self.locale in LOCALES else DEFAULT_LOCALE
 
     @property
     def display_name(self) -> str:

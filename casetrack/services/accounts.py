@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import County, Role, Township, User, Village
+from casetrack.models.users import LOCALES
 from casetrack.services import login_throttle
 from casetrack.services.login_throttle import AccountLocked, LoginSlowed, ThrottlePolicy  # noqa: F401 (re-exported)
 
@@ -158,6 +159,18 @@ def end_sessions(user: User) -> User:
     user.end_sessions()
     db.session.flush()
     return user
+
+
+def choose_language(user: User, locale: str) -> bool:
+    """Keep the language the user chose for the interface; the messages sent to them are written in it too.
+
+    Return whether it changed. An unknown locale changes nothing.
+    """
+    if locale not in LOCALES or user.locale == locale:
+        return False
+    user.locale = locale
+    db.session.flush()
+    return True
 
 
 def set_active(user: User, by: User, active: bool) -> User:

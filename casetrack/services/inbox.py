@@ -16,6 +16,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_
 from casetrack.extensions import db
+from casetrack.ledger import history as ledger_history
 from casetrack.models import (
     CaseEvent,
     Dispute,
@@ -30,7 +31,7 @@ from casetrack.models import (
 )
 from casetrack.services import screening, time_limits
 
-PER_KIND = 30
+PER_KIND = 10
 """Lines shown of each kind; the page says how many more wait and links to the queue."""
 
 CORRECTED_SHOWN_DAYS = 14
@@ -50,6 +51,7 @@ KINDS: dict[str, str] = {
     "petition_decision": N_("信访待受理、转送或交办"),
     "due": N_("期限将到或已超期"),
     "corrected": N_("退回补正已答复"),
+    "ledger_import": N_("台账导入提示待阅"),
     "returned": N_("退回补正待答复"),
     "screening": N_("本期排查尚未进行"),
     "mediation": N_("调解待办"),
@@ -75,6 +77,9 @@ class Line:
     basis: str | None = None  # the article it rests on
     note: str | None = None  # the instruction, reason or note that goes with it (shown in the app only)
     petition_id: int | None = None  # an extension request, approved or refused from the line
+    import_id: int | None = None  # a ledger import with notices, marked seen from the line
+    at: datetime | None = None  # when the import was done
+    counts: dict | None = None  # what the import did: created, updated, skipped, notices
 
     @property
     def title(self) -> str:
@@ -119,8 +124,8 @@ def _plain_due(line: Line, due: date | None, today: date, soon: int) -> Line:
     return line
 
 
-def _rows(query, limit: int = PER_KIND):
-    return db.session.execute(query.limit(limit)).scalars().all()
+def _rows(query, limit: int | None = None):
+    return db.session.execute(query.limit(limit or PER_KIND)).scalars().all()
 
 
 def _count(query) -> int:
@@ -138,8 +143,9 @@ def _few(query, key) -> tuple[list, int]:
     return sorted(rows, key=key)[:PER_KIND], total
 
 
-def _listed(query, limit: int = PER_KIND) -> tuple[list, int]:
+def _listed(query, limit: int | None = None) -> tuple[list, int]:
     """Return the first rows and, when there may be more, how many in all (one COUNT only then)."""
+    limit = limit or PER_KIND
     rows = _rows(query, limit + 1)
     if len(rows) <= limit:
         return list(rows), len(rows)
@@ -223,9 +229,9 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
     lines.sort(key=lambda line: (line.due or today, line.number))
     inbox.add("supervision", lines[:PER_KIND])
 
-    rows, total = _few(select(Dispute).where(
+    rows, total = _listed(select(Dispute).where(
         disputes, Dispute.risk_level == wf.RiskLevel.MAJOR.value, Dispute.status.not_in(CLOSED),
-        Dispute.responsible_unit.is_(None)), lambda d: (d.registered_on, d.id))
+        Dispute.responsible_unit.is_(None)).order_by(Dispute.registered_on, Dispute.id))
     inbox.add("major_unassigned", [Line("major_unassigned", d.number, "cases.detail", {"case_id": d.id},
                                         place=inbox.place(d)) for d in rows], total)
 
@@ -239,8 +245,8 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d),
                                   note=None) for d in rows], total)
 
-    rows, total = _few(select(Petition).where(petitions, Petition.status == "registered"),
-                       lambda p: (p.due_on or date.max, p.id))
+    rows, total = _listed(select(Petition).where(petitions, Petition.status == "registered")
+                          .order_by(Petition.due_on, Petition.id))
     inbox.add("petition_decision", [_limit(Line("petition_decision", p.number, "petitions.detail",
                                                  {"petition_id": p.id}, place=inbox.place(p)),
                                             time_limits.petition_limit(p, today)) for p in rows], total)
@@ -260,7 +266,17 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("due", lines[:PER_KIND], dispute_total + petition_total)
 
     inbox.add("corrected", _corrected_lines(inbox, disputes, now))
+    _import_lines(inbox, user.township_id)
     _screening_line(inbox, user.township, "township", None, today)
+
+
+def _import_lines(inbox: Inbox, township_id: int) -> None:
+    """The township's ledger imports with notices nobody has marked seen (a later import of the file replaces one)."""
+    rows, total = _listed(ledger_history.waiting(township_id))
+    inbox.add("ledger_import", [Line(
+        "ledger_import", r.filename, "ledger.import_notices", {"import_id": r.id}, import_id=r.id, at=r.imported_at,
+        counts={"created": r.created, "updated": r.updated, "skipped": r.skipped, "notices": r.attention})
+        for r in rows], total)
 
 
 def _corrected_lines(inbox: Inbox, disputes, now: datetime) -> list[Line]:
@@ -332,7 +348,7 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date, now: dateti
     village = user.village
     township = village.township
     soon = _soon_for(township)
-    in_village = and_(disputes, Dispute.township_id == township.id)
+    in_village = disputes  # the mediator's village: its own indexes (ix_disputes_village_*) find each kind
 
     rows, total = _few(select(Dispute).where(in_village, Dispute.returned_note.is_not(None)),
                        lambda d: (d.returned_at or now, d.id))
@@ -359,8 +375,8 @@ def _mediator_lines(inbox: Inbox, user: User, disputes, today: date, now: dateti
     # The window runs 30 days from the agreement taking effect (and rolls past a rest day): 45 days back
     # bounds every open one; the exact window is asked of time_limits.
     since = today - timedelta(days=45)
-    rows = _rows(select(Dispute).where(
-        in_village, Dispute.outcome == wf.Outcome.SUCCEEDED.value,
+    rows = _rows(select(Dispute).where(  # by township: ix_disputes_confirmation_open holds only open windows
+        in_village, Dispute.township_id == township.id, Dispute.outcome == wf.Outcome.SUCCEEDED.value,
         Dispute.judicial_confirmation_applied_on.is_(None), Dispute.closed_on >= since)
         .order_by(Dispute.closed_on, Dispute.id), 200)
     lines = []

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import requests
+from flask_babel import force_locale, gettext, pgettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -82,19 +84,37 @@ def _people(township_id: int, roles: tuple[str, ...], village_id: int | None = N
     return list(db.session.execute(query.order_by(User.id)).scalars())
 
 
+def _to_each(people: list[User], kind: str, now: datetime, write) -> None:
+    """Queue write()'s text to each person, written in the language they chose (Chinese unless they chose another)."""
+    texts: dict[str, str] = {}
+    for person in people:
+        language = person.language
+        if language not in texts:
+            with force_locale(language):
+                texts[language] = write()
+        queue(person, kind, texts[language], now)
+
+
+def _numbers(numbers: list[str], more: bool) -> str:
+    """Case numbers joined as the language joins a list, with "and more" when more are left out."""
+    joined = pgettext("list separator", "、").join(numbers)
+    return _("%(numbers)s等", numbers=joined) if more else joined
+
+
 def announce_supervision(dispute, leader: User, due_on: date, now: datetime) -> None:
     """Tell the case's village mediators and the township staff at once of a new 督办 (not its instruction)."""
-    text = f"【督办】{leader.display_name}督办{dispute.number}({dispute.village.name}),期限{due_on.isoformat()}。请登录casetrack查看督办意见。"
-    for person in [*_people(dispute.township_id, (Role.MEDIATOR.value,), dispute.village_id),
-                   *_people(dispute.township_id, (Role.STAFF.value,))]:
-        queue(person, "supervision", text, now)
+    people = [*_people(dispute.township_id, (Role.MEDIATOR.value,), dispute.village_id),
+              *_people(dispute.township_id, (Role.STAFF.value,))]
+    _to_each(people, "supervision", now, lambda: _(
+        "【督办】%(leader)s督办%(number)s(%(place)s),期限%(due)s。请登录casetrack查看督办意见。",
+        leader=leader.display_name, number=dispute.number, place=dispute.village.name, due=due_on.isoformat()))
 
 
 def announce_petition_supervision(petition, leader: User, due_on: date, now: datetime) -> None:
     """Tell the township staff at once of a new 督办 on a petition (not its instruction)."""
-    text = f"【督办】{leader.display_name}督办信访事项{petition.number},期限{due_on.isoformat()}。请登录casetrack查看督办意见。"
-    for person in _people(petition.township_id, (Role.STAFF.value,)):
-        queue(person, "supervision", text, now)
+    _to_each(_people(petition.township_id, (Role.STAFF.value,)), "supervision", now, lambda: _(
+        "【督办】%(leader)s督办信访事项%(number)s,期限%(due)s。请登录casetrack查看督办意见。",
+        leader=leader.display_name, number=petition.number, due=due_on.isoformat()))
 
 
 def announce_red_warning(warning, now: datetime) -> None:
@@ -105,51 +125,70 @@ def announce_red_warning(warning, now: datetime) -> None:
     # a warning raised in this flush is pending: its relationships are not loaded yet, its ids are set
     place = (db.session.get(Village, warning.village_id) if warning.village_id is not None
              else db.session.get(Township, warning.township_id)).name
-    numbers = "、".join(warning.numbers[:3]) + ("等" if len(warning.numbers) > 3 else "")
-    text = (f"【红色预警】{place}:{warning_rules.Rule(warning.rule).label}" + (f",涉及{numbers}" if numbers else "")
-            + "。请登录casetrack预警页查看并处置。")
     people = _people(warning.township_id, (Role.STAFF.value, Role.LEADER.value))
     if warning.village_id is not None:
         people += _people(warning.township_id, (Role.MEDIATOR.value,), warning.village_id)
-    for person in people:
-        queue(person, "warning", text, now)
+
+    def write() -> str:
+        rule = gettext(warning_rules.Rule(warning.rule).label)
+        if warning.numbers:
+            return _("【红色预警】%(place)s:%(rule)s,涉及%(numbers)s。请登录casetrack预警页查看并处置。",
+                     place=place, rule=rule, numbers=_numbers(warning.numbers[:3], len(warning.numbers) > 3))
+        return _("【红色预警】%(place)s:%(rule)s。请登录casetrack预警页查看并处置。", place=place, rule=rule)
+
+    _to_each(people, "warning", now, write)
 
 
 def announce_extension_request(petition, days: int, now: datetime) -> None:
     """Tell the township's leaders at once that an extension waits for their approval."""
     due = petition.opinion_due_on.isoformat() if petition.opinion_due_on else "—"
-    text = f"【待审批】信访事项{petition.number}申请延期{days}日,现办结期限{due}。请在casetrack待办中批准或不批准。"
-    for person in _people(petition.township_id, (Role.LEADER.value,)):
-        queue(person, "extension_request", text, now)
+    _to_each(_people(petition.township_id, (Role.LEADER.value,)), "extension_request", now, lambda: _(
+        "【待审批】信访事项%(number)s申请延期%(days)s日,现办结期限%(due)s。请在casetrack待办中批准或不批准。",
+        number=petition.number, days=days, due=due))
 
 
 def announce_send_back(dispute, now: datetime) -> None:
     """Tell the case's village mediators at once that it was sent back for correction (not the note)."""
-    text = f"【退回补正】{dispute.number}({dispute.village.name})被退回补正。请在casetrack待办中查看要求并补正。"
-    for person in _people(dispute.township_id, (Role.MEDIATOR.value,), dispute.village_id):
-        queue(person, "send_back", text, now)
+    _to_each(_people(dispute.township_id, (Role.MEDIATOR.value,), dispute.village_id), "send_back", now, lambda: _(
+        "【退回补正】%(number)s(%(place)s)被退回补正。请在casetrack待办中查看要求并补正。",
+        number=dispute.number, place=dispute.village.name))
+
+
+NAMELESS_KINDS = frozenset({"ledger_import"})
+"""Kinds whose lines are named by something a user typed (a file's name): the digest gives their count only."""
+
+
+def _limit_text(line: inbox_service.Line) -> str:
+    if line.due is None:
+        return ""
+    if line.days_left < 0:
+        left = _("已超期%(n)s天", n=-line.days_left)
+    elif line.days_left == 0:
+        left = _("今天到期")
+    else:
+        left = _("剩%(n)s天", n=line.days_left)
+    return _("(期限%(due)s,%(left)s)", due=line.due.isoformat(), left=left)
 
 
 def digest_text(user: User, today: date, now: datetime) -> str | None:
-    """Return the day's digest of a person's inbox: how many of each kind and the first few numbers with limits."""
+    """Return the day's digest of a person's inbox, in their language: how many of each kind and the first few
+    numbers with limits."""
     box = inbox_service.inbox_for(user, today, now)
     if not box.count:
         return None
-    parts = [f"【casetrack待办】{user.display_name},{today.isoformat()}共{box.count}项:"]
-    for kind, title in inbox_service.KINDS.items():
-        lines = box.lines.get(kind)
-        if not lines:
-            continue
-        shown = []
-        for line in lines[:3]:
-            limit = ""
-            if line.due is not None:
-                limit = f"已超期{-line.days_left}天" if line.days_left < 0 else \
-                    "今天到期" if line.days_left == 0 else f"剩{line.days_left}天"
-                limit = f"(期限{line.due.isoformat()},{limit})"
-            shown.append(f"{line.number}{limit}")
-        more = "等" if box.totals[kind] > len(shown) else ""
-        parts.append(f"{title}{box.totals[kind]}项:{'、'.join(shown)}{more}")
+    with force_locale(user.language):
+        parts = [_("【casetrack待办】%(name)s,%(day)s共%(count)s项:", name=user.display_name,
+                   day=today.isoformat(), count=box.count)]
+        for kind, title in inbox_service.KINDS.items():
+            lines = box.lines.get(kind)
+            if not lines:
+                continue
+            if kind in NAMELESS_KINDS:
+                parts.append(_("%(title)s%(count)s项", title=gettext(title), count=box.totals[kind]))
+                continue
+            shown = [f"{line.number}{_limit_text(line)}" for line in lines[:3]]
+            parts.append(_("%(title)s%(count)s项:%(numbers)s", title=gettext(title), count=box.totals[kind],
+                           numbers=_numbers(shown, box.totals[kind] > len(shown))))
     return "\n".join(parts)
 
 

@@ -49,8 +49,10 @@ def login():
         if user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session on login: no fixation
-            if locale:
-                session["locale"] = locale  # the language chosen on the login page stays
+            if locale in current_app.config["LANGUAGES"] and accounts.choose_language(user, locale):
+                db.session.commit()  # chosen on the login page: theirs from now on, for messages too
+            if user.locale in current_app.config["LANGUAGES"]:
+                session["locale"] = user.locale  # the language they chose, on this device or another
             login_user(user)
             if not request.args.get("next") and _on_a_phone():
                 return redirect(url_for("inbox.index"))  # on a phone, the first page is what waits on them
@@ -93,4 +95,6 @@ def language():
     code = request.form.get("locale")
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
+        if current_user.is_authenticated and accounts.choose_language(current_user._get_current_object(), code):
+            db.session.commit()  # kept on the account: the next sign-in and the messages sent to them
     return redirect(_safe_next(request.form.get("next")))

@@ -10,15 +10,26 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from casetrack import clock, permissions
 from casetrack.extensions import db
-from casetrack.forms.ledger import ConfirmForm, ExportForm, MappingForm, UploadForm
+from casetrack.forms.ledger import ConfirmForm, ExportForm, MappingForm, SeenForm, UploadForm
 from casetrack.i18n import ledger_message, notice_message
-from casetrack.ledger import exporting
+from casetrack.ledger import exporting, history
 from casetrack.ledger.format import BY_HEADER, COLUMNS, SHEET_NAMES
 from casetrack.ledger.importing import CREATE, UPDATE, apply_plan, plan_import, preview_line
 from casetrack.ledger.lookups import TownshipBook
@@ -181,6 +192,7 @@ def apply():
         form.form_errors.append(_("台账中有错误,未导入任何内容。请改正后重新上传,或勾选“只导入无错误的行”。"))
         return _preview(plan, token, form, 400)
     apply_plan(plan, current_user, valid_only=form.valid_only.data)
+    history.record_import(plan, current_user, "web", clock.now_utc())
     db.session.commit()
     _discard(token)
     for line in plan.summary():
@@ -258,3 +270,44 @@ def _private(response):
     """Keep an export out of every cache (a proxy, the browser's): it holds names and cases."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- the record of imports (台账导入记录) -------------------------------------------------------------------------
+
+@bp.route("/imports")
+@allowed_if(permissions.can_import_ledger)
+def imports():
+    """List the township's imports, newest first, each with what it did and whether it has notices."""
+    township = _township()
+    return render_template("ledger/imports.html", records=history.of_township(township.id), form=SeenForm())
+
+
+@bp.route("/imports/<int:import_id>")
+@allowed_if(permissions.can_import_ledger)
+def import_notices(import_id: int):
+    """Show one import of the township: who, when, the counts, and every notice and skipped row."""
+    township = _township()
+    record = history.find(township.id, import_id)
+    if record is None:
+        abort(404)
+    notices, errors = history.notices_of(record)
+    return render_template("ledger/import.html", record=record, notices=notices, errors=errors,
+                           attention={n.template for n in notices} - history.INFORMATION,
+                           note=notice_message, reason=ledger_message, form=SeenForm())
+
+
+@bp.route("/imports/<int:import_id>/seen", methods=["POST"])
+@allowed_if(permissions.can_import_ledger)
+def import_seen(import_id: int):
+    """Mark an import's notices seen: its line leaves the township staff's inbox."""
+    township = _township()
+    record = history.find(township.id, import_id)
+    if record is None:
+        abort(404)
+    if not SeenForm().validate_on_submit():
+        abort(400)
+    history.mark_seen(record, current_user, clock.now_utc())
+    db.session.commit()
+    session.pop("inbox_count", None)
+    flash(_("已阅 %(file)s 的导入提示。", file=record.filename), "success")
+    return redirect(url_for("inbox.index"))

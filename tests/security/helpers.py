@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from casetrack import clock
 from casetrack.documents import attachments
 from casetrack.extensions import db
-from casetrack.models import RiskWarning, Role, SavedView, User
+from casetrack.models import LedgerImport, RiskWarning, Role, SavedView, User
 from casetrack.services import accounts, places, supervision
 from casetrack.services import screening as screening_services
 from tests.conftest import PASSWORD, World, login
@@ -93,11 +93,18 @@ def rich_world(world: World) -> RichWorld:
         supervision.record_prevention(dispute, actor, 2, 0)
         db.session.commit()
         warning = db.session.execute(select(RiskWarning).where(RiskWarning.subject == f"case:{dispute.id}")).scalar_one()
+        ledger_import = LedgerImport(  # a ledger import with a notice, waiting on the township staff's inbox
+            township_id=township.id, user_id=actor.id, source="web", filename=f"{village.name}台账.xlsx",
+            imported_at=clock.now_utc(), attention=1,
+            notices=[{"template": "工作表“%(sheet)s”中没有台账表头,已跳过。", "params": {"sheet": "说明"},
+                      "attention": True}])
+        db.session.add(ledger_import)
+        db.session.commit()
         natural = village.natural_villages[0]
         made[place] = Place(township, village, actor, mediator, {
             "case_id": dispute.id, "attachment_id": item.id, "petition_id": petition.id, "round_id": round_.id,
             "finding_id": round_.findings[0].id, "view_id": view.id, "township_id": township.id,
-            "warning_id": warning.id,
+            "warning_id": warning.id, "import_id": ledger_import.id,
             "village_id": village.id, "natural_id": natural.id, "user_id": mediator.id,
             "dispute_type_id": places.dispute_types(township.id)[0].id,
             "petition_category_id": places.petition_categories(township.id)[0].id,

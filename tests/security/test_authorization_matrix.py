@@ -223,6 +223,9 @@ MATRIX: dict[str, Row] = {
     "ledger.upload": Row(post="L  403  200  403  403  403", body=_ledger_file),
     "ledger.mapping": Row(post="L  403  200  403  403  403", body=lambda w, p: {"token": w.ledger_token}),
     "ledger.apply": Row(post="L  403  302  403  403  403", body=lambda w, p: {"token": w.ledger_token}),
+    "ledger.imports": Row(get=STAFF_ONLY),
+    "ledger.import_notices": Row(get="L  403  200/200/404  403  403  403"),
+    "ledger.import_seen": Row(post="L  403  302/302/404  403  403  403", body=EMPTY),
     # help
     "help.phone": Row(get=EVERYONE),
     # early warnings (预警): seen within reach, acknowledged by those who handle the place, set by an admin
@@ -265,7 +268,7 @@ LEADER_STEP = Row(get=LEADER_GET, post="L  403/404/404  403/403/404  302/302/404
 """petitions.act for a leader's step (Art. 34), which a different rule guards than the staff's steps."""
 
 PLACE_ARGS = {"case_id", "attachment_id", "petition_id", "round_id", "finding_id", "view_id", "township_id",
-              "village_id", "natural_id", "user_id", "item_id", "warning_id"}
+              "village_id", "natural_id", "user_id", "item_id", "warning_id", "import_id"}
 FIXED_ARGS = {"year": YEAR, "month": 1, "quarter": 1, "period_key": str(YEAR), "county_id": 999,
               "token_id": 999, "number": "(2026)斜调字第1号", "return_id": 999}
 REFUSED = {"L", "400", "401", "403", "404", "405", "409"}

@@ -21,6 +21,7 @@ from casetrack.services import petitions as petition_services
 from tests.conftest import login
 from tests.factories import VALID_ID, VALID_PHONE, make_dispute
 from tests.petition_factories import make_petition
+from tests.web.test_i18n import english, locale_per_request  # noqa: F401 (fixtures: the .po as it is now)
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -283,3 +284,73 @@ def test_a_warning_turning_red_after_a_write_is_announced_at_once_but_not_by_the
     counts = warning_services.refresh_township(world.township, today)  # raises it again: left to the digest
     db.session.commit()
     assert counts["raised"] >= 1 and len(_outbox(kind="warning")) == before
+
+
+# --- each person's language ------------------------------------------------------------------------------------
+
+def _sms_texts(receiver) -> dict[str, list[str]]:
+    """The texts the SMS gateway received, by the username it was asked to reach."""
+    texts: dict[str, list[str]] = {}
+    for request in receiver.received:
+        texts.setdefault(request["json"]["username"], []).append(request["json"]["text"])
+    return texts
+
+
+@pytest.mark.usefixtures("english")
+def test_each_person_gets_the_immediate_messages_in_the_language_they_chose(app, world, receiver):
+    from casetrack.services import accounts
+
+    _channels(world, receiver, ("sms",))
+    for person in (world.staff, world.leader):
+        accounts.choose_language(person, "en")
+    db.session.commit()
+    today = clock.today()
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=today - timedelta(days=3))
+    supervision.supervise(case, world.leader, "请尽快化解", today + timedelta(days=3), today)
+    petition = make_petition(world.staff, world.township, state="in_progress", received_on=today - timedelta(days=10))
+    petition_services.request_extension(petition, world.staff, 20, "需要核实")
+    fresh = make_dispute(world.mediator, world.village, registered_on=today)
+    review.send_back(fresh, world.staff, "请补充住址")
+    db.session.commit()
+    assert notifications.deliver_pending(_now()).failed == 0
+    texts = _sms_texts(receiver)
+    due = (today + timedelta(days=3)).isoformat()
+    assert texts["staff"] == [f"[Supervision] {world.leader.display_name} is supervising {case.number} "
+                              f"({world.village.name}), deadline {due}. Sign in to casetrack to read the instruction."]
+    assert texts["mediator1"] == [
+        f"【督办】{world.leader.display_name}督办{case.number}({world.village.name}),期限{due}。请登录casetrack查看督办意见。",
+        f"【退回补正】{fresh.number}({world.village.name})被退回补正。请在casetrack待办中查看要求并补正。"]
+    (request,) = texts["leader"]
+    assert request.startswith(f"[Approval needed] Petition {petition.number} asks for an extension of 20 days")
+    client = app.test_client()  # the in-app copy is the same text
+    login(client, "staff")
+    assert f"[Supervision] {world.leader.display_name} is supervising {case.number}" in client.get("/inbox").text
+
+
+@pytest.mark.usefixtures("english")
+def test_the_digest_and_a_red_warning_are_written_in_each_persons_language(app, world, receiver):
+    from casetrack.services import accounts
+
+    _channels(world, receiver, ("sms",))
+    accounts.choose_language(world.staff, "en")
+    today = clock.today()
+    waiting = make_dispute(world.mediator, world.village, registered_on=today - timedelta(days=1))
+    case = make_dispute(world.staff, world.village, state="mediating", registered_on=today - timedelta(days=3))
+    db.session.commit()
+    supervision.record_prevention(case, world.staff, 3, 0)  # 防止民转刑 on an open case: a red warning
+    notifications.queue_digests(today, _now())
+    db.session.commit()
+    notifications.deliver_pending(_now())
+    texts = _sms_texts(receiver)
+    (english_warning,) = [t for t in texts["staff"] if "warning" in t]
+    (english_digest,) = [t for t in texts["staff"] if t.startswith("[casetrack inbox]")]
+    assert english_warning.startswith(f"[Red warning] {world.village.name}: ")
+    assert case.number in english_warning and "warnings page" in english_warning
+    assert english_digest.startswith(f"[casetrack inbox] 刘明, {today.isoformat()}: ")
+    assert f"Waiting for acceptance: 1: {waiting.number}" in english_digest
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english_digest.replace("刘明", "").replace(
+        world.village.name, "").replace(world.township.name, "").replace(waiting.number, "").replace(case.number, ""))
+    (chinese_warning,) = [t for t in texts["leader"] if "预警页" in t]
+    (chinese_digest,) = [t for t in texts["leader"] if t.startswith("【casetrack待办】")]
+    assert chinese_warning.startswith(f"【红色预警】{world.village.name}:") and case.number in chinese_warning
+    assert chinese_digest == f"【casetrack待办】leader,{today.isoformat()}共1项:\n红色预警待处置1项:{case.number}"

@@ -22,6 +22,8 @@ from babel.support import Translations
 from flask_babel import get_babel, get_domain, refresh
 
 from casetrack import clock
+from casetrack.extensions import db
+from casetrack.models import User
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -594,3 +596,26 @@ def test_ledger_notices_and_the_import_summary_are_shown_in_english(client, worl
     done = client.post("/ledger/apply", data={"token": token}, follow_redirects=True)
     assert "Disputes: 1 new, 0 updated, 0 unchanged" in _text(done)
     assert "新建" not in _text(done)
+
+
+def test_the_language_chosen_is_kept_on_the_account_for_the_next_sign_in(app, client, world, english):
+    login(client, "staff")
+    _choose(client, "en", back="/")
+    db.session.expire_all()
+    assert db.session.get(User, world.staff.id).locale == "en"
+    elsewhere = app.test_client()  # another device: no choice made there
+    login(elsewhere, "staff")
+    assert _h1(elsewhere.get("/")).startswith("Dashboard")
+    stranger = app.test_client()
+    login(stranger, "leader")  # nobody else's language changes
+    assert _h1(stranger.get("/")).startswith("工作台")
+
+
+def test_a_language_chosen_on_the_login_page_becomes_the_accounts(app, client, world, english):
+    _choose(client, "en")
+    login(client, "mediator1")
+    db.session.expire_all()
+    assert db.session.get(User, world.mediator.id).locale == "en"
+    _choose(client, "zh_Hans_CN", back="/")
+    db.session.expire_all()
+    assert db.session.get(User, world.mediator.id).locale == "zh_Hans_CN"
