@@ -5,14 +5,25 @@ the sort value, then the kind and id that break ties ("dispute" before "petition
 table keeps a plain range condition on its own indexed column and the database merges the two.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from flask import current_app
-from sqlalchemy import and_, case, exists, false, func, literal, literal_column, or_, select, true, union_all
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
@@ -26,13 +37,16 @@ from casetrack.models import (
     Petition,
     PetitionCategory,
     Petitioner,
+    QueueDueTally,
+    QueueTally,
+    QueueTypeTally,
     Supervision,
     Township,
     User,
     Village,
     dispute_mediators,
 )
-from casetrack.services import queue_stamps, time_limits
+from casetrack.services import time_limits
 
 D, P = Dispute, Petition
 DS, PS = wf.DisputeState, pw.PetitionState
@@ -182,9 +196,54 @@ class Arm:
     conditions: list
 
     def select(self, sort: str, extra=None):
+        """The keys of the rows (kind, id, sort value), as counting and exporting need them."""
         query = select(literal(self.kind).label("kind"), self.id_column.label("id"),
                        self.sorts[sort].label("sort_value")).where(*self.conditions)
         return query.where(extra) if extra is not None else query
+
+    def rows(self, sort: str, dialect: str, extra=None):
+        """The rows as a page shows them, with their keys: one statement, names joined, people gathered."""
+        columns = (_dispute_columns if self.kind == "dispute" else _petition_columns)(dialect)
+        query = select(literal(self.kind).label("kind"), self.id_column.label("id"),
+                       self.sorts[sort].label("sort_value"),
+                       *(columns[name].label(name) if name in columns else _typed_null(name).label(name)
+                         for name in ROW_COLUMNS))
+        query = (query.join(Village, Village.id == D.village_id).join(DisputeType, DisputeType.id == D.dispute_type_id)
+                 if self.kind == "dispute" else
+                 query.outerjoin(Village, Village.id == P.village_id)
+                 .join(PetitionCategory, PetitionCategory.id == P.category_id))
+        query = query.where(*self.conditions)
+        return query.where(extra) if extra is not None else query
+
+
+PEOPLE_SEPARATOR = "\x1f"
+_PEOPLE = {  # a case's parties (or petitioners) in their order, as one text: the same on both databases
+    "sqlite": "(SELECT group_concat(name, char(31)) FROM (SELECT name FROM {table} WHERE {key} = {parent}.id "
+              "ORDER BY position, id))",
+    "postgresql": "(SELECT string_agg(name, chr(31) ORDER BY position, id) FROM {table} WHERE {key} = {parent}.id)",
+}
+
+
+def _typed_null(name: str):
+    """NULL for a column only the other table has, typed as that column so its values read back as dates."""
+    table = D.__table__ if name in D.__table__.c else P.__table__
+    return type_coerce(null(), table.c[name].type)
+
+
+def _dispute_columns(dialect: str) -> dict:
+    return {"township_id": D.township_id, "number": D.number, "registered_on": D.registered_on, "status": D.status,
+            "risk_level": D.risk_level, "returned": D.returned_note.is_not(None), "due_on": D.due_on,
+            "village": Village.name, "category": DisputeType.name,
+            "people": literal_column(_PEOPLE[dialect].format(table="parties", key="dispute_id", parent="disputes")),
+            **{name: getattr(D, name) for name in DISPUTE_FACTS}}
+
+
+def _petition_columns(dialect: str) -> dict:
+    return {"township_id": P.township_id, "number": P.number, "registered_on": P.received_on, "status": P.status,
+            "returned": false(), "due_on": P.due_on, "village": Village.name, "category": PetitionCategory.name,
+            "people": literal_column(_PEOPLE[dialect].format(table="petitioners", key="petition_id",
+                                                             parent="petitions")),
+            **{name: getattr(P, name) for name in PETITION_FACTS}}
 
 
 DISPUTE_ONLY_TABS = ("mediating", "major", "follow_up", "returned")
@@ -264,7 +323,8 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
             after = before = None
     forward = not (before or last)
     descending = newest_first if forward else not newest_first
-    parts = [arm.select(sort, _beyond(arm, sort, cursor, descending) if cursor else None) for arm in arms]
+    dialect = db.session.get_bind().dialect.name
+    parts = [arm.rows(sort, dialect, _beyond(arm, sort, cursor, descending) if cursor else None) for arm in arms]
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
     if len(parts) == 1:
         arm = arms[0]
@@ -276,7 +336,7 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
     found = found[:size]
     if not forward:
         found.reverse()
-    objects = _load(found)
+    objects = [_item(row) for row in found]
     if forward:
         is_first, is_last = cursor is None, not more
     else:
@@ -324,49 +384,21 @@ PETITION_FACTS = ("decided_on", "extension_days", "review_requested_on", "second
                   "received_on", "source", "assigned_due_on", "completion_report_on")
 
 
-def _load(found) -> list[QueueItem]:
-    """Read the page's disputes and petitions: one query per table with its names joined, one for the people."""
-    dispute_ids = [row.id for row in found if row.kind == "dispute"]
-    petition_ids = [row.id for row in found if row.kind == "petition"]
-    items = {}
-    if dispute_ids:
-        people = _people(Party.dispute_id, Party, dispute_ids)
-        for r in db.session.execute(
-            select(D.id, D.township_id, D.number, D.registered_on, D.status, D.risk_level,
-                   D.returned_note.is_not(None).label("returned"), D.due_on, Village.name.label("village"),
-                   DisputeType.name.label("category"), *(getattr(D, name) for name in DISPUTE_FACTS))
-            .join(Village, Village.id == D.village_id).join(DisputeType, DisputeType.id == D.dispute_type_id)
-            .where(D.id.in_(dispute_ids))
-        ):
-            items["dispute", r.id] = QueueItem(
-                "dispute", r.id, r.township_id, r.number, r.registered_on, r.status, DS(r.status), r.village,
-                r.category, r.due_on, r.risk_level, bool(r.returned), people.get(r.id, ()),
-                {name: getattr(r, name) for name in DISPUTE_FACTS})
-    if petition_ids:
-        people = _people(Petitioner.petition_id, Petitioner, petition_ids)
-        for r in db.session.execute(
-            select(P.id, P.township_id, P.number, P.status, P.due_on, Village.name.label("village"),
-                   PetitionCategory.name.label("category"), *(getattr(P, name) for name in PETITION_FACTS))
-            .outerjoin(Village, Village.id == P.village_id)
-            .join(PetitionCategory, PetitionCategory.id == P.category_id)
-            .where(P.id.in_(petition_ids))
-        ):
-            items["petition", r.id] = QueueItem(
-                "petition", r.id, r.township_id, r.number, r.received_on, r.status, PS(r.status), r.village,
-                r.category, r.due_on, people=people.get(r.id, ()),
-                facts={name: getattr(r, name) for name in PETITION_FACTS})
-    return [items[row.kind, row.id] for row in found]
+ROW_COLUMNS = ("township_id", "number", "registered_on", "status", "risk_level", "returned", "due_on", "village",
+               "category", "people", *DISPUTE_FACTS, *PETITION_FACTS)
+"""What the keyset statement reads of each row beside its keys; a column the other table lacks is NULL."""
 
 
-def _people(parent_column, model, ids: list[int]) -> dict[int, tuple]:
-    """Return the names of the parties (or petitioners) of some cases, in their order, by case id."""
-    names: dict[int, list] = {}
-    for parent_id, name in db.session.execute(
-        select(parent_column, model.name).where(parent_column.in_(ids)).order_by(parent_column, model.position,
-                                                                                   model.id)
-    ):
-        names.setdefault(parent_id, []).append(name)
-    return {key: tuple(value) for key, value in names.items()}
+def _item(r) -> QueueItem:
+    """Make a queue item of one row of the keyset statement."""
+    dispute = r.kind == "dispute"
+    people = tuple(r.people.split(PEOPLE_SEPARATOR)) if r.people else ()
+    facts = {name: getattr(r, name) for name in (DISPUTE_FACTS if dispute else PETITION_FACTS)}
+    if dispute:
+        facts["continuation_agreed"] = bool(facts["continuation_agreed"])
+    return QueueItem(r.kind, r.id, r.township_id, r.number, r.registered_on, r.status,
+                     DS(r.status) if dispute else PS(r.status), r.village, r.category, r.due_on,
+                     r.risk_level if dispute else None, bool(r.returned), people, facts)
 
 
 def limits(items: list[QueueItem], today: date) -> list[time_limits.LimitView | None]:
@@ -411,71 +443,65 @@ def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, in
     return counts
 
 
-class StampedCache:
-    """Values (tab counts, page bodies) kept in this process, each under the change stamps it was made at."""
-
-    def __init__(self, size: int = 2048):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, stamp):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None or found[0] != stamp:
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key, stamp, counts) -> None:
-        with self.lock:
-            self.entries[key] = (stamp, counts)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+def _tally_conditions(model, user: User, f: Filters) -> list:
+    """The WHERE clause of a tally table for the user's reach and the filters the tallies hold."""
+    conditions = [permissions.placed_within(model, user)]
+    if f.kind:
+        conditions.append(model.kind == f.kind)
+    for column, value in ((model.village_id, f.village_id), (model.status, f.status), (model.risk_level, f.risk),
+                          (model.level, f.level)):
+        if value:
+            conditions.append(column == value)
+    if f.type_id:  # a dispute type: queue_type_tallies, which holds disputes only, or the days' tallies
+        conditions.append(model.type_id == f.type_id)
+    return conditions
 
 
-def _count_cache() -> StampedCache:
-    return current_app.extensions.setdefault("casetrack.queue_counts", StampedCache())
+def _tallied(f: Filters) -> bool:
+    """Tell whether the tallies hold the counts these filters ask for (place, type, state, risk, level, kind)."""
+    return not (f.figure is not None or f.ids or f.mediator_id or f.registered_from or f.registered_to or f.text)
 
 
-def reach(user: User) -> tuple[tuple, list[int] | None]:
-    """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all).
+def _read_tallies(user: User, f: Filters, today: date, soon: date) -> dict[str, int]:
+    """Sum every tab from the tallies the triggers of migration 0025 keep: two small indexed reads."""
+    T, U = (QueueTypeTally if f.type_id else QueueTally), QueueDueTally
+    dispute, petition = T.kind == "dispute", T.kind == "petition"
 
-    The reach itself is permissions.reach_of's; the role stays in the key, as tabs differ by role."""
-    seen = permissions.reach_of(user)
-    key = (user.role_enum.value, seen)
-    if seen.everywhere:
-        return key, None
-    if seen.village_id is not None:
-        return key, [user.village.township_id]
-    if seen.township_ids is not None:
-        return key, sorted(seen.township_ids)
-    return key, [seen.township_id] if seen.township_id is not None else []
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, T.n), else_=0)), 0)
+
+    row = db.session.execute(select(
+        func.coalesce(func.sum(T.n), 0).label("all"),
+        total(T.status == DS.REGISTERED.value).label("pending"),
+        total(and_(dispute, T.status.in_([DS.ACCEPTED.value, DS.MEDIATING.value]))).label("mediating"),
+        total(and_(dispute, T.status.in_(OPEN_DISPUTE),
+                   or_(T.risk_level == wf.RiskLevel.MAJOR.value, T.supervised == 1))).label("major"),
+        total(and_(dispute, T.status == DS.CONCLUDED.value, T.succeeded == 1)).label("follow_up"),
+        total(and_(dispute, T.returned == 1)).label("returned"),
+        total(and_(petition, T.status.in_(HANDLING_PETITION))).label("petitions"),
+        total(T.dated == 1).label("dated"),
+    ).where(*_tally_conditions(T, user, f))).one()
+    counts = {key: int(value) for key, value in row._mapping.items()}
+    due = db.session.execute(select(  # only the days from today on: a few hundred rows at most
+        func.coalesce(func.sum(U.n), 0).label("ahead"),
+        func.coalesce(func.sum(case((U.due_on <= soon, U.n), else_=0)), 0).label("due_soon"),
+    ).where(U.due_on >= today, *_tally_conditions(U, user, f))).one()
+    counts.update(overdue=counts.pop("dated") - int(due.ahead), due_soon=int(due.due_soon))
+    return counts
 
 
 def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
     """Count every tab under the other filters, so the tab bar shows where work waits.
 
-    A page that only reads does not count again: the counts are kept in this process under the change
-    stamps of the townships in the user's reach (services.queue_stamps), read before counting, so any
-    committed write by any process makes the next page count afresh.
+    For the filters the tallies hold (kind, village, type, state, risk, level) the counts are sums of
+    queue_tallies and queue_due_tallies, which database triggers change in the same statement as any write
+    to a case (migration 0025), so they are exact for every reader at once; other filters (mediator, dates,
+    search, a figure's cases) count the cases themselves.
     """
     soon = _soon(today, township)
-    if f.figure is not None or f.ids:
-        return _count_tabs(user, f, today, soon)
-    whose, township_ids = reach(user)
-    stamp = queue_stamps.tokens(db.session, township_ids)  # before counting: see the docstring
-    if queue_stamps.has_uncommitted_changes(db.session):  # this transaction's own writes are not stamped yet
-        return _count_tabs(user, f, today, soon)
-    asked = tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "sort", "figure", "ids")))
-    key = (whose, today, soon, asked)  # every tab is counted at once; the order does not change a count
-    cache = _count_cache()
-    counts = cache.get(key, stamp)
-    if counts is None:
-        counts = _count_tabs(user, f, today, soon)
-        cache.put(key, stamp, counts)
-    return dict(counts)
+    if _tallied(f):
+        return _read_tallies(user, f, today, soon)
+    return _count_tabs(user, f, today, soon)
 
 
 def iterate_all(user: User, f: Filters, today: date, township: Township | None, chunk: int = 500):

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,11 +16,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,8 +32,8 @@ from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
-from casetrack.services import queue_stamps, time_limits
 from casetrack.services import statistics as stats
+from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
@@ -45,7 +41,6 @@ from casetrack.web.decorators import allowed_if
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
-bp.record_once(lambda state: queue_stamps.init_app(state.app))  # the counts' cache needs every write stamped
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
                "figure", "period", "township")
 
@@ -107,39 +102,11 @@ def index():
     township = _township()
     today = clock.today()
     filters = read_filters(township)
-    return render_template("queue/index.html", body=_body(filters, today, township))
+    return _render(filters, today, township)
 
 
-CSRF_MARK = "\x1fcasetrack-csrf\x1f"
-"""Stands for the session's CSRF token in a kept page body (the token is the session's, the body is not)."""
-
-
-def _body(filters: q.Filters, today: date, township: Township | None) -> Markup:
-    """The page's content for this user, address, day and language: rendered once, then kept in this worker
-    under the change stamps of the townships in reach, which any committed write to their cases, names,
-    settings, holidays, accounts or views changes (services.queue_stamps). What is kept holds no CSRF token
-    and no flash message: the token is put in on the way out, the messages are base.html's."""
-    whose, township_ids = q.reach(current_user)
-    cacheable = current_app.config["QUEUE_PAGE_CACHE"] and filters.figure is None and not filters.ids
-    stamp = queue_stamps.tokens(db.session, township_ids) if cacheable else None  # before reading: see tab_counts
-    if queue_stamps.has_uncommitted_changes(db.session):
-        cacheable = False
-    key = (current_user.id, whose, request.query_string, today, str(get_locale()))
-    cache = _body_cache()
-    kept = cache.get(key, stamp) if cacheable else None
-    if kept is None:
-        body = _render_body(filters, today, township)
-        if cacheable:
-            cache.put(key, stamp, body.replace(generate_csrf(), CSRF_MARK))
-        return Markup(body)
-    return Markup(kept.replace(CSRF_MARK, generate_csrf()))
-
-
-def _body_cache() -> q.StampedCache:
-    return current_app.extensions.setdefault("casetrack.queue_bodies", q.StampedCache(size=256))
-
-
-def _render_body(filters: q.Filters, today: date, township: Township | None) -> str:
+def _render(filters: q.Filters, today: date, township: Township | None) -> str:
+    """Render the page afresh: one keyset statement for the rows, two tally reads for the tab counts."""
     read_at = now_utc()  # before reading: a case changed after this is skipped by the bulk form (see _skip_reason)
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
@@ -152,7 +119,7 @@ def _render_body(filters: q.Filters, today: date, township: Township | None) -> 
         select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
     ).scalars().all() if township else []
     return render_template(
-        "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
+        "queue/index.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
         tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
         types=dispute_types(township.id) if township else [], args=_current_args(),
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
