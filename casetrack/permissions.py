@@ -366,12 +366,6 @@ def county_township_ids(county_id: int) -> frozenset[int]:
     return cache[county_id]
 
 
-def placed_within(model, user: User):
-    """Return the WHERE clause of the user's reach over any table placed by village_id and township_id (the
-    queue's tallies, say), as the scopes of cases are."""
-    return _within(model, reach_of(user))
-
-
 def _within(model, reach: Reach):
     """Return the WHERE clause of a reach over a model placed by village_id and township_id."""
     if reach.everywhere:
