@@ -77,6 +77,7 @@ class Filters:
     registered_from: date | None = None
     registered_to: date | None = None
     text: str = ""
+    phone: str = ""  # 4 to 11 digits matched against parties' and petitioners' phones (staff only: web/queue.py)
     sort: str = "registered"
     figure: object | None = None  # (model, where clause) from services.statistics.figure_condition
     ids: list[int] = field(default_factory=list)
@@ -131,6 +132,11 @@ def person_matches(model, text: str):
     return condition
 
 
+def phone_matches(model, digits: str):
+    """A party or petitioner whose phone is these 11 digits, or ends with these 4 to 10."""
+    return model.phone == digits if len(digits) == 11 else model.phone.like(f"%{digits}")
+
+
 def _dispute_select(user: User, f: Filters, today: date, soon: date):
     conditions = [permissions.dispute_scope(user), D.merged_into_id.is_(None), _dispute_tab(f.tab, today, soon)]
     if f.village_id:
@@ -153,7 +159,9 @@ def _dispute_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(D.number.like(like), D.summary.like(like),
-                              exists().where(Party.dispute_id == D.id, person_matches(Party, f.text))))
+                              exists().where(Party.dispute_id == D.id, person_matches(Party, f.text)),
+                              *([exists().where(Party.dispute_id == D.id, phone_matches(Party, f.phone))]
+                                if f.phone else [])))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Dispute else false())
@@ -176,7 +184,9 @@ def _petition_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(P.number.like(like), P.request.like(like),
-                              exists().where(Petitioner.petition_id == P.id, person_matches(Petitioner, f.text))))
+                              exists().where(Petitioner.petition_id == P.id, person_matches(Petitioner, f.text)),
+                              *([exists().where(Petitioner.petition_id == P.id, phone_matches(Petitioner, f.phone))]
+                                if f.phone else [])))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Petition else false())
@@ -226,7 +236,10 @@ def _rows_statement(keys, dialect: str, direction):
               .outerjoin(Village, Village.id == func.coalesce(D.village_id, P.village_id))
               .outerjoin(DisputeType, DisputeType.id == D.dispute_type_id)
               .outerjoin(PetitionCategory, PetitionCategory.id == P.category_id))
-    return select(*columns).select_from(joined).order_by(*(direction(c) for c in (k.c.sort_value, k.c.kind, k.c.id)))
+    # The keys are scoped by the arms' own conditions; the reach's loader criteria would land in the WHERE of
+    # the outer joins (a dispute row has no petition, and the reverse) and drop every row.
+    return (select(*columns).select_from(joined).order_by(*(direction(c) for c in (k.c.sort_value, k.c.kind, k.c.id)))
+            .execution_options(**permissions.COUNTY_WIDE))
 
 
 def _dispute_columns(dialect: str) -> dict:
@@ -444,7 +457,8 @@ def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, in
 
 def _tallied(f: Filters) -> bool:
     """Tell whether the tallies hold the counts these filters ask for (place, type, state, risk, level, kind)."""
-    return not (f.figure is not None or f.ids or f.mediator_id or f.registered_from or f.registered_to or f.text)
+    return not (f.figure is not None or f.ids or f.mediator_id or f.registered_from or f.registered_to or f.text
+                or f.phone)
 
 
 def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple) -> tuple:

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casetrack import clock, permissions
 from casetrack.clock import now_utc
+from casetrack.domain import identity
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
@@ -45,34 +46,34 @@ FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "med
                "figure", "period", "township")
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
+def _int(name: str, source=None) -> int | None:
+    value = (request.args if source is None else source).get(name, "")
     return int(value) if value.isdigit() and len(value) <= 9 else None  # an id; a longer one would overflow SQL
 
 
-def _day(name: str) -> date | None:
+def _day(name: str, source=None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat((request.args if source is None else source).get(name, ""))
     except ValueError:
         return None
 
 
-def _township() -> Township | None:
-    township_id = current_user.township_id or _int("township")
+def _township(source=None) -> Township | None:
+    township_id = current_user.township_id or _int("township", source)
     return db.session.get(Township, township_id) if township_id else None
 
 
-def read_filters(township: Township | None) -> q.Filters:
-    """Read the filters from the URL; unknown values are ignored, not errors."""
-    args = request.args
+def read_filters(township: Township | None, source=None) -> q.Filters:
+    """Read the filters from the URL (or the search form posted); unknown values are ignored, not errors."""
+    args = request.args if source is None else source
     filters = q.Filters(
         tab=args.get("tab") if args.get("tab") in q.TABS else "all",
         kind=args.get("kind") if args.get("kind") in ("dispute", "petition") else "",
-        village_id=_int("village"), type_id=_int("type"), status=args.get("status", "")[:24],
+        village_id=_int("village", args), type_id=_int("type", args), status=args.get("status", "")[:24],
         risk=args.get("risk") if args.get("risk") in [r.value for r in wf.RiskLevel] else "",
         level=args.get("level") if args.get("level") in [lv.value for lv in wf.Level] else "",
-        mediator_id=_int("mediator"), registered_from=_day("from"), registered_to=_day("to"),
-        text="" if listing.refused_search() else listing.search_text(),  # no personal numbers
+        mediator_id=_int("mediator", args), registered_from=_day("from", args), registered_to=_day("to", args),
+        text="" if source is not None or listing.refused_search() else listing.search_text(),  # no personal numbers
         sort=args.get("sort") if args.get("sort") in q.SORTS else "registered",
     )
     figure, period_key = args.get("figure"), args.get("period")
@@ -105,8 +106,35 @@ def index():
     return _render(filters, today, township)
 
 
-def _render(filters: q.Filters, today: date, township: Township | None) -> str:
-    """Render the page afresh: one keyset statement for the rows, two tally reads for the tab counts."""
+@bp.route("/search", methods=["POST"])
+@login_required
+def search():
+    """Take the search form: a term of 4 to 11 digits may be a phone or its last digits, so the page is answered
+    here and the term never goes into an address (nor so into access logs or history); anything else goes to
+    /queue?q=… as before, so the address can be bookmarked. Staff, leaders and admins find a party or a
+    petitioner by phone; a village mediator's digits match case numbers and texts only."""
+    form = request.form
+    term = (form.get("q") or "").strip()[:60]
+    args = {key: form[key][:40] for key in FILTER_KEYS if key != "q" and form.get(key)}
+    digits = identity.phone_digits(term)
+    staff = permissions.can_search_phones(current_user)
+    if digits is None or (not staff and identity.PERSONAL_NUMBER.search(term)):
+        if identity.PERSONAL_NUMBER.search(term):  # an ID number, or a mediator's phone: not searched, not passed on
+            flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
+            term = ""
+        return redirect(url_for("queue.index", **args, **({"q": term} if term else {})))
+    township = _township(form)
+    filters = read_filters(township, form)
+    filters.text, filters.phone = digits, digits if staff else ""
+    return _render(filters, clock.today(), township, args=args)
+
+
+def _render(filters: q.Filters, today: date, township: Township | None, args: dict | None = None) -> str:
+    """Render the page afresh: one keyset statement for the rows, two tally reads for the tab counts.
+
+    `args` are the filters a page answered to a posted number search links with: never the number itself."""
+    private = args is not None
+    args = _current_args() if args is None else args
     read_at = now_utc()  # before reading: a case changed after this is skipped by the bulk form (see _skip_reason)
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
@@ -121,10 +149,12 @@ def _render(filters: q.Filters, today: date, township: Township | None) -> str:
     return render_template(
         "queue/index.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
         tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
-        types=dispute_types(township.id) if township else [], args=_current_args(),
+        types=dispute_types(township.id) if township else [], args=args, private_search=private,
+        may_search_phones=permissions.can_search_phones(current_user),
+        back=url_for("queue.index", **args) if private else request.full_path,
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
         status_groups=_status_groups(),
-        url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
+        url_with=lambda **c: url_for("queue.index", **{k: v for k, v in {**args, **c}.items() if v}),
         read_at=read_at.isoformat(),
     )
 
