@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 from casetrack import create_app
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models import Dispute, Petition, QueueDueTally, QueueTally, QueueTypeTally, Supervision, User
+from casetrack.models import Dispute, Petition, QueueDueTally, QueueTally, QueueTypeTally, Supervision, User, Village
 from casetrack.services import corrections, review
 from casetrack.services import disputes as dispute_services
 from casetrack.services import petitions as petition_services
@@ -252,19 +252,21 @@ def test_counts_stay_exact_with_writers_in_parallel_on_postgresql(app, world, da
     ids = [dispute(world.staff, world.village, days(-1)).id for _ in range(16)]
     other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
                         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10}})
-    barrier, errors = threading.Barrier(8), []
+    barrier, errors = threading.Barrier(8, timeout=60), []
+    staff_id, village_id = world.staff.id, world.village.id
 
     def writer(index: int) -> None:
         with other.app_context():
             try:
-                staff = db.session.get(User, world.staff.id)
+                staff = db.session.get(User, staff_id)
                 barrier.wait()
                 for case_id in ids[index * 2:index * 2 + 2]:
                     dispute_services.accept(db.session.get(Dispute, case_id), staff, today(), today())
-                    dispute(staff, db.session.get(type(world.village), world.village.id), days(-1))
+                    dispute(staff, db.session.get(Village, village_id), days(-1))
                     db.session.commit()
             except Exception as failure:  # noqa: BLE001 — reported below
-                errors.append(failure)
+                errors.append(repr(failure))
+                barrier.abort()
             finally:
                 db.session.remove()
 
