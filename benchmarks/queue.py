@@ -87,14 +87,15 @@ def postgresql_copy(sqlite_path: Path, server_url: str, disputes: int) -> str:
             for table in db.metadata.sorted_tables:
                 columns = [c.name for c in table.columns]
                 present = {r[1] for r in source.execute(f"PRAGMA table_info({table.name})")}
-                if not present or table.name in ("queue_tallies", "queue_due_tallies"):
+                if not present or table.name.startswith("queue_"):
                     continue
                 columns = [c for c in columns if c in present]
                 raw.execute(f"DELETE FROM {table.name}")
+                quoted = ", ".join(f'"{c}"' for c in columns)
                 booleans = [i for i, c in enumerate(columns) if str(table.c[c].type) == "BOOLEAN"]
                 with raw.cursor() as cursor, cursor.copy(
-                        f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in source.execute(f"SELECT {', '.join(columns)} FROM {table.name}"):
+                        f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+                    for row in source.execute(f"SELECT {quoted} FROM {table.name}"):
                         if booleans:
                             row = list(row)
                             for i in booleans:
@@ -104,19 +105,13 @@ def postgresql_copy(sqlite_path: Path, server_url: str, disputes: int) -> str:
                     raw.execute(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                 f"COALESCE((SELECT max(id) FROM {table.name}), 1))")
             raw.execute("SET session_replication_role = origin")
-            raw.execute("DELETE FROM queue_tallies")
-            raw.execute("DELETE FROM queue_due_tallies")
             from importlib import import_module
 
             fill = import_module("migrations.versions.0025_queue_tallies")
-            for table_name, key_of in fill.KEYS.items():  # the migration's own filling statements
-                key = key_of("c")
-                live = "c.merged_into_id IS NULL" if table_name == "disputes" else "1 = 1"
-                for tally, names in (("queue_tallies", fill.KEY), ("queue_due_tallies", fill.DUE_KEY)):
-                    extra = " AND c.due_on IS NOT NULL" if tally == "queue_due_tallies" else ""
-                    raw.execute(f"INSERT INTO {tally} ({', '.join(names)}, n) SELECT {fill._values(names, key)}, "
-                                f"COUNT(*) FROM {table_name} c WHERE {live}{extra} GROUP BY "
-                                + ", ".join(str(i + 1) for i in range(len(names))))
+            for tally in fill.TALLIES:
+                raw.execute(f"DELETE FROM {tally}")
+            for statement in fill.fill_statements():  # the migration's own: count the copied cases
+                raw.execute(statement)
             raw.execute("ANALYZE")
             raw.execute("CREATE TABLE copy_done (at timestamp)")
         engine.dispose()
