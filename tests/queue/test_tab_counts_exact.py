@@ -15,7 +15,16 @@ from sqlalchemy import select, text, update
 from casetrack import create_app
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
-from casetrack.models import Dispute, Petition, QueueDueTally, QueueTally, QueueTypeTally, Supervision, User, Village
+from casetrack.models import (
+    Dispute,
+    Petition,
+    QueueDueTally,
+    QueueTally,
+    QueueTypeTally,
+    Supervision,
+    User,
+    Village,
+)
 from casetrack.services import corrections, review
 from casetrack.services import disputes as dispute_services
 from casetrack.services import petitions as petition_services
