@@ -187,7 +187,7 @@ def main() -> None:
     from benchmarks.queue import upgrade_schema
 
     path = ensure_database(args.disputes, 20)
-    upgrade_schema(path)
+    upgrade_schema(f"sqlite:///{path}")
     app = _app(path)
     people = prepare(app)
     clients = signed_in(app, people)

@@ -27,7 +27,6 @@ class DefaultConfig:
     LOGIN_ACCOUNT_SLOW_SECONDS = 5  # a slowed account gets one password check per this many seconds
     PROXY_FIX_X_FOR = 0  # behind a reverse proxy: how many X-Forwarded-For hops to trust for the client address
     PAGE_SIZE = 50
-    QUEUE_PAGE_CACHE = True  # keep rendered queue pages per worker under change stamps (web/queue.py)
     API_RATE_LIMIT = 300  # requests of one API token per window (services.api_tokens.admit); past it: 429
     API_RATE_WINDOW_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"  # the suite uses a cheap pbkdf2 to stay fast; never lower it in production

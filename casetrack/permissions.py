@@ -226,6 +226,12 @@ class Abilities:
         return bool(getattr(self._user, "is_authenticated", False)) and can_act(self._user, dispute, action)
 
 
+def can_search_phones(user: User) -> bool:
+    """Township staff, leaders and admins find a party or petitioner by phone in the queue; a village mediator
+    does not (issue 18): the search of a village's phone reaches no one's number."""
+    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN)
+
+
 def sees_personal_data(user: User, dispute: Dispute) -> bool:
     """Tell whether ID numbers and phones are shown whole: only to those who handle the case."""
     return _handles(user, dispute)

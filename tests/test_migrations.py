@@ -138,7 +138,8 @@ def test_case_events_refuse_update_and_delete_in_the_database(fresh_app):
             connection.execute(text("UPDATE case_events SET summary = '更正' WHERE id = :id"), {"id": event_id})
         _flask_db(fresh_app, "upgrade")
         with db.engine.connect() as connection:
-            names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+            names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                             "AND tbl_name = 'case_events'")).scalars()
             assert sorted(names) == ["case_events_no_delete", "case_events_no_update"]
 
 

@@ -35,6 +35,16 @@ def normalise_phone(value: str) -> str:
     return value.strip().replace(" ", "").replace("\u3000", "").translate(_FULL_WIDTH)
 
 
+_BETWEEN_DIGITS = re.compile(r"[\s\u3000+\-–—_.·/\\()()．／－＿＋、]")
+
+
+def phone_digits(term: str) -> str | None:
+    """Return a search term's digits when it is 4 to 11 digits (a phone, or its last digits, typed with any
+    separators or full-width), else None."""
+    digits = _BETWEEN_DIGITS.sub("", term.translate(_FULL_WIDTH))
+    return digits if digits.isascii() and digits.isdigit() and 4 <= len(digits) <= 11 else None
+
+
 def id_check_digit(first17: str) -> str:
     """Compute the GB 11643 check character for the first 17 digits."""
     total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))

@@ -34,7 +34,7 @@ from casetrack.models import (
     Township,
     dispute_mediators,
 )
-from casetrack.services import queue_stamps, time_limits
+from casetrack.services import time_limits
 from casetrack.services.numbering import format_case_number, raise_counter_to
 
 BATCH = 2000
@@ -162,7 +162,6 @@ def _copy(connection, table, params: list[dict]) -> None:
                 for index in to_json:
                     row[index] = None if row[index] is None else json.dumps(row[index])
                 copy.write_row(row)
-    queue_stamps.mark_written(connection, table.name)  # COPY passes by the cursor events that stamp writes
 
 
 def _insert_returning_ids(table, params: list[dict]) -> list[int]:

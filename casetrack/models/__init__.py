@@ -20,9 +20,9 @@ from casetrack.models.ledger_maps import LedgerMapping
 from casetrack.models.monthly_returns import MonthlyReturn, ReturnStatus
 from casetrack.models.notifications import Notification, NotificationChannel
 from casetrack.models.petitions import Petition, PetitionCategory, Petitioner
+from casetrack.models.queue_tallies import QueueDueTally, QueueTally, QueueTypeTally
 from casetrack.models.reports import ReportSnapshot, SavedView
 from casetrack.models.screening import IntensifiedPeriod, ScreeningFinding, ScreeningRound
-from casetrack.models.stamps import QueueStamp
 from casetrack.models.supervision import Supervision
 from casetrack.models.users import LoginThrottle, Role, User
 from casetrack.models.warnings import RiskWarning, WarningEvent
@@ -42,7 +42,9 @@ __all__ = [
     "NotificationChannel",
     "Petition",
     "PetitionCategory",
-    "QueueStamp",
+    "QueueTally",
+    "QueueDueTally",
+    "QueueTypeTally",
     "Petitioner",
     "CaseCounter",
     "CaseEvent",

@@ -5,14 +5,26 @@ the sort value, then the kind and id that break ties ("dispute" before "petition
 table keeps a plain range condition on its own indexed column and the database merges the two.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from flask import current_app
-from sqlalchemy import and_, case, exists, false, func, literal, literal_column, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
 
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
@@ -32,7 +44,7 @@ from casetrack.models import (
     Village,
     dispute_mediators,
 )
-from casetrack.services import queue_stamps, time_limits
+from casetrack.services import time_limits
 
 D, P = Dispute, Petition
 DS, PS = wf.DisputeState, pw.PetitionState
@@ -65,6 +77,7 @@ class Filters:
     registered_from: date | None = None
     registered_to: date | None = None
     text: str = ""
+    phone: str = ""  # 4 to 11 digits matched against parties' and petitioners' phones (staff only: web/queue.py)
     sort: str = "registered"
     figure: object | None = None  # (model, where clause) from services.statistics.figure_condition
     ids: list[int] = field(default_factory=list)
@@ -119,6 +132,11 @@ def person_matches(model, text: str):
     return condition
 
 
+def phone_matches(model, digits: str):
+    """A party or petitioner whose phone is these 11 digits, or ends with these 4 to 10."""
+    return model.phone == digits if len(digits) == 11 else model.phone.like(f"%{digits}")
+
+
 def _dispute_select(user: User, f: Filters, today: date, soon: date):
     conditions = [permissions.dispute_scope(user), D.merged_into_id.is_(None), _dispute_tab(f.tab, today, soon)]
     if f.village_id:
@@ -141,7 +159,9 @@ def _dispute_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(D.number.like(like), D.summary.like(like),
-                              exists().where(Party.dispute_id == D.id, person_matches(Party, f.text))))
+                              exists().where(Party.dispute_id == D.id, person_matches(Party, f.text)),
+                              *([exists().where(Party.dispute_id == D.id, phone_matches(Party, f.phone))]
+                                if f.phone else [])))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Dispute else false())
@@ -164,7 +184,9 @@ def _petition_select(user: User, f: Filters, today: date, soon: date):
     if f.text:
         like = f"%{f.text}%"
         conditions.append(or_(P.number.like(like), P.request.like(like),
-                              exists().where(Petitioner.petition_id == P.id, person_matches(Petitioner, f.text))))
+                              exists().where(Petitioner.petition_id == P.id, person_matches(Petitioner, f.text)),
+                              *([exists().where(Petitioner.petition_id == P.id, phone_matches(Petitioner, f.phone))]
+                                if f.phone else [])))
     if f.figure is not None:
         model, clause = f.figure
         conditions.append(clause if model is Petition else false())
@@ -182,9 +204,58 @@ class Arm:
     conditions: list
 
     def select(self, sort: str, extra=None):
+        """The keys of the rows (kind, id, sort value), as counting and exporting need them."""
         query = select(literal(self.kind).label("kind"), self.id_column.label("id"),
                        self.sorts[sort].label("sort_value")).where(*self.conditions)
         return query.where(extra) if extra is not None else query
+
+
+PEOPLE_SEPARATOR = "\x1f"
+_PEOPLE = {  # a case's parties (or petitioners) in their order, as one text: the same on both databases
+    "sqlite": "(SELECT group_concat(name, char(31)) FROM (SELECT name FROM {table} WHERE {key} = {parent}.id "
+              "ORDER BY position, id))",
+    "postgresql": "(SELECT string_agg(name, chr(31) ORDER BY position, id) FROM {table} WHERE {key} = {parent}.id)",
+}
+
+
+def _rows_statement(keys, dialect: str, direction):
+    """The page's rows in one statement: the keyset (kind, id, sort value; LIMIT inside, so only those rows
+    are read further) joined to the cases, their village, type or category and their people."""
+    k = keys.subquery("k")
+    dispute_columns, petition_columns = _dispute_columns(dialect), _petition_columns(dialect)
+    columns = [k.c.kind, k.c.id, k.c.sort_value]
+    for name in ROW_COLUMNS:
+        if name in dispute_columns and name in petition_columns:
+            columns.append(case((k.c.kind == "dispute", dispute_columns[name]),
+                                else_=petition_columns[name]).label(name))
+        else:
+            columns.append((dispute_columns.get(name) if name in dispute_columns else petition_columns[name])
+                           .label(name))
+    joined = (k.outerjoin(D, and_(k.c.kind == "dispute", D.id == k.c.id))
+              .outerjoin(P, and_(k.c.kind == "petition", P.id == k.c.id))
+              .outerjoin(Village, Village.id == func.coalesce(D.village_id, P.village_id))
+              .outerjoin(DisputeType, DisputeType.id == D.dispute_type_id)
+              .outerjoin(PetitionCategory, PetitionCategory.id == P.category_id))
+    # The keys are scoped by the arms' own conditions; the reach's loader criteria would land in the WHERE of
+    # the outer joins (a dispute row has no petition, and the reverse) and drop every row.
+    return (select(*columns).select_from(joined).order_by(*(direction(c) for c in (k.c.sort_value, k.c.kind, k.c.id)))
+            .execution_options(**permissions.COUNTY_WIDE))
+
+
+def _dispute_columns(dialect: str) -> dict:
+    return {"township_id": D.township_id, "number": D.number, "registered_on": D.registered_on, "status": D.status,
+            "risk_level": D.risk_level, "returned": D.returned_note.is_not(None), "due_on": D.due_on,
+            "village": Village.name, "category": DisputeType.name,
+            "people": literal_column(_PEOPLE[dialect].format(table="parties", key="dispute_id", parent="disputes")),
+            **{name: getattr(D, name) for name in DISPUTE_FACTS}}
+
+
+def _petition_columns(dialect: str) -> dict:
+    return {"township_id": P.township_id, "number": P.number, "registered_on": P.received_on, "status": P.status,
+            "returned": false(), "due_on": P.due_on, "village": Village.name, "category": PetitionCategory.name,
+            "people": literal_column(_PEOPLE[dialect].format(table="petitioners", key="petition_id",
+                                                             parent="petitions")),
+            **{name: getattr(P, name) for name in PETITION_FACTS}}
 
 
 DISPUTE_ONLY_TABS = ("mediating", "major", "follow_up", "returned")
@@ -268,15 +339,16 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
     if len(parts) == 1:
         arm = arms[0]
-        query = parts[0].order_by(direction(arm.sorts[sort]), direction(arm.id_column))
+        keys = parts[0].order_by(direction(arm.sorts[sort]), direction(arm.id_column))
     else:  # each arm is ordered by its own index; the database merges them
-        query = union_all(*parts).order_by(*(direction(literal_column(c)) for c in ("sort_value", "kind", "id")))
-    found = db.session.execute(query.limit(size + 1)).all()
+        keys = union_all(*parts).order_by(*(direction(literal_column(c)) for c in ("sort_value", "kind", "id")))
+    query = _rows_statement(keys.limit(size + 1), db.session.get_bind().dialect.name, direction)
+    found = db.session.execute(query).all()
     more = len(found) > size
     found = found[:size]
     if not forward:
         found.reverse()
-    objects = _load(found)
+    objects = [_item(row) for row in found]
     if forward:
         is_first, is_last = cursor is None, not more
     else:
@@ -324,49 +396,21 @@ PETITION_FACTS = ("decided_on", "extension_days", "review_requested_on", "second
                   "received_on", "source", "assigned_due_on", "completion_report_on")
 
 
-def _load(found) -> list[QueueItem]:
-    """Read the page's disputes and petitions: one query per table with its names joined, one for the people."""
-    dispute_ids = [row.id for row in found if row.kind == "dispute"]
-    petition_ids = [row.id for row in found if row.kind == "petition"]
-    items = {}
-    if dispute_ids:
-        people = _people(Party.dispute_id, Party, dispute_ids)
-        for r in db.session.execute(
-            select(D.id, D.township_id, D.number, D.registered_on, D.status, D.risk_level,
-                   D.returned_note.is_not(None).label("returned"), D.due_on, Village.name.label("village"),
-                   DisputeType.name.label("category"), *(getattr(D, name) for name in DISPUTE_FACTS))
-            .join(Village, Village.id == D.village_id).join(DisputeType, DisputeType.id == D.dispute_type_id)
-            .where(D.id.in_(dispute_ids))
-        ):
-            items["dispute", r.id] = QueueItem(
-                "dispute", r.id, r.township_id, r.number, r.registered_on, r.status, DS(r.status), r.village,
-                r.category, r.due_on, r.risk_level, bool(r.returned), people.get(r.id, ()),
-                {name: getattr(r, name) for name in DISPUTE_FACTS})
-    if petition_ids:
-        people = _people(Petitioner.petition_id, Petitioner, petition_ids)
-        for r in db.session.execute(
-            select(P.id, P.township_id, P.number, P.status, P.due_on, Village.name.label("village"),
-                   PetitionCategory.name.label("category"), *(getattr(P, name) for name in PETITION_FACTS))
-            .outerjoin(Village, Village.id == P.village_id)
-            .join(PetitionCategory, PetitionCategory.id == P.category_id)
-            .where(P.id.in_(petition_ids))
-        ):
-            items["petition", r.id] = QueueItem(
-                "petition", r.id, r.township_id, r.number, r.received_on, r.status, PS(r.status), r.village,
-                r.category, r.due_on, people=people.get(r.id, ()),
-                facts={name: getattr(r, name) for name in PETITION_FACTS})
-    return [items[row.kind, row.id] for row in found]
+ROW_COLUMNS = ("township_id", "number", "registered_on", "status", "risk_level", "returned", "due_on", "village",
+               "category", "people", *DISPUTE_FACTS, *PETITION_FACTS)
+"""What the keyset statement reads of each row beside its keys; a column the other table lacks is NULL."""
 
 
-def _people(parent_column, model, ids: list[int]) -> dict[int, tuple]:
-    """Return the names of the parties (or petitioners) of some cases, in their order, by case id."""
-    names: dict[int, list] = {}
-    for parent_id, name in db.session.execute(
-        select(parent_column, model.name).where(parent_column.in_(ids)).order_by(parent_column, model.position,
-                                                                                   model.id)
-    ):
-        names.setdefault(parent_id, []).append(name)
-    return {key: tuple(value) for key, value in names.items()}
+def _item(r) -> QueueItem:
+    """Make a queue item of one row of the keyset statement."""
+    dispute = r.kind == "dispute"
+    people = tuple(r.people.split(PEOPLE_SEPARATOR)) if r.people else ()
+    facts = {name: getattr(r, name) for name in (DISPUTE_FACTS if dispute else PETITION_FACTS)}
+    if dispute:
+        facts["continuation_agreed"] = bool(facts["continuation_agreed"])
+    return QueueItem(r.kind, r.id, r.township_id, r.number, r.registered_on, r.status,
+                     DS(r.status) if dispute else PS(r.status), r.village, r.category, r.due_on,
+                     r.risk_level if dispute else None, bool(r.returned), people, facts)
 
 
 def limits(items: list[QueueItem], today: date) -> list[time_limits.LimitView | None]:
@@ -411,71 +455,86 @@ def _count_tabs(user: User, f: Filters, today: date, soon: date) -> dict[str, in
     return counts
 
 
-class StampedCache:
-    """Values (tab counts, page bodies) kept in this process, each under the change stamps it was made at."""
-
-    def __init__(self, size: int = 2048):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, stamp):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None or found[0] != stamp:
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key, stamp, counts) -> None:
-        with self.lock:
-            self.entries[key] = (stamp, counts)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+def _tallied(f: Filters) -> bool:
+    """Tell whether the tallies hold the counts these filters ask for (place, type, state, risk, level, kind)."""
+    return not (f.figure is not None or f.ids or f.mediator_id or f.registered_from or f.registered_to or f.text
+                or f.phone)
 
 
-def _count_cache() -> StampedCache:
-    return current_app.extensions.setdefault("casetrack.queue_counts", StampedCache())
+def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple) -> tuple:
+    """The two statements summing the tabs for one shape of question, built once per shape and process (the
+    statements are most of what a count costs in Python): the groups' sums, then the days from today on."""
+    key = (typed, place, kind, dims)
+    if key not in _TALLY_SUMS:
+        table = "queue_type_tallies" if typed else "queue_tallies"
+        where = {"village": "village_id = :reach_village", "township": "township_id = :reach_township",
+                 "townships": "township_id IN :reach_townships", "everywhere": "1 = 1", "nowhere": "1 = 0"}[place]
+        where += " AND kind = :kind" if kind else ""
+        where += "".join(f" AND {column} = :{column}" for column in dims)
+        pending = f"status = '{DS.REGISTERED.value}'"
+        mediating = f"kind = 'dispute' AND status IN ('{DS.ACCEPTED.value}', '{DS.MEDIATING.value}')"
+        major = (f"kind = 'dispute' AND status IN ({', '.join(repr(s) for s in OPEN_DISPUTE)}) "
+                 f"AND (risk_level = '{wf.RiskLevel.MAJOR.value}' OR supervised = 1)")
+        follow_up = f"kind = 'dispute' AND status = '{DS.CONCLUDED.value}' AND succeeded = 1"
+        petitions = f"kind = 'petition' AND status IN ({', '.join(repr(s) for s in HANDLING_PETITION)})"
+        sums = ", ".join(f"COALESCE(SUM(CASE WHEN {condition} THEN n ELSE 0 END), 0) AS {name}" for name, condition in (
+            ("pending", pending), ("mediating", mediating), ("major", major), ("follow_up", follow_up),
+            ("returned", "kind = 'dispute' AND returned = 1"), ("petitions", petitions), ("dated", "dated = 1")))
+        groups = text(f'SELECT COALESCE(SUM(n), 0) AS "all", {sums} FROM {table} WHERE {where}')
+        days = text("SELECT COALESCE(SUM(n), 0) AS ahead, COALESCE(SUM(CASE WHEN due_on <= :soon THEN n ELSE 0 END), 0) "
+                    f"AS due_soon FROM queue_due_tallies WHERE due_on >= :today AND {where}")
+        if place == "townships":
+            groups = groups.bindparams(bindparam("reach_townships", expanding=True))
+            days = days.bindparams(bindparam("reach_townships", expanding=True))
+        days = days.bindparams(bindparam("today", type_=Date), bindparam("soon", type_=Date))
+        _TALLY_SUMS[key] = (groups, days)
+    return _TALLY_SUMS[key]
 
 
-def reach(user: User) -> tuple[tuple, list[int] | None]:
-    """Return what the user's reach depends on (for a cache key) and the townships it lies in (None: all).
+_TALLY_SUMS: dict = {}
 
-    The reach itself is permissions.reach_of's; the role stays in the key, as tabs differ by role."""
+
+def _read_tallies(user: User, f: Filters, today: date, soon: date) -> dict[str, int]:
+    """Sum every tab from the tallies the triggers of migration 0025 keep: two small indexed reads, the first
+    over a few hundred rows of the user's reach, the second over the days from today on."""
     seen = permissions.reach_of(user)
-    key = (user.role_enum.value, seen)
+    params: dict = {"today": today, "soon": soon}
     if seen.everywhere:
-        return key, None
-    if seen.village_id is not None:
-        return key, [user.village.township_id]
-    if seen.township_ids is not None:
-        return key, sorted(seen.township_ids)
-    return key, [seen.township_id] if seen.township_id is not None else []
+        place = "everywhere"
+    elif seen.village_id is not None:
+        place, params["reach_village"] = "village", seen.village_id
+    elif seen.township_id is not None:
+        place, params["reach_township"] = "township", seen.township_id
+    elif seen.township_ids:
+        place, params["reach_townships"] = "townships", sorted(seen.township_ids)
+    else:
+        place = "nowhere"
+    if f.kind:
+        params["kind"] = f.kind
+    asked = {"village_id": f.village_id, "type_id": f.type_id, "status": f.status, "risk_level": f.risk,
+             "level": f.level}
+    dims = tuple(name for name, value in asked.items() if value)
+    params.update((name, asked[name]) for name in dims)
+    groups, days = _tally_sums(bool(f.type_id), place, bool(f.kind), dims)
+    counts = dict(db.session.execute(groups, params).one()._mapping)
+    due = db.session.execute(days, params).one()
+    counts = {key: int(value) for key, value in counts.items()}
+    counts.update(overdue=counts.pop("dated") - int(due.ahead), due_soon=int(due.due_soon))
+    return counts
 
 
 def tab_counts(user: User, f: Filters, today: date, township: Township | None) -> dict[str, int]:
     """Count every tab under the other filters, so the tab bar shows where work waits.
 
-    A page that only reads does not count again: the counts are kept in this process under the change
-    stamps of the townships in the user's reach (services.queue_stamps), read before counting, so any
-    committed write by any process makes the next page count afresh.
+    For the filters the tallies hold (kind, village, type, state, risk, level) the counts are sums of
+    queue_tallies and queue_due_tallies, which database triggers change in the same statement as any write
+    to a case (migration 0025), so they are exact for every reader at once; other filters (mediator, dates,
+    search, a figure's cases) count the cases themselves.
     """
     soon = _soon(today, township)
-    if f.figure is not None or f.ids:
-        return _count_tabs(user, f, today, soon)
-    whose, township_ids = reach(user)
-    stamp = queue_stamps.tokens(db.session, township_ids)  # before counting: see the docstring
-    if queue_stamps.has_uncommitted_changes(db.session):  # this transaction's own writes are not stamped yet
-        return _count_tabs(user, f, today, soon)
-    asked = tuple(sorted((k, v) for k, v in f.__dict__.items() if k not in ("tab", "sort", "figure", "ids")))
-    key = (whose, today, soon, asked)  # every tab is counted at once; the order does not change a count
-    cache = _count_cache()
-    counts = cache.get(key, stamp)
-    if counts is None:
-        counts = _count_tabs(user, f, today, soon)
-        cache.put(key, stamp, counts)
-    return dict(counts)
+    if _tallied(f):
+        return _read_tallies(user, f, today, soon)
+    return _count_tabs(user, f, today, soon)
 
 
 def iterate_all(user: User, f: Filters, today: date, township: Township | None, chunk: int = 500):

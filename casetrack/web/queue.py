@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,16 +16,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casetrack import clock, permissions
 from casetrack.clock import now_utc
+from casetrack.domain import identity
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_, DomainError
@@ -36,8 +33,8 @@ from casetrack.i18n import domain_message
 from casetrack.models import Dispute, Role, SavedView, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
-from casetrack.services import queue_stamps, time_limits
 from casetrack.services import statistics as stats
+from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
@@ -45,39 +42,38 @@ from casetrack.web.decorators import allowed_if
 from casetrack.web.templating import translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
-bp.record_once(lambda state: queue_stamps.init_app(state.app))  # the counts' cache needs every write stamped
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
                "figure", "period", "township")
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
+def _int(name: str, source=None) -> int | None:
+    value = (request.args if source is None else source).get(name, "")
     return int(value) if value.isdigit() and len(value) <= 9 else None  # an id; a longer one would overflow SQL
 
 
-def _day(name: str) -> date | None:
+def _day(name: str, source=None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat((request.args if source is None else source).get(name, ""))
     except ValueError:
         return None
 
 
-def _township() -> Township | None:
-    township_id = current_user.township_id or _int("township")
+def _township(source=None) -> Township | None:
+    township_id = current_user.township_id or _int("township", source)
     return db.session.get(Township, township_id) if township_id else None
 
 
-def read_filters(township: Township | None) -> q.Filters:
-    """Read the filters from the URL; unknown values are ignored, not errors."""
-    args = request.args
+def read_filters(township: Township | None, source=None) -> q.Filters:
+    """Read the filters from the URL (or the search form posted); unknown values are ignored, not errors."""
+    args = request.args if source is None else source
     filters = q.Filters(
         tab=args.get("tab") if args.get("tab") in q.TABS else "all",
         kind=args.get("kind") if args.get("kind") in ("dispute", "petition") else "",
-        village_id=_int("village"), type_id=_int("type"), status=args.get("status", "")[:24],
+        village_id=_int("village", args), type_id=_int("type", args), status=args.get("status", "")[:24],
         risk=args.get("risk") if args.get("risk") in [r.value for r in wf.RiskLevel] else "",
         level=args.get("level") if args.get("level") in [lv.value for lv in wf.Level] else "",
-        mediator_id=_int("mediator"), registered_from=_day("from"), registered_to=_day("to"),
-        text="" if listing.refused_search() else listing.search_text(),  # no personal numbers
+        mediator_id=_int("mediator", args), registered_from=_day("from", args), registered_to=_day("to", args),
+        text="" if source is not None or listing.refused_search() else listing.search_text(),  # no personal numbers
         sort=args.get("sort") if args.get("sort") in q.SORTS else "registered",
     )
     figure, period_key = args.get("figure"), args.get("period")
@@ -107,39 +103,38 @@ def index():
     township = _township()
     today = clock.today()
     filters = read_filters(township)
-    return render_template("queue/index.html", body=_body(filters, today, township))
+    return _render(filters, today, township)
 
 
-CSRF_MARK = "\x1fcasetrack-csrf\x1f"
-"""Stands for the session's CSRF token in a kept page body (the token is the session's, the body is not)."""
+@bp.route("/search", methods=["POST"])
+@login_required
+def search():
+    """Take the search form: a term of 4 to 11 digits may be a phone or its last digits, so the page is answered
+    here and the term never goes into an address (nor so into access logs or history); anything else goes to
+    /queue?q=… as before, so the address can be bookmarked. Staff, leaders and admins find a party or a
+    petitioner by phone; a village mediator's digits match case numbers and texts only."""
+    form = request.form
+    term = (form.get("q") or "").strip()[:60]
+    args = {key: form[key][:40] for key in FILTER_KEYS if key != "q" and form.get(key)}
+    digits = identity.phone_digits(term)
+    staff = permissions.can_search_phones(current_user)
+    if digits is None or (not staff and identity.PERSONAL_NUMBER.search(term)):
+        if identity.PERSONAL_NUMBER.search(term):  # an ID number, or a mediator's phone: not searched, not passed on
+            flash(_("为保护个人信息,请勿在搜索中输入身份证号码或电话号码;请按姓名、编号或案情搜索。"), "info")
+            term = ""
+        return redirect(url_for("queue.index", **args, **({"q": term} if term else {})))
+    township = _township(form)
+    filters = read_filters(township, form)
+    filters.text, filters.phone = digits, digits if staff else ""
+    return _render(filters, clock.today(), township, args=args)
 
 
-def _body(filters: q.Filters, today: date, township: Township | None) -> Markup:
-    """The page's content for this user, address, day and language: rendered once, then kept in this worker
-    under the change stamps of the townships in reach, which any committed write to their cases, names,
-    settings, holidays, accounts or views changes (services.queue_stamps). What is kept holds no CSRF token
-    and no flash message: the token is put in on the way out, the messages are base.html's."""
-    whose, township_ids = q.reach(current_user)
-    cacheable = current_app.config["QUEUE_PAGE_CACHE"] and filters.figure is None and not filters.ids
-    stamp = queue_stamps.tokens(db.session, township_ids) if cacheable else None  # before reading: see tab_counts
-    if queue_stamps.has_uncommitted_changes(db.session):
-        cacheable = False
-    key = (current_user.id, whose, request.query_string, today, str(get_locale()))
-    cache = _body_cache()
-    kept = cache.get(key, stamp) if cacheable else None
-    if kept is None:
-        body = _render_body(filters, today, township)
-        if cacheable:
-            cache.put(key, stamp, body.replace(generate_csrf(), CSRF_MARK))
-        return Markup(body)
-    return Markup(kept.replace(CSRF_MARK, generate_csrf()))
+def _render(filters: q.Filters, today: date, township: Township | None, args: dict | None = None) -> str:
+    """Render the page afresh: one keyset statement for the rows, two tally reads for the tab counts.
 
-
-def _body_cache() -> q.StampedCache:
-    return current_app.extensions.setdefault("casetrack.queue_bodies", q.StampedCache(size=256))
-
-
-def _render_body(filters: q.Filters, today: date, township: Township | None) -> str:
+    `args` are the filters a page answered to a posted number search links with: never the number itself."""
+    private = args is not None
+    args = _current_args() if args is None else args
     read_at = now_utc()  # before reading: a case changed after this is skipped by the bulk form (see _skip_reason)
     result = q.page(current_user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
@@ -152,12 +147,14 @@ def _render_body(filters: q.Filters, today: date, township: Township | None) -> 
         select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
     ).scalars().all() if township else []
     return render_template(
-        "queue/_body.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
+        "queue/index.html", page=result, rows=_rows(result.rows, today), filters=filters, counts=counts,
         tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
-        types=dispute_types(township.id) if township else [], args=_current_args(),
+        types=dispute_types(township.id) if township else [], args=args, private_search=private,
+        may_search_phones=permissions.can_search_phones(current_user),
+        back=url_for("queue.index", **args) if private else request.full_path,
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
         status_groups=_status_groups(),
-        url_with=lambda **c: url_for("queue.index", **_current_args(**c)),
+        url_with=lambda **c: url_for("queue.index", **{k: v for k, v in {**args, **c}.items() if v}),
         read_at=read_at.isoformat(),
     )
 

@@ -175,6 +175,8 @@ MATRIX: dict[str, Row] = {
     # the queue
     "queue.index": Row(get=EVERYONE),
     "queue.export": Row(get=EVERYONE),
+    # the search form posts; digits are answered in place (a mediator's match no phone), words are redirected
+    "queue.search": Row(post="L  200  200  200  200  200", body=lambda w, p: {"q": "5678", "tab": "all"}),
     "queue.save_view": Row(post="L  302  302  302  302  302", body=lambda w, p: {"name": "新视图", "query": "tab=all"}),
     "queue.delete_view": Row(post="L  302/404/404  404  404  404  404", body=EMPTY),
     "queue.bulk": Row(post="L  403  200  403  403  403", body=_bulk),
