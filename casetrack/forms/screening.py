@@ -30,7 +30,7 @@ class FindingForm(SubForm):
 
 
 class RoundForm(CasetrackForm):
-    level = SelectField(_l("排查层级"), choices=[("village", "村级排查"), ("township", "乡级排查")])
+    level = SelectField(_l("排查层级"), choices=[("village", _l("村级排查")), ("township", _l("乡级排查"))])
     village_id = SelectField(_l("行政村"), coerce=_optional_int, validators=[optional_choice()])
     held_on = DateField(_l("排查日期"), validators=[InputRequired(REQUIRED), NotFuture()], default=clock.today,
                         render_kw={"type": "date"})
