@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casetrack import clock, permissions
@@ -65,7 +66,11 @@ def _rollup(year: int):
 
 
 def title_of(county: County | None, period: Period) -> str:
-    return f"{county.name if county else ''}{period.label}各乡镇矛盾纠纷调处和信访工作汇总"
+    """The roll-up's title in the reader's language (its files keep county_files' Chinese title)."""
+    from casetrack.web.templating import period_label
+
+    return _("%(county)s%(period)s各乡镇矛盾纠纷调处和信访工作汇总", county=county.name if county else "",
+             period=period_label(period))
 
 
 @bp.route("")
@@ -88,11 +93,21 @@ def year(year: int):
         "county/rollup.html", county=county, period=period, rollup=rollup, headline=cr.HEADLINE,
         returns=returns, return_month=return_month,
         label=cr.column_label, shown=cr.shown, definitions=DEFINITIONS, rate_keys=RATE_KEYS,
-        charts=county_files.charts(rollup), title=title_of(county, period),
+        charts=_charts(rollup), title=title_of(county, period),
         counties=counties.all_counties() if current_user.county_id is None else [],
         sort=request.args.get("sort", ""), order=request.args.get("order", "desc"),
         period_args=_period_args(),
     )
+
+
+def _charts(rollup) -> list:
+    """The roll-up's charts with their titles in the reader's language (the DOCX keeps them Chinese)."""
+    from casetrack.web.templating import translate_label
+
+    def title(text: str) -> str:
+        return translate_label(text.removesuffix("(%)")) + (" (%)" if text.endswith("(%)") else "")
+
+    return [(title(t), names, series, horizontal) for t, names, series, horizontal in county_files.charts(rollup)]
 
 
 def _period_args() -> dict:
