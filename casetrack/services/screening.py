@@ -52,15 +52,18 @@ def period_for(township: Township, level: str, held_on: date) -> sc.Period:
 
 
 class DuplicateRound(DomainError):
-    """A unit (a village, or the township) already has a round in this schedule period; `existing` is that round."""
+    """A unit (a village, or the township) already has a round in this schedule period; existing_id is that round."""
 
-    def __init__(self, existing: ScreeningRound, unit: str, period: sc.Period):
-        super().__init__(
-            "%(unit)s在本排查周期(%(start)s至%(end)s)已于%(held_on)s记录过排查,每个周期只记录一次。",
-            unit=unit, start=period.start.isoformat(), end=period.end.isoformat(),
-            held_on=existing.held_on.isoformat(),
-        )
-        self.existing_id = existing.id
+    def __init__(self, template: str, existing_id: int, /, **params: object):
+        super().__init__(template, **params)
+        self.existing_id = existing_id
+
+
+def _duplicate(existing: ScreeningRound, unit: str, period: sc.Period) -> DuplicateRound:
+    return DuplicateRound(
+        "%(unit)s在本排查周期(%(start)s至%(end)s)已于%(held_on)s记录过排查,每个周期只记录一次。", existing.id,
+        unit=unit, start=period.start.isoformat(), end=period.end.isoformat(), held_on=existing.held_on.isoformat(),
+    )
 
 
 def round_in_period(township: Township, level: str, village_id: int | None, period: sc.Period
@@ -108,7 +111,7 @@ def record_round(
     period = period_for(township, level, held_on)
     unit = village.name if village else township.name
     if (existing := round_in_period(township, level, village.id if village else None, period)) is not None:
-        raise DuplicateRound(existing, unit, period)
+        raise _duplicate(existing, unit, period)
     round_ = ScreeningRound(
         township_id=township.id, village_id=village.id if village else None, level=level, held_on=held_on,
         period_start=period.start, period_end=period.end, screeners=screeners.strip(),
@@ -125,7 +128,7 @@ def record_round(
         existing = round_in_period(township, level, village.id if village else None, period)
         if existing is None:
             raise
-        raise DuplicateRound(existing, unit, period) from None
+        raise _duplicate(existing, unit, period) from None
     return round_
 
 
