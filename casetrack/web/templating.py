@@ -130,5 +130,5 @@ def _signed_change(key: str, value) -> str:
     if value is None:
         return ""
     if key in figures.RATE_KEYS:
-        return f"{value * 100:+.1f}个百分点"
+        return gettext("%(n)s个百分点", n=f"{value * 100:+.1f}")
     return f"{value:+d}" if isinstance(value, int) else f"{value:+}"
