@@ -269,3 +269,32 @@ def test_the_checker_finds_an_untranslated_string_and_allows_marked_data():
     assert words == ["所属村", "请输入"]
     words, _links = untranslated("<p>由斜沟村登记</p>", ["斜沟村"])
     assert words == ["由 登记"]  # data inside an interface sentence: the sentence's own words are caught
+
+
+@pytest.mark.usefixtures("english")
+def test_the_error_pages_are_english(app, lived_in):
+    """404, 403, a stale form (CSRF) and a server error: English titles and words, nothing left Chinese."""
+    from flask_babel import force_locale
+    from werkzeug.exceptions import InternalServerError
+
+    client = Browser(app, app.response_class, use_cookies=True)
+    assert client.post("/auth/login", data={"username": "mediator1", "password": PASSWORD}).status_code == 302
+    assert client.post("/auth/language", data={"locale": "en", "next": "/"}).status_code == 302
+    pages = {"404": client.get("/no-such-page"), "403": client.get("/admin/users")}
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        pages["csrf"] = client.post("/cases/new", data={"summary": "x"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert [pages[k].status_code for k in ("404", "403", "csrf")] == [404, 403, 400]
+    with app.test_request_context("/"), force_locale("en"):
+        handler = app.error_handler_spec[None][500][InternalServerError]
+        body, status = handler(InternalServerError())
+    assert status == 500
+    titles = {"404": "Page not found", "403": "Access denied", "csrf": "Bad request"}
+    for key, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert f"<h1>{titles[key]}</h1>" in html, key
+        assert untranslated(html, _data_values())[0] == [], key
+    assert "<h1>Internal server error</h1>" in body and untranslated(body, _data_values())[0] == []
+    assert "CSRF" in pages["csrf"].get_data(as_text=True)  # the stale-form explanation, in English
