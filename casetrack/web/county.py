@@ -65,8 +65,13 @@ def _rollup(year: int):
                                      descending)
 
 
+def file_title_of(county: County | None, period: Period) -> str:
+    """The roll-up files' title: Chinese, as the files are."""
+    return f"{county.name if county else ''}{period.label}各乡镇矛盾纠纷调处和信访工作汇总"
+
+
 def title_of(county: County | None, period: Period) -> str:
-    """The roll-up's title in the reader's language (its files keep county_files' Chinese title)."""
+    """The roll-up page's title in the reader's language (the files keep file_title_of)."""
     from casetrack.web.templating import period_label
 
     return _("%(county)s%(period)s各乡镇矛盾纠纷调处和信访工作汇总", county=county.name if county else "",
@@ -119,7 +124,7 @@ def _period_args() -> dict:
 def year_file(year: int, fmt: str):
     """The table as XLSX or DOCX, with a chart per figure."""
     county, period, rollup = _rollup(year)
-    title = title_of(county, period)
+    title = file_title_of(county, period)
     body = county_files.to_xlsx(title, rollup) if fmt == "xlsx" else county_files.to_docx(title, rollup)
     return Response(body, content_type=FILES[fmt], headers={
         "Cache-Control": "no-store",

@@ -298,3 +298,19 @@ def test_the_error_pages_are_english(app, lived_in):
         assert untranslated(html, _data_values())[0] == [], key
     assert "<h1>Internal server error</h1>" in body and untranslated(body, _data_values())[0] == []
     assert "CSRF" in pages["csrf"].get_data(as_text=True)  # the stale-form explanation, in English
+
+
+@pytest.mark.usefixtures("english")
+def test_the_files_keep_chinese_when_the_interface_is_english(app, lived_in):
+    from urllib.parse import unquote
+
+    year = clock.today().year
+    client = Browser(app, app.response_class, use_cookies=True)
+    assert client.post("/auth/login", data={"username": "countyuser", "password": PASSWORD}).status_code == 302
+    assert client.post("/auth/language", data={"locale": "en", "next": "/"}).status_code == 302
+    assert "disputes and petitions of every township" in client.get(f"/county/{year}").get_data(as_text=True)
+    county_file = client.get(f"/county/{year}.xlsx")
+    assert f"示范县{year}年各乡镇矛盾纠纷调处和信访工作汇总.xlsx" in unquote(county_file.headers["Content-Disposition"])
+    report = client.get(f"/reports/{year}.md?township={lived_in.township.id}").get_data(as_text=True)
+    assert f"斜沟乡{year}年矛盾纠纷排查调处和信访工作统计" in report and "调处率" in report
+    assert "Mediation rate" not in report
