@@ -6,12 +6,14 @@ import time
 from pathlib import Path
 
 from flask import Flask, flash, request, session
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from casetrack import catalogues, log_privacy
 from casetrack.config import DefaultConfig, ensure_secret_key, load_environment, normalise_database_url
+from casetrack.domain.errors import N_
 from casetrack.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +105,8 @@ def _init_extensions(app: Flask) -> None:
 
     permissions.install()  # every ORM query of a request keeps to the signed-in user's reach
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    login_manager.login_message = N_("请先登录。")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     login_manager.login_message_category = "info"
 
     from casetrack.models import User
@@ -135,7 +138,7 @@ def _init_extensions(app: Flask) -> None:
         if current_user.is_authenticated and last_seen and now - last_seen > idle_limit:
             logout_user()
             session.clear()
-            flash("长时间未操作,已自动退出,请重新登录。", "info")
+            flash(gettext("长时间未操作,已自动退出,请重新登录。"), "info")
         session["seen"] = now
 
     @app.after_request

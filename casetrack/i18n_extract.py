@@ -38,6 +38,10 @@ def extract_enum_labels(fileobj, keywords, comment_tags, options):
     yield from extract_messages(fileobj, keywords, comment_tags, options)
     tree = _parse(fileobj, options)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node.func) == "Figure":  # domain/figures.py: label, definition
+            for arg in node.args[1:4:2]:
+                yield from _constant(arg, "figure")
+            continue
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
                 and any(isinstance(t, ast.Name) and t.id.endswith("LABELS") for t in node.targets)):
             for value in node.value.values:  # KIND_LABELS = {KIND_ACCEPTANCE: "受理期限", ...}

@@ -305,3 +305,72 @@ def test_0018_gives_old_declines_the_ground_other_and_reads_the_old_word_for_a_s
     assert (declined.not_accepted_ground, declined.not_accepted_reason) == ("other", "属于法院专属管辖")
     assert failed.referrals_out == ["引导诉讼", "仲裁"] and failed.not_accepted_ground is None
     assert referred.source == "referral" and referred.referral_origin is None
+
+
+def test_0023_merges_an_old_databases_duplicate_rounds_into_the_earliest_and_then_refuses_them(fresh_app):
+    """A database at 0018 with three rounds of one village in one week (a later one with a finding that became a
+    case) and two township rounds in one half month: after 0023 each unit keeps its earliest round, holding every
+    finding, the case's link and a note naming each round merged into it; a new duplicate is refused."""
+    from datetime import date
+
+    from sqlalchemy.exc import IntegrityError
+
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import Dispute, Role, ScreeningFinding, ScreeningRound
+    from casetrack.services import accounts, disputes, places, screening
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村", "王家庄村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    village, other = township.villages
+    today = date(2025, 12, 31)
+    kept = screening.record_round(staff, township, "village", village.id, date(2025, 3, 4), "王调解", [], today,
+                                  notes="入户走访")
+    other_round = screening.record_round(staff, township, "village", other.id, date(2025, 3, 5), "赵调解", [], today)
+    township_kept = screening.record_round(staff, township, "township", None, date(2025, 3, 3), "刘明", [], today)
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=village.id, dispute_type_id=places.dispute_types(township.id)[0].id, source=wf.Source.INITIATIVE,
+        registered_on=date(2025, 3, 6), summary="两户争水", parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")]),
+        clock.today())
+    db.session.commit()
+    ids = kept.id, other_round.id, township_kept.id
+    township_id, village_id, case_id = township.id, village.id, case.id
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0018")
+    with db.engine.begin() as connection:
+        def insert(level, unit_village, held_on, start, end, screeners):
+            return connection.execute(text(
+                "INSERT INTO screening_rounds (township_id, village_id, level, held_on, period_start, period_end, "
+                "screeners, focus, created_at) VALUES (:t, :v, :level, :held, :start, :end, :who, '春耕', :now) "
+                "RETURNING id"), {"t": township_id, "v": unit_village, "level": level, "held": held_on,
+                                  "start": start, "end": end, "who": screeners, "now": today}).scalar_one()
+
+        later = insert("village", village_id, date(2025, 3, 6), date(2025, 3, 3), date(2025, 3, 9), "李调解")
+        latest = insert("village", village_id, date(2025, 3, 8), date(2025, 3, 3), date(2025, 3, 9), "张调解")
+        township_later = insert("township", None, date(2025, 3, 12), date(2025, 3, 1), date(2025, 3, 15), "孙干部")
+        connection.execute(text("INSERT INTO screening_findings (round_id, description, is_dispute, dispute_id) "
+                                "VALUES (:r, '两户争水', :yes, :case)"), {"r": later, "yes": True, "case": case_id})
+        connection.execute(text("UPDATE disputes SET screening_round_id = :r WHERE id = :case"),
+                           {"r": later, "case": case_id})
+
+    _flask_db(fresh_app, "upgrade")
+    rounds = db.session.execute(select(ScreeningRound).order_by(ScreeningRound.id)).scalars().all()
+    assert [r.id for r in rounds] == list(ids)  # the earliest of each group; a round without a twin untouched
+    village_round = rounds[0]
+    assert [(f.description, f.dispute_id) for f in village_round.findings] == [("两户争水", case_id)]
+    assert db.session.get(Dispute, case_id).screening_round_id == village_round.id
+    assert village_round.notes.splitlines() == [
+        "入户走访", "[合并] 2025-03-06 排查人员:李调解;重点:春耕", "[合并] 2025-03-08 排查人员:张调解;重点:春耕"]
+    assert rounds[2].notes == "[合并] 2025-03-12 排查人员:孙干部;重点:春耕"
+    assert rounds[1].notes is None
+    assert not {later, latest, township_later} & {r.id for r in rounds}
+    assert db.session.execute(select(ScreeningFinding)).scalars().one().round_id == village_round.id
+
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(ScreeningRound(township_id=township_id, village_id=village_id, level="village",
+                                          held_on=date(2025, 3, 7), period_start=date(2025, 3, 3),
+                                          period_end=date(2025, 3, 9), screeners="某人"))
+    db.session.rollback()

@@ -3,18 +3,19 @@
 from dataclasses import dataclass
 
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import N_
 from casetrack.models import Dispute
 
 KINDS = ("application", "rights-notice", "investigation", "session", "agreement", "oral-agreement", "follow-up")
 """Every document kind, in case-file order; `case-file` is the whole file and not one of them."""
 
 TITLES = {
-    "rights-notice": "当事人权利义务告知书",
-    "investigation": "调查记录",
-    "session": "调解记录",
-    "agreement": "人民调解协议书",
-    "oral-agreement": "人民调解口头协议登记表",
-    "follow-up": "回访记录",
+    "rights-notice": N_("当事人权利义务告知书"),
+    "investigation": N_("调查记录"),
+    "session": N_("调解记录"),
+    "agreement": N_("人民调解协议书"),
+    "oral-agreement": N_("人民调解口头协议登记表"),
+    "follow-up": N_("回访记录"),
 }
 
 
@@ -34,7 +35,7 @@ class Available:
 def title_of(case: Dispute, kind: str) -> str:
     """Title a document: an applied-for case files the application (申请书), others a registration form."""
     if kind == "application":
-        return "人民调解申请书" if case.source == wf.Source.APPLICATION.value else "人民调解受理登记表"
+        return N_("人民调解申请书") if case.source == wf.Source.APPLICATION.value else N_("人民调解受理登记表")
     return TITLES[kind]
 
 

@@ -17,6 +17,7 @@ from casetrack.documents.content import (
 )
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
+from casetrack.domain.errors import N_
 from casetrack.models import Petition
 from casetrack.services import time_limits
 
@@ -24,11 +25,11 @@ KINDS = ("acceptance-notice", "non-acceptance-notice", "forward-notice", "extens
 """Every petition document kind, in the order a petition's file holds them."""
 
 TITLES = {
-    "acceptance-notice": "信访事项受理告知书",
-    "non-acceptance-notice": "信访事项不予受理告知书",
-    "forward-notice": "信访事项转送告知书",
-    "extension-notice": "信访事项延期办理告知书",
-    "opinion": "信访事项处理意见书",
+    "acceptance-notice": N_("信访事项受理告知书"),
+    "non-acceptance-notice": N_("信访事项不予受理告知书"),
+    "forward-notice": N_("信访事项转送告知书"),
+    "extension-notice": N_("信访事项延期办理告知书"),
+    "opinion": N_("信访事项处理意见书"),
 }
 
 

@@ -18,7 +18,7 @@ import calendar as _month_calendar
 from dataclasses import dataclass
 from datetime import date
 
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.holiday_calendar import (
     HOLIDAY,
     WORKDAY,
@@ -125,8 +125,15 @@ RULE_LABELS = {
     RULE_SET: "交办机关指定的办理期限,按指定日期计",
 }
 
-ROLL_BASIS = "期间开始的当日不计入,期满日遇休息日顺延至其后第一个工作日(《民法典》第二百零一条、第二百零三条;《民事诉讼法》第八十五条)"
-STRICT_BASIS = "期间开始的当日不计入(《民法典》第二百零一条);本乡镇选择期满日遇休息日不顺延"
+ROLL_BASIS = N_("期间开始的当日不计入,期满日遇休息日顺延至其后第一个工作日(《民法典》第二百零一条、第二百零三条;《民事诉讼法》第八十五条)")
+STRICT_BASIS = N_("期间开始的当日不计入(《民法典》第二百零一条);本乡镇选择期满日遇休息日不顺延")
+EXTENSION_BASIS = N_("经批准延长%(days)s日(延长不得超过30日,并告知信访人延期理由),自原期满日起连续计算")
+FOLLOW_UP_BASIS = N_("本乡镇设置:协议履行期限届满后%(days)s日内回访(无全国统一规定)")
+CONTINUED_BASIS = N_("双方当事人同意延续调解,以约定的日期为期限")
+MONTH_BASIS = N_("(到期月的对应日为期满日,无对应日的为月末日,《民法典》第二百零二条)")
+BASIS_TEMPLATES = (EXTENSION_BASIS, FOLLOW_UP_BASIS)
+"""A time limit's basis is Chinese, as the documents and the API give it; its pieces are N_ texts and these
+templates, so the web layer can show it in the reader's language (templating.translate_basis)."""
 
 LEADER_ROLE = "leader"
 
@@ -219,9 +226,9 @@ def petition_acceptance_deadline(
     A matter forwarded (转送) or assigned (交办) from above counts from the day the township received it
     (Art. 23, third paragraph): the petitioner is told in writing how it was received and will be handled.
     """
-    basis = "《信访工作条例》第二十二条、第二十三条:收到信访事项之日起15日内决定受理、转送或交办,并告知信访人"
+    basis = N_("《信访工作条例》第二十二条、第二十三条:收到信访事项之日起15日内决定受理、转送或交办,并告知信访人")
     if from_above:
-        basis = ("《信访工作条例》第二十三条第三款:对上级转送、交办的信访事项,自收到之日起15日内"
+        basis = N_("《信访工作条例》第二十三条第三款:对上级转送、交办的信访事项,自收到之日起15日内"
                  "书面告知信访人接收情况以及处理途径和程序")
     return _calendar_deadline(KIND_ACCEPTANCE, received, ACCEPTANCE_DAYS, basis, policy)
 
@@ -231,7 +238,7 @@ def completion_report_deadline(assigned_received: date, set_due: date) -> Deadli
 
     The date is the higher body's own, so it is taken as set, without any roll (Art. 22 (三)).
     """
-    basis = ("《信访工作条例》第二十二条第一款第(三)项:交由有权处理的机关、单位办理的,"
+    basis = N_("《信访工作条例》第二十二条第一款第(三)项:交由有权处理的机关、单位办理的,"
              "在指定办理期限内反馈结果,提交办结报告")
     kind = KIND_COMPLETION_REPORT
     return Deadline(kind, KIND_LABELS[kind], _as_date(assigned_received), _as_date(set_due), basis, RULE_SET)
@@ -242,7 +249,7 @@ def assignment_objection_deadline(assigned: date, policy: DeadlinePolicy = _DEFA
     assigned = _as_date(assigned)
     calendar = policy.effective_calendar()
     due = add_working_days(assigned, ASSIGNMENT_OBJECTION_WORKING_DAYS, calendar)
-    basis = "《信访工作条例》第二十三条:对转送、交办的信访事项有异议的,自收到之日起5个工作日内提出"
+    basis = N_("《信访工作条例》第二十三条:对转送、交办的信访事项有异议的,自收到之日起5个工作日内提出")
     kind = KIND_ASSIGNMENT_OBJECTION
     estimated = any(calendar.is_estimated_year(y) for y in range(assigned.year, due.year + 1))
     return Deadline(kind, KIND_LABELS[kind], assigned, due, basis, RULE_WORKING_DAYS, None, estimated)
@@ -277,23 +284,23 @@ def petition_opinion_deadline(
         raise ValueError(f"延期天数必须是非负整数,收到:{extension_days!r}")
     if extension_days > MAX_EXTENSION_DAYS:
         raise ExtensionRefused("延期不得超过30日")
-    basis = "《信访工作条例》第三十四条:自受理之日起60日内办结"
+    basis = N_("《信访工作条例》第三十四条:自受理之日起60日内办结")
     if extension_days:
         # the extension counts from the unrolled 60th day: due = roll(accepted + 60 + extension)
-        basis += f";经批准延长{extension_days}日(延长不得超过30日,并告知信访人延期理由),自原期满日起连续计算"
+        basis += ";" + EXTENSION_BASIS % {"days": extension_days}
     return _calendar_deadline(KIND_OPINION, accepted, OPINION_DAYS + extension_days, basis, policy)
 
 
 def review_request_deadline(opinion_delivered: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
     """Return the 30-day window for the petitioner to ask for a review (复查)."""
-    basis = "《信访工作条例》第三十五条:自收到书面答复之日起30日内请求复查"
+    basis = N_("《信访工作条例》第三十五条:自收到书面答复之日起30日内请求复查")
     return _calendar_deadline(KIND_REVIEW_REQUEST, opinion_delivered, REVIEW_DAYS, basis, policy,
                               petitioners_window=True)
 
 
 def review_answer_deadline(review_requested: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
     """Return the 30-day limit to answer a review request."""
-    basis = "《信访工作条例》第三十五条:自收到复查请求之日起30日内提出复查意见并书面答复"
+    basis = N_("《信访工作条例》第三十五条:自收到复查请求之日起30日内提出复查意见并书面答复")
     return _calendar_deadline(KIND_REVIEW_ANSWER, review_requested, REVIEW_DAYS, basis, policy)
 
 
@@ -301,7 +308,7 @@ def second_review_request_deadline(
     review_delivered: date, policy: DeadlinePolicy = _DEFAULT_POLICY
 ) -> Deadline:
     """Return the 30-day window for the petitioner to ask for a second review (复核)."""
-    basis = "《信访工作条例》第三十六条:自收到复查意见书面答复之日起30日内请求复核"
+    basis = N_("《信访工作条例》第三十六条:自收到复查意见书面答复之日起30日内请求复核")
     return _calendar_deadline(KIND_SECOND_REVIEW_REQUEST, review_delivered, REVIEW_DAYS, basis, policy,
                               petitioners_window=True)
 
@@ -310,7 +317,7 @@ def second_review_answer_deadline(
     second_review_requested: date, policy: DeadlinePolicy = _DEFAULT_POLICY
 ) -> Deadline:
     """Return the 30-day limit to answer a second review request."""
-    basis = "《信访工作条例》第三十六条:自收到复核请求之日起30日内提出复核意见"
+    basis = N_("《信访工作条例》第三十六条:自收到复核请求之日起30日内提出复核意见")
     return _calendar_deadline(KIND_SECOND_REVIEW_ANSWER, second_review_requested, REVIEW_DAYS, basis, policy)
 
 
@@ -351,14 +358,14 @@ def mediation_deadline(
     An old continuation recorded without a date (before the agreed date was asked) binds no limit.
     """
     accepted = _as_date(accepted)
-    basis = "《人民调解工作若干规定》第三十三条:调解纠纷一般在一个月内调结"
+    basis = N_("《人民调解工作若干规定》第三十三条:调解纠纷一般在一个月内调结")
     if continued_until is not None:
-        basis += ";双方当事人同意延续调解,以约定的日期为期限"
+        basis += ";" + CONTINUED_BASIS
         return Deadline(KIND_MEDIATION, KIND_LABELS[KIND_MEDIATION], accepted, _as_date(continued_until), basis,
                         RULE_AGREED)
     if continuation_agreed:
         return None
-    basis += "(到期月的对应日为期满日,无对应日的为月末日,《民法典》第二百零二条)"
+    basis += MONTH_BASIS
     return _calendar_deadline(KIND_MEDIATION, accepted, 0, basis, policy, end=add_months(accepted, 1))
 
 
@@ -366,7 +373,7 @@ def judicial_confirmation_deadline(
     agreement_effective: date, policy: DeadlinePolicy = _DEFAULT_POLICY
 ) -> Deadline:
     """Return the 30-day window for both parties to apply to a court for judicial confirmation."""
-    basis = "《人民调解法》第三十三条:自调解协议生效之日起30日内共同向人民法院申请司法确认"
+    basis = N_("《人民调解法》第三十三条:自调解协议生效之日起30日内共同向人民法院申请司法确认")
     return _calendar_deadline(
         KIND_JUDICIAL_CONFIRMATION, agreement_effective, JUDICIAL_CONFIRMATION_DAYS, basis, policy,
         petitioners_window=True,
@@ -376,7 +383,7 @@ def judicial_confirmation_deadline(
 def follow_up_deadline(performance_deadline: date, policy: DeadlinePolicy = _DEFAULT_POLICY) -> Deadline:
     """Return the return-visit limit set by the township after the agreement's performance deadline."""
     days = policy.follow_up_days
-    basis = f"本乡镇设置:协议履行期限届满后{days}日内回访(无全国统一规定)"
+    basis = FOLLOW_UP_BASIS % {"days": days}
     return _calendar_deadline(KIND_FOLLOW_UP, performance_deadline, days, basis, policy)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from casetrack.domain.errors import N_
 
-AS_AT = "统计口径：本期登记的案件，按其在本期末（报告日早于期末时为报告日）的状态、层级和结果统计"
+AS_AT = N_("统计口径：本期登记的案件，按其在本期末（报告日早于期末时为报告日）的状态、层级和结果统计")
 
 SECTION_TITLES = {"disputes": N_("矛盾纠纷调处"), "petitions": N_("信访工作"), "screening": N_("矛盾纠纷排查"),
                   "warnings": N_("预警")}

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-INTERVALS = {"day": "每日", "week": "每周", "half_month": "每半月", "month": "每月"}
+from casetrack.domain.errors import N_
+
+INTERVALS = {"day": N_("每日"), "week": N_("每周"), "half_month": N_("每半月"), "month": N_("每月")}
 
 HELD, NIL, MISSED, DUE, FUTURE = "held", "nil", "missed", "due", "future"
 CELL_LABELS = {HELD: "已排查", NIL: "零上报", MISSED: "未排查", DUE: "本期待排查", FUTURE: "未到期"}

@@ -243,7 +243,7 @@ class ContinuationForm(VersionedForm):
     note = TextAreaField(_l("双方同意延续调解的情况"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
-CHANNELS_TOLD = [(route.label, route.label) for route in wf.ReferralOut]  # stored as their labels, joined by 、
+CHANNELS_TOLD = [(route.label, _l(route.label)) for route in wf.ReferralOut]  # stored as their labels, joined by 、
 
 
 def _yuan(form, field):

@@ -12,7 +12,7 @@ from casetrack.models.attachments import ATTACHMENT_KINDS
 class AttachmentForm(CasetrackForm):
     """Upload a scanned agreement, an evidence photo or a letter (PDF, JPEG, PNG)."""
 
-    kind = SelectField(_l("附件类别"), choices=list(ATTACHMENT_KINDS.items()), default="agreement_scan")
+    kind = SelectField(_l("附件类别"), choices=[(key, _l(label)) for key, label in ATTACHMENT_KINDS.items()], default="agreement_scan")
     file = FileField(
         _l("文件"), validators=[FileRequired(_l("请选择要上传的文件。"))],
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},

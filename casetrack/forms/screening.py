@@ -30,7 +30,7 @@ class FindingForm(SubForm):
 
 
 class RoundForm(CasetrackForm):
-    level = SelectField(_l("排查层级"), choices=[("village", "村级排查"), ("township", "乡级排查")])
+    level = SelectField(_l("排查层级"), choices=[("village", _l("村级排查")), ("township", _l("乡级排查"))])
     village_id = SelectField(_l("行政村"), coerce=_optional_int, validators=[optional_choice()])
     held_on = DateField(_l("排查日期"), validators=[InputRequired(REQUIRED), NotFuture()], default=clock.today,
                         render_kw={"type": "date"})
@@ -54,11 +54,11 @@ class FindingDisputeForm(CasetrackForm):
 
 class PeriodForm(CasetrackForm):
     name = StringField(_l("名称"), validators=[DataRequired(REQUIRED), Length(max=40)],
-                       render_kw={"placeholder": "春节、国庆、敏感时期"})
+                       render_kw={"placeholder": _l("春节、国庆、敏感时期")})
     starts_on = DateField(_l("开始日期"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})
     ends_on = DateField(_l("结束日期"), validators=[InputRequired(REQUIRED), Plausible()], render_kw={"type": "date"})
-    interval = SelectField(_l("排查频次"), choices=list(INTERVALS.items()), default="day")
-    applies_to = SelectField(_l("适用"), choices=[("both", "村级和乡级"), ("village", "村级"), ("township", "乡级")])
+    interval = SelectField(_l("排查频次"), choices=[(key, _l(label)) for key, label in INTERVALS.items()], default="day")
+    applies_to = SelectField(_l("适用"), choices=[("both", _l("村级和乡级")), ("village", _l("村级")), ("township", _l("乡级"))])
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

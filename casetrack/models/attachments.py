@@ -6,11 +6,12 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casetrack.clock import now_utc
+from casetrack.domain.errors import N_
 from casetrack.extensions import db
 from casetrack.models.users import User
 
-ATTACHMENT_KINDS = {"agreement_scan": "签字调解协议扫描件", "id_document": "身份证件扫描件", "evidence": "证据照片",
-                    "letter": "信件材料", "other": "其他"}
+ATTACHMENT_KINDS = {"agreement_scan": N_("签字调解协议扫描件"), "id_document": N_("身份证件扫描件"),
+                    "evidence": N_("证据照片"), "letter": N_("信件材料"), "other": N_("其他")}
 PERSONAL_KINDS = frozenset({"id_document", "agreement_scan"})
 """Kinds of file that show ID numbers and phones whole (an ID card; a signed agreement lists the parties' details):
 only those who see a case's personal data unmasked may open them (permissions.sees_personal_data)."""

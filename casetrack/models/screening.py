@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casetrack.clock import now_utc
@@ -21,6 +21,12 @@ class ScreeningRound(db.Model):
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         Index("ix_screening_rounds_township_held", "township_id", "held_on"),
         Index("ix_screening_rounds_village_held", "village_id", "held_on"),
+        # one round per unit and schedule period (migration 0023): a village's per village, the township's per
+        # township; partial indexes, since a township round has no village
+        Index("uq_screening_rounds_village_period", "village_id", "period_start", unique=True,
+              sqlite_where=text("level = 'village'"), postgresql_where=text("level = 'village'")),
+        Index("uq_screening_rounds_township_period", "township_id", "period_start", unique=True,
+              sqlite_where=text("level = 'township'"), postgresql_where=text("level = 'township'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

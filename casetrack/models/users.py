@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetrack.clock import now_utc
+from casetrack.domain.errors import N_
 from casetrack.extensions import db
 from casetrack.models.geo import County, Township, Village
 
@@ -27,8 +28,8 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"mediator": "村调解员", "staff": "乡干部", "leader": "领导", "admin": "管理员",
-                "county": "县级"}[self.value]
+        return {"mediator": N_("村调解员"), "staff": N_("乡干部"), "leader": N_("领导"), "admin": N_("管理员"),
+                "county": N_("县级")}[self.value]
 
 
 class User(UserMixin, db.Model):

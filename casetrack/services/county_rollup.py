@@ -11,6 +11,7 @@ from datetime import date
 
 from casetrack import permissions
 from casetrack.domain import statistics as st
+from casetrack.domain.errors import N_
 from casetrack.domain.figures import FIGURES, RATE_KEYS
 from casetrack.domain.periods import Period
 from casetrack.models import Township
@@ -28,7 +29,7 @@ HEADLINE = (
 )
 """The figures of the county table, in its column order (labels and definitions from domain.figures)."""
 
-COLUMN_LABELS = {"disputes.accepted": "受理", "disputes.mediated": "调处", "petitions.accepted": "信访受理"}
+COLUMN_LABELS = {"disputes.accepted": N_("受理"), "disputes.mediated": N_("调处"), "petitions.accepted": N_("信访受理")}
 """Shorter column heads where the catalogue's label is long; the others are the catalogue's own."""
 
 

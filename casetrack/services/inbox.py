@@ -207,7 +207,7 @@ def _leader_lines(inbox: Inbox, user: User, disputes, petitions, today: date) ->
                        lambda p: (p.opinion_due_on or date.max, p.id))
     inbox.add("extension", [_plain_due(Line(
         "extension", p.number, "petitions.detail", {"petition_id": p.id}, petition_id=p.id,
-        note=p.extension_requested_reason, rule=N_("办结期限"), basis="《信访工作条例》第三十四条"),
+        note=p.extension_requested_reason, rule=N_("办结期限"), basis=N_("《信访工作条例》第三十四条")),
         p.opinion_due_on, today, soon) for p in rows], total)
 
     pairs = db.session.execute(

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import N_
 from casetrack.domain.name_keys import search_fragment
 from casetrack.extensions import db
 from casetrack.models import (
@@ -54,10 +55,10 @@ HANDLING_PETITION = [PS.ACCEPTED.value, PS.ASSIGNED.value, PS.IN_PROGRESS.value,
                      PS.UNDER_REVIEW.value, PS.UNDER_SECOND_REVIEW.value]
 
 TABS = {
-    "pending": "待受理", "mediating": "调解中", "due_soon": "即将到期", "overdue": "已超期",
-    "major": "重大", "follow_up": "待回访", "petitions": "信访办理中", "returned": "退回补正", "all": "全部",
+    "pending": N_("待受理"), "mediating": N_("调解中"), "due_soon": N_("即将到期"), "overdue": N_("已超期"),
+    "major": N_("重大"), "follow_up": N_("待回访"), "petitions": N_("信访办理中"), "returned": N_("退回补正"), "all": N_("全部"),
 }
-SORTS = {"deadline": "按期限", "registered": "按登记日期", "activity": "按最近办理"}
+SORTS = {"deadline": N_("按期限"), "registered": N_("按登记日期"), "activity": N_("按最近办理")}
 PAGE_SIZE = 50
 FAR_FUTURE = date(9999, 12, 31)
 

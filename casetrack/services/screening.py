@@ -4,17 +4,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from casetrack.domain import screening as sc
 from casetrack.domain import workflow as wf
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db
 from casetrack.models import IntensifiedPeriod, ScreeningFinding, ScreeningRound, Township, User, Village
 from casetrack.services import disputes as dispute_services
 from casetrack.services.timeline import record_event
 
-LEVELS = {"village": "村级排查", "township": "乡级排查"}
+LEVELS = {"village": N_("村级排查"), "township": N_("乡级排查")}
+"""The levels' labels, Chinese as the timeline and the files keep them; templates show them with |tr."""
 
 
 @dataclass
@@ -49,11 +51,49 @@ def period_for(township: Township, level: str, held_on: date) -> sc.Period:
     return next(p for p in periods if p.contains(held_on))
 
 
+class DuplicateRound(DomainError):
+    """A unit (a village, or the township) already has a round in this schedule period; existing_id is that round."""
+
+    def __init__(self, template: str, existing_id: int, /, **params: object):
+        super().__init__(template, **params)
+        self.existing_id = existing_id
+
+
+def _duplicate(existing: ScreeningRound, unit: str, period: sc.Period) -> DuplicateRound:
+    return DuplicateRound(
+        "%(unit)s在本排查周期(%(start)s至%(end)s)已于%(held_on)s记录过排查,每个周期只记录一次。", existing.id,
+        unit=unit, start=period.start.isoformat(), end=period.end.isoformat(), held_on=existing.held_on.isoformat(),
+    )
+
+
+def round_in_period(township: Township, level: str, village_id: int | None, period: sc.Period
+                    ) -> ScreeningRound | None:
+    """Return the first round the unit already has in the period: held within it, or recorded for it.
+
+    A round recorded before an intensified period was added keeps the period it was recorded for; a round
+    held inside the new period's days still counts, so the unit is not asked twice for the same days.
+    """
+    unit = (ScreeningRound.village_id == village_id) if level == "village" else (
+        ScreeningRound.township_id == township.id)
+    return db.session.execute(
+        select(ScreeningRound).where(
+            ScreeningRound.level == level, unit,
+            ((ScreeningRound.held_on >= period.start) & (ScreeningRound.held_on <= period.end))
+            | (ScreeningRound.period_start == period.start),
+        ).order_by(ScreeningRound.held_on, ScreeningRound.id).limit(1)
+    ).scalar_one_or_none()
+
+
 def record_round(
     actor: User, township: Township, level: str, village_id: int | None, held_on: date, screeners: str,
     findings: list[FindingData], today: date, focus: str | None = None, notes: str | None = None,
 ) -> ScreeningRound:
-    """Record a screening round; with no findings it is a nil report (零上报), a real record."""
+    """Record a screening round; with no findings it is a nil report (零上报), a real record.
+
+    One round per unit and schedule period (a village per week, the township per half month, or the shorter
+    periods of an intensified period): a second is refused with DuplicateRound naming the first. The database
+    keeps the same rule (unique indexes, migration 0023), so two requests at once cannot both save.
+    """
     if level not in LEVELS:
         raise DomainError("排查层级应为村级或乡级。")
     if held_on > today:
@@ -69,6 +109,9 @@ def record_round(
         if not finding.description.strip():
             raise DomainError("排查发现的情况不能为空。")
     period = period_for(township, level, held_on)
+    unit = village.name if village else township.name
+    if (existing := round_in_period(township, level, village.id if village else None, period)) is not None:
+        raise _duplicate(existing, unit, period)
     round_ = ScreeningRound(
         township_id=township.id, village_id=village.id if village else None, level=level, held_on=held_on,
         period_start=period.start, period_end=period.end, screeners=screeners.strip(),
@@ -78,8 +121,14 @@ def record_round(
         round_.findings.append(ScreeningFinding(
             description=finding.description.strip(), is_dispute=finding.is_dispute, note=finding.note,
         ))
-    db.session.add(round_)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(round_)
+    except IntegrityError:  # another request saved this unit's round for the period meanwhile
+        existing = round_in_period(township, level, village.id if village else None, period)
+        if existing is None:
+            raise
+        raise _duplicate(existing, unit, period) from None
     return round_
 
 

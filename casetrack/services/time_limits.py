@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.errors import N_
 from casetrack.domain.holiday_calendar import HolidayCalendar, holiday_calendar_from_rows, parse_holiday_file
 from casetrack.domain.holiday_notice import looks_like_notice, parse_holiday_notice
 from casetrack.extensions import db
@@ -244,16 +245,26 @@ def year_differences(year: int) -> list[tuple[date, str]]:
     return holiday_calendar().differences(year)
 
 
-def calendar_gap_warning(today: date) -> str | None:
-    """Warn admins when this year's or (from 1 November) next year's holiday plan is not entered."""
+CALENDAR_GAP = N_("%(year)s年的法定节假日和调休安排尚未录入:该年的期限暂按法定节日估算(不含调休),标为“暂定”。"
+                  "请在国务院办公厅公布后于“设置 → 节假日”录入或用 flask holidays import 导入。")
+
+
+def calendar_gap_year(today: date) -> int | None:
+    """Return this year, or (from 1 November) next year, when its holiday plan is not entered."""
     calendar = holiday_calendar()
     for year in (today.year, today.year + 1):
         if year == today.year + 1 and today.month < 11:
             continue
         if not calendar.knows_year(year):
-            return (f"{year}年的法定节假日和调休安排尚未录入:该年的期限暂按法定节日估算(不含调休),标为“暂定”。"
-                    f"请在国务院办公厅公布后于“设置 → 节假日”录入或用 flask holidays import 导入。")
+            return year
     return None
+
+
+def calendar_gap_warning(today: date) -> str | None:
+    """Warn admins when this year's or (from 1 November) next year's holiday plan is not entered (Chinese; the
+    web shows CALENDAR_GAP in the reader's language)."""
+    year = calendar_gap_year(today)
+    return CALENDAR_GAP % {"year": year} if year else None
 
 
 def _stored_limits(record) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
-from casetrack.domain.errors import DomainError
+from casetrack.domain.errors import N_, DomainError
 from casetrack.extensions import db, login_manager
 from casetrack.forms import admin as forms
 from casetrack.i18n import domain_message
@@ -210,8 +210,8 @@ def natural_village(natural_id: int):
 
 
 LISTS = {
-    "dispute-types": (DisputeType, "纠纷类别", places.add_dispute_type, places.dispute_types),
-    "petition-categories": (PetitionCategory, "信访事项类别", places.add_petition_category,
+    "dispute-types": (DisputeType, N_("纠纷类别"), places.add_dispute_type, places.dispute_types),
+    "petition-categories": (PetitionCategory, N_("信访事项类别"), places.add_petition_category,
                             places.petition_categories),
 }
 """The township's editable lists: URL slug -> (model, Chinese name, add, list)."""

@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casetrack import clock, permissions
@@ -64,8 +65,17 @@ def _rollup(year: int):
                                      descending)
 
 
-def title_of(county: County | None, period: Period) -> str:
+def file_title_of(county: County | None, period: Period) -> str:
+    """The roll-up files' title: Chinese, as the files are."""
     return f"{county.name if county else ''}{period.label}各乡镇矛盾纠纷调处和信访工作汇总"
+
+
+def title_of(county: County | None, period: Period) -> str:
+    """The roll-up page's title in the reader's language (the files keep file_title_of)."""
+    from casetrack.web.templating import period_label
+
+    return _("%(county)s%(period)s各乡镇矛盾纠纷调处和信访工作汇总", county=county.name if county else "",
+             period=period_label(period))
 
 
 @bp.route("")
@@ -88,11 +98,21 @@ def year(year: int):
         "county/rollup.html", county=county, period=period, rollup=rollup, headline=cr.HEADLINE,
         returns=returns, return_month=return_month,
         label=cr.column_label, shown=cr.shown, definitions=DEFINITIONS, rate_keys=RATE_KEYS,
-        charts=county_files.charts(rollup), title=title_of(county, period),
+        charts=_charts(rollup), title=title_of(county, period),
         counties=counties.all_counties() if current_user.county_id is None else [],
         sort=request.args.get("sort", ""), order=request.args.get("order", "desc"),
         period_args=_period_args(),
     )
+
+
+def _charts(rollup) -> list:
+    """The roll-up's charts with their titles in the reader's language (the DOCX keeps them Chinese)."""
+    from casetrack.web.templating import translate_label
+
+    def title(text: str) -> str:
+        return translate_label(text.removesuffix("(%)")) + (" (%)" if text.endswith("(%)") else "")
+
+    return [(title(t), names, series, horizontal) for t, names, series, horizontal in county_files.charts(rollup)]
 
 
 def _period_args() -> dict:
@@ -104,7 +124,7 @@ def _period_args() -> dict:
 def year_file(year: int, fmt: str):
     """The table as XLSX or DOCX, with a chart per figure."""
     county, period, rollup = _rollup(year)
-    title = title_of(county, period)
+    title = file_title_of(county, period)
     body = county_files.to_xlsx(title, rollup) if fmt == "xlsx" else county_files.to_docx(title, rollup)
     return Response(body, content_type=FILES[fmt], headers={
         "Cache-Control": "no-store",

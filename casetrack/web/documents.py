@@ -149,7 +149,7 @@ def documents_for(case: Dispute) -> list[dict]:
     for item in kinds.available(case):
         extra = {"n": item.n} if item.n else {}
         found.append({
-            "label": item.label,
+            "label": _(item.title) + (_("(第%(n)s次)", n=item.n) if item.n else ""),
             "url": url_for("documents.show", case_id=case.id, kind=item.kind, **extra),
             "docx_url": url_for("documents.docx", case_id=case.id, kind=item.kind, **extra),
         })
@@ -178,7 +178,7 @@ def attachment_limit_mb() -> int:
 
 @bp.app_template_global()
 def attachment_kind_label(kind: str) -> str:
-    return ATTACHMENT_KINDS.get(kind, kind)
+    return _(ATTACHMENT_KINDS[kind]) if kind in ATTACHMENT_KINDS else kind
 
 
 @bp.app_template_filter("filesize")

@@ -27,7 +27,7 @@ EXAMPLE = ("国务院办公厅关于2026年部分节假日安排的通知\n"
 
 class HolidayImportForm(CasetrackForm):
     upload = FileField(_l("节假日文件(国务院办公厅通知原文,或 CSV:日期,类型)"))
-    text = TextAreaField(_l("或直接粘贴"), validators=[Optional()], render_kw={"rows": 8, "placeholder": EXAMPLE})
+    text = TextAreaField(_l("或直接粘贴"), validators=[Optional()], render_kw={"rows": 8, "placeholder": EXAMPLE, "lang": "zh"})  # the notice's own words
     whole_plan = BooleanField(_l("CSV 为该年完整的放假安排(导入后该年的期限不再标“暂定”;通知原文总是完整的)"))
 
 
@@ -68,4 +68,9 @@ def index():
     calendar = time_limits.holiday_calendar()
     known = {y: calendar.knows_year(y) for y in years}
     return render_template("admin/holidays.html", form=form, days=days, years=years, known=known,
-                           editable=editable, warning=time_limits.calendar_gap_warning(clock.today())), status
+                           editable=editable, warning=_gap_warning()), status
+
+
+def _gap_warning() -> str | None:
+    year = time_limits.calendar_gap_year(clock.today())
+    return _(time_limits.CALENDAR_GAP, year=year) if year else None

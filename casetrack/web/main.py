@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
@@ -55,9 +56,10 @@ def dashboard():
         .options(selectinload(Dispute.village)).order_by(Dispute.returned_at).limit(20)
     ).scalars().all()
     screening_due = inbox.screening_due(current_user, today)  # a round not yet held is due this period too
-    warning = time_limits.calendar_gap_warning(today) if permissions.can_administer(current_user) else None
+    gap = time_limits.calendar_gap_year(today) if permissions.can_administer(current_user) else None
+    warning = _(time_limits.CALENDAR_GAP, year=gap) if gap else None
     return render_template(
-        "main/dashboard.html", due=due, limits=limits, counts=counts, tabs=q.TABS, intake=intake,
+        "main/dashboard.html", due=due, limits=limits, counts=counts, tabs={key: _(title) for key, title in q.TABS.items()}, intake=intake,
         closures=closures, petitions_in=petitions_in, overdue_by_village=overdue_by_village, returned=returned,
         calendar_warning=warning, today=today, states=list(wf.DisputeState), screening_due=screening_due,
         warning_counts=warnings.counts_by_level(current_user),

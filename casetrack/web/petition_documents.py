@@ -56,7 +56,7 @@ def docx(petition_id: int, kind: str):
 def petition_documents_for(petition: Petition) -> list[dict]:
     """List the documents the petition's record allows now, with their print and DOCX links."""
     return [{
-        "label": petition_notices.TITLES[kind],
+        "label": _(petition_notices.TITLES[kind]),
         "url": url_for("petition_documents.show", petition_id=petition.id, kind=kind),
         "docx_url": url_for("petition_documents.docx", petition_id=petition.id, kind=kind),
     } for kind in petition_notices.available(petition)]

@@ -39,7 +39,7 @@ from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
 from casetrack.web.decorators import allowed_if
-from casetrack.web.templating import translate_label
+from casetrack.web.templating import translate_basis, translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
@@ -228,7 +228,7 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
             estimated = f" {tentative}" if limit.deadline.estimated else ""
             text = f"{tr(limit.deadline.label)} {limit.deadline.due}{estimated} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
-            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{limit.deadline.basis}", text)
+            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{translate_basis(limit.deadline.basis)}", text)
         rows.append(Row(
             dispute=dispute, id=item.id,
             href=dispute_url(item.id) if dispute else petition_url(item.id),

@@ -69,8 +69,16 @@ def _page(period: Period):
         paragraphs=report_text.report_paragraphs(shown, report_files.wording_for(period, scope)),
         closures=stats.closures_by_month(period, scope, today), nil_return=stats.is_nil_return(shown),
         townships=_townships_seen() if current_user.township_id is None else [],
-        title=report_files.report_title(period, scope), may_freeze=permissions.can_freeze_reports(current_user),
+        title=page_title(period, scope), may_freeze=permissions.can_freeze_reports(current_user),
     )
+
+
+def page_title(period: Period, scope: stats.Scope) -> str:
+    """The report's title in the reader's language (the files keep report_files.report_title, Chinese)."""
+    from casetrack.web.templating import period_label
+
+    name = _("全部乡镇") if scope.all_townships else scope.name
+    return _("%(name)s%(period)s矛盾纠纷排查调处和信访工作统计", name=name, period=period_label(period))
 
 
 def _export(period: Period, fmt: str):

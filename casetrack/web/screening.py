@@ -42,16 +42,47 @@ def _may_record(level: str, village_id: int | None) -> bool:
     return permissions.can_record_round(current_user, level, village_id)
 
 
+def _month(value: str | None, today: date) -> date:
+    """The first day of the month asked for (?month=2025-03); this month when absent or unreadable."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1) if 2000 <= year <= today.year + 1 else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _shift(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @bp.route("")
 @login_required
 def index():
-    """List recent rounds the user may see."""
+    """List the rounds of one month the user may see (this month by default), newest first, with filters."""
+    today = clock.today()
+    first = _month(request.args.get("month"), today)
+    after = _shift(first, 1)
+    level = request.args.get("level") if request.args.get("level") in services.LEVELS else None
+    village_id = request.args.get("village", type=int)
+    query = _round_scope(select(ScreeningRound)).where(ScreeningRound.held_on >= first, ScreeningRound.held_on < after)
+    if level:
+        query = query.where(ScreeningRound.level == level)
+    if village_id:
+        query = query.where(ScreeningRound.village_id == village_id)
     rounds = db.session.execute(
-        _round_scope(select(ScreeningRound)).options(selectinload(ScreeningRound.findings),
-                                                     selectinload(ScreeningRound.village))
-        .order_by(ScreeningRound.held_on.desc(), ScreeningRound.id.desc()).limit(100)
+        query.options(selectinload(ScreeningRound.findings), selectinload(ScreeningRound.village))
+        .order_by(ScreeningRound.held_on.desc(), ScreeningRound.id.desc())
     ).scalars().all()
-    return render_template("screening/index.html", rounds=rounds, levels=services.LEVELS)
+    villages = []
+    if current_user.role_enum is not Role.MEDIATOR and current_user.township_id:
+        villages = db.session.get(Township, current_user.township_id).villages
+    filters = {key: value for key, value in (("level", level), ("village", village_id)) if value}
+    return render_template(
+        "screening/index.html", rounds=rounds, levels=services.LEVELS, month=first, filters=filters,
+        villages=villages, previous=_shift(first, -1), following=after if after <= today else None,
+        this_month=today.replace(day=1),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -61,7 +92,7 @@ def new():
     township = _township()
     form = forms.RoundForm()
     if current_user.role_enum is Role.MEDIATOR:
-        form.level.choices = [("village", "村级排查")]
+        form.level.choices = [("village", _("村级排查"))]
         form.village_id.choices = [(current_user.village_id, current_user.village.name)]
     else:
         form.village_id.choices = [(None, "—"), *((v.id, v.name) for v in township.villages)]
@@ -80,6 +111,10 @@ def new():
             round_ = services.record_round(current_user, township, form.level.data, village_id, form.held_on.data,
                                            form.screeners.data, findings, clock.today(), form.focus.data,
                                            form.notes.data)
+        except services.DuplicateRound as refused:  # beside the date, which decides the period, with a link
+            db.session.rollback()
+            form.held_on.errors = [*form.held_on.errors, domain_message(refused)]
+            return render_template("screening/new.html", form=form, first_round=refused.existing_id), 400
         except DomainError as refused:
             db.session.rollback()
             form.form_errors.append(domain_message(refused))

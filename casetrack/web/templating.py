@@ -1,7 +1,7 @@
 """Template filters and globals: masking, Beijing time, labels."""
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 
 from casetrack import clock, permissions
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
         clock.to_beijing(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
     )
     app.jinja_env.filters["tr"] = translate_label
+    app.jinja_env.filters["basis"] = translate_basis
+    app.jinja_env.filters["period"] = period_label
     app.jinja_env.filters["label"] = _label
     app.jinja_env.filters["plabel"] = _petition_label
     app.jinja_env.globals["petition_states"] = list(pw.PetitionState)
@@ -54,6 +56,44 @@ def translate_label(label: str) -> str:
     """Show a domain label (a Chinese word from an enum) in the interface's language: {{ case.state.label|tr }}.
     The labels reach the catalogue through casetrack/i18n_extract.py."""
     return gettext(label) if label else ""
+
+
+def translate_basis(text: str) -> str:
+    """Show a time limit's legal basis (domain.deadlines, Chinese) in the reader's language: its statute part,
+    the township's additions and the counting rule are catalogue texts or templates; anything else stays."""
+    import re
+
+    from casetrack.domain import deadlines as dl
+
+    if not text:
+        return ""
+    rest, tail, appended = text, [], ""
+    for known in (dl.ROLL_BASIS, dl.STRICT_BASIS):
+        if rest.endswith(";" + known):
+            rest, tail = rest[: -len(known) - 1], [gettext(known)]
+    if rest.endswith(dl.MONTH_BASIS):  # written straight after the statute, in brackets
+        rest, appended = rest[: -len(dl.MONTH_BASIS)], gettext(dl.MONTH_BASIS)
+    shown = []
+    for piece in rest.split(";"):
+        translated = gettext(piece)
+        if translated == piece:
+            for template in dl.BASIS_TEMPLATES:
+                pattern = "^" + re.escape(template).replace(re.escape("%(days)s"), r"(?P<days>\d+)") + "$"
+                if match := re.match(pattern, piece):
+                    translated = gettext(template, days=match["days"])
+                    break
+        shown.append(translated)
+    shown[-1] += appended
+    return pgettext("basis separator", ";").join([*shown, *tail])
+
+
+def period_label(period) -> str:
+    """A report period in the reader's language: 2025年, 2025年第1季度, 2025年3月 (domain.periods.Period)."""
+    if period.kind == "year":
+        return gettext("%(year)s年", year=period.year)
+    if period.kind == "quarter":
+        return gettext("%(year)s年第%(quarter)s季度", year=period.year, quarter=period.quarter)
+    return gettext("%(year)s年%(month)s月", year=period.year, month=period.month)
 
 
 def _label(value, kind: str) -> str:
@@ -92,7 +132,7 @@ def _signed_change(key: str, value) -> str:
     if value is None:
         return ""
     if key in figures.RATE_KEYS:
-        return f"{value * 100:+.1f}个百分点"
+        return gettext("%(n)s个百分点", n=f"{value * 100:+.1f}")
     return f"{value:+d}" if isinstance(value, int) else f"{value:+}"
 
 

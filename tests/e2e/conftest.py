@@ -129,6 +129,7 @@ def site(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     served = Site(url=f"http://127.0.0.1:{server.server_port}", **world)
+    served.app = app  # read by tests that check pages against the database (test_english_phone.py)
     yield served
     server.shutdown()
     thread.join(timeout=10)

@@ -193,7 +193,6 @@ class YearData:
         today = clock.today()
         finding = screening.FindingData("两户因灌溉用水排序有争议,已当场说和", is_dispute=False)
         screening.record_round(s, t, "village", v1.id, d(2025, 3, 5), "王调解", [finding], today)
-        screening.record_round(s, t, "village", v1.id, d(2025, 3, 6), "王调解", [], today)
         screening.record_round(s, t, "village", v1.id, d(2025, 3, 12), "王调解", [], today)
         screening.record_round(s, t, "township", None, d(2025, 3, 3), "刘明", [], today)
         db.session.commit()

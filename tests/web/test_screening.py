@@ -71,3 +71,100 @@ def test_a_leader_reads_the_board_but_records_nothing(client, world):
     login(client, "leader")
     assert client.get("/screening/board").status_code == 200
     assert client.get("/screening/new").status_code == 403
+
+
+# --- one round per village and period; the list paged by month ------------------------------------------------
+
+def _last_week() -> tuple:
+    """The Monday and the Wednesday of last week: both past, in one village week."""
+    monday = clock.today() - timedelta(days=clock.today().weekday() + 7)
+    return monday, monday + timedelta(days=2)
+
+
+def test_a_second_round_for_the_same_village_and_week_is_refused_beside_the_date_with_a_link(client, world):
+    login(client, "mediator1")
+    monday, wednesday = _last_week()
+    first = _round(client, village_id=world.village.id, held_on=monday.isoformat())
+    assert first.status_code == 302
+    first_url = first.headers["Location"]
+    before = _rounds()
+
+    second = _round(client, village_id=world.village.id, held_on=wednesday.isoformat(), screeners="李调解",
+                    **{"findings-0-description": "两户争水"})
+    assert second.status_code == 400
+    html = second.get_data(as_text=True)
+    error = html.split('id="held_on-error"')[1].split("</p>")[0]
+    assert (f"斜沟村在本排查周期({monday.isoformat()}至{(monday + timedelta(days=6)).isoformat()})"
+            f"已于{monday.isoformat()}记录过排查,每个周期只记录一次。") in error
+    assert f'href="{first_url}"' in error and "查看本周期已记录的排查" in error
+    assert 'value="李调解"' in html and "两户争水" in html  # what was typed stays
+    assert _rounds() == before  # nothing saved, findings neither
+
+    assert _round(client, village_id=world.village.id,
+                  held_on=(monday + timedelta(days=7)).isoformat()).status_code == 302  # the next week is free
+    client.post("/auth/logout")
+    login(client, "mediator2")  # another village's week is its own
+    assert _round(client, village_id=world.other_village.id, held_on=wednesday.isoformat()).status_code == 302
+
+
+def test_a_second_township_round_in_the_same_half_month_is_refused(client, world):
+    login(client, "staff")
+    today = clock.today()
+    first_day = today.replace(day=1) if today.day <= 15 else today.replace(day=16)
+    assert _round(client, level="township", held_on=first_day.isoformat()).status_code == 302
+    second = _round(client, level="township", held_on=today.isoformat())
+    assert second.status_code == 400
+    assert "斜沟乡在本排查周期" in second.get_data(as_text=True)
+    assert _rounds() == 1
+    assert _round(client, village_id=world.village.id, held_on=today.isoformat()).status_code == 302  # a village's
+
+
+def _month_key(day) -> str:
+    return day.strftime("%Y-%m")
+
+
+def test_the_list_shows_this_month_by_default_and_pages_by_month_keeping_the_filters(client, world):
+    from casetrack.services import screening
+
+    today = clock.today()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    screening.record_round(world.staff, world.township, "village", world.village.id, this_month, "王调解", [], today)
+    screening.record_round(world.staff, world.township, "village", world.other_village.id, last_month, "赵调解",
+                           [], today)
+    screening.record_round(world.staff, world.township, "township", None, last_month, "孙排查", [], today)
+    db.session.commit()
+    login(client, "staff")
+
+    page = client.get("/screening").get_data(as_text=True)
+    assert "王调解" in page and "赵调解" not in page and "孙排查" not in page
+    assert f'value="{_month_key(this_month)}"' in page
+    assert 'rel="next"' not in page  # no month after this one
+    previous = page.split('rel="prev"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert f"month={_month_key(last_month)}" in previous
+
+    older = client.get(f"/screening?month={_month_key(last_month)}").get_data(as_text=True)
+    assert "赵调解" in older and "孙排查" in older and "王调解" not in older
+
+    filtered = client.get(f"/screening?month={_month_key(last_month)}&level=village").get_data(as_text=True)
+    assert "赵调解" in filtered and "孙排查" not in filtered
+    links = [filtered.split(f'rel="{rel}"')[0].rsplit('href="', 1)[1].split('"')[0] for rel in ("prev", "next")]
+    assert all("level=village" in link for link in links), links
+    assert f"month={_month_key(this_month)}" in links[1]
+
+    by_village = client.get(f"/screening?month={_month_key(last_month)}&village={world.other_village.id}")
+    assert "赵调解" in by_village.get_data(as_text=True) and "孙排查" not in by_village.get_data(as_text=True)
+    assert "王调解" in client.get("/screening?month=nonsense").get_data(as_text=True)  # unreadable: this month
+
+
+def test_a_mediator_pages_only_their_own_villages_rounds(client, world):
+    from casetrack.services import screening
+
+    today = clock.today()
+    screening.record_round(world.staff, world.township, "village", world.other_village.id, today, "赵调解", [], today)
+    screening.record_round(world.staff, world.township, "village", world.village.id, today, "王调解", [], today)
+    db.session.commit()
+    login(client, "mediator1")
+    page = client.get(f"/screening?village={world.other_village.id}").get_data(as_text=True)
+    assert "赵调解" not in page
+    assert "王调解" in client.get("/screening").get_data(as_text=True)
