@@ -37,4 +37,8 @@ def test_english_pages_on_a_phone_hold_no_untranslated_string(crew, site):
                 words, _links = untranslated(person.page.content(), data)
                 if words:
                     found[f"{username} {path}"] = words
+        with person.step("choose 中文 again"):  # the choice is kept on the account; the other tests read Chinese
+            person.page.goto("/")
+            person.press(person.page.locator("header button", has_text="中文"))
+            assert person.page.locator("html").get_attribute("lang") != "en"
     assert not found, "untranslated interface strings:\n" + "\n".join(f"{k}: {v}" for k, v in found.items())
