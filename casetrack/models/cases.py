@@ -117,6 +117,9 @@ class Dispute(db.Model):
     source: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16), default=wf.Channel.PEOPLES.value)
     summary: Mapped[str] = mapped_column(Text)
+    # The ledger's 备注 and its 调解员 without an account ("、"-joined): kept for the ledger (docs/ledger.md).
+    remarks: Mapped[str | None] = mapped_column(Text)
+    unlinked_mediators: Mapped[str | None] = mapped_column(Text)
     people_involved: Mapped[int] = mapped_column(default=2)
     risk_level: Mapped[str] = mapped_column(String(16), default=wf.RiskLevel.GENERAL.value)
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
