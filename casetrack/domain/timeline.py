@@ -33,14 +33,15 @@ class Sentence:
     text: str
     clauses: tuple[tuple[str, str], ...] = field(default=())
     defaults: tuple[tuple[str, str], ...] = field(default=())  # (parameter, Chinese word) when not given
+    variants: tuple[tuple[str, str], ...] = field(default=())  # (parameter, text used instead when it is given)
 
 
 _LATE_REQUEST = ("late_days", N_("(逾期%(late_days)s日提出,%(window)s截至%(window_due)s;逾期说明:%(late_note)s)"))
 
 DISPUTE_SENTENCES: dict[str, Sentence] = {
-    "register": Sentence(N_("登记纠纷 %(number)s(%(type)s,当事人:%(names)s)"), (
-        ("referral_unknown", N_(",委托移送(来源未注明)")), ("referral_origin", N_(",%(referral_origin)s移送")),
-        ("referral_details", N_("(%(referral_details)s)")))),
+    "register": Sentence(N_("登记纠纷 %(number)s(%(type)s,当事人:%(names)s)"), variants=(
+        ("referral_details", N_("登记纠纷 %(number)s(%(type)s,当事人:%(names)s,%(referral_origin)s移送(%(referral_details)s))")),
+        ("referral_origin", N_("登记纠纷 %(number)s(%(type)s,当事人:%(names)s,%(referral_origin)s移送)")))),
     "accept": Sentence(N_("受理(%(on)s)")),
     "not_accept": Sentence(N_("不予受理:%(ground)s"), (
         ("reason", N_(";%(reason)s")), ("referred_to", N_(",告知当事人向%(referred_to)s申请解决")))),
@@ -65,7 +66,8 @@ DISPUTE_SENTENCES: dict[str, Sentence] = {
     "merged_in": Sentence(N_("重复登记的 %(number)s 已合并到本案")),
     "from_petition": Sentence(N_("由信访事项 %(number)s 转入调解")),
     "from_screening": Sentence(N_("由%(on)s%(screening)s发现,主动调解")),
-    "judicial_confirmation": Sentence(N_("双方当事人向%(court)s申请司法确认(%(on)s)"), (_LATE_REQUEST,)),
+    "judicial_confirmation": Sentence(N_("双方当事人向%(court)s申请司法确认(%(on)s)"), (
+        ("late_days", N_("(逾期%(late_days)s日,%(window)s截至%(window_due)s;逾期说明:%(late_note)s)")),)),
     "court_result": Sentence(N_("司法确认结果:%(court_result)s(%(on)s)")),
     "responsibility": Sentence(N_("明确包案责任:责任单位%(unit)s,责任领导%(leader)s,责任人员%(person)s")),
     "prevention": Sentence(N_("记录防止激化情况")),
@@ -90,11 +92,12 @@ PETITION_SENTENCES: dict[str, Sentence] = {
     "answer": Sentence(N_("出具处理意见:%(opinion)s"), (("late_due", N_("(超过办结期限 %(late_due)s)")),)),
     "deliver": Sentence(N_("处理意见已送达信访人(%(on)s)")),
     "rate": Sentence(N_("信访人评价:%(satisfaction)s")),
-    "request_review": Sentence(N_("信访人请求复查(%(on)s)"), (
-        ("body", N_(",已转报%(body)s")), _LATE_REQUEST)),
-    "answer_review": Sentence(N_("复查答复(%(on)s)"), (("delivered_on", N_(",%(delivered_on)s送达")),)),
-    "request_second_review": Sentence(N_("信访人请求复核(%(on)s)"), (
-        ("body", N_(",已转报%(body)s")), _LATE_REQUEST)),
+    "request_review": Sentence(N_("信访人请求复查(%(on)s)"), (_LATE_REQUEST,), variants=(
+        ("body", N_("信访人请求复查(%(on)s,已转报%(body)s)")),)),
+    "answer_review": Sentence(N_("复查答复(%(on)s)"), variants=(
+        ("delivered_on", N_("复查答复(%(on)s,%(delivered_on)s送达)")),)),
+    "request_second_review": Sentence(N_("信访人请求复核(%(on)s)"), (_LATE_REQUEST,), variants=(
+        ("body", N_("信访人请求复核(%(on)s,已转报%(body)s)")),)),
     "answer_second_review": Sentence(N_("复核答复,信访事项终结(%(on)s)")),
     "close": Sentence(N_("信访事项终结(%(on)s)")),
     "convert_to_mediation": Sentence(N_("转为人民调解案件 %(number)s(信访转调)")),
@@ -218,9 +221,19 @@ def render_sentence(kind: str, params: Mapping | None, is_petition: bool, transl
             values[name] = translate(word)
     for name in _placeholders(sentence.text):
         values.setdefault(name, "")
-    text = translate(sentence.text) % values
+    skipped = set()
+    if params.get("ground"):  # 不予受理: the ground with its article, then the reason; 其他: the reason alone
+        ground = wf.NotAcceptedGround(params["ground"])
+        if ground is wf.NotAcceptedGround.OTHER:
+            values["ground"], skipped = values.get("reason") or "", {"reason"}
+        else:
+            values["ground"] = f"{translate(ground.label)}({translate(ground.basis)})"
+    template = next((text for name, text in sentence.variants if params.get(name) not in (None, "")), sentence.text)
+    for name in _placeholders(template):
+        values.setdefault(name, "")
+    text = translate(template) % values
     for name, clause in sentence.clauses:
-        if params.get(name) not in (None, "", False):
+        if name not in skipped and params.get(name) not in (None, "", False):
             text += translate(clause) % values
     return text
 

@@ -49,6 +49,11 @@ def chinese_sentence(entry: CaseEvent) -> str:
     return shown_sentence(entry, tl.same)
 
 
+def chinese_changes(entry: CaseEvent) -> dict[str, list]:
+    """Return the entry's changes in Chinese, {label: [old, new]}, as files that print the timeline keep them."""
+    return {c.label: [c.old, c.new] for c in shown_changes(entry, tl.same)}
+
+
 def _words() -> dict:
     from casetrack.models.attachments import ATTACHMENT_KINDS
     return {"attachment_kind": ATTACHMENT_KINDS}
