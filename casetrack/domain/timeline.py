@@ -136,6 +136,7 @@ PARAM_ENUMS: dict[str, type[Enum]] = {
     "satisfaction": wf.Satisfaction, "court_result": wf.CourtResult, "to_level": wf.Level,
     "referral_origin": wf.ReferralOrigin, "ground": wf.NotAcceptedGround, "channel": pw.Channel,
     "source": pw.Source, "opinion": pw.Opinion, "route": pw.LegalRoute, "petition_level": pw.Level,
+    "channels_told": wf.ReferralOut,
 }
 DISPUTE_FIELD_ENUMS: dict[str, type[Enum]] = {
     "status": wf.DisputeState, "outcome": wf.Outcome, "performance": wf.Performance, "level": wf.Level,
@@ -227,7 +228,9 @@ def render_sentence(kind: str, params: Mapping | None, is_petition: bool, transl
         if ground is wf.NotAcceptedGround.OTHER:
             values["ground"], skipped = values.get("reason") or "", {"reason"}
         else:
-            values["ground"] = f"{translate(ground.label)}({translate(ground.basis)})"
+            basis = translate(ground.basis)  # a citation of Chinese law: shown where the catalogue has it
+            values["ground"] = (f"{ground.label}({ground.basis})" if translate is same else
+                                f"{translate(ground.label)} ({basis})" if basis != ground.basis else translate(ground.label))
     template = next((text for name, text in sentence.variants if params.get(name) not in (None, "")), sentence.text)
     for name in _placeholders(template):
         values.setdefault(name, "")
