@@ -88,7 +88,7 @@ PETITION_SENTENCES: dict[str, Sentence] = {
     "start": Sentence(N_("开始办理(%(on)s)")),
     "extension_requested": Sentence(N_("申请延期%(days)s日,待领导审批:%(reason)s")),
     "extend": Sentence(N_("批准延期%(days)s日:%(reason)s(已告知信访人延期理由)")),
-    "extension_declined": Sentence(N_("未批准延期%(days)s日:%(note)s")),
+    "extension_declined": Sentence(N_("未批准延期%(days)s日:%(note)s"), defaults=(("note", N_("无")),)),
     "answer": Sentence(N_("出具处理意见:%(opinion)s"), (("late_due", N_("(超过办结期限 %(late_due)s)")),)),
     "deliver": Sentence(N_("处理意见已送达信访人(%(on)s)")),
     "rate": Sentence(N_("信访人评价:%(satisfaction)s")),

@@ -106,12 +106,12 @@ LATE = (r"(?:(逾期(?P<late_days>\d+)日(?:提出)?,(?P<window>.+?)截至(?P<wi
 
 SHARED = {
     "supervise": [rf"^督办:(?P<note>.*)(期限(?P<due_on>{D[1:-1]}))$"],
-    "due_recomputed": [r"^因(?P<reason_key>节假日安排变更|本乡镇期限计算规则变更)重新计算期限:.*$"],
+    "due_recomputed": [r"^因(?P<reason_key>节假日安排变更|本乡镇期限计算规则变更)重新计算期限(?::.*)?$"],
     "ledger_import": [r"^由台账导入:(?P<filename>.*),工作表“(?P<sheet>.*)”第(?P<row>\d+)行$"],
-    "ledger_update": [r"^由台账更新:[^()]*((?P<filename>.*),工作表“(?P<sheet>.*)”第(?P<row>\d+)行)$"],
+    "ledger_update": [r"^由台账更新(?::[^()]*)?((?P<filename>.*),工作表“(?P<sheet>.*)”第(?P<row>\d+)行)$"],
 }
 DISPUTE_SHAPES = {
-    "register": [rf"^登记纠纷 (?P<number>\S+)((?P<type>[^,]*),当事人:(?P<names>.*?)"
+    "register": [rf"^登记纠纷 (?P<number>(?:(\d{{4}}))?[^(\s]+)((?P<type>[^,]*),当事人:(?P<names>.*?)"
                  rf"(?:,(?P<referral_origin>法院委派|法院委托|公安|信访|其他部门)移送(?:((?P<referral_details>[^()]*)))?)?)$"],
     "accept": [rf"^受理((?P<on>{D[1:-1]}))$"],
     "start_mediation": [r"^指派调解员 (?P<mediators>.*),开始调解$"],
@@ -126,7 +126,7 @@ DISPUTE_SHAPES = {
     "escalate": [r"^上报(?P<to_level>[村乡县])级处理:(?P<reason>.*)$"],
     "edit": [r"^修改案件信息$"],
     "send_back": [r"^退回补正:(?P<note>.*)$"],
-    "corrected": [r"^已补正:(?P<note>.*)$"],
+    "corrected": [r"^已补正(?::(?P<note>.*))?$"],
     "merged": [r"^作为重复登记合并到 (?P<number>\S+)$"],
     "merged_in": [r"^重复登记的 (?P<number>\S+) 已合并到本案$"],
     "from_petition": [r"^由信访事项 (?P<number>\S+) 转入调解$"],
@@ -141,7 +141,7 @@ _DECISION = rf"((?P<on>{D[1:-1]}))(?::(?P<note>.*?))?(?:(已超过受理期限 (
 _FROM_ABOVE = (r"(?:,(?P<source>上级转送|上级交办):(?P<source_body>[^,]*)(?:,(?!指定办理期限|系)(?P<source_reference>[^,]*))?"
                rf"(?:,指定办理期限(?P<assigned_due_on>{D[1:-1]}))?)?")
 PETITION_SHAPES = {
-    "register": [r"^登记信访 (?P<number>\S+)((?P<channel>网上|来信|来电|传真|来访),(?P<persons>\d+)人,(?P<category>[^,)]*))"
+    "register": [r"^登记信访 (?P<number>(?:(\d{4}))?[^(\s]+)((?P<channel>网上|来信|来电|传真|来访),(?P<persons>\d+)人,(?P<category>[^,)]*))"
                  + _FROM_ABOVE + r"(?:,系 (?P<repeat_of>\S+) 的重复信访|(?P<repeat>,系重复信访))?$"],
     "repeat": [r"^收到重复信访(?: (?P<number>\S+))?$"],
     "accept": ["^受理" + _DECISION], "not_accept": ["^不予受理" + _DECISION],
@@ -172,7 +172,36 @@ PETITION_SHAPES = {
 for _shapes in (DISPUTE_SHAPES, PETITION_SHAPES):
     for _kind, _patterns in SHARED.items():
         _shapes.setdefault(_kind, _patterns)
-COMPILED = {case: {kind: [re.compile(p) for p in patterns] for kind, patterns in shapes.items()}
+
+
+def literal_parens(pattern: str) -> str:
+    """Escape the parentheses the prose holds: in these shapes a group opens with "(?", any other "(" and the
+    ")" that closes it are the text's own brackets."""
+    out, stack, i = [], [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            end = pattern.index("]", i + 2)
+            out.append(pattern[i:end + 1])
+            i = end + 1
+            continue
+        if c == "(":
+            group = pattern[i + 1:i + 2] == "?"
+            stack.append(group)
+            out.append("(" if group else "\\(")
+        elif c == ")":
+            out.append(")" if stack.pop() else "\\)")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+COMPILED = {case: {kind: [re.compile(literal_parens(p)) for p in patterns] for kind, patterns in shapes.items()}
             for case, shapes in (("dispute", DISPUTE_SHAPES), ("petition", PETITION_SHAPES))}
 
 PARAM_ENUMS = {
@@ -191,7 +220,7 @@ LISTS = ("names", "mediators")
 def _conclusion(rest: str) -> dict | None:
     """Read the tail of 调解结果:… into parameters; None when it has another shape."""
     params = {}
-    m = re.match(r"^((?P<form>书面|口头)协议)(?:,协议涉及金额(?P<amount_yuan>[\d,.]+)元)?", rest)
+    m = re.match(literal_parens(r"^((?P<form>书面|口头)协议)(?:,协议涉及金额(?P<amount_yuan>[\d,.]+)元)?"), rest)
     if m:
         params.update({k: v for k, v in m.groupdict().items() if v})
         rest = rest[m.end():]
@@ -201,7 +230,7 @@ def _conclusion(rest: str) -> dict | None:
         if m["aid"]:
             params["legal_aid"] = True
         rest = rest[m.end():]
-    m = re.match(r"^((?P<end_reason>一方当事人明确拒绝继续调解|当事人撤回申请))", rest)
+    m = re.match(literal_parens(r"^((?P<end_reason>一方当事人明确拒绝继续调解|当事人撤回申请))"), rest)
     if m:
         params["end_reason"] = m["end_reason"]
         rest = rest[m.end():]
