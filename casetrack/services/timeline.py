@@ -1,5 +1,6 @@
 """Append entries to a case's timeline, as data: a kind, its parameters, the changed fields with raw values."""
 
+import functools
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -54,11 +55,13 @@ def chinese_changes(entry: CaseEvent) -> dict[str, list]:
     return {c.label: [c.old, c.new] for c in shown_changes(entry, tl.same)}
 
 
+@functools.cache
 def _words() -> dict:
     from casetrack.models.attachments import ATTACHMENT_KINDS
     return {"attachment_kind": ATTACHMENT_KINDS}
 
 
+@functools.cache
 def _ledger_headers() -> dict[str, str]:
     from casetrack.ledger.format import COLUMNS
     return {column.key: column.header for columns in COLUMNS.values() for column in columns}
