@@ -406,7 +406,6 @@ def test_0024_reads_the_prose_every_kind_was_written_in_back_into_its_parameters
     """What the services wrote as prose before 0024 (the same Chinese sentence the data renders to now) is read
     back into the same kind and parameters."""
     from casetrack.domain import timeline as tl
-
     from casetrack.models.attachments import ATTACHMENT_KINDS
 
     prose = tl.render_sentence(kind, params, case == "petition", words={"attachment_kind": ATTACHMENT_KINDS})

@@ -215,30 +215,35 @@ def render_sentence(kind: str, params: Mapping | None, is_petition: bool, transl
     if params is None or sentence is None:
         return legacy_text or kind
     values = {name: _param(name, value, translate, words or {}) for name, value in params.items()}
-    values.update({name: "" for _param_name, clause in sentence.clauses for name in _placeholders(clause)
-                   if name not in values})
     for name, word in sentence.defaults:
         if params.get(name) in (None, ""):
             values[name] = translate(word)
-    for name in _placeholders(sentence.text):
-        values.setdefault(name, "")
-    skipped = set()
-    if params.get("ground"):  # 不予受理: the ground with its article, then the reason; 其他: the reason alone
-        ground = wf.NotAcceptedGround(params["ground"])
-        if ground is wf.NotAcceptedGround.OTHER:
-            values["ground"], skipped = values.get("reason") or "", {"reason"}
-        else:
-            basis = translate(ground.basis)  # a citation of Chinese law: shown where the catalogue has it
-            values["ground"] = (f"{ground.label}({ground.basis})" if translate is same else
-                                f"{translate(ground.label)} ({basis})" if basis != ground.basis else translate(ground.label))
+    skipped = _ground(params, values, translate)
     template = next((text for name, text in sentence.variants if params.get(name) not in (None, "")), sentence.text)
-    for name in _placeholders(template):
-        values.setdefault(name, "")
+    for text in (template, *(clause for _name, clause in sentence.clauses)):
+        for name in _placeholders(text):
+            values.setdefault(name, "")
     text = translate(template) % values
     for name, clause in sentence.clauses:
         if name not in skipped and params.get(name) not in (None, "", False):
             text += translate(clause) % values
     return text
+
+
+def _ground(params: Mapping, values: dict, translate: Translate) -> set[str]:
+    """Show a 不予受理 ground with its article, then the reason; 其他 by the reason alone. Return clauses to skip."""
+    if not params.get("ground"):
+        return set()
+    ground = wf.NotAcceptedGround(params["ground"])
+    if ground is wf.NotAcceptedGround.OTHER:
+        values["ground"] = values.get("reason") or ""
+        return {"reason"}
+    if translate is same:
+        values["ground"] = f"{ground.label}({ground.basis})"
+    else:  # the article is a citation of Chinese law: shown where the catalogue has it
+        basis = translate(ground.basis)
+        values["ground"] = translate(ground.label) + (f" ({basis})" if basis != ground.basis else "")
+    return set()
 
 
 def _placeholders(template: str) -> list[str]:

@@ -111,8 +111,8 @@ SHARED = {
     "ledger_update": [r"^由台账更新(?::[^()]*)?((?P<filename>.*),工作表“(?P<sheet>.*)”第(?P<row>\d+)行)$"],
 }
 DISPUTE_SHAPES = {
-    "register": [rf"^登记纠纷 (?P<number>(?:(\d{{4}}))?[^(\s]+)((?P<type>[^,]*),当事人:(?P<names>.*?)"
-                 rf"(?:,(?P<referral_origin>法院委派|法院委托|公安|信访|其他部门)移送(?:((?P<referral_details>[^()]*)))?)?)$"],
+    "register": [r"^登记纠纷 (?P<number>(?:(\d{4}))?[^(\s]+)((?P<type>[^,]*),当事人:(?P<names>.*?)"
+                 r"(?:,(?P<referral_origin>法院委派|法院委托|公安|信访|其他部门)移送(?:((?P<referral_details>[^()]*)))?)?)$"],
     "accept": [rf"^受理((?P<on>{D[1:-1]}))$"],
     "start_mediation": [r"^指派调解员 (?P<mediators>.*),开始调解$"],
     "assign": [r"^调整调解员为 (?P<mediators>.*)$", r"^登记人 (?P<mediator>.+) 为调解员$"],

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from casetrack.services.timeline import chinese_changes, chinese_sentence
 from casetrack.extensions import db
 from casetrack.models import Attachment
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import PASSWORD, login
 from tests.documents.conftest import pdf_bytes, png_bytes, timeline
 from tests.factories import make_dispute

@@ -5,13 +5,12 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from casetrack.services.timeline import chinese_changes, chinese_sentence
 from casetrack import clock
 from casetrack.extensions import db
 from casetrack.models import CaseCounter, CaseEvent, Dispute, Petition
 from casetrack.services import disputes as dispute_services
 from casetrack.services import time_limits
-from casetrack.services.timeline import chinese_sentence
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.ledger.helpers import (
     DISPUTE_HEADERS,
     YEAR,

@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casetrack.services.timeline import chinese_changes, chinese_sentence
 from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import Dispute
 from casetrack.services import disputes as services
-from casetrack.services.timeline import chinese_sentence
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.conftest import login
 from tests.factories import case_snapshot, count_disputes, intake_form, make_dispute, timeline
 from tests.web.test_edit_conflict import _facts
