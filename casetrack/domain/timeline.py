@@ -238,11 +238,11 @@ def _ground(params: Mapping, values: dict, translate: Translate) -> set[str]:
     if ground is wf.NotAcceptedGround.OTHER:
         values["ground"] = values.get("reason") or ""
         return {"reason"}
-    if translate is same:
-        values["ground"] = f"{ground.label}({ground.basis})"
+    label, basis = translate(ground.label), translate(ground.basis)
+    if label == ground.label:  # a Chinese reader, or a file
+        values["ground"] = f"{label}({basis})"
     else:  # the article is a citation of Chinese law: shown where the catalogue has it
-        basis = translate(ground.basis)
-        values["ground"] = translate(ground.label) + (f" ({basis})" if basis != ground.basis else "")
+        values["ground"] = label + (f" ({basis})" if basis != ground.basis else "")
     return set()
 
 
