@@ -3,7 +3,7 @@ interface's language."""
 
 from flask_babel import gettext, pgettext
 
-from casetrack.domain.errors import DomainError, format_message
+from casetrack.domain.errors import LIST_SEPARATOR, DomainError, format_message
 from casetrack.ledger.format import Label, LedgerError, Notice
 
 
@@ -57,3 +57,10 @@ def _filled(template: str, params: dict, translatable) -> str:
 
     separator = pgettext("list separator", "、")
     return format_message(gettext(template), {key: shown(value) for key, value in params.items()}, separator)
+
+
+def reader_words(text: str) -> str:
+    """Translate one Chinese word or template of the timeline (domain/timeline.py) into the reader's language."""
+    if text == LIST_SEPARATOR:
+        return pgettext("list separator", "、")
+    return gettext(text) if text else text

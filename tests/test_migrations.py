@@ -374,3 +374,120 @@ def test_0023_merges_an_old_databases_duplicate_rounds_into_the_earliest_and_the
                                           held_on=date(2025, 3, 7), period_start=date(2025, 3, 3),
                                           period_end=date(2025, 3, 9), screeners="某人"))
     db.session.rollback()
+
+
+def test_0024_reads_old_timeline_prose_into_data_and_moves_the_ledger_notes_into_columns(fresh_app):
+    """A database at 0018 holding old-style entries: prose of a known shape becomes a kind with parameters and raw
+    changes; prose of no known shape stays as stored; 备注 and 调解员(无账号) of the latest ledger entry become the
+    case's columns; the timeline still refuses UPDATE afterwards."""
+    from casetrack import clock
+    from casetrack.domain import workflow as wf
+    from casetrack.models import CaseEvent, Dispute, Role
+    from casetrack.services import accounts, disputes, places
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    today = clock.today()
+    case = disputes.register_dispute(staff, disputes.DisputeIntake(
+        village_id=township.villages[0].id, dispute_type_id=places.dispute_types(township.id)[0].id,
+        source=wf.Source.APPLICATION, registered_on=today, summary="宅基地纠纷",
+        parties=[disputes.PartyData(wf.PartySide.APPLICANT, "张三")]), today)
+    db.session.commit()
+    case_id = case.id
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0018")
+    old = text("INSERT INTO case_events (dispute_id, at, actor_id, action, summary, changes) "
+               "VALUES (:case, :at, NULL, :action, :summary, :changes)")
+    with db.engine.begin() as connection:
+        for action, summary, changes in (
+            ("accept", f"受理({today.isoformat()})", '{"状态": ["已登记", "已受理"]}'),
+            ("escalate", "上报乡级处理:涉及人数多", '{"处理层级": ["村", "乡"]}'),
+            ("supervise", "陈志国督办:尽快化解(期限2026-12-01)", "{}"),
+            ("ledger_update", "由台账更新:备注(台账.xlsx,工作表“矛盾纠纷”第3行)",
+             '{"备注": ["初次调解", "达成协议"], "调解员(无账号)": [null, "王五"]}'),
+        ):
+            connection.execute(old, {"case": case_id, "at": clock.now_utc(), "action": action, "summary": summary,
+                                     "changes": changes})
+    _flask_db(fresh_app, "upgrade")
+
+    entries = db.session.execute(select(CaseEvent).where(CaseEvent.dispute_id == case_id)
+                                 .order_by(CaseEvent.id)).scalars().all()
+    register, accept, escalate, legacy, ledger = entries
+    assert register.params["number"] == db.session.get(Dispute, case_id).number and register.summary is None
+    assert (accept.params, accept.changes) == ({"on": today.isoformat()}, {"status": ["registered", "accepted"]})
+    assert escalate.params == {"to_level": "township", "reason": "涉及人数多"}
+    assert escalate.changes == {"level": ["village", "township"]}
+    assert legacy.params is None and legacy.summary == "陈志国督办:尽快化解(期限2026-12-01)"
+    assert ledger.params == {"filename": "台账.xlsx", "sheet": "矛盾纠纷", "row": 3}
+    assert ledger.changes["remarks"] == ["初次调解", "达成协议"]
+    stored = db.session.get(Dispute, case_id)
+    assert (stored.remarks, stored.unlinked_mediators) == ("达成协议", "王五")
+    db.session.remove()
+    with pytest.raises(DBAPIError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE case_events SET action = 'x'"))
+
+
+def _revision_0024():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0024_timeline_as_data.py"
+    spec = importlib.util.spec_from_file_location("revision_0024", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _old_sample(name: str):
+    from casetrack.domain import timeline as tl
+
+    if name in tl.PARAM_ENUMS:
+        return list(tl.PARAM_ENUMS[name])[-1].value
+    if name in ("on", "until", "due_on", "late_due", "window_due", "assigned_due_on", "delivered_on"):
+        return "2026-03-01"
+    if name in ("count", "days", "persons", "late_days", "row"):
+        return 3
+    return {"reason_key": "rule", "result": "not_accepted", "screening": "township", "window": "复查申请期限",
+            "ground": "already_handled", "names": ["张三", "李四"], "mediators": ["刘明", "王调解"],
+            "channels_told": ["引导诉讼", "仲裁"], "attachment_kind": "evidence", "legal_aid": True,
+            "repeat": True, "amount_yuan": "12,000.50", "number": "(2026)斜调字第12号", "repeat_of": "(2026)斜信字第3号",
+            "referral_origin": "police"}.get(name, f"样例{name}")
+
+
+def _old_entries():
+    from casetrack.domain import timeline as tl
+
+    old_action = {"assign_registrar": "assign", "objection_agreed": "forward"}
+    for case, catalogue in (("dispute", tl.DISPUTE_SENTENCES), ("petition", tl.PETITION_SENTENCES)):
+        for kind, sentence in catalogue.items():
+            texts = [sentence.text, *(t for _n, t in sentence.clauses), *(t for _n, t in sentence.variants)]
+            names = {n for text in texts for n in tl._placeholders(text)}
+            names |= {n for n, _t in (*sentence.clauses, *sentence.variants)}
+            names -= {"repeat"} if "repeat_of" in names else set()
+            names -= {"end_reason", "channels_told", "legal_aid"} if kind == "conclude" else set()
+            yield pytest.param(case, kind, old_action.get(kind, kind), {n: _old_sample(n) for n in names},
+                               id=f"{case}-{kind}")
+
+
+@pytest.mark.parametrize(("case", "kind", "action", "params"), list(_old_entries()))
+def test_0024_reads_the_prose_every_kind_was_written_in_back_into_its_parameters(case, kind, action, params):
+    """What the services wrote as prose before 0024 (the same Chinese sentence the data renders to now) is read
+    back into the same kind and parameters."""
+    from casetrack.domain import timeline as tl
+    from casetrack.models.attachments import ATTACHMENT_KINDS
+
+    prose = tl.render_sentence(kind, params, case == "petition", words={"attachment_kind": ATTACHMENT_KINDS})
+    assert _revision_0024().parse_summary(case, action, prose) == (kind, params), prose
+
+
+def test_0024_leaves_prose_of_no_known_shape_and_unknown_labels_as_they_were():
+    revision = _revision_0024()
+    assert revision.parse_summary("dispute", "supervise", "陈志国督办:尽快化解(期限2026-12-01)") is None
+    assert revision.parse_summary("dispute", "accept", "受理") is None
+    assert revision.convert_changes("dispute", "edit", {
+        "风险等级": ["一般", "重大"], "申请人 张三 · 性别": ["男", "女"], "被申请人 王五": ["王五", "(删除)"],
+        "某个旧标签": ["甲", "乙"]}) == {
+        "risk_level": ["general", "major"], "party:applicant:gender:张三": ["male", "female"],
+        "party:respondent:removed:王五": ["王五", None], "某个旧标签": ["甲", "乙"]}

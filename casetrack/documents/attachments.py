@@ -98,7 +98,8 @@ def store_attachment(
     )
     dispute.attachments.append(item)
     db.session.flush()
-    record_event(dispute, actor, "attachment", f"上传附件:{item.filename}({ATTACHMENT_KINDS[kind]})")
+    record_event(dispute, actor, "attachment", {"filename": item.filename, "attachment_kind": kind,
+                                                "attachment_id": item.id})
     return item
 
 

@@ -1,8 +1,8 @@
 """Read stored cases as ledger values, in bulk, for comparing with a ledger and for exporting.
 
-Two ledger columns have no column of their own on the case: 备注, and the 调解员 who have no account
-(mediators are users). Import records both in its timeline event ("由台账导入" / "由台账更新") under
-REMARKS and UNLINKED_MEDIATORS, and the latest such event is what the case's ledger shows.
+Two ledger columns are kept on the case for the ledger alone: 备注 (remarks) and the 调解员 who have no
+account (unlinked_mediators; mediators with an account are users). Revision 0024 filled them from the
+latest ledger timeline entries, where they lived before.
 """
 
 from collections import defaultdict
@@ -16,12 +16,9 @@ from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.ledger.format import DisputeValues, PetitionValues, ground_value, split_names
 from casetrack.ledger.lookups import TownshipBook
-from casetrack.models import CaseEvent, Dispute, Party, Petition, Petitioner, dispute_mediators
+from casetrack.models import Dispute, Party, Petition, Petitioner, dispute_mediators
 
-LEDGER_ACTIONS = ("ledger_import", "ledger_update")
-REMARKS = "备注"
-MEDIATORS = "调解员"
-UNLINKED_MEDIATORS = "调解员(无账号)"
+MEDIATORS = "调解员"  # the ledger's header
 CHUNK = 1000  # ids per IN (...) query
 
 
@@ -42,20 +39,6 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start:start + CHUNK]
 
 
-def _ledger_notes(foreign_key, ids: list[int]) -> dict[int, dict]:
-    """Return id → {备注, 调解员(无账号)} from the latest ledger events of each case."""
-    notes: dict[int, dict] = defaultdict(dict)
-    rows = db.session.execute(
-        select(foreign_key, CaseEvent.changes)
-        .where(foreign_key.in_(ids), CaseEvent.action.in_(LEDGER_ACTIONS)).order_by(CaseEvent.id)
-    )
-    for case_id, changes in rows:
-        for key in (REMARKS, UNLINKED_MEDIATORS):
-            if key in (changes or {}):
-                notes[case_id][key] = changes[key][1]
-    return notes
-
-
 def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
     """Yield the disputes with these ids as ledger values, in the order of ids."""
     for chunk in _chunks(ids):
@@ -67,7 +50,8 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Dispute.prevented_criminal, Dispute.prevented_group_petition, Dispute.accepted_on,
                    Dispute.continuation_agreed, Dispute.continued_until, Dispute.referral_origin,
                    Dispute.referral_body, Dispute.referral_received_on, Dispute.not_accepted_ground,
-                   Dispute.not_accepted_reason, Dispute.channels_told, Dispute.agreement_amount_fen)
+                   Dispute.not_accepted_reason, Dispute.channels_told, Dispute.agreement_amount_fen,
+                   Dispute.remarks, Dispute.unlinked_mediators)
             .where(Dispute.id.in_(chunk))
         )}
         sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -82,13 +66,12 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
             .where(dispute_mediators.c.dispute_id.in_(chunk)).order_by(dispute_mediators.c.user_id)
         ):
             mediators[case_id].append(book.user_names.get(user_id, ""))
-        notes = _ledger_notes(CaseEvent.dispute_id, chunk)
         for case_id in chunk:
             c = cases.get(case_id)
             if c is None:
                 continue
             names = mediators[case_id]
-            names += [n for n in split_names(notes[case_id].get(UNLINKED_MEDIATORS) or "") if n not in names]
+            names += [n for n in split_names(c.unlinked_mediators or "") if n not in names]
             values = DisputeValues(
                 number=c.number, township=c.township_id, village=c.village_id, natural_village=c.natural_village_id,
                 registered_on=c.registered_on, dispute_type=c.dispute_type_id, source=c.source, channel=c.channel,
@@ -97,7 +80,7 @@ def disputes(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 people_involved=c.people_involved, summary=c.summary, risk_level=c.risk_level, level=c.level,
                 status=c.status, outcome=c.outcome, agreement_form=c.agreement_form, closed_on=c.closed_on,
                 performance=c.performance, mediators=tuple(names), prevented_criminal=c.prevented_criminal,
-                prevented_group_petition=c.prevented_group_petition, remarks=notes[case_id].get(REMARKS) or None,
+                prevented_group_petition=c.prevented_group_petition, remarks=c.remarks or None,
                 referral_origin=c.referral_origin, referral_body=c.referral_body,
                 referral_received_on=c.referral_received_on,
                 not_accepted_ground=ground_value(c.not_accepted_ground, c.not_accepted_reason),
@@ -118,7 +101,7 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Petition.extension_days, Petition.extension_approved_by_id, Petition.answered_on,
                    Petition.opinion, Petition.satisfaction, Petition.disruptive, Petition.status,
                    Petition.source, Petition.source_body, Petition.source_reference, Petition.assigned_due_on,
-                   Petition.completion_report_on)
+                   Petition.completion_report_on, Petition.remarks)
             .outerjoin(first, Petition.repeat_of_id == first.id)
             .where(Petition.id.in_(chunk))
         )}
@@ -128,7 +111,6 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
             .order_by(Petitioner.petition_id, Petitioner.position, Petitioner.id)
         ):
             people[case_id].append(name)
-        notes = _ledger_notes(CaseEvent.petition_id, chunk)
         for case_id in chunk:
             p = cases.get(case_id)
             if p is None:
@@ -142,7 +124,7 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 answered_on=p.answered_on, opinion=p.opinion, satisfaction=p.satisfaction, disruptive=p.disruptive,
                 source=p.source, source_body=p.source_body, source_reference=p.source_reference,
                 assigned_due_on=p.assigned_due_on, completion_report_on=p.completion_report_on,
-                remarks=notes[case_id].get(REMARKS) or None,
+                remarks=p.remarks or None,
             )
             yield StoredCase(case_id, p.status, values)
 

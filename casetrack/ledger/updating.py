@@ -6,9 +6,9 @@ from sqlalchemy.orm import selectinload
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.ledger import format as ledger_format
-from casetrack.ledger.format import DISPUTE, join_names, split_names
+from casetrack.ledger.format import DISPUTE, PETITION, join_names, split_names
 from casetrack.ledger.lookups import TownshipBook
-from casetrack.ledger.stored import MEDIATORS, UNLINKED_MEDIATORS
+from casetrack.ledger.stored import MEDIATORS
 from casetrack.ledger.writing import declined_values, issue19_values, split_mediators
 from casetrack.models import Dispute, Party, Petition, Petitioner, User
 from casetrack.services.timeline import record_event
@@ -78,9 +78,11 @@ def _update_dispute(dispute: Dispute, row, book: TownshipBook, actor: User | Non
         old_others = [n for n in split_names(changes[MEDIATORS][0]) if n not in before]
         user_ids, others = split_mediators(book, v.mediators)
         dispute.mediators = [db.session.get(User, user_id) for user_id in user_ids]
+        dispute.unlinked_mediators = join_names(others) or None
         changes[UNLINKED_MEDIATORS] = (join_names(old_others) or None, join_names(others))
+    dispute.remarks = v.remarks or None
     db.session.flush()
-    record_event(dispute, actor, "ledger_update", _summary(filename, row, row.changes), changes)
+    record_event(dispute, actor, "ledger_update", _where(filename, row), _keyed(DISPUTE, changes))
 
 
 def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | None, filename: str) -> None:
@@ -105,13 +107,24 @@ def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | 
         for position, person in enumerate(people):
             person.position = position
         petition.petitioners = people
+    petition.remarks = v.remarks or None
     db.session.flush()
-    record_event(None, actor, "ledger_update", _summary(filename, row, row.changes), dict(row.changes),
+    record_event(None, actor, "ledger_update", _where(filename, row), _keyed(PETITION, row.changes),
                  petition=petition)
 
 
-def _summary(filename: str, row, changes: dict) -> str:
-    return f"由台账更新:{'、'.join(changes)}({filename},工作表“{row.sheet}”第{row.row}行)"
+UNLINKED_MEDIATORS = "调解员(无账号)"  # beside the ledger's headers in a row's changes
+
+
+def _where(filename: str, row) -> dict:
+    return {"filename": filename, "sheet": row.sheet, "row": row.row}
+
+
+def _keyed(kind: str, changes: dict) -> dict:
+    """A row's changes keyed by the ledger column's key (registered_on), as the timeline keeps fields."""
+    keys = {column.header: column.key for column in ledger_format.COLUMNS[kind]}
+    keys[UNLINKED_MEDIATORS] = "unlinked_mediators"
+    return {keys.get(header, header): pair for header, pair in changes.items()}
 
 
 def update_cases(kind: str, book: TownshipBook, rows: list, actor: User | None, filename: str) -> int:

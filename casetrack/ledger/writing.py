@@ -22,7 +22,6 @@ from casetrack.extensions import db
 from casetrack.ledger import format as ledger_format
 from casetrack.ledger.format import DISPUTE, join_names, split_number
 from casetrack.ledger.lookups import TownshipBook
-from casetrack.ledger.stored import MEDIATORS, REMARKS, UNLINKED_MEDIATORS
 from casetrack.ledger.validation import petition_status
 from casetrack.models import (
     CaseCounter,
@@ -190,20 +189,22 @@ def _insert_returning_ids(table, params: list[dict]) -> list[int]:
     return [ids[number] for number in numbers]
 
 
-def _event(kind: str, case_id: int, actor_id, summary: str, changes: dict, at) -> dict:
+def _event(kind: str, case_id: int, actor_id, params: dict, changes: dict, at) -> dict:
     return {"dispute_id": case_id if kind == DISPUTE else None, "petition_id": None if kind == DISPUTE else case_id,
-            "actor_id": actor_id, "action": "ledger_import", "summary": summary, "changes": changes, "at": at}
+            "actor_id": actor_id, "action": "ledger_import", "params": params, "summary": None, "changes": changes,
+            "at": at}
 
 
 def _import_notes(book: TownshipBook, values, mediators: bool) -> dict:
+    """The import entry's changes: the ledger's mediators (with those without an account) and remarks."""
     notes = {}
     if mediators and values.mediators:
-        notes[MEDIATORS] = [None, join_names(values.mediators)]
+        notes["mediators"] = [None, join_names(values.mediators)]
         _ids, others = split_mediators(book, values.mediators)
         if others:
-            notes[UNLINKED_MEDIATORS] = [None, join_names(others)]
+            notes["unlinked_mediators"] = [None, join_names(others)]
     if values.remarks:
-        notes[REMARKS] = [None, values.remarks]
+        notes["remarks"] = [None, values.remarks]
     return notes
 
 
@@ -286,6 +287,7 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
         "number": number, "year": year, "seq": seq, "registered_on": v.registered_on,
         "dispute_type_id": v.dispute_type, "source": v.source, "channel": v.channel, "summary": v.summary,
         "people_involved": v.people_involved, "risk_level": v.risk_level, "police_reported": False,
+        "remarks": v.remarks or None, "unlinked_mediators": join_names(split_mediators(book, v.mediators)[1]) or None,
         "status": status, "level": v.level, "accepted_on": accepted_on,
         **declined_values(v, declined), "continuation_agreed": False,
         **issue19_values(v),
@@ -324,7 +326,7 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "due_on": due, "opinion_due_on": opinion_due,
         "source": source, "source_body": v.source_body if source != pw.Source.OWN.value else None,
         "source_reference": v.source_reference, "assigned_due_on": v.assigned_due_on,
-        "completion_report_on": v.completion_report_on,
+        "completion_report_on": v.completion_report_on, "remarks": v.remarks or None,
         "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
     }
 
@@ -375,8 +377,8 @@ def create_cases(kind: str, book: TownshipBook, rows: list, actor_id, filename: 
             else:
                 people += [{"petition_id": case_id, "position": i, "name": str(name), "is_representative": False,
                             "id_number": getattr(name, "id_number", None)} for i, name in enumerate(v.petitioners)]
-            summary = f"由台账导入:{filename},工作表“{row.sheet}”第{row.row}行"
-            events.append(_event(kind, case_id, actor_id, summary, _import_notes(book, v, kind == DISPUTE), now))
+            where = {"filename": filename, "sheet": row.sheet, "row": row.row}
+            events.append(_event(kind, case_id, actor_id, where, _import_notes(book, v, kind == DISPUTE), now))
             row.case_id = case_id
         _insert(Party.__table__ if kind == DISPUTE else Petitioner.__table__, people)
         _insert(dispute_mediators, mediators)

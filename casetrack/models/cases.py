@@ -140,6 +140,9 @@ class Dispute(db.Model):
     source: Mapped[wf.Source] = mapped_column(EnumValue(wf.Source, 16))
     channel: Mapped[wf.Channel] = mapped_column(EnumValue(wf.Channel, 16), default=wf.Channel.PEOPLES.value)
     summary: Mapped[str] = mapped_column(Text)
+    # The ledger's 备注 and its 调解员 without an account ("、"-joined): kept for the ledger (docs/ledger.md).
+    remarks: Mapped[str | None] = mapped_column(Text)
+    unlinked_mediators: Mapped[str | None] = mapped_column(Text)
     people_involved: Mapped[int] = mapped_column(default=2)
     risk_level: Mapped[wf.RiskLevel] = mapped_column(EnumValue(wf.RiskLevel, 16), default=wf.RiskLevel.GENERAL.value)
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)

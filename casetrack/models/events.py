@@ -1,4 +1,10 @@
-"""The case timeline: an append-only record of every change, who made it and when."""
+"""The case timeline: an append-only record of every change, who made it and when.
+
+An entry is data (domain/timeline.py): its kind (action), the parameters of its sentence and the changed
+fields as {field key: [old, new]} with raw values; the sentence is rendered in the reader's language. An
+entry written before revision 0024 whose prose could not be read into data keeps it in summary, with
+params NULL, and is shown as stored.
+"""
 
 from datetime import datetime
 
@@ -27,11 +33,26 @@ class CaseEvent(db.Model):
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
     at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(40))
-    summary: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(40))  # the entry's kind, a stable key: "accept", "supervise"
+    params: Mapped[dict | None] = mapped_column(JSON)  # None: a legacy entry shown by its summary
+    summary: Mapped[str | None] = mapped_column(Text)  # legacy prose only; entries since 0024 leave it NULL
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def kind(self) -> str:
+        """The entry's kind (stored in action, which documents and the inbox look entries up by)."""
+        return self.action
+
+    @property
+    def legacy(self) -> bool:
+        """Tell whether the entry is prose kept from before revision 0024."""
+        return self.params is None
+
+    @property
+    def of_petition(self) -> bool:
+        return self.petition_id is not None
 
 
 class AppendOnlyError(RuntimeError):

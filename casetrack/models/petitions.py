@@ -138,6 +138,7 @@ class Petition(db.Model):
     source_reference: Mapped[str | None] = mapped_column(String(60))
     assigned_due_on: Mapped[date | None] = mapped_column(Date)  # 交办: the 办理期限 the higher body set
     completion_report_on: Mapped[date | None] = mapped_column(Date)  # 办结报告 sent
+    remarks: Mapped[str | None] = mapped_column(Text)  # the ledger's 备注, kept for the ledger (docs/ledger.md)
     completion_report_to: Mapped[str | None] = mapped_column(String(100))
     completion_report_text: Mapped[str | None] = mapped_column(Text)
     objection_raised_on: Mapped[date | None] = mapped_column(Date)  # 异议 within 5 working days (Art. 23)

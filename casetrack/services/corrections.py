@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from casetrack.clock import now_utc
+from casetrack.domain import timeline as tl
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import DomainError
 from casetrack.domain.identity import (
@@ -71,25 +72,20 @@ def _earliest_later_date(dispute: Dispute) -> date | None:
 
 
 def _describe(name: str, value):
+    """A field's value as the timeline keeps it: raw, a village by its name."""
     if name == "village_id":
         return db.session.get(Village, value).name if value else None
-    if name == "source":
-        return wf.Source(value).label if value else None
-    if name == "registered_on":
-        return value.isoformat() if value else None
     return disputes._describe(name, value)
 
 
 def _shown(name: str, value: str | None) -> str | None:
-    """A party's value as the timeline keeps it: ID numbers and phones masked, a gender by its label."""
+    """A party's value as the timeline keeps it: ID numbers and phones masked, a gender by its value."""
     if not value:
         return None
     if name == "id_number":
         return mask_id_number(value)
     if name == "phone":
         return mask_phone(value)
-    if name == "gender":
-        return wf.Gender(value).label
     return value
 
 
@@ -141,7 +137,7 @@ def _party_changes(dispute: Dispute, rows: list[PartyRow], today: date) -> tuple
                 continue
             if concluded:
                 raise DomainError("调解已有结果的案件不能增删当事人,只能更正其信息。")
-            diff[f"{wf.PartySide(party.side).label} {party.name}"] = (party.name, "(删除)")
+            diff[tl.party_key(party.side, party.name, "removed")] = (party.name, None)
             work.append(("remove", party, None))
             continue
         data = row.data
@@ -151,8 +147,8 @@ def _party_changes(dispute: Dispute, rows: list[PartyRow], today: date) -> tuple
         if party is None:
             if concluded:
                 raise DomainError("调解已有结果的案件不能增删当事人,只能更正其信息。")
-            label = f"{data.side.label} {values['name']}"
-            diff[label] = (None, "、".join(str(_shown(k, v)) for k, v in values.items() if v))
+            diff[tl.party_key(data.side.value, values["name"], "added")] = (
+                None, {k: _shown(k, v) for k, v in values.items() if v})
             work.append(("add", None, (data.side, values)))
             continue
         if data.side.value != party.side:
@@ -160,7 +156,7 @@ def _party_changes(dispute: Dispute, rows: list[PartyRow], today: date) -> tuple
         for name, value in values.items():
             old = getattr(party, name)
             if (old or None) != value:
-                diff[f"{data.side.label} {party.name} · {PARTY_FIELDS[name]}"] = (_shown(name, old), _shown(name, value))
+                diff[tl.party_key(data.side.value, party.name, name)] = (_shown(name, old), _shown(name, value))
                 work.append(("set", party, (name, value)))
     posted = {row.party_id for row in rows if row.party_id}
     for party in dispute.parties:  # a row missing from the form is kept: only a ticked 删除 removes a party
@@ -203,7 +199,7 @@ def correct_registration(
     for name, value in values.items():
         old = getattr(dispute, name)
         if old != value:
-            diff[REGISTRATION_FIELDS[name]] = (_describe(name, old), _describe(name, value))
+            diff[name] = (_describe(name, old), _describe(name, value))
             setattr(dispute, name, value)
     position = max((p.position for p in dispute.parties), default=-1)
     for kind, party, detail in work:
@@ -220,5 +216,5 @@ def correct_registration(
     if diff:
         dispute.updated_at = now_utc()  # a change to the parties alone must move the case's version too
         db.session.flush()
-        record_event(dispute, actor, "edit", "修改案件信息", diff)
+        record_event(dispute, actor, "edit", {}, diff)
     return diff

@@ -145,11 +145,9 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
         )
     db.session.add(dispute)
     db.session.flush()
-    names = "、".join(p.name for p in dispute.parties)
-    origin = f",{describe_referral(dispute)}" if dispute.referral_origin else ""
-    record_event(
-        dispute, actor, "register", f"登记纠纷 {dispute.number}({dispute_type.name},当事人:{names}{origin})"
-    )
+    record_event(dispute, actor, "register", {
+        "number": dispute.number, "type": dispute_type.name, "dispute_type_id": dispute_type.id,
+        "names": [p.name for p in dispute.parties], **referral_params(dispute)})
     return dispute
 
 
@@ -169,15 +167,13 @@ def check_referral(source: wf.Source, origin: wf.ReferralOrigin | None, body: st
         raise DomainError("移送日期不能晚于登记日期。")
 
 
-def describe_referral(dispute: Dispute) -> str:
-    """"公安移送(城关派出所,2025-03-01)": the origin of a 委托移送 case as the timeline and documents say it."""
+def referral_params(dispute: Dispute) -> dict:
+    """The origin of a 委托移送 case as the register entry's parameters (none for another source)."""
     if not dispute.referral_origin:
-        return "委托移送(来源未注明)"
-    details = "、".join(part for part in (dispute.referral_body,
-                                         dispute.referral_received_on.isoformat() if dispute.referral_received_on
-                                         else None) if part)
-    label = wf.ReferralOrigin(dispute.referral_origin).label
-    return f"{label}移送" + (f"({details})" if details else "")
+        return {}
+    details = "、".join(part for part in (dispute.referral_body, dispute.referral_received_on.isoformat()
+                                         if dispute.referral_received_on else None) if part)
+    return {"referral_origin": dispute.referral_origin, "referral_details": details or None}
 
 
 FACT_FIELDS = {
@@ -196,20 +192,13 @@ FACT_FIELDS = {
 
 
 def _describe(field_name: str, value):
+    """A fact's value as the timeline keeps it: raw, but a type or a natural village by its name."""
     if value is None:
         return None
     if field_name == "dispute_type_id":
         return db.session.get(DisputeType, value).name
     if field_name == "natural_village_id":
         return db.session.get(NaturalVillage, value).name
-    if field_name == "risk_level":
-        return wf.RiskLevel(value).label
-    if field_name == "channel":
-        return wf.Channel(value).label
-    if field_name == "referral_origin":
-        return wf.ReferralOrigin(value).label
-    if field_name in ("police_reported", "group_dispute"):
-        return "是" if value else "否"
     return value
 
 
@@ -238,15 +227,16 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
     for name, value in changes.items():
         old = getattr(dispute, name)
         if old != value:
-            diff[FACT_FIELDS[name]] = (_describe(name, old), _describe(name, value))
+            diff[name] = (_describe(name, old), _describe(name, value))
             setattr(dispute, name, value)
     if diff:
         db.session.flush()
-        record_event(dispute, actor, "edit", "修改案件信息", diff)
+        record_event(dispute, actor, "edit", {}, diff)
     return diff
 
 
-def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, summary: str, changes: dict | None = None):
+def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, params: dict, changes: dict | None = None,
+          kind: str | None = None):
     target = wf.next_state(dispute.state, action, dispute.outcome_enum)
     wf.check_major_responsibility(dispute.risk_level, dispute.responsible_unit, dispute.responsible_leader,
                                   dispute.responsible_person)
@@ -254,9 +244,9 @@ def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, summary: str,
     dispute.status = target.value
     dispute.updated_at = now_utc()  # a step that changes no other column (a repeat visit) still moves the version
     db.session.flush()
-    all_changes = {"状态": (before.label, target.label)} if before is not target else {}
+    all_changes = {"status": (before, target)} if before is not target else {}
     all_changes.update(changes or {})
-    record_event(dispute, actor, action.value, summary, all_changes)
+    record_event(dispute, actor, kind or action.value, params, all_changes)
 
 
 def accept(dispute: Dispute, actor: User, on: date, today: date, expected_version: int | None = None) -> None:
@@ -265,7 +255,7 @@ def accept(dispute: Dispute, actor: User, on: date, today: date, expected_versio
     wf.next_state(dispute.state, wf.DisputeAction.ACCEPT)
     _check_date(dispute, on, today, N_("受理日期"))
     dispute.accepted_on = on
-    _move(dispute, actor, wf.DisputeAction.ACCEPT, f"受理({on.isoformat()})")
+    _move(dispute, actor, wf.DisputeAction.ACCEPT, {"on": on})
 
 
 def not_accept(
@@ -278,7 +268,9 @@ def not_accept(
     wf.next_state(dispute.state, wf.DisputeAction.NOT_ACCEPT)
     _check_date(dispute, on, today, N_("决定日期"))
     _decline(dispute, ground, reason, referred_to, on)
-    _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, f"不予受理:{describe_ground(dispute)}{_referral_told(dispute)}")
+    _move(dispute, actor, wf.DisputeAction.NOT_ACCEPT, {
+        "ground": dispute.not_accepted_ground, "reason": dispute.not_accepted_reason,
+        "referred_to": dispute.referred_to})
 
 
 def _decline(dispute: Dispute, ground: wf.NotAcceptedGround, reason: str | None, referred_to: str | None,
@@ -290,10 +282,6 @@ def _decline(dispute: Dispute, ground: wf.NotAcceptedGround, reason: str | None,
     dispute.not_accepted_reason = reason or None
     dispute.referred_to = (referred_to or "").strip() or None
     dispute.closed_on = on
-
-
-def _referral_told(dispute: Dispute) -> str:
-    return f",告知当事人向{dispute.referred_to}申请解决" if dispute.referred_to else ""
 
 
 def describe_ground(dispute: Dispute) -> str:
@@ -321,15 +309,14 @@ def record_objection(dispute: Dispute, actor: User, on: date, party: str, note: 
     before = dispute.state
     if target is wf.DisputeState.NOT_ACCEPTED:
         _decline(dispute, wf.NotAcceptedGround.PARTY_REFUSED, note, None, on)
-        result = "不予受理"
+        result = "not_accepted"
     else:
         dispute.outcome, dispute.end_reason, dispute.closed_on = (wf.Outcome.ENDED.value, wf.EndReason.REFUSED.value, on)
-        result = "终止调解"
+        result = "ended"
     dispute.status = target.value
     db.session.flush()
-    record_event(dispute, actor, "objection",
-                 f"当事人{party}于{on.isoformat()}明确拒绝主动调解,依人民调解法第十七条不得调解,{result}:{note}",
-                 {"状态": (before.label, target.label), "当事人拒绝调解": (None, party)})
+    record_event(dispute, actor, "objection", {"party": party, "on": on, "result": result, "note": note},
+                 {"status": (before, target), "objection_party": (None, party)})
     return target
 
 
@@ -338,8 +325,8 @@ def name_registering_mediator(dispute: Dispute, mediator: User) -> None:
     start, and accepting it starts the mediation (web/cases.py), with no separate 指派调解员 step."""
     dispute.mediators = [mediator]
     db.session.flush()
-    record_event(dispute, mediator, "assign", f"登记人 {mediator.display_name} 为调解员",
-                 {"调解员": (None, mediator.display_name)})
+    record_event(dispute, mediator, "assign_registrar", {"mediator": mediator.display_name, "user_id": mediator.id},
+                 {"mediators": (None, mediator.display_name)})
 
 
 def _mediators_in_reach(dispute: Dispute, mediator_ids: list[int]) -> list[User]:
@@ -361,15 +348,16 @@ def assign_mediators(
     if dispute.state not in wf.NOTE_STATES:
         raise DomainError("当前状态为“%(state)s”,不能指派调解员。", state=dispute.state.label)
     users = _mediators_in_reach(dispute, mediator_ids)
-    before = "、".join(u.display_name for u in dispute.mediators) or None
+    before = [u.display_name for u in dispute.mediators] or None
     dispute.mediators = users
-    after = "、".join(u.display_name for u in users)
+    after = [u.display_name for u in users]
+    params = {"mediators": after, "user_ids": [u.id for u in users]}
     if dispute.state is wf.DisputeState.ACCEPTED:
-        _move(dispute, actor, wf.DisputeAction.START_MEDIATION, f"指派调解员 {after},开始调解", {"调解员": (before, after)})
+        _move(dispute, actor, wf.DisputeAction.START_MEDIATION, params, {"mediators": (before, after)})
     else:
         dispute.updated_at = now_utc()  # the case row itself must change so its version moves on
         db.session.flush()
-        record_event(dispute, actor, "assign", f"调整调解员为 {after}", {"调解员": (before, after)})
+        record_event(dispute, actor, "assign", params, {"mediators": (before, after)})
 
 
 def record_investigation(
@@ -383,7 +371,7 @@ def record_investigation(
     note = InvestigationNote(noted_on=noted_on, place=place, subject=subject, content=content, recorded_by_id=actor.id)
     dispute.investigation_notes.append(note)
     db.session.flush()
-    record_event(dispute, actor, "investigation", f"记录调查({noted_on.isoformat()},{subject or '现场调查'})")
+    record_event(dispute, actor, "investigation", {"on": noted_on, "subject": subject or None})
     return note
 
 
@@ -399,7 +387,7 @@ def record_session(
     )
     dispute.sessions.append(session)
     db.session.flush()
-    record_event(dispute, actor, "session", f"记录第{len(dispute.sessions)}次调解({held_on.isoformat()},{place})")
+    record_event(dispute, actor, "session", {"count": len(dispute.sessions), "on": held_on, "place": place})
     return session
 
 
@@ -422,8 +410,8 @@ def agree_continuation(dispute: Dispute, actor: User, on: date, note: str, today
     dispute.continuation_agreed = True
     dispute.continued_until = until
     db.session.flush()
-    record_event(dispute, actor, "continuation", f"双方当事人同意延续调解至{until.isoformat()}:{note.strip()}",
-                 {"调解期限": (before.due if before else None, until)})
+    record_event(dispute, actor, "continuation", {"until": until, "note": note.strip(), "on": on},
+                 {"continued_until": (before.due if before else None, until)})
 
 
 @dataclass
@@ -467,7 +455,7 @@ def conclude(
     dispute.outcome = result.outcome.value
     dispute.closed_on = result.closed_on
     dispute.conclusion_notes = result.notes
-    summary = f"调解结果:{result.outcome.label}"
+    params: dict = {"outcome": result.outcome}
     if result.outcome is wf.Outcome.SUCCEEDED:
         dispute.agreement_form = result.agreement_form.value
         dispute.agreement_facts = result.agreement_facts
@@ -476,19 +464,19 @@ def conclude(
         dispute.performance_deadline = result.performance_deadline
         dispute.agreement_copies = result.agreement_copies
         dispute.agreement_amount_fen = result.agreement_amount_fen
-        summary += f"({result.agreement_form.label}协议)"
+        params["form"] = result.agreement_form
         if result.agreement_amount_fen is not None:
-            summary += f",协议涉及金额{money.format_yuan(result.agreement_amount_fen)}元"
+            params["amount_fen"] = result.agreement_amount_fen
+            params["amount_yuan"] = money.format_yuan(result.agreement_amount_fen)
     elif result.outcome is wf.Outcome.FAILED:
         dispute.channels_told = "、".join(channels_told)
         dispute.legal_aid_referred = result.legal_aid_referred
-        summary += f",调解不成后的去向:{dispute.channels_told}"
-        if result.legal_aid_referred:
-            summary += ",并引导申请法律援助"
+        params["channels_told"] = list(channels_told)
+        params["legal_aid"] = bool(result.legal_aid_referred) or None
     else:
         dispute.end_reason = result.end_reason.value
-        summary += f"({result.end_reason.label})"
-    _move(dispute, actor, wf.DisputeAction.CONCLUDE, summary, {"调解结果": (None, result.outcome.label)})
+        params["end_reason"] = result.end_reason
+    _move(dispute, actor, wf.DisputeAction.CONCLUDE, params, {"outcome": (None, result.outcome)})
 
 
 def record_return_visit(
@@ -511,10 +499,10 @@ def record_return_visit(
         recorded_by_id=actor.id,
     )
     dispute.return_visits.append(visit)
-    before = wf.Performance(dispute.performance).label if dispute.performance else None
+    before = dispute.performance
     dispute.performance = performance.value
-    summary = f"回访:{performance.label}" + (f",当事人{satisfaction.label}" if satisfaction else "")
-    _move(dispute, actor, wf.DisputeAction.FOLLOW_UP, summary, {"履行情况": (before, performance.label)})
+    _move(dispute, actor, wf.DisputeAction.FOLLOW_UP, {"performance": performance, "satisfaction": satisfaction,
+                                                        "on": visited_on}, {"performance": (before, performance)})
     return visit
 
 
@@ -524,7 +512,7 @@ def archive(dispute: Dispute, actor: User, on: date, today: date, expected_versi
     wf.next_state(dispute.state, wf.DisputeAction.ARCHIVE, dispute.outcome_enum)
     _check_date(dispute, on, today, N_("归档日期"))
     dispute.archived_on = on
-    _move(dispute, actor, wf.DisputeAction.ARCHIVE, f"结案归档({on.isoformat()})")
+    _move(dispute, actor, wf.DisputeAction.ARCHIVE, {"on": on})
 
 
 def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int | None = None,
@@ -549,6 +537,6 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
         dispute.county_level_on = on
     db.session.flush()
     record_event(
-        dispute, actor, "escalate", f"上报{target.label}级处理:{reason.strip()}", {"处理层级": (before.label, target.label)}
+        dispute, actor, "escalate", {"to_level": target, "reason": reason.strip(), "on": on}, {"level": (before, target)}
     )
     return target

@@ -287,13 +287,13 @@ def _corrected_lines(inbox: Inbox, disputes, now: datetime) -> list[Line]:
     whole township's cases instead.
     """
     recent = db.session.execute(
-        select(CaseEvent.dispute_id, CaseEvent.at, CaseEvent.actor_id, CaseEvent.summary)
+        select(CaseEvent.dispute_id, CaseEvent.at, CaseEvent.actor_id, CaseEvent.params, CaseEvent.summary)
         .where(CaseEvent.action == literal_column("'corrected'"),
                CaseEvent.at >= now - timedelta(days=CORRECTED_SHOWN_DAYS))
         .order_by(CaseEvent.at.desc()).limit(FEW).execution_options(**permissions.COUNTY_WIDE)).all()
     latest = {}
-    for dispute_id, at, actor_id, summary in recent:
-        latest.setdefault(dispute_id, (at, actor_id, summary))
+    for dispute_id, at, actor_id, params, summary in recent:  # the mediator's note; a legacy entry's prose
+        latest.setdefault(dispute_id, (at, actor_id, (params or {}).get("note") if params is not None else summary))
     if not latest:
         return []
     cases = db.session.execute(select(Dispute).where(

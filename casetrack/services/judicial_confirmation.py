@@ -40,17 +40,18 @@ def record_judicial_confirmation(
         dispute.agreement_effective_on = effective_on
     window = time_limits.judicial_confirmation_deadline(dispute)
     late = dl.request_days_late(applied_on, window) if window else 0
-    warning = ""
+    warning, late_params = "", {}
     if late:
         if not (late_note or "").strip():
             raise DomainError("申请日期已超过%(limit)s(截至%(date)s)%(days)s日:申请照常登记,请填写逾期说明后保存。",
                               limit=window.label, date=window.due.isoformat(), days=late)
         warning = f"(逾期{late}日,{window.label}截至{window.due.isoformat()};逾期说明:{late_note.strip()})"
+        late_params = {"late_days": late, "window": window.label, "window_due": window.due,
+                       "late_note": late_note.strip()}
     dispute.judicial_confirmation_applied_on = applied_on
     dispute.judicial_confirmation_court = court.strip()
     db.session.flush()
-    record_event(dispute, actor, "judicial_confirmation",
-                 f"双方当事人向{court.strip()}申请司法确认({applied_on.isoformat()}){warning}")
+    record_event(dispute, actor, "judicial_confirmation", {"court": court.strip(), "on": applied_on, **late_params})
     return warning
 
 
@@ -66,5 +67,5 @@ def record_court_result(dispute: Dispute, actor: User, result: wf.CourtResult, o
     dispute.judicial_confirmation_result = result.value
     dispute.judicial_confirmation_result_on = on
     db.session.flush()
-    record_event(dispute, actor, "court_result", f"司法确认结果:{result.label}({on.isoformat()})",
-                 {"司法确认结果": (None, result.label)})
+    record_event(dispute, actor, "court_result", {"court_result": result, "on": on},
+                 {"court_result": (None, result)})

@@ -123,22 +123,20 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
         ))
     db.session.add(petition)
     db.session.flush()
-    summary = f"登记信访 {petition.number}({intake.channel.label},{intake.persons}人,{category.name})"
-    if leader:
-        summary += f",领导接访:{leader}"
+    params = {"number": petition.number, "channel": intake.channel, "persons": intake.persons,
+              "category": category.name, "category_id": category.id, "leader": leader}
     if intake.source.from_above:
-        reference = f",{petition.source_reference}" if petition.source_reference else ""
-        set_due = f",指定办理期限{petition.assigned_due_on.isoformat()}" if petition.assigned_due_on else ""
-        summary += f",{intake.source.label}:{petition.source_body}{reference}{set_due}"
+        params.update(source=intake.source, source_body=petition.source_body,
+                      source_reference=petition.source_reference, assigned_due_on=petition.assigned_due_on)
     # Each timeline names the other petition only when both lie in one village: then whoever sees one sees
     # the other, and no timeline tells a village about a petition beyond its reach (the pages link them, scoped).
     same_reach = original is not None and original.village_id == petition.village_id
     if original:
-        summary += f",系 {original.number} 的重复信访" if same_reach else ",系重复信访"
-    _record(petition, actor, "register", summary)
+        params.update({"repeat_of": original.number, "repeat_of_id": original.id} if same_reach else {"repeat": True})
+    _record(petition, actor, "register", params)
     if original:
-        record_event(None, actor, "repeat", f"收到重复信访 {petition.number}" if same_reach else "收到重复信访",
-                     petition=original)
+        record_event(None, actor, "repeat", {"number": petition.number, "petition_id": petition.id} if same_reach
+                     else {}, petition=original)
     return petition
 
 
@@ -155,18 +153,19 @@ def _check_source(intake: PetitionIntake) -> None:
             raise DomainError("指定办理期限应晚于收到日期。")
 
 
-def _record(petition: Petition, actor: User | None, action: str, summary: str, changes: dict | None = None):
-    return record_event(None, actor, action, summary, changes, petition=petition)
+def _record(petition: Petition, actor: User | None, kind: str, params: dict, changes: dict | None = None):
+    return record_event(None, actor, kind, params, changes, petition=petition)
 
 
-def _move(petition: Petition, actor: User, action: pw.PetitionAction, summary: str, changes: dict | None = None):
+def _move(petition: Petition, actor: User, action: pw.PetitionAction, params: dict, changes: dict | None = None,
+          kind: str | None = None):
     target = pw.next_state(petition.state, action)
     before = petition.state
     petition.status = target.value
     db.session.flush()
-    all_changes = {"状态": (before.label, target.label)} if before is not target else {}
+    all_changes = {"status": (before, target)} if before is not target else {}
     all_changes.update(changes or {})
-    _record(petition, actor, action.value, summary, all_changes)
+    _record(petition, actor, kind or action.value, params, all_changes)
 
 
 def _check_date(petition: Petition, on: date, today: date, what: str, earliest: date | None = None) -> None:
@@ -213,12 +212,10 @@ def decide(
     petition.decided_on = on
     petition.decision_note = (note or "").strip() or None
     deadline = time_limits.acceptance_deadline(petition)
-    late = f"(已超过受理期限 {deadline.due.isoformat()})" if on > deadline.due else ""
-    label = {"accepted": "受理", "not_accepted": "不予受理", "forwarded": "转送", "assigned": "交办"}[decision]
-    detail = f":{petition.decision_note}" if petition.decision_note else ""
+    late_due = deadline.due if on > deadline.due else None
     if decision == "not_accepted":
         petition.closed_on = on
-    _move(petition, actor, action, f"{label}({on.isoformat()}){detail}{late}")
+    _move(petition, actor, action, {"on": on, "note": petition.decision_note, "late_due": late_due})
 
 
 def start(petition: Petition, actor: User, on: date, today: date) -> None:
@@ -226,7 +223,7 @@ def start(petition: Petition, actor: User, on: date, today: date) -> None:
     pw.next_state(petition.state, A.START)
     _check_date(petition, on, today, N_("开始办理日期"), petition.decided_on)
     petition.started_on = on
-    _move(petition, actor, A.START, f"开始办理({on.isoformat()})")
+    _move(petition, actor, A.START, {"on": on})
 
 
 def request_extension(petition: Petition, actor: User, days: int, reason: str) -> None:
@@ -246,7 +243,7 @@ def request_extension(petition: Petition, actor: User, days: int, reason: str) -
     petition.extension_requested_reason = reason.strip()
     petition.extension_requested_by_id = actor.id
     db.session.flush()
-    _record(petition, actor, "extension_requested", f"申请延期{days}日,待领导审批:{reason.strip()}")
+    _record(petition, actor, "extension_requested", {"days": days, "reason": reason.strip()})
     notifications.announce_extension_request(petition, days, now_utc())
 
 
@@ -269,8 +266,8 @@ def extend(petition: Petition, approver: User, days: int, reason: str, on: date,
     db.session.flush()
     after = time_limits.opinion_deadline(petition)
     _record(
-        petition, approver, "extend", f"批准延期{days}日:{reason.strip()}(已告知信访人延期理由)",
-        {"办结期限": (before.due if before else None, after.due if after else None)},
+        petition, approver, "extend", {"days": days, "reason": reason.strip(), "on": on},
+        {"opinion_due_on": (before.due if before else None, after.due if after else None)},
     )
 
 
@@ -284,7 +281,7 @@ def decline_extension(petition: Petition, leader: User, note: str) -> None:
     petition.extension_requested_days = None
     petition.extension_requested_reason = None
     db.session.flush()
-    _record(petition, leader, "extension_declined", f"未批准延期{days}日:{note.strip() or '无'}")
+    _record(petition, leader, "extension_declined", {"days": days, "note": note.strip() or None})
 
 
 def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: date, today: date,
@@ -299,8 +296,8 @@ def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: 
     petition.opinion = opinion.value
     petition.opinion_text = text.strip()
     petition.answered_on = on
-    late = f"(超过办结期限 {deadline.due.isoformat()})" if deadline and on > deadline.due else ""
-    _move(petition, actor, A.ANSWER, f"出具处理意见:{opinion.label}{late}")
+    late_due = deadline.due if deadline and on > deadline.due else None
+    _move(petition, actor, A.ANSWER, {"opinion": opinion, "on": on, "late_due": late_due})
 
 
 def deliver(petition: Petition, actor: User, on: date, today: date) -> None:
@@ -308,18 +305,29 @@ def deliver(petition: Petition, actor: User, on: date, today: date) -> None:
     pw.next_state(petition.state, A.DELIVER)
     _check_date(petition, on, today, N_("送达日期"), petition.answered_on)
     petition.delivered_on = on
-    _move(petition, actor, A.DELIVER, f"处理意见已送达信访人({on.isoformat()})")
+    _move(petition, actor, A.DELIVER, {"on": on})
 
 
 def rate(petition: Petition, actor: User, satisfaction: wf.Satisfaction) -> None:
     """Record the petitioner's satisfaction with the reply."""
-    before = wf.Satisfaction(petition.satisfaction).label if petition.satisfaction else None
+    before = petition.satisfaction
     petition.satisfaction = satisfaction.value
-    _move(petition, actor, A.RATE, f"信访人评价:{satisfaction.label}", {"满意度": (before, satisfaction.label)})
+    _move(petition, actor, A.RATE, {"satisfaction": satisfaction}, {"satisfaction": (before, satisfaction)})
 
 
-def _late_request(petition: Petition, window: dl.Deadline, on: date, late_note: str | None) -> str:
-    """Return the timeline's words on a late request; a late one needs a note, never a refusal.
+class LateRequest(str):
+    """The warning shown on a late request (empty when on time), with the timeline entry's parameters."""
+
+    params: dict
+
+    def __new__(cls, text: str, params: dict):
+        made = super().__new__(cls, text)
+        made.params = params
+        return made
+
+
+def _late_request(petition: Petition, window: dl.Deadline, on: date, late_note: str | None) -> LateRequest:
+    """Return the warning on a late request and its timeline parameters; a late one needs a note, never a refusal.
 
     Software never takes a petitioner's right away: whether a late request is still taken up is for the
     body to decide, so the request is saved with a warning (《信访工作条例》第三十五条、第三十六条).
@@ -327,11 +335,12 @@ def _late_request(petition: Petition, window: dl.Deadline, on: date, late_note: 
     dl.check_request_in_window(on, window)
     late = dl.request_days_late(on, window)
     if not late:
-        return ""
+        return LateRequest("", {})
     if not (late_note or "").strip():
         raise DomainError("申请日期已超过%(limit)s(截至%(date)s)%(days)s日:申请照常登记,请填写逾期说明后保存。",
                           limit=window.label, date=window.due.isoformat(), days=late)
-    return f"(逾期{late}日提出,{window.label}截至{window.due.isoformat()};逾期说明:{late_note.strip()})"
+    return LateRequest(f"(逾期{late}日提出,{window.label}截至{window.due.isoformat()};逾期说明:{late_note.strip()})",
+                       {"late_days": late, "window": window.label, "window_due": window.due, "late_note": late_note.strip()})
 
 
 def request_review(petition: Petition, actor: User, on: date, today: date, late_note: str | None = None,
@@ -346,9 +355,8 @@ def request_review(petition: Petition, actor: User, on: date, today: date, late_
     late = _late_request(petition, time_limits.review_request_deadline(petition), on, late_note)
     petition.review_requested_on = on
     petition.review_body = (body or "").strip() or None
-    to = f",已转报{petition.review_body}" if petition.review_body else ""
-    _move(petition, actor, A.REQUEST_REVIEW, f"信访人请求复查({on.isoformat()}{to}){late}")
-    return late
+    _move(petition, actor, A.REQUEST_REVIEW, {"on": on, "body": petition.review_body, **late.params})
+    return str(late)
 
 
 def answer_review(petition: Petition, actor: User, result: str, on: date, today: date,
@@ -363,8 +371,8 @@ def answer_review(petition: Petition, actor: User, result: str, on: date, today:
     petition.review_answered_on = on
     petition.review_delivered_on = delivered_on or on
     petition.review_result = result.strip()
-    delivered = f",{petition.review_delivered_on.isoformat()}送达" if delivered_on and delivered_on != on else ""
-    _move(petition, actor, A.ANSWER_REVIEW, f"复查答复({on.isoformat()}{delivered})")
+    delivered = petition.review_delivered_on if delivered_on and delivered_on != on else None
+    _move(petition, actor, A.ANSWER_REVIEW, {"on": on, "delivered_on": delivered})
 
 
 def request_second_review(petition: Petition, actor: User, on: date, today: date,
@@ -379,9 +387,8 @@ def request_second_review(petition: Petition, actor: User, on: date, today: date
     late = _late_request(petition, time_limits.second_review_request_deadline(petition), on, late_note)
     petition.second_review_requested_on = on
     petition.second_review_body = (body or "").strip() or None
-    to = f",已转报{petition.second_review_body}" if petition.second_review_body else ""
-    _move(petition, actor, A.REQUEST_SECOND_REVIEW, f"信访人请求复核({on.isoformat()}{to}){late}")
-    return late
+    _move(petition, actor, A.REQUEST_SECOND_REVIEW, {"on": on, "body": petition.second_review_body, **late.params})
+    return str(late)
 
 
 def answer_second_review(petition: Petition, actor: User, result: str, on: date, today: date) -> None:
@@ -393,7 +400,7 @@ def answer_second_review(petition: Petition, actor: User, result: str, on: date,
     petition.second_review_answered_on = on
     petition.second_review_result = result.strip()
     petition.closed_on = on
-    _move(petition, actor, A.ANSWER_SECOND_REVIEW, f"复核答复,信访事项终结({on.isoformat()})")
+    _move(petition, actor, A.ANSWER_SECOND_REVIEW, {"on": on})
 
 
 def close(petition: Petition, actor: User, on: date, today: date) -> None:
@@ -401,7 +408,7 @@ def close(petition: Petition, actor: User, on: date, today: date) -> None:
     pw.next_state(petition.state, A.CLOSE)
     _check_date(petition, on, today, N_("终结日期"), petition.delivered_on or petition.received_on)
     petition.closed_on = on
-    _move(petition, actor, A.CLOSE, f"信访事项终结({on.isoformat()})")
+    _move(petition, actor, A.CLOSE, {"on": on})
 
 
 def convert_to_mediation(
@@ -429,8 +436,8 @@ def convert_to_mediation(
     dispute = dispute_services.register_dispute(actor, intake, today)
     dispute.petition = petition
     db.session.flush()
-    _record(petition, actor, A.CONVERT_TO_MEDIATION.value, f"转为人民调解案件 {dispute.number}(信访转调)")
-    record_event(dispute, actor, "from_petition", f"由信访事项 {petition.number} 转入调解")
+    _record(petition, actor, A.CONVERT_TO_MEDIATION.value, {"number": dispute.number, "dispute_id": dispute.id})
+    record_event(dispute, actor, "from_petition", {"number": petition.number, "petition_id": petition.id})
     return dispute
 
 
@@ -455,11 +462,12 @@ def object_to_referral(petition: Petition, actor: User, on: date, reason: str, t
         raise DomainError("请填写异议理由。")
     window = time_limits.objection_deadline(petition)
     late = f"(已超过异议期限 {window.due.isoformat()})" if on > window.due else ""
+    late_due = window.due if on > window.due else None
     petition.objection_raised_on = on
     petition.objection_reason = reason.strip()
     petition.objection_outcome = pw.ObjectionOutcome.PENDING.value
-    _move(petition, actor, A.OBJECT, f"向{petition.source_body}提出异议({on.isoformat()}):{reason.strip()}{late}",
-          {"异议": (None, pw.ObjectionOutcome.PENDING.label)})
+    _move(petition, actor, A.OBJECT, {"body": petition.source_body, "on": on, "reason": reason.strip(),
+                                      "late_due": late_due}, {"objection_outcome": (None, pw.ObjectionOutcome.PENDING)})
     return late
 
 
@@ -473,17 +481,16 @@ def record_objection_outcome(petition: Petition, actor: User, agreed: bool, on: 
     outcome = pw.ObjectionOutcome.AGREED if agreed else pw.ObjectionOutcome.REFUSED
     petition.objection_outcome = outcome.value
     petition.objection_outcome_on = on
-    changes = {"异议": (pw.ObjectionOutcome.PENDING.label, outcome.label)}
+    changes = {"objection_outcome": (pw.ObjectionOutcome.PENDING, outcome)}
     if agreed:
         pw.next_state(petition.state, A.FORWARD)
         petition.decision = "forwarded"
         petition.decided_on = on
         petition.decision_note = f"异议经{petition.source_body}同意,交还相关材料"
-        _move(petition, actor, A.FORWARD, f"{petition.source_body}同意异议,交还相关材料({on.isoformat()})", changes)
+        _move(petition, actor, A.FORWARD, {"body": petition.source_body, "on": on}, changes, kind="objection_agreed")
     else:
         db.session.flush()
-        _record(petition, actor, "objection_refused", f"{petition.source_body}不同意异议,由本级办理({on.isoformat()})",
-                changes)
+        _record(petition, actor, "objection_refused", {"body": petition.source_body, "on": on}, changes)
 
 
 def report_completion(petition: Petition, actor: User, on: date, sent_to: str, content: str, today: date,
@@ -502,13 +509,13 @@ def report_completion(petition: Petition, actor: User, on: date, sent_to: str, c
     if not content.strip():
         raise DomainError("请填写办结报告的内容。")
     deadline = time_limits.completion_report_deadline(petition)
-    late = f"(超过指定办理期限 {deadline.due.isoformat()})" if deadline and on > deadline.due else ""
+    late_due = deadline.due if deadline and on > deadline.due else None
     petition.completion_report_on = on
     petition.completion_report_to = sent_to.strip()
     petition.completion_report_text = content.strip()
     db.session.flush()
-    _record(petition, actor, "completion_report", f"向{sent_to.strip()}提交办结报告({on.isoformat()}){late}",
-            {"办结报告": (None, on.isoformat())})
+    _record(petition, actor, "completion_report", {"body": sent_to.strip(), "on": on, "late_due": late_due},
+            {"completion_report_on": (None, on)})
 
 
 # ---------------------------------------------------------------- 依法分类处理 (Art. 31)
@@ -527,7 +534,7 @@ def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, bo
         raise DomainError("请填写受理该程序的机关。")
     route = pw.LegalRoute(route)
     deadline = time_limits.acceptance_deadline(petition)
-    late = f"(已超过受理期限 {deadline.due.isoformat()})" if told_on > deadline.due else ""
+    late_due = deadline.due if told_on > deadline.due else None
     petition.decision = "accepted"
     petition.decided_on = told_on
     petition.legal_route = route.value
@@ -535,9 +542,8 @@ def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, bo
     petition.legal_route_told_on = told_on
     petition.decision_note = f"依法导入{route.label}程序:{body.strip()}"
     petition.closed_on = told_on
-    _move(petition, actor, A.ROUTE,
-          f"依法分类处理:导入{route.label}程序,已告知信访人向{body.strip()}提出({told_on.isoformat()}){late}",
-          {"法定途径": (None, route.label)})
+    _move(petition, actor, A.ROUTE, {"route": route, "body": body.strip(), "on": told_on, "late_due": late_due},
+          {"legal_route": (None, route)})
 
 
 def record_level(petition: Petition, actor: User, level: pw.Level, on: date, today: date,
@@ -552,7 +558,7 @@ def record_level(petition: Petition, actor: User, level: pw.Level, on: date, tod
     if pw.reaches_province_or_beijing(level) and not pw.reaches_province_or_beijing(before):
         petition.province_reached_on = on
     db.session.flush()
-    _record(petition, actor, "level", f"信访事项到达{level.label}级({on.isoformat()})", {"到达层级": (before.label, level.label)})
+    _record(petition, actor, "level", {"petition_level": level, "on": on}, {"level": (before, level)})
 
 
 def record_disruptive(petition: Petition, actor: User, police_referred_on: date | None, today: date,
@@ -567,15 +573,14 @@ def record_disruptive(petition: Petition, actor: User, police_referred_on: date 
     if petition.disruptive and police_referred_on is None:
         raise DomainError("已认定为缠访闹访;移交公安机关的,请填写移交日期。")
     changes = {}
-    summary = []
+    kind = "police_referral"
     if not petition.disruptive:
         petition.disruptive = True
-        changes["缠访闹访"] = ("否", "是")
-        summary.append("认定为缠访闹访")
+        changes["disruptive"] = (False, True)
+        kind = "disruptive"
     if police_referred_on is not None:
         _check_date(petition, police_referred_on, today, N_("移交日期"))
         petition.police_referred_on = police_referred_on
-        changes["移交公安机关"] = (None, police_referred_on.isoformat())
-        summary.append(f"违法行为依法移交公安机关处理({police_referred_on.isoformat()})")
+        changes["police_referred_on"] = (None, police_referred_on)
     db.session.flush()
-    _record(petition, actor, "disruptive", ",".join(summary), changes)
+    _record(petition, actor, kind, {"police_referred_on": police_referred_on}, changes)

@@ -27,7 +27,7 @@ def send_back(dispute: Dispute, staff: User, note: str, expected_version: int | 
     dispute.returned_at = now_utc()
     dispute.returned_by_id = staff.id
     db.session.flush()
-    record_event(dispute, staff, "send_back", f"退回补正:{note.strip()}")
+    record_event(dispute, staff, "send_back", {"note": note.strip()})
     notifications.announce_send_back(dispute, dispute.returned_at)
 
 
@@ -40,8 +40,7 @@ def mark_corrected(dispute: Dispute, mediator: User, note: str, expected_version
     dispute.returned_note = None
     dispute.returned_at = None
     db.session.flush()
-    record_event(dispute, mediator, "corrected", f"已补正:{note.strip() or '已按要求修改'}",
-                 {"退回补正": (before, None)})
+    record_event(dispute, mediator, "corrected", {"note": note.strip() or None}, {"returned_note": (before, None)})
 
 
 def duplicate_candidates(village_id: int, names: list[str], id_numbers: list[str], phones: list[str],
@@ -93,5 +92,6 @@ def merge(duplicate: Dispute, original: Dispute, staff: User, expected_version: 
         raise DomainError("%(number)s 本身已合并到其他案件,请合并到最初的案件。", number=original.number)
     duplicate.merged_into_id = original.id
     db.session.flush()
-    record_event(duplicate, staff, "merged", f"作为重复登记合并到 {original.number}", {"合并到": (None, original.number)})
-    record_event(original, staff, "merged_in", f"重复登记的 {duplicate.number} 已合并到本案")
+    record_event(duplicate, staff, "merged", {"number": original.number, "dispute_id": original.id},
+                 {"merged_into": (None, original.number)})
+    record_event(original, staff, "merged_in", {"number": duplicate.number, "dispute_id": duplicate.id})

@@ -155,8 +155,8 @@ def register_finding_as_dispute(
     finding.dispute_id = dispute.id
     finding.is_dispute = True
     db.session.flush()
-    level = LEVELS[round_.level]
-    record_event(dispute, actor, "from_screening", f"由{round_.held_on.isoformat()}{level}发现,主动调解")
+    record_event(dispute, actor, "from_screening", {"on": round_.held_on, "screening": round_.level,
+                                                     "round_id": round_.id})
     return dispute
 
 

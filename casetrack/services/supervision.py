@@ -27,13 +27,14 @@ def name_responsibility(dispute: Dispute, actor: User, unit: str, leader: str, p
     missing = [label for label, value in values.items() if not value]
     if missing:
         raise DomainError("请填写%(fields)s。", fields=missing)
-    before = {"责任单位": dispute.responsible_unit, "责任领导": dispute.responsible_leader,
-              "责任人员": dispute.responsible_person}
+    keys = ("responsible_unit", "responsible_leader", "responsible_person")
+    before = {key: getattr(dispute, key) for key in keys}
     dispute.responsible_unit, dispute.responsible_leader, dispute.responsible_person = values.values()
     db.session.flush()
-    changes = {label: (before[label], value) for label, value in values.items() if before[label] != value}
-    record_event(dispute, actor, "responsibility", "明确包案责任:" + ",".join(f"{k}{v}" for k, v in values.items()),
-                 changes)
+    changes = {key: (before[key], value) for key, value in zip(keys, values.values(), strict=True)
+               if before[key] != value}
+    unit, leader, person = values.values()
+    record_event(dispute, actor, "responsibility", {"unit": unit, "leader": leader, "person": person}, changes)
 
 
 def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: date) -> Supervision:
@@ -43,7 +44,7 @@ def supervise(dispute: Dispute, leader: User, note: str, due_on: date, today: da
     if dispute.status in CLOSED:
         raise DomainError("已结案的案件不需要督办。")
     supervision = _supervision(leader, note, due_on, today, dispute_id=dispute.id)
-    record_event(dispute, leader, "supervise", _summary(supervision))
+    record_event(dispute, leader, "supervise", _params(supervision))
     notifications.announce_supervision(dispute, leader, due_on, now_utc())
     return supervision
 
@@ -60,9 +61,9 @@ def _supervision(leader: User, note: str, due_on: date, today: date, **case) -> 
     return supervision
 
 
-def _summary(supervision: Supervision) -> str:
-    """The timeline's line: the leader is the entry's actor, so the text does not name them again."""
-    return f"督办:{supervision.note}(期限{supervision.due_on.isoformat()})"
+def _params(supervision: Supervision) -> dict:
+    """The timeline entry's parameters: the leader is the entry's actor, so they are not named again."""
+    return {"note": supervision.note, "due_on": supervision.due_on, "supervision_id": supervision.id}
 
 
 def record_prevention(dispute: Dispute, actor: User, criminal_persons: int, group_persons: int,
@@ -76,8 +77,9 @@ def record_prevention(dispute: Dispute, actor: User, criminal_persons: int, grou
     dispute.prevented_criminal, dispute.prevented_criminal_persons = criminal_persons > 0, criminal_persons
     dispute.prevented_group_petition, dispute.prevented_group_petition_persons = group_persons > 0, group_persons
     db.session.flush()
-    record_event(dispute, actor, "prevention", "记录防止激化情况", {
-        "防止民转刑(人)": (before[0], criminal_persons), "防止群体性上访(人)": (before[1], group_persons)})
+    record_event(dispute, actor, "prevention", {}, {
+        "prevented_criminal_persons": (before[0], criminal_persons),
+        "prevented_group_petition_persons": (before[1], group_persons)})
 
 
 def leader_list(leader: User) -> list[Dispute]:
@@ -96,7 +98,7 @@ def supervise_petition(petition: Petition, leader: User, note: str, due_on: date
     if not pw.is_open(petition.state):
         raise DomainError("已办结的信访事项不需要督办。")
     supervision = _supervision(leader, note, due_on, today, petition_id=petition.id)
-    record_event(None, leader, "supervise", _summary(supervision), petition=petition)
+    record_event(None, leader, "supervise", _params(supervision), petition=petition)
     notifications.announce_petition_supervision(petition, leader, due_on, now_utc())
     return supervision
 

@@ -19,6 +19,7 @@ from casetrack.services.timeline import record_event
 
 REASON_CALENDAR = "节假日安排变更"
 REASON_RULE = "本乡镇期限计算规则变更"
+REASON_KEYS = {REASON_CALENDAR: "calendar", REASON_RULE: "rule"}  # as timeline parameters (domain/timeline.py)
 
 
 def holiday_calendar() -> HolidayCalendar:
@@ -301,8 +302,8 @@ def init_app(app) -> None:
 
 def _due_dates(record) -> dict[str, date | None]:
     if isinstance(record, Petition):
-        return {"当前期限": record.due_on, "办结期限": record.opinion_due_on}
-    return {"当前期限": record.due_on}
+        return {"due_on": record.due_on, "opinion_due_on": record.opinion_due_on}
+    return {"due_on": record.due_on}
 
 
 def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None = None, actor=None) -> int:
@@ -326,13 +327,8 @@ def recompute_due_dates(reason: str = REASON_CALENDAR, township_id: int | None =
             if not changes:
                 continue
             moved += 1
-            text = ";".join(f"{label}由{_iso(old)}改为{_iso(new)}" for label, (old, new) in changes.items())
             petition = record if isinstance(record, Petition) else None
-            record_event(None if petition else record, actor, "due_recomputed", f"因{reason}重新计算期限:{text}",
-                         changes, petition=petition)
+            record_event(None if petition else record, actor, "due_recomputed",
+                         {"reason_key": REASON_KEYS.get(reason, reason)}, changes, petition=petition)
     db.session.flush()
     return moved
-
-
-def _iso(day: date | None) -> str:
-    return day.isoformat() if day else "无"

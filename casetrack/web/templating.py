@@ -9,7 +9,9 @@ from casetrack.domain import figures
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
+from casetrack.i18n import reader_words
 from casetrack.models.petitions import DECISION_LABELS
+from casetrack.services import timeline
 from casetrack.web import review
 
 
@@ -41,6 +43,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["section_titles"] = figures.SECTION_TITLES
 
     app.jinja_env.globals["show"] = _show_figure
+    # The timeline: each entry's sentence and changed fields rendered from its data in the reader's language.
+    app.jinja_env.globals["event_sentence"] = lambda entry: timeline.shown_sentence(entry, reader_words)
+    app.jinja_env.globals["event_changes"] = lambda entry: timeline.shown_changes(entry, reader_words)
     app.jinja_env.globals["signed"] = _signed_change
 
 

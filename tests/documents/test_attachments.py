@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from casetrack.extensions import db
 from casetrack.models import Attachment
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import PASSWORD, login
 from tests.documents.conftest import pdf_bytes, png_bytes, timeline
 from tests.factories import make_dispute
@@ -55,7 +56,7 @@ def test_a_real_png_is_stored_outside_static_with_its_sha256_and_a_timeline_entr
     assert stored[0].read_bytes() == image
     assert "static" not in stored[0].parts and item.storage_key not in item.filename
 
-    assert "上传附件:院墙照片.png(证据照片)" in [event.summary for event in timeline(case.id)]
+    assert "上传附件:院墙照片.png(证据照片)" in [chinese_sentence(event) for event in timeline(case.id)]
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "院墙照片.png" in page and f"/cases/{case.id}/attachments/{item.id}" in page and "东侧院墙" in page
 

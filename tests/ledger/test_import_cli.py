@@ -10,6 +10,7 @@ from casetrack.extensions import db
 from casetrack.models import CaseCounter, CaseEvent, Dispute, Petition
 from casetrack.services import disputes as dispute_services
 from casetrack.services import time_limits
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.ledger.helpers import (
     DISPUTE_HEADERS,
     YEAR,
@@ -70,7 +71,7 @@ def test_template_filled_in_imports_its_rows_and_skips_the_example(runner, world
     assert case.status == "mediating" and case.accepted_on == day(4, 1)
     assert [u.full_name for u in case.mediators] == ["王调解"]
     assert case.number == f"({YEAR})斜调字第1号"
-    assert events_of(case)[0].summary.startswith("由台账导入")
+    assert chinese_sentence(events_of(case)[0]).startswith("由台账导入")
     matter = db.session.execute(select(Petition)).scalar_one()
     assert [p.name for p in matter.petitioners] == ["赵大民", "钱二"] and matter.status == "registered"
 
@@ -199,8 +200,9 @@ def test_changed_row_updates_its_case_and_says_what_changed(runner, world, tmp_p
     assert (case.status, case.outcome, case.agreement_form, case.closed_on, case.performance) == (
         "concluded", "succeeded", "written", day(3, 25), "performed")
     last = events_of(case)[-1]
-    assert last.action == "ledger_update" and last.summary.startswith("由台账更新:状态、调解结果、协议形式")
-    assert last.changes["状态"] == ["调解中", "已调结"] and last.changes["备注"] == ["初次调解", "达成协议"]
+    assert last.action == "ledger_update" and chinese_sentence(last).startswith("由台账更新(")
+    assert last.params["row"] and last.changes["status"] == ["调解中", "已调结"]
+    assert chinese_changes(last)["备注"] == ["初次调解", "达成协议"] and case.remarks == "达成协议"
     assert case.due_on == time_limits.current_dispute_deadline(case).due  # the follow-up visit now binds
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from casetrack.extensions import db
 from casetrack.models import CaseEvent, Dispute, Petition
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import login
 from tests.ledger.helpers import DISPUTE_HEADERS, YEAR, count, dispute, ledger, petition, table, write_csv
 
@@ -71,7 +72,7 @@ def test_upload_previews_then_confirm_imports_and_forgets_the_file(client, app, 
     assert _uploads(app) == []
     imported = db.session.execute(select(Dispute).where(Dispute.number == number)).scalar_one()
     event = db.session.execute(select(CaseEvent).where(CaseEvent.dispute_id == imported.id)).scalar_one()
-    assert event.actor_id == world.staff.id and event.summary.startswith("由台账导入:台账.xlsx")
+    assert event.actor_id == world.staff.id and chinese_sentence(event).startswith("由台账导入:台账.xlsx")
     assert "已导入 台账.xlsx:矛盾纠纷:新建 2 件" in client.get("/ledger/").text
 
 

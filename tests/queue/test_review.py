@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 from casetrack.extensions import db
 from casetrack.models import Dispute
 from casetrack.services import review
+from casetrack.services.timeline import chinese_sentence
 
 from . import VALID_ID, VALID_PHONE, browse_as, days, dispute, events, read_queue, snapshot
 
@@ -73,9 +74,9 @@ def test_a_case_sent_back_stays_on_the_mediators_list_until_marked_corrected(app
     timeline = events(case)
     sent = [e for e in timeline if e.action == "send_back"]
     fixed = [e for e in timeline if e.action == "corrected"]
-    assert [e.summary for e in sent] == [f"退回补正:{NOTE}"] and sent[0].actor_id == world.staff.id
-    assert [e.summary for e in fixed] == [f"已补正:{FIX}"] and fixed[0].actor_id == world.mediator.id
-    assert fixed[0].changes == {"退回补正": [NOTE, None]}  # the note sent back stays readable
+    assert [chinese_sentence(e) for e in sent] == [f"退回补正:{NOTE}"] and sent[0].actor_id == world.staff.id
+    assert [chinese_sentence(e) for e in fixed] == [f"已补正:{FIX}"] and fixed[0].actor_id == world.mediator.id
+    assert fixed[0].changes == {"returned_note": [NOTE, None]}  # the note sent back stays readable
     assert timeline.index(sent[0]) < timeline.index(fixed[0])
     page = staff.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"退回补正:{NOTE}" in page and f"已补正:{FIX}" in page
@@ -89,7 +90,7 @@ def test_it_can_be_sent_back_again_after_correction_and_not_twice_at_once(app, w
     assert "该案件已退回补正,尚未补正完毕。" in response.get_data(as_text=True)
     assert snapshot(village_case.id)["returned_note"] == NOTE
     mediator.post(f"/cases/{village_case.id}/corrected", data={"note": ""})
-    assert [e.summary for e in events(village_case) if e.action == "corrected"] == ["已补正:已按要求修改"]
+    assert [chinese_sentence(e) for e in events(village_case) if e.action == "corrected"] == ["已补正"]
     assert _send_back(staff, village_case, "协议条款仍不明确").status_code == 302
     assert snapshot(village_case.id)["returned_note"] == "协议条款仍不明确"
     assert len([e for e in events(village_case) if e.action == "send_back"]) == 2
@@ -174,9 +175,9 @@ def test_merging_a_duplicate_keeps_both_timelines_and_takes_it_out_of_the_queue_
     dup_timeline, orig_timeline = events(duplicate), events(original)
     assert len(dup_timeline) == duplicate_events + 1 and len(orig_timeline) == original_events + 1
     assert dup_timeline[-1].action == "merged"
-    assert dup_timeline[-1].summary == f"作为重复登记合并到 {original.number}"
+    assert chinese_sentence(dup_timeline[-1]) == f"作为重复登记合并到 {original.number}"
     assert orig_timeline[-1].action == "merged_in"
-    assert orig_timeline[-1].summary == f"重复登记的 {duplicate.number} 已合并到本案"
+    assert chinese_sentence(orig_timeline[-1]) == f"重复登记的 {duplicate.number} 已合并到本案"
     assert dup_timeline[0].action == "register"  # the duplicate's own history is all still there
 
     for username in ("staff", "leader", "mediator1", "admin"):

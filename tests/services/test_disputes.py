@@ -14,6 +14,7 @@ from casetrack.extensions import db
 from casetrack.models import CaseCounter, Dispute, User
 from casetrack.services import disputes, judicial_confirmation, time_limits
 from casetrack.services.places import dispute_types
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests import days
 from tests.factories import (
     SITUATIONS,
@@ -104,7 +105,7 @@ def test_allowed_verb_moves_the_case_and_appends_one_timeline_entry(world, situa
     last = timeline(case.id)[-1]
     assert last.actor_id == world.staff.id
     if before["status"] != after["status"]:
-        assert last.changes["状态"] == [wf.DisputeState(before["status"]).label,
+        assert chinese_changes(last)["状态"] == [wf.DisputeState(before["status"]).label,
                                         wf.DisputeState(after["status"]).label]
 
 
@@ -169,7 +170,7 @@ def test_registration_records_parties_and_a_timeline_entry(world):
     assert case.state is wf.DisputeState.REGISTERED and case.level_enum is wf.Level.VILLAGE
     [entry] = timeline(case.id)
     assert entry.action == "register" and entry.actor_id == world.mediator.id
-    assert "张三、李四" in entry.summary
+    assert "张三、李四" in chinese_sentence(entry)
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -224,9 +225,9 @@ def test_open_case_escalates_village_township_county_then_stops(world, situation
     db.session.commit()
     assert case_snapshot(case.id) == before
     assert before["level"] == "county" and before["status"] == SITUATIONS[situation][0]
-    steps = [e.changes["处理层级"] for e in timeline(case.id) if e.action == "escalate"]
+    steps = [chinese_changes(e)["处理层级"] for e in timeline(case.id) if e.action == "escalate"]
     assert steps == [["村", "乡"], ["乡", "县"]]
-    assert "上报乡级处理:涉及人数多" in [e.summary for e in timeline(case.id)]
+    assert "上报乡级处理:涉及人数多" in [chinese_sentence(e) for e in timeline(case.id)]
 
 
 @pytest.mark.parametrize("situation", ["not_accepted", "concluded-succeeded", "concluded-failed", "visited",
@@ -298,10 +299,13 @@ def test_fact_correction_keeps_what_each_field_was_in_the_timeline(world):
         "police_reported": True,
     }, case.version)
     db.session.commit()
-    assert diff == {"风险等级": ("一般", "重大"), "纠纷类别": ("邻里", "山林土地"), "已报告公安机关": ("否", "是")}
+    assert diff == {"risk_level": ("general", "major"), "dispute_type_id": ("邻里", "山林土地"),
+                    "police_reported": (False, True)}
     entry = timeline(case.id)[-1]
     assert entry.action == "edit" and entry.actor_id == world.staff.id
-    assert entry.changes["风险等级"] == ["一般", "重大"]
+    assert entry.changes["risk_level"] == ["general", "major"]  # stored raw, shown by label
+    assert chinese_changes(entry) == {"风险等级": ["一般", "重大"], "纠纷类别": ["邻里", "山林土地"],
+                                      "已报告公安机关": ["否", "是"]}
 
 
 def test_fact_correction_without_change_records_nothing(world):
@@ -355,7 +359,7 @@ def test_not_accepting_records_reason_and_referral(world):
     disputes.not_accept(case, world.staff, clock.today(), "属于法院专属管辖", "县人民法院", clock.today())
     db.session.commit()
     assert (case.not_accepted_reason, case.referred_to, case.closed_on) == ("属于法院专属管辖", "县人民法院", clock.today())
-    assert "告知当事人向县人民法院申请解决" in timeline(case.id)[-1].summary
+    assert "告知当事人向县人民法院申请解决" in chinese_sentence(timeline(case.id)[-1])
 
 
 @pytest.mark.parametrize(("conclusion", "message"), [
@@ -398,8 +402,8 @@ def test_successful_conclusion_keeps_the_written_agreement(world):
     db.session.commit()
     assert (case.outcome, case.agreement_form, case.agreement_terms) == ("succeeded", "written", "李四赔偿张三500元")
     entry = timeline(case.id)[-1]
-    assert entry.summary == "调解结果:调解成功(书面协议)"
-    assert entry.changes == {"状态": ["调解中", "已调结"], "调解结果": [None, "调解成功"]}
+    assert chinese_sentence(entry) == "调解结果:调解成功(书面协议)"
+    assert chinese_changes(entry) == {"状态": ["调解中", "已调结"], "调解结果": [None, "调解成功"]}
 
 
 def test_return_visit_before_the_agreement_is_refused(world):
@@ -416,7 +420,7 @@ def test_repeat_return_visit_updates_performance_and_keeps_both_visits(world):
     db.session.commit()
     assert case.state is wf.DisputeState.VISITED and case.performance == "partial"
     assert len(case.return_visits) == 2
-    assert timeline(case.id)[-1].changes == {"履行情况": ["已履行", "部分履行"]}
+    assert chinese_changes(timeline(case.id)[-1]) == {"履行情况": ["已履行", "部分履行"]}
 
 
 # --- mediators, sessions, investigation, continuation, judicial confirmation ---------------------------
@@ -428,7 +432,7 @@ def test_reassigning_mediators_keeps_the_case_in_mediation(world):
     assert case.state is wf.DisputeState.MEDIATING
     assert [u.id for u in case.mediators] == sorted([world.mediator.id, world.staff.id])
     entry = timeline(case.id)[-1]
-    assert entry.action == "assign" and entry.changes["调解员"] == ["刘明", "刘明、王调解"]
+    assert entry.action == "assign" and chinese_changes(entry)["调解员"] == ["刘明", "刘明、王调解"]
 
 
 @pytest.mark.parametrize("who", ["far_mediator", "leader", "admin"])
@@ -472,7 +476,7 @@ def test_session_is_numbered_in_the_timeline(world):
     case = make_dispute(world.staff, world.village, state="mediating")
     disputes.record_session(case, world.staff, clock.today(), "村委会调解室", "王调解", "张三、李四", "讲解法律", clock.today())
     db.session.commit()
-    assert timeline(case.id)[-1].summary == f"记录第1次调解({clock.today().isoformat()},村委会调解室)"
+    assert chinese_sentence(timeline(case.id)[-1]) == f"记录第1次调解({clock.today().isoformat()},村委会调解室)"
 
 
 def test_a_continuation_sets_the_agreed_date_as_the_new_mediation_limit(world):
@@ -484,8 +488,8 @@ def test_a_continuation_sets_the_agreed_date_as_the_new_mediation_limit(world):
     db.session.commit()
     assert (case.continuation_agreed, case.continued_until, case.due_on) == (True, date(2024, 4, 15), date(2024, 4, 15))
     event = timeline(case.id)[-1]
-    assert event.summary == "双方当事人同意延续调解至2024-04-15:双方同意再调解两周"
-    assert event.changes == {"调解期限": ["2024-04-01", "2024-04-15"]}
+    assert chinese_sentence(event) == "双方当事人同意延续调解至2024-04-15:双方同意再调解两周"
+    assert chinese_changes(event) == {"调解期限": ["2024-04-01", "2024-04-15"]}
     # a second agreement moves the limit again
     disputes.agree_continuation(case, world.staff, date(2024, 4, 12), "再延一周", clock.today(), until=date(2024, 4, 22))
     db.session.commit()
@@ -548,7 +552,7 @@ def test_a_late_judicial_confirmation_application_is_saved_with_its_note_never_r
     db.session.commit()
     assert case.judicial_confirmation_applied_on == date(2026, 3, 10)
     assert warning == "(逾期1日,司法确认申请期限截至2026-03-09;逾期说明:当事人住院,出院后即申请)"
-    assert timeline(case.id)[-1].summary == "双方当事人向县人民法院申请司法确认(2026-03-10)" + warning
+    assert chinese_sentence(timeline(case.id)[-1]) == "双方当事人向县人民法院申请司法确认(2026-03-10)" + warning
 
 
 def test_the_courts_result_is_recorded_once(world):
@@ -559,7 +563,7 @@ def test_the_courts_result_is_recorded_once(world):
     judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.CONFIRMED, clock.today(), clock.today())
     db.session.commit()
     assert (case.judicial_confirmation_result, case.judicial_confirmation_result_on) == ("confirmed", clock.today())
-    assert timeline(case.id)[-1].summary == f"司法确认结果:确认有效({clock.today().isoformat()})"
+    assert chinese_sentence(timeline(case.id)[-1]) == f"司法确认结果:确认有效({clock.today().isoformat()})"
     with pytest.raises(DomainError, match="已记录司法确认结果"):
         judicial_confirmation.record_court_result(case, world.staff, wf.CourtResult.REJECTED, clock.today(), clock.today())
 

@@ -18,6 +18,7 @@ from casetrack.models import Dispute, Petition
 from casetrack.services import petitions as services
 from casetrack.services import time_limits
 from casetrack.services.places import dispute_types
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.petition_factories import (
     STEP_DAY,
     category,
@@ -69,7 +70,7 @@ def test_a_group_visit_is_registered_with_its_people_and_representatives(world):
     assert [p.name for p in stored.petitioners] == ["村民1", "村民2", "村民3"]
     assert [p.name for p in stored.representatives] == ["村民1", "村民2"]
     assert stored.status == "registered" and stored.decision == "pending"
-    assert petition_timeline(stored.id)[0].summary == f"登记信访 {stored.number}(来访,6人,村务管理)"
+    assert chinese_sentence(petition_timeline(stored.id)[0]) == f"登记信访 {stored.number}(来访,6人,村务管理)"
 
 
 @pytest.mark.parametrize("persons, people, representatives", [
@@ -121,8 +122,8 @@ def test_a_repeat_is_linked_to_the_first_petition_and_noted_on_both_timelines(wo
     repeat = make_petition(world.staff, world.township, village=world.village, repeat_of_number=first.number)
 
     assert repeat.repeat_of_id == first.id and repeat.is_repeat and not first.is_repeat
-    assert petition_timeline(repeat.id)[0].summary.endswith(f",系 {first.number} 的重复信访")
-    assert petition_timeline(first.id)[-1].summary == f"收到重复信访 {repeat.number}"
+    assert chinese_sentence(petition_timeline(repeat.id)[0]).endswith(f",系 {first.number} 的重复信访")
+    assert chinese_sentence(petition_timeline(first.id)[-1]) == f"收到重复信访 {repeat.number}"
 
 
 def test_a_repeat_of_a_repeat_is_linked_to_the_first_petition(world):
@@ -131,7 +132,7 @@ def test_a_repeat_of_a_repeat_is_linked_to_the_first_petition(world):
     again = make_petition(world.staff, world.township, repeat_of_number=f"  {repeat.number} ")
 
     assert again.repeat_of_id == first.id
-    assert petition_timeline(again.id)[0].summary.endswith(f",系 {first.number} 的重复信访")
+    assert chinese_sentence(petition_timeline(again.id)[0]).endswith(f",系 {first.number} 的重复信访")
 
 
 def test_a_repeat_cannot_be_linked_to_another_townships_petition(world):
@@ -187,13 +188,13 @@ def test_acceptance_records_the_date_and_starts_the_opinion_limit(world):
     # 02-20 + 60 = Sat 04-20 -> Mon 04-22 (the next working day)
     assert time_limits.opinion_deadline(petition).due == date(2024, 4, 22)
     event = petition_timeline(petition.id)[-1]
-    assert event.summary == "受理(2024-02-20)" and event.changes == {"状态": ["已登记", "已受理"]}
+    assert chinese_sentence(event) == "受理(2024-02-20)" and chinese_changes(event) == {"状态": ["已登记", "已受理"]}
 
 
 def test_a_late_acceptance_is_recorded_with_the_limit_it_missed(world):
     petition = make_petition(world.staff, world.township, received_on=date(2024, 2, 15))
     services.decide(petition, world.staff, "accepted", date(2024, 3, 2), _today())
-    assert petition_timeline(petition.id)[-1].summary == "受理(2024-03-02)(已超过受理期限 2024-03-01)"
+    assert chinese_sentence(petition_timeline(petition.id)[-1]) == "受理(2024-03-02)(已超过受理期限 2024-03-01)"
 
 
 @pytest.mark.parametrize("decision, note, on, message", [
@@ -222,7 +223,7 @@ def test_staff_ask_for_an_extension_and_nothing_moves_until_a_leader_approves(wo
 
     assert petition.extension_requested_days == 20 and petition.extension_requested_by_id == world.staff.id
     assert petition.extension_days == 0 and time_limits.opinion_deadline(petition).due == due
-    assert petition_timeline(petition.id)[-1].summary == f"申请延期20日,待领导审批:{REASON}"
+    assert chinese_sentence(petition_timeline(petition.id)[-1]) == f"申请延期20日,待领导审批:{REASON}"
 
 
 def test_a_leader_extends_the_opinion_limit_and_the_timeline_names_the_leader(world):
@@ -247,8 +248,8 @@ def test_a_leader_extends_the_opinion_limit_and_the_timeline_names_the_leader(wo
     assert stored.status == "in_progress"  # an extension does not change the state
     event = petition_timeline(stored.id)[-1]
     assert event.actor_id == world.leader.id
-    assert event.summary == f"批准延期20日:{REASON}(已告知信访人延期理由)"  # the actor is shown beside it, once
-    assert event.changes == {"办结期限": [before.isoformat(), after.isoformat()]}
+    assert chinese_sentence(event) == f"批准延期20日:{REASON}(已告知信访人延期理由)"  # the actor is shown beside it, once
+    assert chinese_changes(event) == {"办结期限": [before.isoformat(), after.isoformat()]}
 
 
 @pytest.mark.parametrize("approver, days, reason, message", [
@@ -337,7 +338,7 @@ def test_only_a_leader_declines_an_extension_request(world):
 
     services.decline_extension(petition, world.leader, "理由不充分")
     assert petition.extension_requested_days is None and petition.extension_days == 0
-    assert petition_timeline(petition.id)[-1].summary == "未批准延期10日:理由不充分"
+    assert chinese_sentence(petition_timeline(petition.id)[-1]) == "未批准延期10日:理由不充分"
 
 
 # --------------------------------------------------------------------------- opinion (Art. 32)
@@ -361,7 +362,7 @@ def test_an_opinion_after_the_limit_is_recorded_as_late(world):
     services.answer(petition, world.staff, pw.Opinion.SUPPORT, "支持补发补偿款", date(2024, 6, 1), _today())
     assert petition.status == "answered" and petition.opinion == "support"
     # accepted 03-03 + 60 = 05-02, inside 劳动节 2024 (05-01..05) -> Mon 05-06
-    assert petition_timeline(petition.id)[-1].summary == "出具处理意见:支持(超过办结期限 2024-05-06)"
+    assert chinese_sentence(petition_timeline(petition.id)[-1]) == "出具处理意见:支持(超过办结期限 2024-05-06)"
 
 
 # --------------------------------------------------------------------------- 复查 and 复核 (Art. 35, 36)
@@ -392,7 +393,7 @@ def test_a_review_asked_after_its_window_is_saved_with_a_note_and_a_warning_neve
     late = services.request_review(petition, world.staff, requested, _today(), late_note="信访人外出务工,返乡后提出")
     db.session.commit()
     assert petition.status == "under_review" and petition.review_requested_on == requested
-    summary = petition_timeline(petition.id)[-1].summary
+    summary = chinese_sentence(petition_timeline(petition.id)[-1])
     if days_late:
         assert late == "(逾期1日提出,复查申请期限截至2024-03-04;逾期说明:信访人外出务工,返乡后提出)"
         assert summary == "信访人请求复查(2024-03-05)" + late
@@ -436,7 +437,7 @@ def test_rating_again_after_the_review_keeps_second_review_open(world):
     petition = make_petition(world.staff, world.township, state="reviewed")
     services.rate(petition, world.staff, wf.Satisfaction.BASICALLY)
     assert petition.status == "reviewed" and petition.satisfaction == "basically"
-    assert petition_timeline(petition.id)[-1].changes == {"满意度": ["不满意", "基本满意"]}
+    assert chinese_changes(petition_timeline(petition.id)[-1]) == {"满意度": ["不满意", "基本满意"]}
 
 
 # --------------------------------------------------------------------------- 信访转调
@@ -459,8 +460,8 @@ def test_a_petition_turned_into_a_mediation_case_stays_linked_both_ways(world):
     assert [d.id for d in db.session.get(Petition, petition.id).disputes] == [dispute.id]
     assert [(p.side, p.name) for p in stored.parties] == [("applicant", "赵大民"), ("respondent", "李四")]
     assert petition.status == "accepted"  # the petition keeps running
-    assert petition_timeline(petition.id)[-1].summary == f"转为人民调解案件 {stored.number}(信访转调)"
-    assert [e.summary for e in dispute_timeline(stored.id)][-1] == f"由信访事项 {petition.number} 转入调解"
+    assert chinese_sentence(petition_timeline(petition.id)[-1]) == f"转为人民调解案件 {stored.number}(信访转调)"
+    assert [chinese_sentence(e) for e in dispute_timeline(stored.id)][-1] == f"由信访事项 {petition.number} 转入调解"
 
 
 def test_a_petition_is_turned_into_a_mediation_case_only_once(world):

@@ -17,6 +17,7 @@ from casetrack.extensions import db
 from casetrack.models import Petition
 from casetrack.services import petitions as services
 from casetrack.services import queue, time_limits
+from casetrack.services.timeline import chinese_sentence
 from tests.petition_factories import category, make_petition, petition_snapshot, petition_timeline
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -45,7 +46,7 @@ def test_an_assigned_matter_keeps_its_body_reference_and_set_limit_and_says_so_i
     petition = register_from_above(world)
     assert (petition.source, petition.source_body, petition.source_reference, petition.assigned_due_on) == (
         "assigned_in", "县信访局", "县信转〔2025〕12号", date(2025, 4, 2))
-    assert "上级交办:县信访局,县信转〔2025〕12号,指定办理期限2025-04-02" in petition_timeline(petition.id)[0].summary
+    assert "上级交办:县信访局,县信转〔2025〕12号,指定办理期限2025-04-02" in chinese_sentence(petition_timeline(petition.id)[0])
 
 
 def test_the_township_tells_the_petitioner_within_15_days_of_receiving_a_matter_from_above(world):
@@ -72,7 +73,7 @@ def test_an_objection_refused_by_the_higher_body_leaves_the_matter_with_the_town
     services.record_objection_outcome(petition, world.staff, False, date(2025, 3, 12), _today())
     db.session.commit()
     assert (petition.status, petition.decision, petition.objection_outcome) == ("registered", "pending", "refused")
-    assert "县信访局不同意异议,由本级办理" in petition_timeline(petition.id)[-1].summary
+    assert "县信访局不同意异议,由本级办理" in chinese_sentence(petition_timeline(petition.id)[-1])
     assert time_limits.current_petition_deadline(petition).due == date(2025, 3, 18)  # the 15 days still run
 
 
@@ -90,7 +91,7 @@ def test_a_late_objection_is_recorded_marked_late(world):
     petition = register_from_above(world)
     late = services.object_to_referral(petition, world.staff, date(2025, 3, 11), "该路段属邻乡管辖", _today())
     assert late == "(已超过异议期限 2025-03-10)"
-    assert petition.objection_outcome == "pending" and late in petition_timeline(petition.id)[-1].summary
+    assert petition.objection_outcome == "pending" and late in chinese_sentence(petition_timeline(petition.id)[-1])
 
 
 def test_no_objection_to_a_matter_received_here_and_nothing_changes(world):
@@ -128,7 +129,7 @@ def test_the_set_limit_binds_an_assigned_matter_until_its_completion_report(worl
     db.session.commit()
     assert (petition.completion_report_on, petition.completion_report_to) == (date(2025, 4, 1), "县信访局")
     assert petition.due_on is None
-    assert "向县信访局提交办结报告(2025-04-01)" == petition_timeline(petition.id)[-1].summary
+    assert "向县信访局提交办结报告(2025-04-01)" == chinese_sentence(petition_timeline(petition.id)[-1])
     with pytest.raises(DomainError, match="已于2025-04-01提交"):
         services.report_completion(petition, world.staff, date(2025, 4, 2), "县信访局", "再报", _today())
 
@@ -138,7 +139,7 @@ def test_a_late_completion_report_says_so(world):
     services.decide(petition, world.staff, "accepted", date(2025, 3, 5), _today())
     services.answer(petition, world.staff, pw.Opinion.SUPPORT, "已结清", date(2025, 3, 25), _today())
     services.report_completion(petition, world.staff, date(2025, 3, 26), "县信访局", "已结清", _today())
-    assert "(超过指定办理期限 2025-03-20)" in petition_timeline(petition.id)[-1].summary
+    assert "(超过指定办理期限 2025-03-20)" in chinese_sentence(petition_timeline(petition.id)[-1])
 
 
 @pytest.mark.parametrize("route", list(pw.LegalRoute))
@@ -150,7 +151,7 @@ def test_a_matter_routed_into_a_legal_procedure_leaves_the_60_day_track(world, r
     assert petition.legal_route_told_on == date(2025, 3, 6) == petition.closed_on
     assert time_limits.opinion_deadline(petition) is None and petition.opinion_due_on is None
     assert petition.due_on is None
-    assert f"导入{route.label}程序,已告知信访人向县人民法院提出(2025-03-06)" in petition_timeline(petition.id)[-1].summary
+    assert f"导入{route.label}程序,已告知信访人向县人民法院提出(2025-03-06)" in chinese_sentence(petition_timeline(petition.id)[-1])
 
 
 def test_only_a_registered_matter_is_routed(world):
@@ -178,4 +179,4 @@ def test_a_review_forwarded_upward_is_never_the_townships_overdue(world):
     services.request_second_review(petition, world.staff, received + timedelta(days=45), _today(), body="市信访局")
     db.session.commit()
     assert petition.second_review_body == "市信访局" and petition.due_on is None
-    assert "已转报市信访局" in petition_timeline(petition.id)[-1].summary
+    assert "已转报市信访局" in chinese_sentence(petition_timeline(petition.id)[-1])

@@ -12,6 +12,7 @@ from casetrack.domain import deadlines as dl
 from casetrack.extensions import db
 from casetrack.models import CalendarDay, CaseEvent, Petition
 from casetrack.services import time_limits
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.petition_factories import PLAN_2027, PLAN_2027_ROWS, STEP_DAY, make_petition, set_township_settings
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
@@ -201,8 +202,8 @@ def test_a_calendar_change_recomputes_stored_limits_with_one_event_per_moved_cas
     moved, still = db.session.get(Petition, moved.id), db.session.get(Petition, still.id)
     assert (moved.due_on, still.due_on) == (date(2027, 2, 15), date(2027, 3, 16))
     [event] = _events(moved)
-    assert event.summary == "因节假日安排变更重新计算期限:当前期限由2027-02-09改为2027-02-15"
-    assert event.changes == {"当前期限": ["2027-02-09", "2027-02-15"]}
+    assert chinese_sentence(event) == "因节假日安排变更重新计算期限"
+    assert chinese_changes(event) == {"当前期限": ["2027-02-09", "2027-02-15"]}
     assert _events(still) == []
 
 
@@ -216,7 +217,8 @@ def test_a_township_choosing_the_strict_reading_recomputes_its_open_cases(world)
     db.session.commit()
     assert petition.due_on == date(2026, 10, 1)
     [event] = _events(petition)
-    assert event.summary == "因本乡镇期限计算规则变更重新计算期限:当前期限由2026-10-08改为2026-10-01"
+    assert chinese_sentence(event) == "因本乡镇期限计算规则变更重新计算期限"
+    assert chinese_changes(event) == {"当前期限": ["2026-10-08", "2026-10-01"]}
 
 
 @pytest.mark.parametrize("text, message", [

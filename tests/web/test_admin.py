@@ -8,6 +8,7 @@ from sqlalchemy import select
 from casetrack.extensions import db
 from casetrack.models import DisputeType, NaturalVillage, Role, Township, User, Village
 from casetrack.services import accounts, places
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.conftest import PASSWORD, login
 
 
@@ -182,7 +183,8 @@ def test_choosing_the_strict_reading_recomputes_the_townships_open_limits_with_a
     assert db.session.get(Petition, petition.id).due_on == date(2026, 10, 1)
     assert db.session.get(Petition, far.id).due_on == date(2026, 10, 8)  # another township keeps its rule
     [event] = db.session.query(CaseEvent).filter_by(petition_id=petition.id, action="due_recomputed").all()
-    assert event.summary == "因本乡镇期限计算规则变更重新计算期限:当前期限由2026-10-08改为2026-10-01"
+    assert chinese_sentence(event) == "因本乡镇期限计算规则变更重新计算期限"
+    assert chinese_changes(event) == {"当前期限": ["2026-10-08", "2026-10-01"]}
     assert event.actor_id == world.admin.id  # the timeline says who changed the rule
     # saving again without a change moves nothing and adds no entry
     admin.post(f"/admin/townships/{world.township.id}", data={**form, "strict_period_end": "y"})

@@ -12,6 +12,7 @@ import pytest
 from casetrack import clock
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import InvalidTransition
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import login
 from tests.factories import SITUATIONS, case_snapshot, make_case_in, make_dispute, timeline, workflow_links
 
@@ -101,7 +102,7 @@ def test_allowed_action_redirects_to_the_case_in_its_new_state(client, world, si
     assert after["version"] == before["version"] + 1
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert wf.DisputeState(after["status"]).label in page
-    assert timeline(case.id)[-1].summary in page
+    assert chinese_sentence(timeline(case.id)[-1]) in page
     if before["status"] != after["status"]:
         old, new = wf.DisputeState(before["status"]).label, wf.DisputeState(after["status"]).label
         assert f"状态:{old} → {new}" in page

@@ -8,8 +8,8 @@ scripts' data-t-* and data-confirm texts) must hold no CJK character, except for
 allow-list:
 
 1. Elements marked as data in the templates, `lang="zh"` (or `zh-CN`), with everything inside them: the way
-   back to 中文, and the case timeline (TODO issue 16: drawn from stored Chinese summaries until it is rendered
-   from each event's data in the reader's language).
+   back to 中文, and a timeline entry kept as prose from before revision 0024 (`li[data-legacy]`); every other
+   timeline entry is rendered from its data in the reader's language and is checked like any other text.
 2. The values of the columns listed in DATA_COLUMNS, read from the database (names, villages, case facts, what a
    user typed), and each township's case-number prefix and committee name (their defaults are made from its
    name). Each value is removed from the text where it appears whole.

@@ -11,6 +11,7 @@ from casetrack.extensions import db
 from casetrack.models import Petition
 from casetrack.services import disputes, judicial_confirmation, review, screening, supervision
 from casetrack.services import petitions as petition_services
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import login
 from tests.factories import make_dispute, timeline
 from tests.petition_factories import make_petition
@@ -58,7 +59,7 @@ def test_leader_sees_an_extension_request_and_approves_it_from_the_line(app, wor
     stored = db.session.get(Petition, petition.id)
     assert stored.extension_days == 20 and stored.extension_requested_days is None
     assert ("extension", petition.number) not in lines(leader)
-    assert any("批准延期20日" in e.summary and "同意" in e.summary for e in _petition_events(petition.id))
+    assert any("批准延期20日" in chinese_sentence(e) and "同意" in chinese_sentence(e) for e in _petition_events(petition.id))
 
 
 def _petition_events(petition_id):
@@ -270,7 +271,7 @@ def test_the_timeline_names_the_supervising_leader_once(app, world):
     supervision.supervise(case, world.leader, "请尽快化解", _today(), _today())
     db.session.commit()
     entry = [e for e in timeline(case.id) if e.action == "supervise"][0]
-    assert entry.summary.startswith("督办:请尽快化解")
+    assert chinese_sentence(entry).startswith("督办:请尽快化解")
     page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
     assert page.count("分管领导 陈志国") >= 1 and "分管领导 陈志国 分管领导 陈志国" not in page
 
@@ -303,11 +304,13 @@ def test_the_petition_page_leads_with_its_limit_and_rule(app, world):
 
 
 def test_an_old_timeline_entry_that_named_its_actor_shows_the_name_once(app, world):
-    from casetrack.services.timeline import record_event
+    from casetrack.models import CaseEvent
 
     world.leader.full_name = "分管领导 陈志国"
     case = make_dispute(world.staff, world.village, registered_on=_today() - timedelta(days=3))
-    record_event(case, world.leader, "supervise", "分管领导 陈志国督办:请尽快化解(期限2026-12-01)")
+    # kept as prose by revision 0024 (its name in front has no known shape): params NULL, shown as stored
+    db.session.add(CaseEvent(dispute_id=case.id, actor_id=world.leader.id, action="supervise", params=None,
+                             summary="分管领导 陈志国督办:请尽快化解(期限2026-12-01)", changes={}))
     db.session.commit()
     page = signed_in(app, "staff").get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r"<strong>分管领导 陈志国</strong>\s*<span>督办:请尽快化解", page)

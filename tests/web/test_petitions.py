@@ -17,6 +17,7 @@ from casetrack.extensions import db
 from casetrack.models import Dispute, Petition
 from casetrack.services import petitions as services
 from casetrack.services.places import dispute_types
+from casetrack.services.timeline import chinese_sentence
 from tests.conftest import login
 from tests.petition_factories import (
     VALID_ID,
@@ -609,7 +610,7 @@ def test_a_leader_declines_a_requested_extension_and_staff_may_ask_again(client,
     assert response.status_code == 302
     db.session.refresh(petition)
     assert petition.extension_requested_days is None and petition.extension_days == 0
-    assert any("未批准延期10日" in e.summary for e in petition_timeline(petition.id))
+    assert any("未批准延期10日" in chinese_sentence(e) for e in petition_timeline(petition.id))
     client.post("/auth/logout")
     login(client, "staff")
     assert "申请延期" in text_of(client.get(f"/petitions/{petition.id}"))

@@ -13,6 +13,7 @@ from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.models import Dispute
 from casetrack.services import disputes as services
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.conftest import login
 from tests.factories import case_snapshot, count_disputes, intake_form, make_dispute, timeline
 from tests.web.test_edit_conflict import _facts
@@ -35,7 +36,7 @@ def test_a_referred_case_is_registered_with_its_origin_body_and_date_and_shows_t
     case = _newest()
     assert (case.referral_origin, case.referral_body, case.referral_received_on.isoformat()) == (
         "court_assigned", "县人民法院", referred_on)
-    assert "法院委派移送(县人民法院" in timeline(case.id)[0].summary
+    assert "法院委派移送(县人民法院" in chinese_sentence(timeline(case.id)[0])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "法院委派" in page and "县人民法院" in page
 
@@ -72,7 +73,7 @@ def test_an_old_referral_without_origin_can_be_corrected_and_its_origin_then_sta
     assert saved.status_code == 302
     case = db.session.get(Dispute, case.id)
     assert (case.referral_origin, case.referral_body) == ("police", "城关派出所")
-    assert timeline(case.id)[-1].changes["移送来源"] == [None, "公安"]
+    assert chinese_changes(timeline(case.id)[-1])["移送来源"] == [None, "公安"]
     refused = client.post(f"/cases/{case.id}/edit", data=_facts(case, case.version, referral_origin=""))
     assert refused.status_code == 400
     assert "委托移送的案件须选择移送来源" in field_errors(refused.get_data(as_text=True))["referral_origin"]
@@ -90,7 +91,7 @@ def test_not_accepting_records_the_ground_of_article_22_and_shows_it(client, wor
     assert response.status_code == 302
     case = db.session.get(Dispute, case.id)
     assert (case.status, case.not_accepted_ground, case.not_accepted_reason) == ("not_accepted", "already_handled", None)
-    assert "人民调解工作若干规定第二十二条第(二)项" in timeline(case.id)[-1].summary
+    assert "人民调解工作若干规定第二十二条第(二)项" in chinese_sentence(timeline(case.id)[-1])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "人民法院、公安机关或者其他行政机关已经受理或者解决的" in page
 
@@ -109,7 +110,7 @@ def test_a_party_refusing_initiative_mediation_before_acceptance_declines_the_ca
     assert response.status_code == 302
     case = db.session.get(Dispute, case.id)
     assert (case.status, case.not_accepted_ground, case.objection_by) == ("not_accepted", "party_refused", "李四")
-    assert "人民调解法第十七条" in timeline(case.id)[-1].summary
+    assert "人民调解法第十七条" in chinese_sentence(timeline(case.id)[-1])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "明确拒绝主动调解" in page and "一方当事人不同意调解的" in page
 
@@ -150,7 +151,7 @@ def test_an_agreement_records_its_amount_in_yuan_and_shows_it(client, world):
     assert _conclude(client, case, agreement_amount="12,000.5").status_code == 302
     case = db.session.get(Dispute, case.id)
     assert case.agreement_amount_fen == 1_200_050
-    assert "协议涉及金额12,000.50元" in timeline(case.id)[-1].summary
+    assert "协议涉及金额12,000.50元" in chinese_sentence(timeline(case.id)[-1])
     assert "12,000.50 元" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 

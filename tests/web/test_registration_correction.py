@@ -9,6 +9,7 @@ import pytest
 from casetrack import clock
 from casetrack.extensions import db
 from casetrack.models import Dispute, ReportSnapshot
+from casetrack.services.timeline import chinese_changes, chinese_sentence
 from tests.conftest import login
 from tests.factories import VALID_ID, VALID_PHONE, case_snapshot, make_dispute, timeline
 from tests.web.test_validation import field_errors
@@ -70,9 +71,9 @@ def test_a_send_back_is_answered_by_correcting_the_respondents_id_and_the_docume
     assert respondent.id_number == OTHER_ID
     events = timeline(case.id)
     edit = next(e for e in events if e.action == "edit")
-    assert edit.changes == {"被申请人 李四 · 身份证号码": [None, "1101**********0016"]}
-    assert OTHER_ID not in str([e.changes for e in events]) + str([e.summary for e in events])
-    assert events[-1].action == "corrected" and "已补充被申请人身份证号码" in events[-1].summary
+    assert chinese_changes(edit) == {"被申请人 李四 · 身份证号码": [None, "1101**********0016"]}
+    assert OTHER_ID not in str([chinese_changes(e) for e in events]) + str([chinese_sentence(e) for e in events])
+    assert events[-1].action == "corrected" and "已补充被申请人身份证号码" in chinese_sentence(events[-1])
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "1101**********0016" in page and "→" in page  # the timeline says from → to, masked
@@ -93,7 +94,7 @@ def test_names_phones_and_a_new_party_are_corrected_and_a_party_removed(client, 
     case = db.session.get(Dispute, case.id)
     assert [(p.side, p.name) for p in case.parties] == [("applicant", "张山"), ("respondent", "李四"),
                                                          ("respondent", "王五")]
-    changes = timeline(case.id)[-1].changes
+    changes = chinese_changes(timeline(case.id)[-1])
     assert changes["申请人 张三 · 姓名"] == ["张三", "张山"]
     assert changes["申请人 张三 · 联系电话"] == ["138****5678", "139****1111"]
     assert changes["被申请人 王五"][0] is None and "王家庄3号" in changes["被申请人 王五"][1]
@@ -103,7 +104,7 @@ def test_names_phones_and_a_new_party_are_corrected_and_a_party_removed(client, 
     assert removed.status_code == 302
     db.session.expire_all()
     assert [p.name for p in db.session.get(Dispute, case.id).parties] == ["张山", "李四"]
-    assert timeline(case.id)[-1].changes == {"被申请人 王五": ["王五", "(删除)"]}
+    assert chinese_changes(timeline(case.id)[-1]) == {"被申请人 王五": ["王五", "(删除)"]}
     assert wang.id not in [p.id for p in db.session.get(Dispute, case.id).parties]
 
 
@@ -168,7 +169,7 @@ def test_registration_date_village_and_source_are_corrected_with_from_and_to(cli
         case, village_id=str(world.other_village.id), registered_on=new_day.isoformat(), source="referral",
         referral_origin="police", referral_body="城关派出所"))
     assert saved.status_code == 302
-    changes = timeline(case.id)[-1].changes
+    changes = chinese_changes(timeline(case.id)[-1])
     assert changes["所属村"] == ["斜沟村", "王家庄村"]
     assert changes["案件来源"] == ["当事人申请", "委托移送"]
     assert changes["移送来源"][1] == "公安" and changes["移送单位"] == [None, "城关派出所"]
