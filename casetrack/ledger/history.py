@@ -73,14 +73,19 @@ def record_import(plan, actor: User | None, source: str, now: datetime) -> list[
     """Record an import just written (in the same transaction): one row per township its rows went to.
 
     A file with a township given (the web, `--township`) or a database of one township is one import; a file
-    of several townships' rows is recorded for each of them, with its own counts and the file's notices.
+    of several townships' rows is recorded for each of them, with its own counts and the file's notices only:
+    its refused rows may be another township's (names, addresses), so they stay with whoever ran the command,
+    who was shown them.
     """
     if source not in SOURCES:
         raise ValueError(source)
-    townships = [plan.township_id] if plan.township_id is not None else sorted({r.township_id for r in plan.rows})
-    entries = [_notice_entry(n) for n in plan.notices] + [_error_entry(e) for e in plan.errors]
+    one_township = plan.township_id is not None
+    townships = [plan.township_id] if one_township else sorted({r.township_id for r in plan.rows})
+    entries = [_notice_entry(n) for n in plan.notices]
+    if one_township:
+        entries += [_error_entry(e) for e in plan.errors]
     attention = sum(1 for entry in entries if entry["attention"])
-    skipped = sum(len(rows) for rows in plan.error_rows.values())
+    skipped = sum(len(rows) for rows in plan.error_rows.values()) if one_township else 0
     records = []
     for township_id in townships:
         counts = {"create": 0, "update": 0, "unchanged": 0}

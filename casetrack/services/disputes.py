@@ -203,7 +203,10 @@ def _describe(field_name: str, value):
 
 
 def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version: int | None) -> dict:
-    """Correct the registered facts; the timeline keeps what each field was before."""
+    """Correct the registered facts (FACT_FIELDS); the timeline keeps what each field was before."""
+    unknown = set(changes) - set(FACT_FIELDS)
+    if unknown:
+        raise ValueError(f"not registration facts: {sorted(unknown)}")
     check_version(dispute, expected_version)
     if dispute.state is wf.DisputeState.ARCHIVED:
         raise DomainError("已归档的案件不能修改。")

@@ -568,6 +568,8 @@ def record_disruptive(petition: Petition, actor: User, police_referred_on: date 
     The report counts the matter as 缠访闹访 and, from that day, as referred to the police.
     """
     check_version(petition, expected_version)
+    if not pw.is_open(petition.state):
+        raise DomainError("信访事项已办结,不能再记录缠访闹访。")
     if petition.police_referred_on is not None:
         raise DomainError("已记录移交公安机关处理,不能重复记录。")
     if petition.disruptive and police_referred_on is None:

@@ -21,8 +21,10 @@ CLOSED = (wf.DisputeState.ARCHIVED.value, wf.DisputeState.NOT_ACCEPTED.value)
 
 def name_responsibility(dispute: Dispute, actor: User, unit: str, leader: str, person: str,
                         expected_version: int | None = None) -> None:
-    """Name the responsible unit, leader and person (责任单位、责任领导、责任人员)."""
+    """Name the responsible unit, leader and person (责任单位、责任领导、责任人员), while the case is handled."""
     check_version(dispute, expected_version)
+    if dispute.state in (wf.DisputeState.ARCHIVED, wf.DisputeState.NOT_ACCEPTED):
+        raise DomainError("案件已%(state)s,不能再明确包案责任。", state=dispute.state.label)
     values = {N_("责任单位"): unit.strip(), N_("责任领导"): leader.strip(), N_("责任人员"): person.strip()}
     missing = [label for label, value in values.items() if not value]
     if missing:

@@ -282,7 +282,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "disruptive": Action(
         _l("依法处置缠访闹访"), forms.DisruptiveForm,
-        lambda p: pw.is_open(p.state) and p.police_referred_on is None,  # after 终结: a repeat petition's step
+        lambda p: pw.is_open(p.state) and p.police_referred_on is None,  # while the matter is handled, once
         lambda p, f: services.record_disruptive(p, current_user, f.police_referred_on.data, _today(),
                                                 f.expected_version),
     ),

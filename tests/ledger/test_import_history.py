@@ -142,3 +142,22 @@ def test_the_inbox_shows_the_ten_newest_imports_waiting_and_links_to_the_rest(ap
     assert len(_import_lines(staff)) == 10
     page = staff.get("/inbox").text
     assert "还有2项,到台账导入记录查看" in page and 'href="/ledger/imports"' in page
+
+
+def test_a_file_of_two_townships_imported_without_township_keeps_each_ones_refused_rows_out_of_the_other(
+        app, world, tmp_path, runner):
+    """`flask ledger import` without --township on a file of 斜沟乡's and 东岭乡's rows: each township's record has
+    its own counts and the file's notices, never a refused row, which may be the other township's (a name)."""
+    rows = table(DISPUTE_HEADERS, [dispute(), dispute(乡镇="东岭乡", 所属村="东岭村"),
+                                   dispute(乡镇="东岭乡", 所属村="东岭村", 申请人="赵秘密", 纠纷类别="没有这个类别")])
+    path = write_xlsx(tmp_path / "两乡台账.xlsx", {"矛盾纠纷": rows})
+    result = runner.invoke(args=["ledger", "import", str(path), "--valid-only"])
+    assert "已导入无错误的行" in result.output and "赵秘密" not in result.output  # the CLI shows the refused cell
+    records = db.session.execute(select(LedgerImport).order_by(LedgerImport.township_id)).scalars().all()
+    assert [(r.township_id, r.created, r.skipped) for r in records] == [
+        (world.township.id, 1, 0), (world.other_township.id, 1, 0)]
+    for record in records:
+        assert not any(entry.get("error") for entry in record.notices)
+        assert "赵秘密" not in str(record.notices)
+    staff = _staff(app)
+    assert "赵秘密" not in staff.get(f"/ledger/imports/{records[0].id}").text

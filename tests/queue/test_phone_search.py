@@ -111,3 +111,13 @@ def test_the_search_form_needs_its_csrf_token(csrf_app, world, cases):
     client = csrf_app.test_client()
     response = client.post("/queue/search", data={"q": "5678"})
     assert response.status_code in (302, 400)  # signed out or refused: either way no search ran
+
+
+def test_a_number_search_offers_no_export_or_saved_view_that_would_drop_it(app, world, cases):
+    """The page answers one posted search: an export or a saved view would hold the whole queue instead (their
+    addresses cannot carry the number), so neither is offered; a word search offers both."""
+    client = browse_as(app, "staff")
+    answered = client.post("/queue/search", data={"q": "5678", "tab": "all"}).get_data(as_text=True)
+    assert "/queue/export" not in answered and "save-view" not in answered
+    listed = client.get("/queue?q=王大山&tab=all").get_data(as_text=True)
+    assert "/queue/export" in listed and "save-view" in listed

@@ -280,3 +280,16 @@ def test_candidates_never_come_from_another_township_closed_or_merged_cases(worl
 def test_no_party_details_no_candidates(world, parties):
     assert review.duplicate_candidates(world.village.id, ["", "  "], [], [""]) == []
     assert review.duplicate_candidates(987654, ["张三"], [], []) == []
+
+
+def test_responsibility_is_refused_on_an_archived_case_even_when_posted_directly(app, world):
+    """明确包案责任 is offered while a case is handled; a form posted for an archived case changes nothing (409)."""
+    archived = dispute(world.staff, world.village, date(2026, 5, 1), state="archived", outcome="failed")
+    before = snapshot(archived.id)
+    staff = browse_as(app, "staff")
+    assert staff.get(f"/cases/{archived.id}/responsibility").status_code == 409
+    response = staff.post(f"/cases/{archived.id}/responsibility",
+                          data={"unit": "乡司法所", "leader": "李乡长", "person": "刘明", "version": before["version"]})
+    assert response.status_code == 409 and "不能再明确包案责任" in response.get_data(as_text=True)
+    assert snapshot(archived.id) == before
+    assert db.session.get(Dispute, archived.id).responsible_unit is None
