@@ -38,15 +38,6 @@ class PartyRow:
     remove: bool = False
 
 
-REGISTRATION_FIELDS = {
-    "village_id": "所属村",
-    "registered_on": "登记日期",
-    "source": "案件来源",
-    **disputes.FACT_FIELDS,
-}
-
-PARTY_FIELDS = {"name": "姓名", "gender": "性别", "id_number": "身份证号码", "phone": "联系电话", "address": "住址"}
-
 
 def _periods_of(day: date) -> list[str]:
     return [Period.of_year(day.year).key, Period.of_quarter(day.year, (day.month - 1) // 3 + 1).key,
