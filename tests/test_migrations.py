@@ -445,7 +445,8 @@ def _old_sample(name: str):
 
     if name in tl.PARAM_ENUMS:
         return list(tl.PARAM_ENUMS[name])[-1].value
-    if name in ("on", "until", "due_on", "late_due", "window_due", "assigned_due_on", "delivered_on"):
+    if name in ("on", "until", "due_on", "late_due", "window_due", "assigned_due_on", "delivered_on",
+                "police_referred_on"):
         return "2026-03-01"
     if name in ("count", "days", "persons", "late_days", "row"):
         return 3

@@ -142,7 +142,7 @@ _FROM_ABOVE = (r"(?:,(?P<source>上级转送|上级交办):(?P<source_body>[^,]*
                rf"(?:,指定办理期限(?P<assigned_due_on>{D[1:-1]}))?)?")
 PETITION_SHAPES = {
     "register": [r"^登记信访 (?P<number>(?:(\d{4}))?[^(\s]+)((?P<channel>网上|来信|来电|传真|来访),(?P<persons>\d+)人,(?P<category>[^,)]*))"
-                 + _FROM_ABOVE + r"(?:,系 (?P<repeat_of>\S+) 的重复信访|(?P<repeat>,系重复信访))?$"],
+                 + r"(?:,领导接访:(?P<leader>[^,，]*))?" + _FROM_ABOVE + r"(?:,系 (?P<repeat_of>\S+) 的重复信访|(?P<repeat>,系重复信访))?$"],
     "repeat": [r"^收到重复信访(?: (?P<number>\S+))?$"],
     "accept": ["^受理" + _DECISION], "not_accept": ["^不予受理" + _DECISION],
     "forward": ["^转送" + _DECISION, rf"^(?P<body>.+)同意异议,交还相关材料((?P<on>{D[1:-1]}))$"],
@@ -168,6 +168,9 @@ PETITION_SHAPES = {
     "route": [rf"^依法分类处理:导入(?P<route>诉讼|仲裁|行政复议|其他法定途径)程序,已告知信访人向(?P<body>.+)提出"
               rf"((?P<on>{D[1:-1]}))(?:(已超过受理期限 (?P<late_due>{D[1:-1]})))?$"],
     "level": [rf"^信访事项到达(?P<petition_level>乡|县|市|省|进京)级((?P<on>{D[1:-1]}))$"],
+    # 缠访闹访 (revision 0026's step), written as prose by the code of that revision
+    "disruptive": [rf"^认定为缠访闹访(?:,违法行为依法移交公安机关处理\((?P<police_referred_on>{D[1:-1]})\))?$"],
+    "police_referral": [rf"^违法行为依法移交公安机关处理\((?P<police_referred_on>{D[1:-1]})\)$"],
 }
 for _shapes in (DISPUTE_SHAPES, PETITION_SHAPES):
     for _kind, _patterns in SHARED.items():
