@@ -282,14 +282,19 @@ def imports():
     return render_template("ledger/imports.html", records=history.of_township(township.id), form=SeenForm())
 
 
+def _import_of_township(import_id: int):
+    """One import of the signed-in staff member's township; 404 for any other, so its existence is not told."""
+    record = history.find(_township().id, import_id)
+    if record is None:
+        abort(404)
+    return record
+
+
 @bp.route("/imports/<int:import_id>")
 @allowed_if(permissions.can_import_ledger)
 def import_notices(import_id: int):
     """Show one import of the township: who, when, the counts, and every notice and skipped row."""
-    township = _township()
-    record = history.find(township.id, import_id)
-    if record is None:
-        abort(404)
+    record = _import_of_township(import_id)
     notices, errors = history.notices_of(record)
     return render_template("ledger/import.html", record=record, notices=notices, errors=errors,
                            attention={n.template for n in notices} - history.INFORMATION,
@@ -300,10 +305,7 @@ def import_notices(import_id: int):
 @allowed_if(permissions.can_import_ledger)
 def import_seen(import_id: int):
     """Mark an import's notices seen: its line leaves the township staff's inbox."""
-    township = _township()
-    record = history.find(township.id, import_id)
-    if record is None:
-        abort(404)
+    record = _import_of_township(import_id)
     if not SeenForm().validate_on_submit():
         abort(400)
     history.mark_seen(record, current_user, clock.now_utc())
