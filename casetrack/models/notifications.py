@@ -62,6 +62,8 @@ class Notification(db.Model):
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(24))  # digest | supervision | extension_request | send_back | test
     text: Mapped[str] = mapped_column(Text)
+    # the locale the text was written in (config LANGUAGES); None: written before it was kept (migration 0029)
+    language: Mapped[str | None] = mapped_column(String(16))
     digest_on: Mapped[date | None] = mapped_column(Date)  # the Beijing day of a digest; None for other messages
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -71,3 +73,8 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User | None] = relationship()
+
+    @property
+    def html_lang(self) -> str:
+        """The text's language as an HTML lang attribute; Chinese for a message written before it was kept."""
+        return "en" if self.language == "en" else "zh-CN"

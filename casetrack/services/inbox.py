@@ -245,8 +245,9 @@ def _staff_lines(inbox: Inbox, user: User, disputes, petitions, today: date, now
     inbox.add("acceptance", [Line("acceptance", d.number, "cases.detail", {"case_id": d.id}, place=inbox.place(d),
                                   note=None) for d in rows], total)
 
+    # the most urgent first; one with no limit last on either database (SQLite sorts NULL first, PostgreSQL last)
     rows, total = _listed(select(Petition).where(petitions, Petition.status == "registered")
-                          .order_by(Petition.due_on, Petition.id))
+                          .order_by(Petition.due_on.asc().nulls_last(), Petition.id))
     inbox.add("petition_decision", [_limit(Line("petition_decision", p.number, "petitions.detail",
                                                  {"petition_id": p.id}, place=inbox.place(p)),
                                             time_limits.petition_limit(p, today)) for p in rows], total)

@@ -28,6 +28,7 @@ from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import PERSONAL_NUMBER
 from casetrack.extensions import db
 from casetrack.models import Notification, NotificationChannel, Role, Township, User, Village
+from casetrack.models.users import DEFAULT_LOCALE
 from casetrack.services import inbox as inbox_service
 
 EXTERNAL = ("wecom", "dingtalk", "sms")
@@ -62,13 +63,15 @@ def _township_of(user: User) -> int | None:
     return user.township_id if user.township_id else (user.village.township_id if user.village else None)
 
 
-def queue(user: User, kind: str, text: str, now: datetime, digest_on: date | None = None) -> list[Notification]:
-    """Queue one message to a person: in-app, and on each active channel of their township."""
+def queue(user: User, kind: str, text: str, now: datetime, digest_on: date | None = None,
+          language: str | None = None) -> list[Notification]:
+    """Queue one message to a person: in-app, and on each active channel of their township. The text is in
+    `language`, the person's own unless said otherwise."""
     township_id = _township_of(user)
     rows = []
     for channel in ["inapp", *(c.kind for c in _channels(township_id))]:
         row = Notification(user_id=user.id, township_id=township_id, channel=channel, kind=kind,
-                           text=clean(text), digest_on=digest_on, next_attempt_at=now, created_at=now)
+                           text=clean(text), language=language or user.language, digest_on=digest_on, next_attempt_at=now, created_at=now)
         if channel == "inapp":  # shown on the person's inbox at once: nothing to send
             row.status, row.sent_at = "sent", now
         db.session.add(row)
@@ -92,7 +95,7 @@ def _to_each(people: list[User], kind: str, now: datetime, write) -> None:
         if language not in texts:
             with force_locale(language):
                 texts[language] = write()
-        queue(person, kind, texts[language], now)
+        queue(person, kind, texts[language], now, language=language)
 
 
 def _numbers(numbers: list[str], more: bool) -> str:
@@ -349,7 +352,7 @@ def send_test(channel: NotificationChannel, township: Township, now: datetime) -
     """Send a test message on a channel now and keep it in the outbox; raise SendFailed when it is not taken."""
     text = f"【casetrack】{township.name}的{CHANNEL_LABELS[channel.kind]}测试消息,{now.isoformat(timespec='minutes')}。"
     row = Notification(township_id=township.id, channel=channel.kind, kind="test", text=text, attempts=1,
-                       next_attempt_at=now, created_at=now)
+                       language=DEFAULT_LOCALE, next_attempt_at=now, created_at=now)
     db.session.add(row)
     try:
         post(channel, text, None)

@@ -322,9 +322,13 @@ def test_each_person_gets_the_immediate_messages_in_the_language_they_chose(app,
         f"【退回补正】{fresh.number}({world.village.name})被退回补正。请在casetrack待办中查看要求并补正。"]
     (request,) = texts["leader"]
     assert request.startswith(f"[Approval needed] Petition {petition.number} asks for an extension of 20 days")
-    client = app.test_client()  # the in-app copy is the same text
+    client = app.test_client()  # the in-app copy is the same text, marked with the language it is written in
     login(client, "staff")
-    assert f"[Supervision] {world.leader.display_name} is supervising {case.number}" in client.get("/inbox").text
+    english = f'lang="en">[Supervision] {world.leader.display_name} is supervising {case.number}'
+    assert english in client.get("/inbox").text
+    client = app.test_client()
+    login(client, "mediator1")
+    assert f'lang="zh-CN">【督办】{world.leader.display_name}督办{case.number}' in client.get("/inbox").text
 
 
 @pytest.mark.usefixtures("english")

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from casetrack import clock
 from casetrack.domain import workflow as wf
@@ -142,6 +143,18 @@ def test_staff_sees_a_petition_to_decide_with_its_15_day_limit_until_decided(app
     petition_services.decide(petition, world.staff, "accepted", _today(), _today())
     db.session.commit()
     assert ("petition_decision", petition.number) not in lines(staff)
+
+
+def test_petitions_to_decide_come_most_urgent_first_and_one_without_a_limit_last_on_either_database(app, world):
+    """SQLite sorts an empty date first and PostgreSQL last: the inbox says which, the same on both."""
+    undated = make_petition(world.staff, world.township, received_on=_today() - timedelta(days=1))
+    later = make_petition(world.staff, world.township, received_on=_today() - timedelta(days=2))
+    sooner = make_petition(world.staff, world.township, received_on=_today() - timedelta(days=10))
+    db.session.execute(update(Petition).where(Petition.id == undated.id).values(due_on=None))  # e.g. from another program
+    db.session.commit()
+    page = signed_in(app, "staff").get("/inbox").get_data(as_text=True)
+    order = [number for kind, number in LINE.findall(page) if kind == "petition_decision"]
+    assert order == [sooner.number, later.number, undated.number]
 
 
 def test_staff_sees_an_overdue_mediation_with_its_rule_until_it_concludes(app, world):
