@@ -15,23 +15,17 @@ from sqlalchemy.orm import selectinload
 
 from casetrack import permissions
 from casetrack.domain.errors import N_, DomainError
-from casetrack.extensions import db, login_manager
+from casetrack.extensions import db
 from casetrack.forms import admin as forms
 from casetrack.i18n import domain_message
 from casetrack.models import DisputeType, NaturalVillage, PetitionCategory, Role, Township, User, Village
 from casetrack.services import accounts, places, time_limits
+from casetrack.web.decorators import blueprint_allowed_if
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-def _admins_only():
-    """Every admin page: log in first, then admins only (403 for every other role)."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not permissions.can_administer(current_user):
-        abort(403)
-    return None
+blueprint_allowed_if(bp, permissions.can_administer)  # every admin page: admins only
 
 
 def _is_county_admin() -> bool:

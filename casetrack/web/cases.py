@@ -23,6 +23,7 @@ from casetrack.services.places import dispute_types
 from casetrack.services.queue import person_matches
 from casetrack.web import listing
 from casetrack.web.actions import DISPUTE, Action, refused, run_action
+from casetrack.web.decorators import allowed_if
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -117,11 +118,9 @@ def _parties(form: forms.IntakeForm) -> list[services.PartyData]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@allowed_if(permissions.can_register)
 def new():
     """Register (登记) a dispute; the form comes back with messages beside the fields when input is wrong."""
-    if not permissions.can_register(current_user):
-        abort(403)
     form = _intake_form()
     if request.method == "POST" and request.form.get("add_party") in ("applicants", "respondents"):
         getattr(form, request.form["add_party"]).append_entry()  # the no-JavaScript way to add a party row

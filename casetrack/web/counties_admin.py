@@ -2,28 +2,22 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from casetrack import permissions
 from casetrack.domain.errors import DomainError
-from casetrack.extensions import db, login_manager
+from casetrack.extensions import db
 from casetrack.forms.counties import CountyForm
 from casetrack.i18n import domain_message
 from casetrack.models import County, Township
 from casetrack.services import counties
+from casetrack.web.decorators import blueprint_allowed_if
 
 bp = Blueprint("counties_admin", __name__, url_prefix="/admin/counties")
 
 
-@bp.before_request
-def _county_wide_admins_only():
-    """Counties span townships: only an admin of no single township keeps them."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not permissions.can_edit_holiday_calendar(current_user):  # an admin of the whole county
-        abort(403)
-    return None
+# Counties span townships: only an admin of no single township (the one who keeps the calendar) keeps them.
+blueprint_allowed_if(bp, permissions.can_edit_holiday_calendar)
 
 
 def _form(county: County | None = None, formdata=None) -> CountyForm:

@@ -1,11 +1,13 @@
-"""The one role gate for views: a decorator backed by a predicate of casetrack.permissions."""
+"""The one role gate for views: a predicate of casetrack.permissions, on a view (`allowed_if`) or on every view of a
+blueprint (`blueprint_allowed_if`). Checks on one case (may this user act on it?) stay in the view, after loading it."""
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
+from casetrack.extensions import login_manager
 from casetrack.models import User
 
 
@@ -26,3 +28,15 @@ def allowed_if(predicate: Callable[[User], bool]):
         return wrapped
 
     return decorator
+
+
+def blueprint_allowed_if(bp: Blueprint, predicate: Callable[[User], bool]) -> None:
+    """Gate every view of a blueprint as `allowed_if` gates one: sign in first, then 403 unless the predicate holds."""
+
+    @bp.before_request
+    def _gate():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not predicate(current_user):
+            abort(403)
+        return None

@@ -8,23 +8,17 @@ from sqlalchemy import select
 from casetrack import clock, permissions
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
-from casetrack.extensions import login_manager as manager
 from casetrack.forms.admin import ConfirmForm
 from casetrack.forms.notifications import ChannelsForm
 from casetrack.i18n import domain_message
 from casetrack.models import NotificationChannel, Township
 from casetrack.services import notifications
+from casetrack.web.decorators import blueprint_allowed_if
 
 bp = Blueprint("notifications", __name__, url_prefix="/admin/notifications")
 
 
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return manager.unauthorized()
-    if not permissions.can_administer(current_user):
-        abort(403)
-    return None
+blueprint_allowed_if(bp, permissions.can_administer)
 
 
 def _township(township_id: int) -> Township:

@@ -324,8 +324,8 @@ def test_each_person_gets_the_immediate_messages_in_the_language_they_chose(app,
     assert request.startswith(f"[Approval needed] Petition {petition.number} asks for an extension of 20 days")
     client = app.test_client()  # the in-app copy is the same text, marked with the language it is written in
     login(client, "staff")
-    english = f'lang="en">[Supervision] {world.leader.display_name} is supervising {case.number}'
-    assert english in client.get("/inbox").text
+    marked_english = f'lang="en">[Supervision] {world.leader.display_name} is supervising {case.number}'
+    assert marked_english in client.get("/inbox").text
     client = app.test_client()
     login(client, "mediator1")
     assert f'lang="zh-CN">【督办】{world.leader.display_name}督办{case.number}' in client.get("/inbox").text
