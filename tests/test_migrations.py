@@ -239,6 +239,40 @@ def test_0017_makes_old_petitions_received_here_and_drops_the_higher_bodys_limit
     assert [s.note for s in stored.supervisions] == ["请跟进复查"]
 
 
+def test_0030_dates_a_matter_found_disruptive_from_its_timeline_and_leaves_one_so_at_intake_undated(fresh_app):
+    """A database at 0029: a matter marked 缠访闹访 at intake stays NULL (so since receipt); one found so by the
+    step takes its timeline entry's Beijing day, or its earlier referral to the police."""
+    from datetime import timedelta
+
+    from casetrack import clock
+    from casetrack.models import CaseEvent, Petition, Role
+    from casetrack.services import accounts, places
+    from casetrack.services import petitions as petition_services
+    from tests.petition_factories import make_petition
+
+    _flask_db(fresh_app, "upgrade")
+    township = places.add_township("斜沟乡", ["斜沟村"])
+    staff = accounts.add_user("staff", "pass1234word", Role.STAFF, township=township)
+    today = clock.today()
+    at_intake, found, referred = (make_petition(staff, township, state="in_progress",
+                                                received_on=today - timedelta(days=30)) for _ in range(3))
+    at_intake.disruptive = True
+    petition_services.record_disruptive(found, staff, None, today)
+    petition_services.record_disruptive(referred, staff, today - timedelta(days=20), today)
+    db.session.commit()
+    ids = at_intake.id, found.id, referred.id
+    entered = clock.to_beijing(db.session.execute(select(CaseEvent.at).where(
+        CaseEvent.petition_id == found.id, CaseEvent.action == "disruptive")).scalar_one()).date()
+    db.session.remove()
+
+    _flask_db(fresh_app, "downgrade", "0029")
+    with db.engine.begin() as connection:
+        assert "disruptive_on" not in {c["name"] for c in inspect(connection).get_columns("petitions")}
+    _flask_db(fresh_app, "upgrade")
+
+    assert [db.session.get(Petition, i).disruptive_on for i in ids] == [None, entered, today - timedelta(days=20)]
+
+
 def test_0016_fills_the_name_search_keys_of_the_parties_and_petitioners_there_are(fresh_app):
     """A database at 0014 with a party named 赵海强: after 0016 the queue finds it by "zhq"."""
     from casetrack import clock

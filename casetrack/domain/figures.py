@@ -226,7 +226,7 @@ CATALOGUE: tuple[Figure, ...] = (
     Figure("petitions.satisfaction_rate", "满意率", RATE,
            "满意率 = (满意 + 基本满意)÷ 参评件数"),
     Figure("petitions.disruptive", "缠访闹访", ITEMS,
-           "缠访闹访件数 = 标记为缠访闹访的信访事项件数"),
+           "缠访闹访件数 = 本期末已认定为缠访闹访的信访事项件数(登记时即认定的，自登记日起计)"),
     Figure("petitions.police_referred", "缠访闹访移交公安", ITEMS,
            "移交公安机关件数 = 缠访闹访中本期末已将违法行为依法移交公安机关处理的件数(《信访工作条例》第四十七条)"),
     Figure("petitions.by_channel", N_("信访按形式"), ITEMS,

@@ -97,6 +97,9 @@ class Petition(db.Model):
     level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP.value)
     cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
     disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the day a matter was found 缠访闹访 after its receipt (the report counts it from then); None: since receipt,
+    # as when it was so at intake or in a ledger
+    disruptive_on: Mapped[date | None] = mapped_column(Date)
     police_referred_on: Mapped[date | None] = mapped_column(Date)  # 缠访闹访: unlawful conduct sent to the police (Art. 47)
     leader_received_by: Mapped[str | None] = mapped_column(String(60))  # 领导接访: the leader who received this visit
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))

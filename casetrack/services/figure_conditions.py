@@ -208,8 +208,10 @@ PETITION_CONDITIONS: dict[str, Callable] = {
     "answered": answered,
     "rated": rated,
     "satisfied": lambda cut: and_(rated(cut), P.satisfaction.in_(SATISFIED)),
-    "disruptive": lambda cut: P.disruptive.is_(True),
-    # 依法处置缠访闹访: the matters whose unlawful conduct went to the police (条例 Art. 47) by the cut
+    # 缠访闹访 by the cut: so since receipt (at intake, in a ledger), or found so (disruptive_on) by then
+    "disruptive": lambda cut: and_(P.disruptive.is_(True), or_(P.disruptive_on.is_(None), P.disruptive_on <= cut)),
+    # 依法处置缠访闹访: the matters whose unlawful conduct went to the police (条例 Art. 47) by the cut; found
+    # 缠访闹访 by that day at the latest (services.petitions.record_disruptive)
     "police_referred": lambda cut: and_(P.disruptive.is_(True), P.police_referred_on <= cut),
     "visits": lambda cut: P.channel == pw.Channel.VISIT.value,
     # 领导接访: visits a leader received on a reception day (recorded at intake)

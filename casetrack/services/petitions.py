@@ -565,7 +565,8 @@ def record_disruptive(petition: Petition, actor: User, police_referred_on: date 
                       expected_version: int | None = None) -> None:
     """Record that the matter is 缠访闹访 and, when given, the day its unlawful conduct went to the police (条例 Art. 47).
 
-    The report counts the matter as 缠访闹访 and, from that day, as referred to the police.
+    The report counts the matter as 缠访闹访 from today, or from the referral when that was earlier (a matter sent
+    to the police was 缠访闹访 by then), and as referred to the police from the referral.
     """
     check_version(petition, expected_version)
     if not pw.is_open(petition.state):
@@ -576,12 +577,14 @@ def record_disruptive(petition: Petition, actor: User, police_referred_on: date 
         raise DomainError("已认定为缠访闹访;移交公安机关的,请填写移交日期。")
     changes = {}
     kind = "police_referral"
+    if police_referred_on is not None:
+        _check_date(petition, police_referred_on, today, N_("移交日期"))
     if not petition.disruptive:
         petition.disruptive = True
+        petition.disruptive_on = min(today, police_referred_on or today)
         changes["disruptive"] = (False, True)
         kind = "disruptive"
     if police_referred_on is not None:
-        _check_date(petition, police_referred_on, today, N_("移交日期"))
         petition.police_referred_on = police_referred_on
         changes["police_referred_on"] = (None, police_referred_on)
     db.session.flush()

@@ -789,6 +789,31 @@ def test_assigned_leader_receptions_and_police_referrals_as_at_the_periods_end(a
     assert may["police_referred"] == 1  # referred on 05-20; the other only in 2026
 
 
+def test_disruptive_counts_a_matter_from_the_day_it_was_found_so(app, world):
+    """缠访闹访 as at the period's end: marked at intake counts from receipt; found later by the step, from that
+    day, or from its referral to the police when earlier (a matter sent to the police was 缠访闹访 by then)."""
+    from casetrack.services import petitions as petition_services
+
+    s, t = world.staff, world.township
+    at_intake = petition(s, t, date(2025, 5, 6), disruptive=True)
+    found_in_june = petition(s, t, date(2025, 5, 9))
+    petition_services.record_disruptive(found_in_june, s, None, date(2025, 6, 10))
+    referred_in_december = petition(s, t, date(2025, 11, 3))
+    petition_services.record_disruptive(referred_in_december, s, date(2025, 12, 20), date(2026, 1, 8))
+    found_next_year = petition(s, t, date(2025, 12, 1))
+    petition_services.record_disruptive(found_next_year, s, None, date(2026, 1, 8))
+    db.session.commit()
+    assert (found_in_june.disruptive_on, referred_in_december.disruptive_on) == (date(2025, 6, 10), date(2025, 12, 20))
+
+    def disruptive(period):
+        return stats.figures(period, _scope(world), clock.today())["petitions"]["disruptive"]
+
+    assert _ids("petitions.disruptive", 2025) == {at_intake.id, found_in_june.id, referred_in_december.id}
+    assert disruptive(stats.year_period(2025)) == 3
+    assert disruptive(stats.month_period(2025, 5)) == 1  # at_intake; found_in_june not yet at 05-31
+    assert disruptive(stats.month_period(2025, 12)) == 0  # found_next_year: only on 2026-01-08
+
+
 def test_a_leader_is_named_only_for_a_visit(app, world):
     from casetrack.domain import petition_workflow as pw
     from casetrack.domain.errors import DomainError
