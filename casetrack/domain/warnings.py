@@ -2,7 +2,8 @@
 
 Each rule is a pure function over plain case data (CaseFacts, PetitionFacts) and the township's thresholds
 (Thresholds, from its settings), judged on a day passed in. A rule returns Findings: the subject it speaks of
-(a person, a village's month, a case), its level, the Chinese sentence that explains it, and the cases behind it.
+(a person, a village's month, a case), its level, the parameters of the sentence that explains it (rendered by
+`render_sentence` in the reader's language, or in Chinese for files), and the cases behind it.
 No finding for a subject means its warning, if one was raised, is resolved: every rule asks that at least one of
 its cases is still open, so a warning resolves itself when its cases are resolved.
 
@@ -166,12 +167,81 @@ class Finding:
     rule: Rule
     subject: str
     level: WarningLevel
-    text: str
+    params: Mapping  # the sentence's parameters (JSON values): render_sentence(rule, params)
     village_id: int | None
     dispute_ids: tuple[int, ...] = ()
     petition_ids: tuple[int, ...] = ()
     numbers: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The sentence in Chinese, as stored beside the parameters and written into files."""
+        return render_sentence(self.rule, self.params)
+
+
+# --- the sentence of a warning ----------------------------------------------------------------------------------
+# Rendered from its parameters by a translate function the caller passes (the web: gettext; files: none, Chinese),
+# as the timeline's sentences are (domain/timeline.py). The Chinese is the message id.
+
+CLAUSE_SEPARATOR = N_(",")
+FULL_STOP = N_("。")
+FLAG_SEPARATOR = N_("、")
+PREVENTION_FLAGS = {"criminal": N_("防止民转刑"), "group_petition": N_("防止群体性上访")}
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def render_sentence(rule: Rule | str, params: Mapping, translate=_same) -> str:
+    """Return a warning's sentence in the reader's language (translate = gettext) or in Chinese (no translate)."""
+    t, p = translate, params
+    separator = t(CLAUSE_SEPARATOR)
+    rule = Rule(rule)
+    if rule is Rule.REPEAT_PARTY:
+        text = t(N_("%(name)s在%(days)s天内涉及%(count)s起矛盾纠纷")) % {
+            "name": p["name"] or t(N_("当事人")), "days": p["days"], "count": p["count"]}
+        if p.get("police"):
+            text += separator + t(N_("其中%(police)s起可能转化为治安、刑事案件")) % {"police": p["police"]}
+    elif rule is Rule.REPEAT_PETITIONER:
+        reasons = []
+        if p.get("count"):
+            reasons.append(t(N_("%(months)s个月内信访%(count)s次")) % {"months": p["months"], "count": p["count"]})
+        if p.get("chain"):
+            reasons.append(t(N_("存在重复信访")))
+        if p.get("level"):
+            reasons.append(t(N_("已到%(level)s级信访")) % {"level": t(p["level"])})
+        text = t(N_("信访人%(name)s%(reasons)s")) % {"name": p["name"] or t(N_("信访人")),
+                                                   "reasons": separator.join(reasons)}
+    elif rule is Rule.MANY_PEOPLE:
+        text = t(N_("%(number)s涉及%(people)s人")) % {"number": p["number"], "people": p["people"]}
+        if p.get("group"):
+            text += separator + t(N_("为群体性纠纷"))
+    elif rule is Rule.VILLAGE_SURGE:
+        text = t(N_("%(village)s%(year)s年%(month)s月新增矛盾纠纷%(count)s起,前%(months)s个月月均%(average)s起")) % p
+    elif rule is Rule.MAJOR_DISPUTE:
+        reasons = []
+        if p.get("unassigned"):
+            reasons.append(t(N_("尚未落实责任单位、责任领导、责任人员")))
+        if p.get("due"):
+            reasons.append(t(N_("已超过调解期限(%(due)s)")) % {"due": p["due"]})
+        if p.get("period"):
+            reasons.append(t(N_("正值敏感时期“%(period)s”(%(starts)s至%(ends)s)")) % {
+                "period": p["period"], "starts": p["starts"], "ends": p["ends"]})
+        text = t(N_("重大矛盾纠纷%(number)s%(reasons)s")) % {"number": p["number"], "reasons": separator.join(reasons)}
+    else:  # Rule.PREVENTION_FLAG
+        flags = t(FLAG_SEPARATOR).join(t(PREVENTION_FLAGS[flag]) for flag in p["flags"])
+        text = t(N_("%(number)s标记为%(flags)s,尚未调结")) % {"number": p["number"], "flags": flags}
+    return text + t(FULL_STOP)
+
+
+def render_acknowledgement(params: Mapping, translate=_same) -> str:
+    """Return the history line of a warning's acknowledgement (已知悉): who, their note, who follows it up."""
+    text = translate(N_("%(actor)s已知悉:%(note)s")) % {"actor": params["actor"], "note": params["note"]}
+    if params.get("assignee"):
+        text += translate(N_(";责任人:%(assignee)s")) % {"assignee": params["assignee"]}
+    return text
 
 
 # --- who is one person ----------------------------------------------------------------------------------------
@@ -221,15 +291,13 @@ def repeat_party(key: str, cases: Iterable[CaseFacts], today: date, t: Threshold
     if len(recent) < t.party_disputes or not any(c.open for c in recent):
         return None
     person = _person_of(recent, key, "parties")
-    name = person.name if person else "当事人"
+    name = person.name if person else "当事人"  # as the warnings list names the people behind it
     police = [c for c in recent if c.police_reported]
     level = WarningLevel.RED if police else WarningLevel.YELLOW
     # The sentence names no case: they may lie in several villages, and a reader sees only those within reach.
-    text = f"{name}在{t.party_days}天内涉及{len(recent)}起矛盾纠纷"
-    if police:
-        text += f",其中{len(police)}起可能转化为治安、刑事案件"
-    text += "。"
-    return Finding(Rule.REPEAT_PARTY, key, level, text, _latest_village(recent), tuple(c.id for c in recent),
+    params = {"name": person.name if person else None, "days": t.party_days, "count": len(recent),
+              "police": len(police)}
+    return Finding(Rule.REPEAT_PARTY, key, level, params, _latest_village(recent), tuple(c.id for c in recent),
                    numbers=tuple(c.number for c in recent), people=(name,))
 
 
@@ -258,17 +326,11 @@ def repeat_petitioner(key: str, petitions: Iterable[PetitionFacts], today: date,
         return None
     person = _person_of(recent, key, "petitioners")
     name = person.name if person else "信访人"
-    reasons = []
-    if len(recent) >= t.petitions:
-        reasons.append(f"{t.petition_months}个月内信访{len(recent)}次")
-    if chain:
-        reasons.append("存在重复信访")
-    if high:
-        top = max(high, key=lambda p: p.level_rank)
-        reasons.append(f"已到{top.level_label}级信访")
+    params = {"name": person.name if person else None, "months": t.petition_months,
+              "count": len(recent) if len(recent) >= t.petitions else None, "chain": chain,
+              "level": max(high, key=lambda p: p.level_rank).level_label if high else None}
     level = WarningLevel.RED if high else WarningLevel.YELLOW
-    text = f"信访人{name}" + ",".join(reasons) + "。"
-    return Finding(Rule.REPEAT_PETITIONER, key, level, text, _latest_village(recent),
+    return Finding(Rule.REPEAT_PETITIONER, key, level, params, _latest_village(recent),
                    petition_ids=tuple(p.id for p in recent), numbers=tuple(p.number for p in recent), people=(name,))
 
 
@@ -278,8 +340,8 @@ def many_people(case: CaseFacts, t: Thresholds) -> Finding | None:
     if not case.open or not (case.group or case.people_involved >= t.people_yellow):
         return None
     red = case.group or case.people_involved >= t.people_red
-    text = f"{case.number}涉及{case.people_involved}人" + (",为群体性纠纷" if case.group else "") + "。"
-    return _case_finding(Rule.MANY_PEOPLE, case, WarningLevel.RED if red else WarningLevel.YELLOW, text)
+    params = {"number": case.number, "people": case.people_involved, "group": case.group}
+    return _case_finding(Rule.MANY_PEOPLE, case, WarningLevel.RED if red else WarningLevel.YELLOW, params)
 
 
 def village_surge(village_id: int, village_name: str, month: date, cases: Iterable[CaseFacts], today: date,
@@ -302,9 +364,9 @@ def village_surge(village_id: int, village_name: str, month: date, cases: Iterab
     if not any(c.open for c in this_month):
         return None
     this_month.sort(key=lambda c: (c.registered_on, c.id))
-    text = (f"{village_name}{first.year}年{first.month}月新增矛盾纠纷{len(this_month)}起,"
-            f"前{t.surge_months}个月月均{average:.1f}起。")
-    return Finding(Rule.VILLAGE_SURGE, month_key(village_id, first), WarningLevel.BLUE, text, village_id,
+    params = {"village": village_name, "year": first.year, "month": first.month, "count": len(this_month),
+              "months": t.surge_months, "average": f"{average:.1f}"}
+    return Finding(Rule.VILLAGE_SURGE, month_key(village_id, first), WarningLevel.BLUE, params, village_id,
                    tuple(c.id for c in this_month), numbers=tuple(c.number for c in this_month))
 
 
@@ -316,32 +378,26 @@ def major_dispute(case: CaseFacts, today: date, t: Thresholds) -> Finding | None
     overdue = case.due_on is not None and case.due_on < today
     if case.has_responsibility and not overdue:
         return None
-    reasons = []
-    if not case.has_responsibility:
-        reasons.append("尚未落实责任单位、责任领导、责任人员")
-    if overdue:
-        reasons.append(f"已超过调解期限({case.due_on.isoformat()})")
     period = t.sensitive_period_on(today) if overdue else None
-    text = f"重大矛盾纠纷{case.number}" + ",".join(reasons)
-    if period:
-        text += f",正值敏感时期“{period.name}”({period.starts_on.isoformat()}至{period.ends_on.isoformat()})"
-    text += "。"
-    return _case_finding(Rule.MAJOR_DISPUTE, case, WarningLevel.RED if period else WarningLevel.YELLOW, text)
+    params = {"number": case.number, "unassigned": not case.has_responsibility,
+              "due": case.due_on.isoformat() if overdue else None, "period": period.name if period else None,
+              "starts": period.starts_on.isoformat() if period else None,
+              "ends": period.ends_on.isoformat() if period else None}
+    return _case_finding(Rule.MAJOR_DISPUTE, case, WarningLevel.RED if period else WarningLevel.YELLOW, params)
 
 
 def prevention_flag(case: CaseFacts) -> Finding | None:
     """An open dispute flagged 防止民转刑 or 防止群体性上访 (red)."""
     if not case.open or not (case.prevented_criminal or case.prevented_group_petition):
         return None
-    flags = [name for on, name in ((case.prevented_criminal, "防止民转刑"),
-                                   (case.prevented_group_petition, "防止群体性上访")) if on]
-    text = f"{case.number}标记为{'、'.join(flags)},尚未调结。"
-    return _case_finding(Rule.PREVENTION_FLAG, case, WarningLevel.RED, text)
+    flags = [flag for on, flag in ((case.prevented_criminal, "criminal"),
+                                   (case.prevented_group_petition, "group_petition")) if on]
+    return _case_finding(Rule.PREVENTION_FLAG, case, WarningLevel.RED, {"number": case.number, "flags": flags})
 
 
-def _case_finding(rule: Rule, case: CaseFacts, level: WarningLevel, text: str) -> Finding:
+def _case_finding(rule: Rule, case: CaseFacts, level: WarningLevel, params: dict) -> Finding:
     people = tuple(p.name for p in case.parties)
-    return Finding(rule, case_key(case.id), level, text, case.village_id, (case.id,), numbers=(case.number,),
+    return Finding(rule, case_key(case.id), level, params, case.village_id, (case.id,), numbers=(case.number,),
                    people=people)
 
 

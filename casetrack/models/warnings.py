@@ -34,7 +34,10 @@ class RiskWarning(db.Model):
     rule: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(120))  # domain.warnings person_key / case_key / month_key
     level: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the sentence in Chinese, as files and the API give it
+    # the sentence's parameters (domain.warnings.render_sentence), shown in the reader's language; None: stored
+    # before revision 0031, shown as its text
+    params: Mapped[dict | None] = mapped_column(JSON)
     dispute_ids: Mapped[list] = mapped_column(JSON, default=list)
     petition_ids: Mapped[list] = mapped_column(JSON, default=list)
     numbers: Mapped[list] = mapped_column(JSON, default=list)  # the case numbers behind it, in order
@@ -72,7 +75,10 @@ class WarningEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
     action: Mapped[str] = mapped_column(String(16))  # raised | changed | acknowledged | resolved
     level: Mapped[str] = mapped_column(String(8))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the sentence in Chinese, as files and the API give it
+    # the sentence's parameters (domain.warnings.render_sentence), shown in the reader's language; None: stored
+    # before revision 0031, shown as its text
+    params: Mapped[dict | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     warning: Mapped[RiskWarning] = relationship(back_populates="events")

@@ -205,29 +205,35 @@ def _apply(township_id: int, judged: dict[tuple[str, str], w.Finding | None], to
         if finding is None:
             if row is not None:
                 row.resolved_at, row.resolved_on, row.changed_at = now, today, now
-                row.events.append(WarningEvent(action="resolved", level=row.level, text=row.text, at=now))
+                row.events.append(WarningEvent(action="resolved", level=row.level, text=row.text,
+                                               params=row.params, at=now))
                 counts["resolved"] += 1
             continue
+        params = dict(finding.params)
         values = {"level": finding.level.value, "text": finding.text, "village_id": finding.village_id,
                   "dispute_ids": list(finding.dispute_ids), "petition_ids": list(finding.petition_ids),
                   "numbers": list(finding.numbers), "people": list(finding.people)}
         if row is None:
             row = RiskWarning(township_id=township_id, rule=rule, subject=subject, since=today, raised_at=now,
-                              changed_at=now, **values)
-            row.events.append(WarningEvent(action="raised", level=row.level, text=row.text, at=now))
+                              changed_at=now, params=params, **values)
+            row.events.append(WarningEvent(action="raised", level=row.level, text=row.text, params=params, at=now))
             db.session.add(row)
             counts["raised"] += 1
             if row.level == w.WarningLevel.RED.value:
                 turned_red.append(row)
         elif any(getattr(row, k) != v for k, v in values.items()):
             if row.level != values["level"] or row.text != values["text"]:
-                row.events.append(WarningEvent(action="changed", level=values["level"], text=values["text"], at=now))
+                row.events.append(WarningEvent(action="changed", level=values["level"], text=values["text"],
+                                               params=params, at=now))
             if row.level != w.WarningLevel.RED.value and values["level"] == w.WarningLevel.RED.value:
                 turned_red.append(row)
             for k, v in values.items():
                 setattr(row, k, v)
+            row.params = params
             row.changed_at = now
             counts["changed"] += 1
+        elif row.params != params:  # a warning raised before revision 0031 gains its sentence's parameters
+            row.params = params
     if announce:
         for row in turned_red:
             notifications.announce_red_warning(row, now)
@@ -472,9 +478,9 @@ def acknowledge(warning: RiskWarning, actor: User, note: str, assignee_id: int |
     warning.acknowledged_at = now
     warning.acknowledged_note = note
     warning.assignee_id = assignee.id if assignee else None
-    text = f"{actor.display_name}已知悉:{note}" + (f";责任人:{assignee.display_name}" if assignee else "")
-    warning.events.append(WarningEvent(action="acknowledged", level=warning.level, text=text, actor_id=actor.id,
-                                       at=now))
+    params = {"actor": actor.display_name, "note": note, "assignee": assignee.display_name if assignee else None}
+    warning.events.append(WarningEvent(action="acknowledged", level=warning.level,
+                                       text=w.render_acknowledgement(params), params=params, actor_id=actor.id, at=now))
     db.session.flush()
 
 

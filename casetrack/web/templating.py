@@ -7,6 +7,7 @@ from flask_login import current_user
 from casetrack import clock, permissions
 from casetrack.domain import figures
 from casetrack.domain import petition_workflow as pw
+from casetrack.domain import warnings as warning_rules
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
 from casetrack.i18n import reader_words
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["wf"] = wf
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["review_offers"] = _review_offers
+    app.jinja_env.globals["warning_sentence"] = warning_sentence
 
     @app.context_processor
     def _user_context():
@@ -144,3 +146,13 @@ def _signed_change(key: str, value) -> str:
 def _review_offers(dispute, endpoint: str) -> bool:
     """Whether the case offers a review action now: the rule its action page applies (web/review.py)."""
     return review.offered(dispute, endpoint)
+
+
+def warning_sentence(entry, rule: str) -> tuple[str, bool]:
+    """A warning's or its history entry's sentence in the reader's language, and whether it is stored prose (from
+    before revision 0031: shown as written, in Chinese)."""
+    if entry.params is None:
+        return entry.text, True
+    if getattr(entry, "action", None) == "acknowledged":
+        return warning_rules.render_acknowledgement(entry.params, gettext), False
+    return warning_rules.render_sentence(rule, entry.params, gettext), False

@@ -7,6 +7,7 @@ from casetrack.extensions import db
 from casetrack.models import RiskWarning
 from tests.conftest import login
 from tests.services.test_warnings import register
+from tests.web.test_i18n import english, locale_per_request  # noqa: F401 (fixtures: the .po as it is now)
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -175,3 +176,46 @@ def test_a_mediator_sees_a_party_warning_of_their_village_without_the_other_vill
     assert own.number in page and "另有2件不在您的查看范围内" in page
     assert not any(case.number in page for case in elsewhere)
     assert OTHER_ID not in page
+
+
+# --- the sentence as data (revision 0031) -----------------------------------------------------------------------
+
+@pytest.mark.usefixtures("english")
+def test_an_english_reader_reads_the_warning_and_its_history_in_english_and_the_json_keeps_chinese(
+        client, world, warned):
+    login(client, "staff")
+    assert client.post("/auth/language", data={"locale": "en", "next": "/"}).status_code == 302
+    warning = _warning_of(warned["own"])
+    assert client.post(f"/warnings/{warning.id}", data={"note": "已安排走访", "assignee_id": world.mediator.id}
+                       ).status_code == 302
+    number = warned["own"].number
+    page = client.get(f"/warnings/{warning.id}").get_data(as_text=True)
+    assert f"<p>{number} involves 25 people.</p>" in page  # the card, and the history's raised line
+    assert f"<span>{number} involves 25 people.</span>" in page
+    assert "<span>刘明 acknowledged: 已安排走访; followed up by 王调解</span>" in page  # names and note as written
+    assert f"{number}涉及25人" not in page
+    assert f"<p>{number} involves 25 people.</p>" in client.get("/warnings").get_data(as_text=True)
+    item = next(i for i in client.get("/warnings.json").get_json() if i["id"] == warning.id)
+    assert item["text"] == f"{number}涉及25人。"  # files and the API keep Chinese
+    client.post("/auth/language", data={"locale": "zh_Hans_CN", "next": "/"})
+
+
+def test_a_warning_stored_as_prose_shows_as_written_until_the_refresh_gives_it_its_data(client, world, warned):
+    from casetrack import clock
+    from casetrack.models import WarningEvent
+    from casetrack.services import warnings as warning_services
+
+    warning = _warning_of(warned["own"])
+    warning.params = None  # as revision 0031 leaves a warning raised before it
+    for event in warning.events:
+        event.params = None
+    db.session.commit()
+    login(client, "staff")
+    page = client.get(f"/warnings/{warning.id}").get_data(as_text=True)
+    assert f'<p lang="zh">{warned["own"].number}涉及25人。</p>' in page
+    warning_services.refresh_township(world.township, clock.today())
+    db.session.commit()
+    assert _warning_of(warned["own"]).params == {"number": warned["own"].number, "people": 25, "group": False}
+    assert db.session.execute(select(WarningEvent).where(WarningEvent.warning_id == warning.id)).scalars().all() \
+        == list(warning.events)  # no history line for gaining the data: nothing changed for a reader
+    assert f'<p>{warned["own"].number}涉及25人。</p>' in client.get(f"/warnings/{warning.id}").get_data(as_text=True)
