@@ -64,3 +64,11 @@ def reader_words(text: str) -> str:
     if text == LIST_SEPARATOR:
         return pgettext("list separator", "、")
     return gettext(text) if text else text
+
+
+def case_numbers(numbers: list[str], shown: int | None = None) -> str:
+    """Case numbers joined as the language joins a list, the first `shown` of them, with "and more" (等) when
+    some are left out."""
+    kept = list(numbers if shown is None else numbers[:shown])
+    joined = pgettext("list separator", "、").join(kept)
+    return gettext("%(numbers)s等", numbers=joined) if len(numbers) > len(kept) else joined

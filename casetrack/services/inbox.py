@@ -80,6 +80,7 @@ class Line:
     import_id: int | None = None  # a ledger import with notices, marked seen from the line
     at: datetime | None = None  # when the import was done
     counts: dict | None = None  # what the import did: created, updated, skipped, notices
+    warning: RiskWarning | None = None  # a red warning: its cases and sentence, shown in the reader's language
 
     @property
     def title(self) -> str:
@@ -196,7 +197,7 @@ def _red_warning_lines(inbox: Inbox, user: User) -> None:
     inbox.add("red_warning", [Line(
         "red_warning", "、".join(r.numbers[:2]) + ("等" if len(r.numbers) > 2 else "") or str(r.since),
         "warnings.detail", {"warning_id": r.id}, place=inbox.names.get(r.village_id, "") if r.village_id else "",
-        note=r.text, rule=N_("红色预警")) for r in rows], total)
+        rule=N_("红色预警"), warning=r) for r in rows], total)
 
 
 # --- a leader: approvals, their 督办 come due, major disputes nobody answers for ----------------------------

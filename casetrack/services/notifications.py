@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import requests
-from flask_babel import force_locale, gettext, pgettext
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from casetrack.domain import warnings as warning_rules
 from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.identity import PERSONAL_NUMBER
 from casetrack.extensions import db
+from casetrack.i18n import case_numbers
 from casetrack.models import Notification, NotificationChannel, Role, Township, User, Village
 from casetrack.models.users import DEFAULT_LOCALE
 from casetrack.services import inbox as inbox_service
@@ -100,8 +101,7 @@ def _to_each(people: list[User], kind: str, now: datetime, write) -> None:
 
 def _numbers(numbers: list[str], more: bool) -> str:
     """Case numbers joined as the language joins a list, with "and more" when more are left out."""
-    joined = pgettext("list separator", "、").join(numbers)
-    return _("%(numbers)s等", numbers=joined) if more else joined
+    return case_numbers([*numbers, *(["…"] if more else [])], len(numbers))
 
 
 def announce_supervision(dispute, leader: User, due_on: date, now: datetime) -> None:
@@ -173,6 +173,11 @@ def _limit_text(line: inbox_service.Line) -> str:
     return _("(期限%(due)s,%(left)s)", due=line.due.isoformat(), left=left)
 
 
+def _line_name(line) -> str:
+    """What an inbox line is about: its case number, or a warning's first cases in the reader's language."""
+    return case_numbers(line.warning.numbers, 2) if line.warning is not None and line.warning.numbers else line.number
+
+
 def digest_text(user: User, today: date, now: datetime) -> str | None:
     """Return the day's digest of a person's inbox, in their language: how many of each kind and the first few
     numbers with limits."""
@@ -189,7 +194,7 @@ def digest_text(user: User, today: date, now: datetime) -> str | None:
             if kind in NAMELESS_KINDS:
                 parts.append(_("%(title)s%(count)s项", title=gettext(title), count=box.totals[kind]))
                 continue
-            shown = [f"{line.number}{_limit_text(line)}" for line in lines[:3]]
+            shown = [f"{_line_name(line)}{_limit_text(line)}" for line in lines[:3]]
             parts.append(_("%(title)s%(count)s项:%(numbers)s", title=gettext(title), count=box.totals[kind],
                            numbers=_numbers(shown, box.totals[kind] > len(shown))))
     return "\n".join(parts)

@@ -16,6 +16,7 @@ from casetrack.services.timeline import chinese_sentence
 from tests.conftest import login
 from tests.factories import make_dispute, timeline
 from tests.petition_factories import make_petition
+from tests.web.test_i18n import english, locale_per_request  # noqa: F401 (fixtures: the .po as it is now)
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -356,6 +357,28 @@ def test_a_red_warning_waits_in_the_inbox_of_staff_leader_and_the_villages_media
     assert response.status_code == 302
     for username in ("staff", "leader", "mediator1"):
         assert ("red_warning", case.number) not in lines(signed_in(app, username)), username
+
+
+@pytest.mark.usefixtures("english")
+def test_an_english_reader_reads_a_red_warnings_line_in_english(app, world):
+    from flask_babel import force_locale
+
+    from casetrack.i18n import case_numbers
+
+    case, _warning = _red_warning(world)
+    staff = signed_in(app, "staff")
+    assert staff.post("/auth/language", data={"locale": "en", "next": "/"}).status_code == 302
+    page = staff.get("/inbox").get_data(as_text=True)
+    (line,) = re.findall(r'<li class="inbox-line" data-kind="red_warning">.*?</li>', page, re.S)
+    assert f"{case.number} is marked preventing a civil dispute from turning criminal and not yet concluded." in line
+    assert "防止民转刑" not in line  # (the message sent when it turned red stays in the language it was sent in)
+    with force_locale("en"):  # a warning over three cases names two, as the language lists them
+        assert case_numbers(["(2026)斜调字第1号", "(2026)斜调字第2号", "(2026)斜调字第3号"], 2) \
+            == "(2026)斜调字第1号, (2026)斜调字第2号 and more"
+    with force_locale("zh_Hans_CN"):
+        assert case_numbers(["(2026)斜调字第1号", "(2026)斜调字第2号", "(2026)斜调字第3号"], 2) \
+            == "(2026)斜调字第1号、(2026)斜调字第2号等"
+    staff.post("/auth/language", data={"locale": "zh_Hans_CN", "next": "/"})
 
 
 def test_a_leaders_supervision_of_a_petition_comes_due_in_their_inbox_and_leaves_when_the_matter_closes(app, world):
