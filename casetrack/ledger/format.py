@@ -198,6 +198,9 @@ PETITION_COLUMNS = (
     Column("source_reference", "转送交办文号", "text"),
     Column("assigned_due_on", "指定办理期限", "date"),
     Column("completion_report_on", "办结报告日期", "date"),
+    # #14: 领导接访 and the police referral of 缠访闹访 (条例 Art. 47); a file without them imports as before
+    Column("leader_received_by", "接访领导", "text"),
+    Column("police_referred_on", "移交公安日期", "date"),
     Column("remarks", "备注", "text"),
 )
 

@@ -101,7 +101,8 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                    Petition.extension_days, Petition.extension_approved_by_id, Petition.answered_on,
                    Petition.opinion, Petition.satisfaction, Petition.disruptive, Petition.status,
                    Petition.source, Petition.source_body, Petition.source_reference, Petition.assigned_due_on,
-                   Petition.completion_report_on, Petition.remarks)
+                   Petition.completion_report_on, Petition.leader_received_by, Petition.police_referred_on,
+                   Petition.remarks)
             .outerjoin(first, Petition.repeat_of_id == first.id)
             .where(Petition.id.in_(chunk))
         )}
@@ -124,6 +125,7 @@ def petitions(book: TownshipBook, ids: list[int]) -> Iterator[StoredCase]:
                 answered_on=p.answered_on, opinion=p.opinion, satisfaction=p.satisfaction, disruptive=p.disruptive,
                 source=p.source, source_body=p.source_body, source_reference=p.source_reference,
                 assigned_due_on=p.assigned_due_on, completion_report_on=p.completion_report_on,
+                leader_received_by=p.leader_received_by, police_referred_on=p.police_referred_on,
                 remarks=p.remarks or None,
             )
             yield StoredCase(case_id, p.status, values)

@@ -20,7 +20,8 @@ _DISPUTE_FIELDS = ("registered_on", "source", "channel", "summary", "people_invo
 _DISPUTE_IDS = {"village": "village_id", "natural_village": "natural_village_id", "dispute_type": "dispute_type_id"}
 _PETITION_FIELDS = ("received_on", "channel", "persons", "request", "level", "cross_level", "decision",
                     "decided_on", "extension_days", "answered_on", "opinion", "satisfaction", "disruptive",
-                    "source", "source_body", "source_reference", "assigned_due_on", "completion_report_on")
+                    "source", "source_body", "source_reference", "assigned_due_on", "completion_report_on",
+                    "leader_received_by", "police_referred_on")
 _PETITION_IDS = {"village": "village_id", "category": "category_id"}
 
 

@@ -364,6 +364,26 @@ def petition_rules(v) -> list[tuple[str, BadValue]]:
     if v.satisfaction is not None and v.answered_on is None:
         problems.append(("satisfaction", BadValue("出具处理意见后才能评价满意度")))
     problems += _source_rules(v)
+    problems += _reception_and_referral_rules(v)
+    return problems
+
+
+def _reception_and_referral_rules(v) -> list[tuple[str, BadValue]]:
+    """A leader receives a visit, not a letter; only a 缠访闹访 matter goes to the police, on or after its receipt
+    (the same rules as the petition page: services.petitions)."""
+    problems = []
+    leader = getattr(v, "leader_received_by", None)
+    if leader and v.channel != pw.Channel.VISIT.value:
+        problems.append(("leader_received_by", BadValue("只有来访才能填写接访领导。")))
+    elif leader and len(leader) > 60:
+        problems.append(("leader_received_by", BadValue("接访领导姓名太长,最多60个字。")))
+    referred_on = getattr(v, "police_referred_on", None)
+    if referred_on is not None:
+        if not v.disruptive:
+            problems.append(("police_referred_on", BadValue("只有缠访闹访的信访事项才移交公安机关处理")))
+        elif referred_on < v.received_on:
+            problems.append(("police_referred_on", BadValue("移交公安日期不能早于登记日期(%(day)s)",
+                                                            day=v.received_on.isoformat())))
     return problems
 
 

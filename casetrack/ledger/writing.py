@@ -326,7 +326,8 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "due_on": due, "opinion_due_on": opinion_due,
         "source": source, "source_body": v.source_body if source != pw.Source.OWN.value else None,
         "source_reference": v.source_reference, "assigned_due_on": v.assigned_due_on,
-        "completion_report_on": v.completion_report_on, "remarks": v.remarks or None,
+        "completion_report_on": v.completion_report_on, "leader_received_by": v.leader_received_by,
+        "police_referred_on": v.police_referred_on if v.disruptive else None, "remarks": v.remarks or None,
         "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
     }
 
