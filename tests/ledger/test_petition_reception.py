@@ -9,7 +9,16 @@ from openpyxl import load_workbook
 from casetrack.extensions import db
 from casetrack.ledger.format import PETITION_COLUMNS
 from casetrack.models import Petition
-from tests.ledger.helpers import PETITION_HEADERS, count, day, ledger, petition, petition_by_number, table, write_xlsx
+from tests.ledger.helpers import (
+    PETITION_HEADERS,
+    count,
+    day,
+    ledger,
+    petition,
+    petition_by_number,
+    table,
+    write_xlsx,
+)
 
 NEW_HEADERS = ["接访领导", "移交公安日期"]
 
