@@ -433,6 +433,11 @@ class Conclusion:
     notes: str | None = None
     agreement_amount_fen: int | None = None  # 协议涉及金额, in fen; only on an agreement
 
+    def details(self) -> dict[str, object]:
+        """The outcome's fields by their keys in wf.OUTCOME_FIELDS (履行情况 comes later, with the return visit)."""
+        keys = [key for key in wf.OUTCOME_DETAILS if key != "performance"]
+        return {key: getattr(self, "agreement_amount_fen" if key == "agreement_amount" else key) for key in keys}
+
 
 def conclude(
     dispute: Dispute, actor: User, result: Conclusion, today: date, expected_version: int | None = None
@@ -441,17 +446,9 @@ def conclude(
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.CONCLUDE)
     _check_date(dispute, result.closed_on, today, N_("结案日期"))
-    wf.check_outcome_details(
-        result.outcome,
-        agreement_form=result.agreement_form,
-        agreement_terms=result.agreement_terms,
-        channels_told=result.channels_told,
-        end_reason=result.end_reason,
-    )
+    wf.check_outcome_details(result.outcome, **result.details())
     if result.performance_deadline and result.performance_deadline < result.closed_on:
         raise DomainError("履行期限不能早于协议达成日期。")
-    if result.agreement_amount_fen is not None and result.outcome is not wf.Outcome.SUCCEEDED:
-        raise DomainError("只有调解成功、达成协议的案件才填写协议涉及金额。")
     if result.agreement_amount_fen is not None and result.agreement_amount_fen < 0:
         raise DomainError("金额不能为负数。")
     channels_told = wf.ReferralOut.normalise(result.channels_told)

@@ -363,22 +363,21 @@ def _prepare_assign(dispute: Dispute, form) -> None:
 
 
 def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
+    """The conclusion as the form gives it, with the chosen outcome's fields only (wf.OUTCOME_FIELDS)."""
     outcome = wf.Outcome(form.outcome.data)
-    success = outcome is wf.Outcome.SUCCEEDED
-    return services.Conclusion(
-        outcome=outcome, closed_on=form.closed_on.data,
-        agreement_form=wf.AgreementForm(form.agreement_form.data) if success else None,
-        agreement_facts=form.agreement_facts.data if success else None,
-        agreement_terms=form.agreement_terms.data if success else None,
-        performance_manner=form.performance_manner.data if success else None,
-        performance_deadline=form.performance_deadline.data if success else None,
-        agreement_copies=form.agreement_copies.data if success else None,
-        channels_told=form.channels_told.data if outcome is wf.Outcome.FAILED else [],
-        legal_aid_referred=form.legal_aid_referred.data if outcome is wf.Outcome.FAILED else False,
-        end_reason=wf.EndReason(form.end_reason.data) if outcome is wf.Outcome.ENDED else None,
-        notes=form.notes.data,
-        agreement_amount_fen=getattr(form.agreement_amount, "fen", None) if success else None,
-    )
+    allowed = wf.OUTCOME_FIELDS[outcome].allowed
+    result = services.Conclusion(outcome=outcome, closed_on=form.closed_on.data, notes=form.notes.data)
+    if "agreement_form" in allowed:
+        result.agreement_form = wf.AgreementForm(form.agreement_form.data)
+    if "agreement_amount" in allowed:
+        result.agreement_amount_fen = getattr(form.agreement_amount, "fen", None)
+    if "end_reason" in allowed:
+        result.end_reason = wf.EndReason(form.end_reason.data)
+    for key in ("agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies",
+                "channels_told", "legal_aid_referred"):
+        if key in allowed:
+            setattr(result, key, form[key].data)
+    return result
 
 
 def _state_allows(action: wf.DisputeAction) -> Callable[[Dispute], bool]:
