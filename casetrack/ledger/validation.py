@@ -34,12 +34,11 @@ from casetrack.ledger.format import (
 )
 from casetrack.ledger.lookups import Books, TownshipBook
 from casetrack.ledger.mapping import LedgerMap, normalise_value
-from casetrack.models.petitions import DECISION_LABELS
 
 DS = wf.DisputeState
 CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
-HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
+HANDLED = tuple(d.value for d in pw.Decision if d.handled)  # decisions after which the matter is handled and answered
 _CACHED_KINDS = {"date", "int", "bool", "choice", "ground", "routes", "money"}
 REFERRAL = wf.Source.REFERRAL.value
 NAMES_CACHED = 10_000  # distinct names cells kept per sheet; beyond that, mostly one-off parties, each is split anew
@@ -360,7 +359,7 @@ def is_declined(status: str, outcome: str | None) -> bool:
 def petition_rules(v) -> list[tuple[str, BadValue]]:
     """Return (column key, reason) for each rule of the 信访工作条例 a petition's values break."""
     problems = []
-    decision = Label(DECISION_LABELS[v.decision])
+    decision = Label(pw.Decision(v.decision).label)
     if v.decision != "pending" and v.decided_on is None:
         problems.append(("decided_on", BadValue("受理情况为“%(decision)s”时必须填写受理日期", decision=decision)))
     if v.decision == "pending" and v.decided_on is not None:

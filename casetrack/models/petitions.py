@@ -33,10 +33,6 @@ class PetitionCategory(TownshipList, db.Model):
     __tablename__ = "petition_categories"
 
 
-DECISIONS = ("pending", "accepted", "not_accepted", "forwarded", "assigned")
-DECISION_LABELS = {"pending": "待定", "accepted": "受理", "not_accepted": "不予受理", "forwarded": "转送", "assigned": "交办"}
-
-
 class Petition(db.Model):
     """A petition matter (信访事项) from receipt to its end (终结)."""
 
@@ -51,7 +47,7 @@ class Petition(db.Model):
         enum_check("source", pw.Source),
         enum_check("objection_outcome", pw.ObjectionOutcome, nullable=True),
         enum_check("legal_route", pw.LegalRoute, nullable=True),
-        CheckConstraint("decision IN ('" + "', '".join(DECISIONS) + "')", name="decision_known"),
+        enum_check("decision", pw.Decision),
         CheckConstraint("persons >= 1", name="persons_positive"),
         CheckConstraint("extension_days >= 0 AND extension_days <= 30", name="extension_at_most_30"),
         CheckConstraint("extension_days = 0 OR extension_approved_by_id IS NOT NULL", name="extension_approved"),
@@ -102,7 +98,7 @@ class Petition(db.Model):
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
     status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED.value)
 
-    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decision: Mapped[pw.Decision] = mapped_column(EnumValue(pw.Decision, 16), default=pw.Decision.PENDING.value)
     decided_on: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str | None] = mapped_column(Text)  # reason not accepted, or the body forwarded/assigned to
     started_on: Mapped[date | None] = mapped_column(Date)

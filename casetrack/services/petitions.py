@@ -187,21 +187,22 @@ def _same_matter(petition: Petition) -> list[Petition]:
 
 
 def decide(
-    petition: Petition, actor: User, decision: str, on: date, today: date, note: str | None = None,
+    petition: Petition, actor: User, decision: pw.Decision | str, on: date, today: date, note: str | None = None,
     expected_version: int | None = None,
 ) -> None:
     """Decide within 15 days: 受理, 不予受理, 转送 or 交办 (Art. 22-23)."""
     check_version(petition, expected_version)
-    action = {"accepted": A.ACCEPT, "not_accepted": A.NOT_ACCEPT, "forwarded": A.FORWARD, "assigned": A.ASSIGN}[decision]
+    decision = pw.Decision(decision)
+    action = decision.action
     pw.next_state(petition.state, action)
     _check_date(petition, on, today, N_("决定日期"))
-    if decision != "accepted" and not (note or "").strip():
-        if decision == "not_accepted":
+    if decision is not pw.Decision.ACCEPTED and not (note or "").strip():
+        if decision is pw.Decision.NOT_ACCEPTED:
             raise DomainError("请填写不予受理的理由。")
-        if decision == "forwarded":
+        if decision is pw.Decision.FORWARDED:
             raise DomainError("请填写转送的机关。")
         raise DomainError("请填写交办的单位。")
-    if decision in ("accepted", "assigned"):
+    if decision.handled:
         others = _same_matter(petition)
         had_second_review = any(p.second_review_answered_on for p in others)
         if not pw.can_accept_again([p.state for p in others], had_second_review):
@@ -213,7 +214,7 @@ def decide(
     petition.decision_note = (note or "").strip() or None
     deadline = time_limits.acceptance_deadline(petition)
     late_due = deadline.due if on > deadline.due else None
-    if decision == "not_accepted":
+    if decision is pw.Decision.NOT_ACCEPTED:
         petition.closed_on = on
     _move(petition, actor, action, {"on": on, "note": petition.decision_note, "late_due": late_due})
 
@@ -484,7 +485,7 @@ def record_objection_outcome(petition: Petition, actor: User, agreed: bool, on: 
     changes = {"objection_outcome": (pw.ObjectionOutcome.PENDING, outcome)}
     if agreed:
         pw.next_state(petition.state, A.FORWARD)
-        petition.decision = "forwarded"
+        petition.decision = pw.Decision.FORWARDED
         petition.decided_on = on
         petition.decision_note = f"异议经{petition.source_body}同意,交还相关材料"
         _move(petition, actor, A.FORWARD, {"body": petition.source_body, "on": on}, changes, kind="objection_agreed")
@@ -535,7 +536,7 @@ def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, bo
     route = pw.LegalRoute(route)
     deadline = time_limits.acceptance_deadline(petition)
     late_due = deadline.due if told_on > deadline.due else None
-    petition.decision = "accepted"
+    petition.decision = pw.Decision.ACCEPTED
     petition.decided_on = told_on
     petition.legal_route = route.value
     petition.legal_route_body = body.strip()

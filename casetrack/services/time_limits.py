@@ -189,7 +189,7 @@ def opinion_deadline(petition: Petition) -> dl.Deadline | None:
 
     A matter routed into a legal procedure at acceptance (依法分类处理, Art. 31) leaves the 60-day track.
     """
-    if petition.decision not in ("accepted", "assigned") or petition.decided_on is None:
+    if not (petition.decision and pw.Decision(petition.decision).handled) or petition.decided_on is None:
         return None
     if getattr(petition, "legal_route", None):
         return None

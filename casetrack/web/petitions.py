@@ -203,7 +203,7 @@ def _prepare_report(petition: Petition, form) -> None:
 ACTIONS: dict[str, Action] = {
     "decide": Action(
         _l("受理、转送或交办"), forms.DecideForm, _allows(A.ACCEPT),
-        lambda p, f: services.decide(p, current_user, f.decision.data, f.decided_on.data, _today(), f.note.data,
+        lambda p, f: services.decide(p, current_user, pw.Decision(f.decision.data), f.decided_on.data, _today(), f.note.data,
                                      f.expected_version),
     ),
     "start": Action(_l("开始办理"), forms.StartForm, _allows(A.START),
