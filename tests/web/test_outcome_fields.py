@@ -15,8 +15,8 @@ from casetrack.domain.errors import DomainError
 from casetrack.forms.cases import ConcludeForm
 from casetrack.ledger import validation
 from casetrack.ledger.format import DISPUTE, VALUES
-from tests.factories import make_dispute
 from tests.conftest import login
+from tests.factories import make_dispute
 
 DOMAIN_VALUES = {
     "agreement_form": wf.AgreementForm.WRITTEN, "agreement_facts": "院墙占道", "agreement_terms": "拆除院墙",
