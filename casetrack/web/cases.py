@@ -94,7 +94,7 @@ def _intake_form() -> forms.IntakeForm:
         chosen = db.session.get(Village, form.village_id.data or form.village_id.choices[0][0])
         township_id = chosen.township_id if chosen else None
     form.dispute_type_id.choices = _type_choices(township_id)
-    if current_user.role_enum is Role.MEDIATOR and request.method == "GET":
+    if current_user.role is Role.MEDIATOR and request.method == "GET":
         form.village_id.data = current_user.village_id
     return form
 
@@ -145,7 +145,7 @@ def new():
             return render_template("cases/new.html", form=form, candidates=shown, beyond_reach=beyond), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
-            if current_user.role_enum is Role.MEDIATOR and dispute.village_id == current_user.village_id:
+            if current_user.role is Role.MEDIATOR and dispute.village_id == current_user.village_id:
                 # a village mediator registering their own village's case handles it: no 指派调解员 step
                 services.name_registering_mediator(dispute, current_user)
         except DomainError as refusal:
@@ -356,7 +356,7 @@ def _prepare_assign(dispute: Dispute, form) -> None:
         ).order_by(User.role, Village.position, User.username)
     ).scalars()
     form.mediator_ids.choices = [
-        (u.id, f"{u.display_name}({u.village.name if u.village else _(u.role_enum.label)})") for u in mediators
+        (u.id, f"{u.display_name}({u.village.name if u.village else _(u.role.label)})") for u in mediators
     ]
     if request.method == "GET":
         form.mediator_ids.data = [u.id for u in dispute.mediators]

@@ -73,7 +73,7 @@ def _intake_form(township: Township) -> forms.PetitionIntakeForm:
         select(Village).where(permissions.village_scope(current_user), Village.township_id == township.id)
         .order_by(Village.position)
     ).scalars().all()
-    if current_user.role_enum is Role.MEDIATOR:
+    if current_user.role is Role.MEDIATOR:
         form.village_id.choices = [(v.id, v.name) for v in villages]
         if request.method == "GET":
             form.village_id.data = current_user.village_id
