@@ -106,7 +106,7 @@ def case_ids(kind: str, township_id: int, year: int) -> list[int]:
         model.township_id == township_id, day >= date(year, 1, 1), day <= date(year, 12, 31)
     ).order_by(day, model.id)
     if kind == DISPUTE:
-        query = query.where(Dispute.merged_into_id.is_(None))
+        query = query.where(Dispute.not_merged)
     return list(db.session.execute(query).scalars())
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casetrack.clock import now_utc
@@ -248,6 +249,17 @@ class Dispute(db.Model):
     @property
     def state(self) -> wf.DisputeState:
         return wf.DisputeState(self.status)
+
+    @hybrid_property
+    def not_merged(self) -> bool:
+        """A case in its own right, not a duplicate merged into another (合并): the lists, the queue, the figures,
+        the exports and the API show only these. In a query: select(Dispute).where(Dispute.not_merged)."""
+        return self.merged_into_id is None
+
+    @not_merged.inplace.expression
+    @classmethod
+    def _not_merged_expression(cls):
+        return cls.merged_into_id.is_(None)
 
     @property
     def level_enum(self) -> wf.Level:

@@ -164,7 +164,7 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     # one query for the places' names instead of one lazy load per line
     inbox.names = dict(db.session.execute(select(Village.id, Village.name).where(
         Village.township_id == township_id) if township_id is not None else select(Village.id, Village.name)).all())
-    disputes = and_(permissions.dispute_scope(user), Dispute.merged_into_id.is_(None))
+    disputes = and_(permissions.dispute_scope(user), Dispute.not_merged)
     petitions = permissions.petition_scope(user)
     # Every query below carries the user's reach itself (disputes, petitions above; rounds by the user's own
     # village or township), as it must outside a request; the reach hook would only add the same limits again,
