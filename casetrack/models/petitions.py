@@ -90,15 +90,15 @@ class Petition(db.Model):
     persons: Mapped[int] = mapped_column(default=1)
     category_id: Mapped[int] = mapped_column(ForeignKey("petition_categories.id"))
     request: Mapped[str] = mapped_column(Text)
-    level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP.value)
+    level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP)
     cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
     disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
     police_referred_on: Mapped[date | None] = mapped_column(Date)  # 缠访闹访: unlawful conduct sent to the police (Art. 47)
     leader_received_by: Mapped[str | None] = mapped_column(String(60))  # 领导接访: the leader who received this visit
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
-    status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED.value)
+    status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED)
 
-    decision: Mapped[pw.Decision] = mapped_column(EnumValue(pw.Decision, 16), default=pw.Decision.PENDING.value)
+    decision: Mapped[pw.Decision] = mapped_column(EnumValue(pw.Decision, 16), default=pw.Decision.PENDING)
     decided_on: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str | None] = mapped_column(Text)  # reason not accepted, or the body forwarded/assigned to
     started_on: Mapped[date | None] = mapped_column(Date)
@@ -129,7 +129,7 @@ class Petition(db.Model):
 
     # Where the matter came from (Art. 22-23): received here, or forwarded / assigned from above with the
     # referring body and its reference number (文号); received_on is then the day the township received it.
-    source: Mapped[pw.Source] = mapped_column(EnumValue(pw.Source, 16), default=pw.Source.OWN.value, server_default=pw.Source.OWN.value)
+    source: Mapped[pw.Source] = mapped_column(EnumValue(pw.Source, 16), default=pw.Source.OWN, server_default=pw.Source.OWN.value)
     source_body: Mapped[str | None] = mapped_column(String(100))
     source_reference: Mapped[str | None] = mapped_column(String(60))
     assigned_due_on: Mapped[date | None] = mapped_column(Date)  # 交办: the 办理期限 the higher body set

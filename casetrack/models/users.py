@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetrack.clock import now_utc
@@ -64,10 +64,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @validates("role")
-    def _role_member(self, _key, value):
-        """Keep the role as the enum's member from the moment it is set, not only once read back."""
-        return Role(value) if value is not None else None
 
     @property
     def language(self) -> str:

@@ -381,7 +381,7 @@ def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
 
 
 def _state_allows(action: wf.DisputeAction) -> Callable[[Dispute], bool]:
-    return lambda d: action in wf.allowed_actions(d.state, d.outcome_enum)
+    return lambda d: action in wf.allowed_actions(d.state, d.outcome)
 
 
 S = wf.DisputeState
@@ -458,7 +458,7 @@ ACTIONS: dict[str, Action] = {
         lambda d, f: services.archive(d, current_user, f.archived_on.data, _user_today(), f.expected_version),
     ),
     "escalate": Action(
-        _l("上报升级"), forms.EscalateForm, lambda d: wf.can_escalate(d.state, d.level_enum),
+        _l("上报升级"), forms.EscalateForm, lambda d: wf.can_escalate(d.state, d.level),
         lambda d, f: services.escalate(d, current_user, f.reason.data, f.expected_version),
     ),
 }
