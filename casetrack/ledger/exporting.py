@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from casetrack import clock
 from casetrack.domain import deadlines as dl
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.ledger import stored
@@ -71,7 +72,7 @@ def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: d
     handling = None
     if v.decision in HANDLED and v.decided_on is not None:
         handling = _safely(lambda: dl.petition_opinion_deadline(v.decided_on, v.extension_days or 0, policy))
-    decided = v.decided_on if v.decision != "pending" else None
+    decided = v.decided_on if v.decision != pw.Decision.PENDING else None
     overdue = dl.is_overdue_on(acceptance, decided, today) or dl.is_overdue_on(handling, v.answered_on, today)
     return Limits(acceptance.due if acceptance else None, handling.due if handling else None, overdue,
                   time_limits.limit_note(acceptance, handling))

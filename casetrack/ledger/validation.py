@@ -38,6 +38,7 @@ from casetrack.ledger.mapping import LedgerMap, normalise_value
 DS = wf.DisputeState
 CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
+PENDING = pw.Decision.PENDING
 HANDLED = tuple(d.value for d in pw.Decision if d.handled)  # decisions after which the matter is handled and answered
 _CACHED_KINDS = {"date", "int", "bool", "choice", "ground", "routes", "money"}
 REFERRAL = wf.Source.REFERRAL.value
@@ -271,7 +272,7 @@ def merge(kind: str, given, stored):
         if merged["source"] != REFERRAL:
             drop("referral_origin", "referral_body", "referral_received_on")
     else:
-        if merged["decision"] == "pending":
+        if merged["decision"] == PENDING:
             drop("decided_on")
         if merged["decision"] not in HANDLED:
             drop("answered_on", "opinion", "satisfaction", "extension_approver")
@@ -360,9 +361,9 @@ def petition_rules(v) -> list[tuple[str, BadValue]]:
     """Return (column key, reason) for each rule of the 信访工作条例 a petition's values break."""
     problems = []
     decision = Label(pw.Decision(v.decision).label)
-    if v.decision != "pending" and v.decided_on is None:
+    if v.decision != PENDING and v.decided_on is None:
         problems.append(("decided_on", BadValue("受理情况为“%(decision)s”时必须填写受理日期", decision=decision)))
-    if v.decision == "pending" and v.decided_on is not None:
+    if v.decision == PENDING and v.decided_on is not None:
         problems.append(("decided_on", BadValue("受理情况为“待定”(或未填)时不应有受理日期")))
     if v.decided_on is not None and v.decided_on < v.received_on:
         problems.append(("decided_on", BadValue("受理日期不能早于登记日期(%(day)s)", day=v.received_on.isoformat())))
@@ -416,8 +417,10 @@ RULES = {DISPUTE: dispute_rules, "petition": petition_rules}
 
 def petition_status(v) -> str:
     """Return the state a petition's ledger values put it in; an opinion in a ledger counts as delivered."""
-    if v.decision in ("pending", "not_accepted", "forwarded"):
-        return {"pending": "registered", "not_accepted": "not_accepted", "forwarded": "forwarded"}[v.decision]
+    settled = {PENDING: pw.PetitionState.REGISTERED, pw.Decision.NOT_ACCEPTED: pw.PetitionState.NOT_ACCEPTED,
+               pw.Decision.FORWARDED: pw.PetitionState.FORWARDED}
+    if v.decision in settled:
+        return settled[v.decision].value
     if v.answered_on is None:
         return v.decision
     return pw.PetitionState.RATED.value if v.satisfaction else pw.PetitionState.DELIVERED.value

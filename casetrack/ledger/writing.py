@@ -288,7 +288,7 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "decided_on": v.decided_on, "extension_days": v.extension_days or 0,
         "extension_approved_by_id": v.extension_approver if v.extension_days else None,
         "opinion": v.opinion, "answered_on": v.answered_on, "delivered_on": v.answered_on,
-        "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == "not_accepted" else None,
+        "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == pw.Decision.NOT_ACCEPTED else None,
         "due_on": due, "opinion_due_on": opinion_due,
         "source": source, "source_body": v.source_body if source != pw.Source.OWN.value else None,
         "source_reference": v.source_reference, "assigned_due_on": v.assigned_due_on,
