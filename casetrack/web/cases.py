@@ -350,8 +350,8 @@ def _prepare_assign(dispute: Dispute, form) -> None:
         select(User).outerjoin(Village, User.village_id == Village.id).where(
             User.active.is_(True),
             or_(
-                (User.role == Role.MEDIATOR.value) & (Village.township_id == dispute.township_id),
-                (User.role == Role.STAFF.value) & (User.township_id == dispute.township_id),
+                (User.role == Role.MEDIATOR) & (Village.township_id == dispute.township_id),
+                (User.role == Role.STAFF) & (User.township_id == dispute.township_id),
             ),
         ).order_by(User.role, Village.position, User.username)
     ).scalars()
@@ -399,7 +399,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "objection": Action(
         _l("当事人拒绝调解"), forms.ObjectionForm,
-        lambda d: d.source == wf.Source.INITIATIVE.value and d.state in wf.OBJECTION_STATES,
+        lambda d: d.source is wf.Source.INITIATIVE and d.state in wf.OBJECTION_STATES,
         lambda d, f: services.record_objection(d, current_user, f.objected_on.data, f.party.data, f.note.data,
                                                _user_today(), f.expected_version),
         lambda d, f: setattr(f.party, "choices", [(p.name, f"{p.name}({_(wf.PartySide(p.side).label)})") for p in d.parties]),
@@ -442,7 +442,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "judicial-confirmation": Action(
         _l("司法确认"), forms.JudicialConfirmationForm,
-        lambda d: d.outcome == wf.Outcome.SUCCEEDED.value and d.judicial_confirmation_applied_on is None
+        lambda d: d.outcome is wf.Outcome.SUCCEEDED and d.judicial_confirmation_applied_on is None
         and (d.state is not S.ARCHIVED or time_limits.judicial_confirmation_window(d, _user_today()) is not None),
         lambda d, f: _warn_if_late(judicial_confirmation.record_judicial_confirmation(
             d, current_user, f.applied_on.data, f.court.data, _user_today(), f.effective_on.data, f.late_note.data)),
@@ -474,7 +474,7 @@ def next_step(dispute: Dispute) -> str | None:
     if state is S.MEDIATING:
         return "conclude" if dispute.sessions else "session"
     if state is S.CONCLUDED:
-        return "return-visit" if dispute.outcome == wf.Outcome.SUCCEEDED.value else "archive"
+        return "return-visit" if dispute.outcome is wf.Outcome.SUCCEEDED else "archive"
     if state is S.VISITED:
         return "archive"
     return None
