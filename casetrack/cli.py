@@ -158,7 +158,7 @@ def user_add(username, role, village, township, county, full_name, password_stdi
     except DomainError as refused:
         _fail(str(refused))
     db.session.commit()
-    click.echo(f"已创建用户 {user.username}({user.role_enum.label})")
+    click.echo(f"已创建用户 {user.username}({user.role.label})")
 
 
 @user_group.command("password")

@@ -50,7 +50,7 @@ def dispute_scope(user: User):
 
 def village_scope(user: User):
     """Return a WHERE clause limiting villages to those the user may register cases in."""
-    role = user.role_enum
+    role = user.role
     if role is Role.MEDIATOR:
         return Village.id == user.village_id
     if role is Role.COUNTY:
@@ -64,29 +64,29 @@ def village_scope(user: User):
 
 def can_register(user: User) -> bool:
     """Tell whether the user may register new disputes."""
-    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+    return user.role in (Role.MEDIATOR, Role.STAFF)
 
 
 def can_register_petition(user: User) -> bool:
     """Staff register petitions for the township, mediators for their own village."""
-    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+    return user.role in (Role.MEDIATOR, Role.STAFF)
 
 
 def can_register_petition_for(user: User, village_id: int | None) -> bool:
     """Staff register a petition for any village of the township or none; a mediator for their own village only."""
-    if user.role_enum is Role.MEDIATOR:
+    if user.role is Role.MEDIATOR:
         return village_id is not None and village_id == user.village_id
-    return user.role_enum is Role.STAFF
+    return user.role is Role.STAFF
 
 
 def can_record_screening(user: User) -> bool:
     """Mediators record their village's screening rounds, staff the township's and any village's."""
-    return user.role_enum in (Role.MEDIATOR, Role.STAFF)
+    return user.role in (Role.MEDIATOR, Role.STAFF)
 
 
 def can_record_round(user: User, level: str, village_id: int | None) -> bool:
     """Staff record any round of their township; a mediator only their own village's village-level rounds."""
-    role = user.role_enum
+    role = user.role
     if role is Role.STAFF:
         return True
     return role is Role.MEDIATOR and level == "village" and village_id == user.village_id
@@ -94,58 +94,58 @@ def can_record_round(user: User, level: str, village_id: int | None) -> bool:
 
 def can_plan_screening(user: User) -> bool:
     """Township staff name the periods (holidays, sensitive times) that demand more frequent rounds."""
-    return user.role_enum is Role.STAFF
+    return user.role is Role.STAFF
 
 
 def can_act_in_bulk(user: User) -> bool:
     """Township staff apply one action to many cases from the queue."""
-    return user.role_enum is Role.STAFF
+    return user.role is Role.STAFF
 
 
 def can_import_ledger(user: User) -> bool:
     """Township staff import and export the township's ledger (台账)."""
-    return user.role_enum is Role.STAFF and user.township_id is not None
+    return user.role is Role.STAFF and user.township_id is not None
 
 
 def can_administer(user: User) -> bool:
     """Admins keep users, places, settings and the holiday calendar."""
-    return user.role_enum is Role.ADMIN
+    return user.role is Role.ADMIN
 
 
 def can_edit_holiday_calendar(user: User) -> bool:
     """The calendar is county-wide (issue 13): only an admin of no single township changes it."""
-    return user.role_enum is Role.ADMIN and user.township_id is None
+    return user.role is Role.ADMIN and user.township_id is None
 
 
 def can_read_reports(user: User) -> bool:
     """Township staff, leaders, admins and the county read the figures; a village mediator does not."""
-    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN, Role.COUNTY)
+    return user.role in (Role.STAFF, Role.LEADER, Role.ADMIN, Role.COUNTY)
 
 
 def can_freeze_reports(user: User) -> bool:
     """Township staff publish (freeze) a period's figures."""
-    return user.role_enum is Role.STAFF and user.township_id is not None
+    return user.role is Role.STAFF and user.township_id is not None
 
 
 def can_read_county(user: User) -> bool:
     """The county's staff read their county's roll-up (/county); an admin of no single township reads any county's."""
-    role = user.role_enum
+    role = user.role
     return role is Role.COUNTY or (role is Role.ADMIN and user.township_id is None)
 
 
 def can_submit_returns(user: User) -> bool:
     """Township staff submit their township's monthly return (月报)."""
-    return user.role_enum is Role.STAFF and user.township_id is not None
+    return user.role is Role.STAFF and user.township_id is not None
 
 
 def can_review_return(user: User, monthly_return) -> bool:
     """The county's accounts accept or send back the returns of their county's townships."""
-    return user.role_enum is Role.COUNTY and reach_of(user).holds(monthly_return)
+    return user.role is Role.COUNTY and reach_of(user).holds(monthly_return)
 
 
 def can_read_return(user: User, monthly_return) -> bool:
     """A return is read by its township's staff, leaders and admins, its county and a county-wide admin."""
-    if user.role_enum is Role.MEDIATOR:
+    if user.role is Role.MEDIATOR:
         return False
     reach = reach_of(user)
     return reach.everywhere or (reach.village_id is None and reach.holds(monthly_return))
@@ -153,7 +153,7 @@ def can_read_return(user: User, monthly_return) -> bool:
 
 def can_list_supervised(user: User) -> bool:
     """A leader, or a county account, keeps a list of the cases they supervise (督办)."""
-    return user.role_enum in (Role.LEADER, Role.COUNTY)
+    return user.role in (Role.LEADER, Role.COUNTY)
 
 
 # --- what a user may do to one case ------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def can_list_supervised(user: User) -> bool:
 def _handles(user: User, dispute: Dispute) -> bool:
     """Staff handle their whole township; a mediator their own village's cases while handled at village level
     (escalating one to the township hands it over). Leaders and admins read."""
-    role = user.role_enum
+    role = user.role
     if role is Role.STAFF:
         return dispute.township_id == user.township_id
     if role is Role.MEDIATOR:
@@ -171,19 +171,19 @@ def _handles(user: User, dispute: Dispute) -> bool:
 
 def _reviews(user: User, dispute: Dispute) -> bool:
     """Township staff review their township's cases (send back, merge, look for duplicates)."""
-    return user.role_enum is Role.STAFF and dispute.township_id == user.township_id
+    return user.role is Role.STAFF and dispute.township_id == user.township_id
 
 
 def _corrects(user: User, dispute: Dispute) -> bool:
     """A case sent back is corrected by whoever handles it, or by the village's mediator who registered it."""
-    return _handles(user, dispute) or (user.role_enum is Role.MEDIATOR and dispute.village_id == user.village_id)
+    return _handles(user, dispute) or (user.role is Role.MEDIATOR and dispute.village_id == user.village_id)
 
 
 def _supervises(user: User, dispute: Dispute) -> bool:
     """A leader of the township supervises (督办) its cases; the county supervises every township of the county."""
-    if user.role_enum is Role.COUNTY:
+    if user.role is Role.COUNTY:
         return reach_of(user).holds(dispute)
-    return user.role_enum is Role.LEADER and dispute.township_id == user.township_id
+    return user.role is Role.LEADER and dispute.township_id == user.township_id
 
 
 CASE_ACTIONS = {
@@ -229,7 +229,7 @@ class Abilities:
 def can_search_phones(user: User) -> bool:
     """Township staff, leaders and admins find a party or petitioner by phone in the queue; a village mediator
     does not (issue 18): the search of a village's phone reaches no one's number."""
-    return user.role_enum in (Role.STAFF, Role.LEADER, Role.ADMIN)
+    return user.role in (Role.STAFF, Role.LEADER, Role.ADMIN)
 
 
 def sees_personal_data(user: User, dispute: Dispute) -> bool:
@@ -244,12 +244,12 @@ def petition_scope(user: User):
 
 def can_handle_petition(user: User, petition: Petition) -> bool:
     """Only township staff handle petitions once registered."""
-    return user.role_enum is Role.STAFF and petition.township_id == user.township_id
+    return user.role is Role.STAFF and petition.township_id == user.township_id
 
 
 def can_approve_extension(user: User, petition: Petition) -> bool:
     """A leader of the township approves extensions of the handling limit (Art. 34)."""
-    return user.role_enum is Role.LEADER and petition.township_id == user.township_id
+    return user.role is Role.LEADER and petition.township_id == user.township_id
 
 
 PETITION_ACTIONS = {
@@ -284,7 +284,7 @@ def round_scope(user: User):
 
 def can_acknowledge_warning(user: User, warning: RiskWarning) -> bool:
     """Staff and leaders of the township acknowledge its warnings; a mediator their own village's."""
-    role = user.role_enum
+    role = user.role
     if role in (Role.STAFF, Role.LEADER):
         return warning.township_id == user.township_id
     return role is Role.MEDIATOR and warning.village_id is not None and warning.village_id == user.village_id
@@ -292,7 +292,7 @@ def can_acknowledge_warning(user: User, warning: RiskWarning) -> bool:
 
 def can_set_warning_rules(user: User, township) -> bool:
     """An admin sets the warning thresholds and sensitive periods of their township (a county admin: any)."""
-    return user.role_enum is Role.ADMIN and user.township_id in (None, township.id)
+    return user.role is Role.ADMIN and user.township_id in (None, township.id)
 
 
 def warning_scope(user: User):
@@ -346,7 +346,7 @@ def reach_of(user: User | None) -> Reach:
     """Return the reach of a signed-in user (NOWHERE for nobody): the one rule every scope here follows."""
     if user is None or not getattr(user, "is_authenticated", False):
         return NOWHERE
-    role = user.role_enum
+    role = user.role
     if role is Role.MEDIATOR:
         return Reach(village_id=user.village_id) if user.village_id is not None else NOWHERE
     if role in (Role.STAFF, Role.LEADER, Role.ADMIN):

@@ -133,7 +133,7 @@ def investigation(case: Dispute, show_personal: bool) -> Document:
 
 
 def _result(case: Dispute) -> str:
-    outcome = case.outcome_enum
+    outcome = case.outcome
     if outcome is wf.Outcome.SUCCEEDED:
         form = wf.AgreementForm(case.agreement_form)
         paper = "调解协议书" if form is wf.AgreementForm.WRITTEN else "口头协议登记表"

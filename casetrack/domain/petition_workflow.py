@@ -66,6 +66,36 @@ class PetitionAction(LabelledEnum):
     OBJECT = ("object", "提出异议")
 
 
+class Decision(LabelledEnum):
+    """Name what was decided on receiving a matter (Art. 22-23): still 待定, or 受理, 不予受理, 转送 or 交办."""
+
+    PENDING = ("pending", "待定")
+    ACCEPTED = ("accepted", "受理")
+    NOT_ACCEPTED = ("not_accepted", "不予受理")
+    FORWARDED = ("forwarded", "转送")
+    ASSIGNED = ("assigned", "交办")
+
+    @property
+    def action(self) -> PetitionAction:
+        """The workflow action that records this decision (待定 has none: KeyError)."""
+        return DECISION_ACTIONS[self]
+
+    @property
+    def handled(self) -> bool:
+        """Tell whether the matter is handled and answered here after this decision (受理 or 交办)."""
+        return self in (Decision.ACCEPTED, Decision.ASSIGNED)
+
+    @classmethod
+    def taken(cls) -> list["Decision"]:
+        """The decisions a clerk takes (all but 待定), in the form's order."""
+        return [d for d in cls if d is not cls.PENDING]
+
+
+DECISION_ACTIONS = {Decision.ACCEPTED: PetitionAction.ACCEPT, Decision.NOT_ACCEPTED: PetitionAction.NOT_ACCEPT,
+                    Decision.FORWARDED: PetitionAction.FORWARD, Decision.ASSIGNED: PetitionAction.ASSIGN}
+"""The workflow action that records each decision taken."""
+
+
 class Source(LabelledEnum):
     """Name where a petition came from: received here, or forwarded (转送) or assigned (交办) from above."""
 

@@ -5,9 +5,11 @@
 level, not the state.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
-from casetrack.domain.errors import DomainError, InvalidTransition
+from casetrack.domain.errors import N_, DomainError, InvalidTransition
 
 
 class LabelledEnum(StrEnum):
@@ -246,26 +248,92 @@ def escalation_target(state: DisputeState, level: Level) -> Level:
     return target
 
 
-def check_outcome_details(
-    outcome: Outcome,
-    *,
-    agreement_form: AgreementForm | None = None,
-    agreement_terms: str | None = None,
-    channels_told: list[str] | None = None,
-    end_reason: EndReason | None = None,
-) -> None:
-    """Check that an outcome carries what the statute requires of it (法 Art. 26, 29; 若干规定 Art. 34-35)."""
-    if outcome is Outcome.SUCCEEDED:
-        if agreement_form is None:
+@dataclass(frozen=True)
+class OutcomeFields:
+    """What recording one outcome must fill in (required) and may fill in (allowed, the required among them)."""
+
+    required: tuple[str, ...]
+    allowed: tuple[str, ...]
+    basis: str  # the provisions that ask for them
+
+
+OUTCOME_FIELDS: dict[Outcome, OutcomeFields] = {
+    Outcome.SUCCEEDED: OutcomeFields(
+        required=("agreement_form", "agreement_terms"),
+        allowed=("agreement_form", "agreement_facts", "agreement_terms", "performance_manner", "performance_deadline",
+                 "agreement_copies", "agreement_amount", "performance"),
+        basis="人民调解法第二十八条、第二十九条;人民调解工作若干规定第三十四条、第三十五条",
+    ),
+    Outcome.FAILED: OutcomeFields(
+        required=("channels_told",), allowed=("channels_told", "legal_aid_referred"), basis="人民调解法第二十六条",
+    ),
+    Outcome.ENDED: OutcomeFields(required=("end_reason",), allowed=("end_reason",), basis="人民调解法第二十三条、第二十六条"),
+}
+"""The one statement of which fields each outcome asks for: the domain, the conclusion form, the ledger and the
+form's script (data-outcome-fields) all read it. A field of one outcome is not filled in for another."""
+
+OUTCOME_DETAILS: tuple[str, ...] = tuple(dict.fromkeys(key for f in OUTCOME_FIELDS.values() for key in f.allowed))
+"""Every field that belongs to one outcome, in the table's order."""
+
+OUTCOME_FIELD_LABELS = {
+    "agreement_form": N_("协议形式"), "agreement_facts": N_("纠纷事实、争议事项及各方责任"),
+    "agreement_terms": N_("协议内容"), "performance_manner": N_("履行方式、地点"), "performance_deadline": N_("履行期限"),
+    "agreement_copies": N_("协议份数"), "agreement_amount": N_("协议涉及金额"), "performance": N_("履行情况"),
+    "channels_told": N_("调解不成后的去向"), "legal_aid_referred": N_("已引导申请法律援助"), "end_reason": N_("终止原因"),
+}
+
+
+def outcome_of_field(key: str) -> Outcome:
+    """Return the outcome whose record holds a field of OUTCOME_DETAILS."""
+    return next(outcome for outcome, fields in OUTCOME_FIELDS.items() if key in fields.allowed)
+
+
+def missing_outcome_fields(outcome: Outcome | None, given: Iterable[str]) -> list[str]:
+    """The fields the outcome requires that are not among those given, in the table's order."""
+    given = set(given)
+    return [key for key in OUTCOME_FIELDS[outcome].required if key not in given] if outcome else []
+
+
+def misplaced_outcome_fields(outcome: Outcome | None, given: Iterable[str]) -> list[str]:
+    """The fields given that belong to another outcome (all of them when there is no outcome), in the table's order."""
+    allowed = OUTCOME_FIELDS[outcome].allowed if outcome else ()
+    given = set(given)
+    return [key for key in OUTCOME_DETAILS if key in given and key not in allowed]
+
+
+def is_filled(value: object) -> bool:
+    """Tell whether a field holds something: not None, blank text, an empty list or False."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and value is not False and value != [] and value != ()
+
+
+def check_outcome_details(outcome: Outcome, **details: object) -> None:
+    """Check that an outcome carries what the statute requires of it and nothing of another outcome.
+
+    details: the fields of OUTCOME_DETAILS by key, as recorded; the rule is OUTCOME_FIELDS.
+    """
+    unknown = set(details) - set(OUTCOME_DETAILS)
+    if unknown:
+        raise TypeError(f"not outcome fields: {sorted(unknown)}")
+    given = [key for key, value in details.items() if is_filled(value)]
+    for key in missing_outcome_fields(outcome, given):
+        if key == "agreement_form":
             raise DomainError("调解成功须注明协议形式(书面或口头)。")
-        if not (agreement_terms or "").strip():
+        if key == "agreement_terms":
             raise DomainError("调解成功须记录协议内容。")
-    elif agreement_form is not None:
-        raise DomainError("“%(outcome)s”的案件没有调解协议,不能填写协议形式。", outcome=outcome.label)
-    if outcome is Outcome.FAILED and not channels_told:
-        raise DomainError("调解不成的,应告知当事人可依法通过仲裁、行政、司法等途径维护权利,请记录已告知的途径。")
-    if outcome is Outcome.ENDED and end_reason is None:
-        raise DomainError("终止调解须注明原因(一方明确拒绝或撤回申请)。")
+        if key == "channels_told":
+            raise DomainError("调解不成的,应告知当事人可依法通过仲裁、行政、司法等途径维护权利,请记录已告知的途径。")
+        if key == "end_reason":
+            raise DomainError("终止调解须注明原因(一方明确拒绝或撤回申请)。")
+        raise DomainError("“%(outcome)s”须填写%(field)s。", outcome=outcome.label, field=OUTCOME_FIELD_LABELS[key])
+    for key in misplaced_outcome_fields(outcome, given):
+        if key == "agreement_form":
+            raise DomainError("“%(outcome)s”的案件没有调解协议,不能填写协议形式。", outcome=outcome.label)
+        if key == "agreement_amount":
+            raise DomainError("只有调解成功、达成协议的案件才填写协议涉及金额。")
+        raise DomainError("只有“%(owner)s”的案件才填写%(field)s。", owner=outcome_of_field(key).label,
+                          field=OUTCOME_FIELD_LABELS[key])
 
 
 def requires_written_agreement(creates_obligations: bool, party_asked: bool) -> bool:

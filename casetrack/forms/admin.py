@@ -32,12 +32,8 @@ from casetrack.services.accounts import password_refusal
 
 PLACE_NAME_MAX = 60  # townships.name, villages.name, natural_villages.name
 TYPE_NAME_MAX = 40  # dispute_types.name
-ROLE_CHOICES = [
-    (Role.MEDIATOR.value, _l("村调解员")),
-    (Role.STAFF.value, _l("乡干部")),
-    (Role.LEADER.value, _l("领导")),
-    (Role.ADMIN.value, _l("管理员")),
-]
+ROLE_CHOICES = [(role.value, _l(role.label)) for role in Role if role is not Role.COUNTY]
+"""The roles an admin gives on the users page; county accounts are made on the county's own page."""
 _LIST_SEPARATORS = re.compile(r"[\n,,、;;]+")
 
 

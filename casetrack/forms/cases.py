@@ -1,5 +1,8 @@
 """Forms for the dispute lifecycle: intake, facts, and one form per workflow action."""
 
+import json
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -254,47 +257,63 @@ def _yuan(form, field):
         raise ValidationError(domain_message(error)) from None
 
 
+OUTCOME_FIELDS_ATTRIBUTE = json.dumps({outcome.value: list(fields.allowed) for outcome, fields in wf.OUTCOME_FIELDS.items()})
+"""wf.OUTCOME_FIELDS as the outcome select's data-outcome-fields: app.js shows only the chosen outcome's fields."""
+
+_MISSING_FOR_OUTCOME = {
+    "agreement_form": _l("调解成功须选择协议形式"),
+    "agreement_terms": _l("调解成功须填写协议内容"),
+    "channels_told": _l("调解不成须记录已告知当事人的救济途径"),
+    "end_reason": _l("终止调解须选择原因"),
+}
+_NOT_FOR_OUTCOME = {
+    "agreement_form": _l("只有调解成功才有调解协议"),
+    "agreement_amount": _l("只有调解成功才填写协议涉及金额"),
+}
+
+
+def outcome_field(form, field):
+    """A field of wf.OUTCOME_FIELDS: required when the chosen outcome asks for it, refused when it is another's.
+
+    A field still at its default (3 copies) was not filled in.
+    """
+    try:
+        outcome = wf.Outcome(form.outcome.data)
+    except ValueError:
+        return  # the outcome select says what is wrong
+    given = [field.name] if wf.is_filled(field.data) and field.data != field.default else []
+    if field.name in wf.missing_outcome_fields(outcome, given):
+        raise ValidationError(_MISSING_FOR_OUTCOME.get(field.name, REQUIRED))
+    if field.name in wf.misplaced_outcome_fields(outcome, given):
+        owner = wf.outcome_of_field(field.name)
+        raise ValidationError(_NOT_FOR_OUTCOME.get(field.name) or _("只有%(outcome)s的案件才填写此项", outcome=_(owner.label)))
+
+
 class ConcludeForm(VersionedForm):
-    outcome = SelectField(_l("调解结果"), choices=labelled_choices(wf.Outcome), validators=[InputRequired(REQUIRED)])
+    outcome = SelectField(_l("调解结果"), choices=labelled_choices(wf.Outcome), validators=[InputRequired(REQUIRED)],
+                          render_kw={"data-outcome-fields": OUTCOME_FIELDS_ATTRIBUTE})
     closed_on = _date(_l("结案日期"), more=[NotBefore("registered_on", _l("登记日期"))])
-    agreement_form = SelectField(_l("协议形式"), choices=labelled_choices(wf.AgreementForm, blank=True))
-    agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"), validators=[Optional(), Length(max=10000)])
-    agreement_terms = TextAreaField(_l("协议内容"), validators=[Length(max=10000)])
-    performance_manner = TextAreaField(_l("履行方式、地点"), validators=[Optional(), Length(max=2000)])
-    performance_deadline = DateField(_l("履行期限"), validators=[Optional(), Plausible()], render_kw={"type": "date"})
-    agreement_copies = IntegerField(_l("协议份数"), validators=[Optional(), NumberRange(min=1, max=20)], default=3)
-    agreement_amount = StringField(_l("协议涉及金额(元,可不填)"), validators=[_yuan],
+    agreement_form = SelectField(_l("协议形式"), choices=labelled_choices(wf.AgreementForm, blank=True),
+                                 validators=[outcome_field])
+    agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"),
+                                    validators=[outcome_field, Optional(), Length(max=10000)])
+    agreement_terms = TextAreaField(_l("协议内容"), validators=[outcome_field, Length(max=10000)])
+    performance_manner = TextAreaField(_l("履行方式、地点"), validators=[outcome_field, Optional(), Length(max=2000)])
+    performance_deadline = DateField(_l("履行期限"), validators=[outcome_field, Optional(), Plausible()],
+                                     render_kw={"type": "date"})
+    agreement_copies = IntegerField(_l("协议份数"), validators=[outcome_field, Optional(), NumberRange(min=1, max=20)],
+                                    default=3)
+    agreement_amount = StringField(_l("协议涉及金额(元,可不填)"), validators=[_yuan, outcome_field],
                                    render_kw={"inputmode": "decimal", "placeholder": "0.00", "autocomplete": "off"})
-    channels_told = SelectMultipleField(_l("调解不成后的去向(已告知或引导的途径)"), choices=CHANNELS_TOLD)
-    legal_aid_referred = BooleanField(_l("已引导申请法律援助"))
-    end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True))
+    channels_told = SelectMultipleField(_l("调解不成后的去向(已告知或引导的途径)"), choices=CHANNELS_TOLD,
+                                        validators=[outcome_field])
+    legal_aid_referred = BooleanField(_l("已引导申请法律援助"), validators=[outcome_field])
+    end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True), validators=[outcome_field])
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
-
-    def validate_agreement_form(self, field):
-        if self.outcome.data == wf.Outcome.SUCCEEDED.value and not field.data:
-            raise ValidationError(_l("调解成功须选择协议形式"))
-        if self.outcome.data != wf.Outcome.SUCCEEDED.value and field.data:
-            raise ValidationError(_l("只有调解成功才有调解协议"))
-
-    def validate_agreement_terms(self, field):
-        if self.outcome.data == wf.Outcome.SUCCEEDED.value and not (field.data or "").strip():
-            raise ValidationError(_l("调解成功须填写协议内容"))
 
     def validate_performance_deadline(self, field):
         if field.data and self.closed_on.data and field.data < self.closed_on.data:
             raise ValidationError(_l("履行期限不能早于结案日期"))
-
-    def validate_agreement_amount(self, field):
-        if self.outcome.data != wf.Outcome.SUCCEEDED.value and (field.data or "").strip():
-            raise ValidationError(_l("只有调解成功才填写协议涉及金额"))
-
-    def validate_channels_told(self, field):
-        if self.outcome.data == wf.Outcome.FAILED.value and not field.data:
-            raise ValidationError(_l("调解不成须记录已告知当事人的救济途径"))
-
-    def validate_end_reason(self, field):
-        if self.outcome.data == wf.Outcome.ENDED.value and not field.data:
-            raise ValidationError(_l("终止调解须选择原因"))
 
 
 class ReturnVisitForm(VersionedForm):

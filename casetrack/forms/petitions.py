@@ -99,8 +99,7 @@ class PetitionIntakeForm(CasetrackForm):
 
 
 class DecideForm(VersionedForm):
-    decision = SelectField(_l("受理情况"), choices=[
-        ("accepted", _l("受理")), ("not_accepted", _l("不予受理")), ("forwarded", _l("转送")), ("assigned", _l("交办"))])
+    decision = SelectField(_l("受理情况"), choices=[(d.value, _l(d.label)) for d in pw.Decision.taken()])
     decided_on = _date(_l("决定日期"))
     note = TextAreaField(_l("理由或转送、交办的机关"), validators=[Optional(), Length(max=2000)])
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from casetrack import clock
 from casetrack.domain import deadlines as dl
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain.errors import DomainError
 from casetrack.extensions import db
 from casetrack.ledger import stored
@@ -71,7 +72,7 @@ def petition_limits(case: stored.StoredCase, policy: dl.DeadlinePolicy, today: d
     handling = None
     if v.decision in HANDLED and v.decided_on is not None:
         handling = _safely(lambda: dl.petition_opinion_deadline(v.decided_on, v.extension_days or 0, policy))
-    decided = v.decided_on if v.decision != "pending" else None
+    decided = v.decided_on if v.decision != pw.Decision.PENDING else None
     overdue = dl.is_overdue_on(acceptance, decided, today) or dl.is_overdue_on(handling, v.answered_on, today)
     return Limits(acceptance.due if acceptance else None, handling.due if handling else None, overdue,
                   time_limits.limit_note(acceptance, handling))
@@ -106,7 +107,7 @@ def case_ids(kind: str, township_id: int, year: int) -> list[int]:
         model.township_id == township_id, day >= date(year, 1, 1), day <= date(year, 12, 31)
     ).order_by(day, model.id)
     if kind == DISPUTE:
-        query = query.where(Dispute.merged_into_id.is_(None))
+        query = query.where(Dispute.not_merged)
     return list(db.session.execute(query).scalars())
 
 

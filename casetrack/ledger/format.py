@@ -20,7 +20,6 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import LIST_SEPARATOR, format_message
 from casetrack.domain.identity import id_number_problem, normalise_id_number
-from casetrack.models.petitions import DECISION_LABELS
 
 DISPUTE, PETITION = "dispute", "petition"
 KINDS = (DISPUTE, PETITION)
@@ -181,7 +180,7 @@ PETITION_COLUMNS = (
     Column("persons", "人数", "int", required=True, low=1, high=100000),
     Column("category", "事项类别", "category", required=True),
     Column("request", "诉求摘要", "text", required=True),
-    Column("decision", "受理情况", "choice", choices=tuple(DECISION_LABELS.items()), default="pending"),
+    Column("decision", "受理情况", "choice", choices=_choices(pw.Decision), default=pw.Decision.PENDING.value),
     Column("decided_on", "受理日期", "date"),
     Column("level", "到达层级", "choice", required=True, choices=_choices(pw.Level)),
     Column("cross_level", "越级", "bool", default=False),

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.extensions import db
 from casetrack.ledger import format as ledger_format
@@ -99,7 +100,7 @@ def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | 
         petition.repeat_of_id = db.session.execute(select(Petition.id).where(
             Petition.township_id == book.township_id, Petition.number == v.repeat_of)).scalar_one()
     petition.status = row.status
-    if v.decision == "not_accepted" and petition.closed_on is None:
+    if v.decision == pw.Decision.NOT_ACCEPTED and petition.closed_on is None:
         petition.closed_on = v.decided_on
     if v.answered_on is not None and petition.delivered_on is None:
         petition.delivered_on = v.answered_on

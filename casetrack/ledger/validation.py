@@ -34,14 +34,13 @@ from casetrack.ledger.format import (
 )
 from casetrack.ledger.lookups import Books, TownshipBook
 from casetrack.ledger.mapping import LedgerMap, normalise_value
-from casetrack.models.petitions import DECISION_LABELS
 
 DS = wf.DisputeState
 CLOSED = {DS.NOT_ACCEPTED.value, DS.CONCLUDED.value, DS.VISITED.value, DS.ARCHIVED.value}
 SUCCEEDED = wf.Outcome.SUCCEEDED.value
-HANDLED = ("accepted", "assigned")  # decisions after which the matter is handled and answered
+PENDING = pw.Decision.PENDING
+HANDLED = tuple(d.value for d in pw.Decision if d.handled)  # decisions after which the matter is handled and answered
 _CACHED_KINDS = {"date", "int", "bool", "choice", "ground", "routes", "money"}
-FAILED = wf.Outcome.FAILED.value
 REFERRAL = wf.Source.REFERRAL.value
 NAMES_CACHED = 10_000  # distinct names cells kept per sheet; beyond that, mostly one-off parties, each is split anew
 _MISSING = object()
@@ -267,16 +266,13 @@ def merge(kind: str, given, stored):
             drop("outcome", "agreement_form", "closed_on", "performance")
         if merged["status"] == DS.NOT_ACCEPTED.value:
             drop("outcome", "agreement_form", "performance")
-        if merged["outcome"] != SUCCEEDED:
-            drop("agreement_form", "performance", "agreement_amount")
-        if merged["outcome"] != FAILED:
-            drop("channels_told")
+        drop(*wf.misplaced_outcome_fields(_outcome(merged["outcome"]), OUTCOME_COLUMNS))
         if not is_declined(merged["status"], merged["outcome"]):
             drop("not_accepted_ground")
         if merged["source"] != REFERRAL:
             drop("referral_origin", "referral_body", "referral_received_on")
     else:
-        if merged["decision"] == "pending":
+        if merged["decision"] == PENDING:
             drop("decided_on")
         if merged["decision"] not in HANDLED:
             drop("answered_on", "opinion", "satisfaction", "extension_approver")
@@ -305,21 +301,7 @@ def dispute_rules(v) -> list[tuple[str, BadValue]]:
         problems.append(("outcome", BadValue("状态为“%(state)s”的案件还没有调解结果", state=state)))
     if status is DS.VISITED and v.outcome not in (None, SUCCEEDED):
         problems.append(("status", BadValue("只有调解成功、达成协议的案件才需要回访履行情况")))
-    if v.outcome == SUCCEEDED and v.agreement_form is None:
-        problems.append(("agreement_form", BadValue("调解成功时必须填写协议形式(书面或口头)")))
-    if v.agreement_form is not None and v.outcome != SUCCEEDED:
-        if v.outcome:
-            outcome = Label(wf.Outcome(v.outcome).label)
-            reason = BadValue("“%(outcome)s”的案件没有调解协议,不能填写协议形式", outcome=outcome)
-        else:
-            reason = BadValue("未调解成功的案件没有调解协议,不能填写协议形式")
-        problems.append(("agreement_form", reason))
-    if v.performance is not None and v.outcome != SUCCEEDED:
-        problems.append(("performance", BadValue("只有调解成功、达成协议的案件才有履行情况")))
-    if v.agreement_amount is not None and v.outcome != SUCCEEDED:
-        problems.append(("agreement_amount", BadValue("只有调解成功、达成协议的案件才有协议涉及金额")))
-    if v.channels_told is not None and v.outcome != FAILED:
-        problems.append(("channels_told", BadValue("只有调解不成的案件才填写调解不成去向")))
+    problems += outcome_rules(v)
     if v.not_accepted_ground is not None and not is_declined(v.status, v.outcome):
         problems.append(("not_accepted_ground", BadValue("只有不予受理的案件才填写不予受理理由")))
     if v.source != REFERRAL:
@@ -332,6 +314,44 @@ def dispute_rules(v) -> list[tuple[str, BadValue]]:
     return problems
 
 
+OUTCOME_COLUMNS = tuple(c.key for c in COLUMNS[DISPUTE] if c.key in wf.OUTCOME_DETAILS)
+"""The ledger's columns among the outcomes' fields (wf.OUTCOME_FIELDS); the others are not in a ledger."""
+NOT_REQUIRED_IN_LEDGER = frozenset({"channels_told"})
+"""Required when recorded by hand but not in a ledger: 调解不成去向 came with issue 19, older ledgers lack it."""
+
+
+def _outcome(value: str | None) -> wf.Outcome | None:
+    return wf.Outcome(value) if value else None
+
+
+def outcome_rules(v) -> list[tuple[str, BadValue]]:
+    """Return (column key, reason) for each outcome field a row lacks or should not have (wf.OUTCOME_FIELDS)."""
+    problems = []
+    outcome = _outcome(v.outcome)
+    given = [key for key in OUTCOME_COLUMNS if getattr(v, key) is not None]
+    for key in wf.missing_outcome_fields(outcome, given):
+        if key == "agreement_form":
+            problems.append((key, BadValue("调解成功时必须填写协议形式(书面或口头)")))
+        elif key in OUTCOME_COLUMNS and key not in NOT_REQUIRED_IN_LEDGER:
+            problems.append((key, BadValue("必填,不能为空")))
+    for key in wf.misplaced_outcome_fields(outcome, given):
+        if key == "agreement_form":
+            if outcome:
+                reason = BadValue("“%(outcome)s”的案件没有调解协议,不能填写协议形式", outcome=Label(outcome.label))
+            else:
+                reason = BadValue("未调解成功的案件没有调解协议,不能填写协议形式")
+        elif key == "performance":
+            reason = BadValue("只有调解成功、达成协议的案件才有履行情况")
+        elif key == "agreement_amount":
+            reason = BadValue("只有调解成功、达成协议的案件才有协议涉及金额")
+        elif key == "channels_told":
+            reason = BadValue("只有调解不成的案件才填写调解不成去向")
+        else:
+            reason = BadValue("只有%(outcome)s的案件才填写此项", outcome=Label(wf.outcome_of_field(key).label))
+        problems.append((key, reason))
+    return problems
+
+
 def is_declined(status: str, outcome: str | None) -> bool:
     """不予受理, or archived after it (已归档 without a result)."""
     return status == DS.NOT_ACCEPTED.value or (status == DS.ARCHIVED.value and outcome is None)
@@ -340,10 +360,10 @@ def is_declined(status: str, outcome: str | None) -> bool:
 def petition_rules(v) -> list[tuple[str, BadValue]]:
     """Return (column key, reason) for each rule of the 信访工作条例 a petition's values break."""
     problems = []
-    decision = Label(DECISION_LABELS[v.decision])
-    if v.decision != "pending" and v.decided_on is None:
+    decision = Label(pw.Decision(v.decision).label)
+    if v.decision != PENDING and v.decided_on is None:
         problems.append(("decided_on", BadValue("受理情况为“%(decision)s”时必须填写受理日期", decision=decision)))
-    if v.decision == "pending" and v.decided_on is not None:
+    if v.decision == PENDING and v.decided_on is not None:
         problems.append(("decided_on", BadValue("受理情况为“待定”(或未填)时不应有受理日期")))
     if v.decided_on is not None and v.decided_on < v.received_on:
         problems.append(("decided_on", BadValue("受理日期不能早于登记日期(%(day)s)", day=v.received_on.isoformat())))
@@ -417,8 +437,10 @@ RULES = {DISPUTE: dispute_rules, "petition": petition_rules}
 
 def petition_status(v) -> str:
     """Return the state a petition's ledger values put it in; an opinion in a ledger counts as delivered."""
-    if v.decision in ("pending", "not_accepted", "forwarded"):
-        return {"pending": "registered", "not_accepted": "not_accepted", "forwarded": "forwarded"}[v.decision]
+    settled = {PENDING: pw.PetitionState.REGISTERED, pw.Decision.NOT_ACCEPTED: pw.PetitionState.NOT_ACCEPTED,
+               pw.Decision.FORWARDED: pw.PetitionState.FORWARDED}
+    if v.decision in settled:
+        return settled[v.decision].value
     if v.answered_on is None:
         return v.decision
     return pw.PetitionState.RATED.value if v.satisfaction else pw.PetitionState.DELIVERED.value

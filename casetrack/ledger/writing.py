@@ -9,7 +9,6 @@ ledger is taken as delivered on the day it was given.
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -18,6 +17,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, insert, select, update
 from casetrack.clock import now_utc
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.deadline_facts import DisputeFacts, PetitionFacts
 from casetrack.extensions import db
 from casetrack.ledger import format as ledger_format
 from casetrack.ledger.format import DISPUTE, join_names, split_number
@@ -208,44 +208,6 @@ def _import_notes(book: TownshipBook, values, mediators: bool) -> dict:
     return notes
 
 
-@dataclass
-class _DisputeFacts:
-    """What services.time_limits reads of a dispute, for a case about to be inserted in bulk."""
-
-    township: Township
-    status: str
-    accepted_on: date | None
-    outcome: str | None
-    closed_on: date | None
-    continuation_agreed: bool = False
-    performance_deadline: date | None = None
-
-    @property
-    def state(self) -> wf.DisputeState:
-        return wf.DisputeState(self.status)
-
-
-@dataclass
-class _PetitionFacts:
-    """What services.time_limits reads of a petition, for a petition about to be inserted in bulk."""
-
-    township: Township
-    status: str
-    decision: str
-    received_on: date
-    decided_on: date | None
-    extension_days: int
-    review_requested_on: date | None = None
-    second_review_requested_on: date | None = None
-    source: str = pw.Source.OWN.value
-    assigned_due_on: date | None = None
-    completion_report_on: date | None = None
-
-    @property
-    def state(self) -> pw.PetitionState:
-        return pw.PetitionState(self.status)
-
-
 def _due(deadline) -> date | None:
     return deadline.due if deadline else None
 
@@ -280,8 +242,8 @@ def dispute_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_i
     status = v.status
     declined = status == NOT_ACCEPTED or (status == ARCHIVED and v.outcome is None)
     accepted_on = v.registered_on if status != REGISTERED and not declined else None
-    due = _limit(limits, (status, accepted_on, v.outcome, v.closed_on), lambda: _due(
-        time_limits.current_dispute_deadline(_DisputeFacts(township, status, accepted_on, v.outcome, v.closed_on))))
+    due = _limit(limits, (status, accepted_on, v.outcome, v.closed_on), lambda: _due(time_limits.dispute_deadline(
+        DisputeFacts(status, accepted_on, outcome=v.outcome, closed_on=v.closed_on), township)))
     return {
         "township_id": book.township_id, "village_id": v.village, "natural_village_id": v.natural_village,
         "number": number, "year": year, "seq": seq, "registered_on": v.registered_on,
@@ -308,12 +270,16 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
     """Return the petitions-table values of a new petition as the workflow verbs would have left it."""
     status = petition_status(v)
     source = v.source or pw.Source.OWN.value
-    facts = _PetitionFacts(township, status, v.decision, v.received_on, v.decided_on, v.extension_days or 0,
-                           source=source, assigned_due_on=v.assigned_due_on, completion_report_on=v.completion_report_on)
     key = (status, v.decision, v.received_on, v.decided_on, v.extension_days, source, v.assigned_due_on,
            v.completion_report_on)
-    due, opinion_due = _limit(limits, key, lambda: (_due(time_limits.current_petition_deadline(facts)),
-                                                   _due(time_limits.opinion_deadline(facts))))
+
+    def compute():
+        facts = PetitionFacts(status, v.received_on, v.decision, v.decided_on, v.extension_days, source=source,
+                              assigned_due_on=v.assigned_due_on, completion_report_on=v.completion_report_on)
+        return (_due(time_limits.petition_deadline(facts, township)),
+                _due(time_limits.petition_opinion_deadline(facts, township)))
+
+    due, opinion_due = _limit(limits, key, compute)
     return {
         "township_id": book.township_id, "village_id": v.village, "number": number, "year": year, "seq": seq,
         "received_on": v.received_on, "channel": v.channel, "persons": v.persons, "category_id": v.category,
@@ -322,7 +288,7 @@ def petition_row(book: TownshipBook, v, number: str, year: int, seq: int, actor_
         "decided_on": v.decided_on, "extension_days": v.extension_days or 0,
         "extension_approved_by_id": v.extension_approver if v.extension_days else None,
         "opinion": v.opinion, "answered_on": v.answered_on, "delivered_on": v.answered_on,
-        "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == "not_accepted" else None,
+        "satisfaction": v.satisfaction, "closed_on": v.decided_on if v.decision == pw.Decision.NOT_ACCEPTED else None,
         "due_on": due, "opinion_due_on": opinion_due,
         "source": source, "source_body": v.source_body if source != pw.Source.OWN.value else None,
         "source_reference": v.source_reference, "assigned_due_on": v.assigned_due_on,

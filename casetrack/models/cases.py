@@ -19,6 +19,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casetrack.clock import now_utc
@@ -138,17 +139,17 @@ class Dispute(db.Model):
     registered_on: Mapped[date] = mapped_column(Date)
     dispute_type_id: Mapped[int] = mapped_column(ForeignKey("dispute_types.id"))
     source: Mapped[wf.Source] = mapped_column(EnumValue(wf.Source, 16))
-    channel: Mapped[wf.Channel] = mapped_column(EnumValue(wf.Channel, 16), default=wf.Channel.PEOPLES.value)
+    channel: Mapped[wf.Channel] = mapped_column(EnumValue(wf.Channel, 16), default=wf.Channel.PEOPLES)
     summary: Mapped[str] = mapped_column(Text)
     # The ledger's 备注 and its 调解员 without an account ("、"-joined): kept for the ledger (docs/ledger.md).
     remarks: Mapped[str | None] = mapped_column(Text)
     unlinked_mediators: Mapped[str | None] = mapped_column(Text)
     people_involved: Mapped[int] = mapped_column(default=2)
-    risk_level: Mapped[wf.RiskLevel] = mapped_column(EnumValue(wf.RiskLevel, 16), default=wf.RiskLevel.GENERAL.value)
+    risk_level: Mapped[wf.RiskLevel] = mapped_column(EnumValue(wf.RiskLevel, 16), default=wf.RiskLevel.GENERAL)
     police_reported: Mapped[bool] = mapped_column(Boolean, default=False)
     group_dispute: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 群体性纠纷
-    status: Mapped[wf.DisputeState] = mapped_column(EnumValue(wf.DisputeState, 16), default=wf.DisputeState.REGISTERED.value)
-    level: Mapped[wf.Level] = mapped_column(EnumValue(wf.Level, 16), default=wf.Level.VILLAGE.value)
+    status: Mapped[wf.DisputeState] = mapped_column(EnumValue(wf.DisputeState, 16), default=wf.DisputeState.REGISTERED)
+    level: Mapped[wf.Level] = mapped_column(EnumValue(wf.Level, 16), default=wf.Level.VILLAGE)
     # The day each higher level was reached (escalation); NULL: at that level since registration (imports).
     township_level_on: Mapped[date | None] = mapped_column(Date)
     county_level_on: Mapped[date | None] = mapped_column(Date)
@@ -249,13 +250,16 @@ class Dispute(db.Model):
     def state(self) -> wf.DisputeState:
         return wf.DisputeState(self.status)
 
-    @property
-    def level_enum(self) -> wf.Level:
-        return wf.Level(self.level)
+    @hybrid_property
+    def not_merged(self) -> bool:
+        """A case in its own right, not a duplicate merged into another (合并): the lists, the queue, the figures,
+        the exports and the API show only these. In a query: select(Dispute).where(Dispute.not_merged)."""
+        return self.merged_into_id is None
 
-    @property
-    def outcome_enum(self) -> wf.Outcome | None:
-        return wf.Outcome(self.outcome) if self.outcome else None
+    @not_merged.inplace.expression
+    @classmethod
+    def _not_merged_expression(cls):
+        return cls.merged_into_id.is_(None)
 
     @property
     def applicants(self) -> list["Party"]:

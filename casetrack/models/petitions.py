@@ -33,10 +33,6 @@ class PetitionCategory(TownshipList, db.Model):
     __tablename__ = "petition_categories"
 
 
-DECISIONS = ("pending", "accepted", "not_accepted", "forwarded", "assigned")
-DECISION_LABELS = {"pending": "待定", "accepted": "受理", "not_accepted": "不予受理", "forwarded": "转送", "assigned": "交办"}
-
-
 class Petition(db.Model):
     """A petition matter (信访事项) from receipt to its end (终结)."""
 
@@ -51,7 +47,7 @@ class Petition(db.Model):
         enum_check("source", pw.Source),
         enum_check("objection_outcome", pw.ObjectionOutcome, nullable=True),
         enum_check("legal_route", pw.LegalRoute, nullable=True),
-        CheckConstraint("decision IN ('" + "', '".join(DECISIONS) + "')", name="decision_known"),
+        enum_check("decision", pw.Decision),
         CheckConstraint("persons >= 1", name="persons_positive"),
         CheckConstraint("extension_days >= 0 AND extension_days <= 30", name="extension_at_most_30"),
         CheckConstraint("extension_days = 0 OR extension_approved_by_id IS NOT NULL", name="extension_approved"),
@@ -94,7 +90,7 @@ class Petition(db.Model):
     persons: Mapped[int] = mapped_column(default=1)
     category_id: Mapped[int] = mapped_column(ForeignKey("petition_categories.id"))
     request: Mapped[str] = mapped_column(Text)
-    level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP.value)
+    level: Mapped[pw.Level] = mapped_column(EnumValue(pw.Level, 16), default=pw.Level.TOWNSHIP)
     cross_level: Mapped[bool] = mapped_column(Boolean, default=False)
     disruptive: Mapped[bool] = mapped_column(Boolean, default=False)
     # the day a matter was found 缠访闹访 after its receipt (the report counts it from then); None: since receipt,
@@ -103,9 +99,9 @@ class Petition(db.Model):
     police_referred_on: Mapped[date | None] = mapped_column(Date)  # 缠访闹访: unlawful conduct sent to the police (Art. 47)
     leader_received_by: Mapped[str | None] = mapped_column(String(60))  # 领导接访: the leader who received this visit
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))
-    status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED.value)
+    status: Mapped[pw.PetitionState] = mapped_column(EnumValue(pw.PetitionState, 24), default=pw.PetitionState.REGISTERED)
 
-    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    decision: Mapped[pw.Decision] = mapped_column(EnumValue(pw.Decision, 16), default=pw.Decision.PENDING)
     decided_on: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str | None] = mapped_column(Text)  # reason not accepted, or the body forwarded/assigned to
     started_on: Mapped[date | None] = mapped_column(Date)
@@ -136,7 +132,7 @@ class Petition(db.Model):
 
     # Where the matter came from (Art. 22-23): received here, or forwarded / assigned from above with the
     # referring body and its reference number (文号); received_on is then the day the township received it.
-    source: Mapped[pw.Source] = mapped_column(EnumValue(pw.Source, 16), default=pw.Source.OWN.value, server_default=pw.Source.OWN.value)
+    source: Mapped[pw.Source] = mapped_column(EnumValue(pw.Source, 16), default=pw.Source.OWN, server_default=pw.Source.OWN.value)
     source_body: Mapped[str | None] = mapped_column(String(100))
     source_reference: Mapped[str | None] = mapped_column(String(60))
     assigned_due_on: Mapped[date | None] = mapped_column(Date)  # 交办: the 办理期限 the higher body set

@@ -1,6 +1,7 @@
 """Column types shared by the models."""
 
-from sqlalchemy import String
+from sqlalchemy import String, event
+from sqlalchemy.orm import Mapper
 from sqlalchemy.types import TypeDecorator
 
 from casetrack.domain.workflow import LabelledEnum
@@ -34,3 +35,24 @@ class EnumValue(TypeDecorator):
 
     def copy(self, **kw):
         return EnumValue(self.enum, self.impl.length)
+
+
+def _member_of(enum: type[LabelledEnum]):
+    def to_member(_target, value, _old, _initiator):
+        if value is None or isinstance(value, enum):
+            return value
+        try:
+            return enum(value)
+        except (ValueError, TypeError):  # a value no member has (kept as given, as a read keeps it) or an expression
+            return value
+    return to_member
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _enum_columns_hold_members(mapper, class_) -> None:
+    """Make an EnumValue column hold the enum's member from the moment it is set, not only once read back, so
+    `dispute.outcome is Outcome.SUCCEEDED` holds whether the case was loaded or just changed."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, EnumValue) and prop.parent is mapper:
+            event.listen(getattr(class_, prop.key), "set", _member_of(column_type.enum), retval=True)

@@ -1,7 +1,6 @@
 """Accounts and roles."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -10,32 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetrack.clock import now_utc
-from casetrack.domain.errors import N_
+from casetrack.domain.roles import Role
 from casetrack.extensions import db
 from casetrack.models.geo import County, Township, Village
+from casetrack.models.types import EnumValue
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 LOCALES = (DEFAULT_LOCALE, "en")
 """The interface's languages (config LANGUAGES); a user's choice is kept in User.locale."""
 
 
-class Role(StrEnum):
-    MEDIATOR = "mediator"
-    STAFF = "staff"
-    LEADER = "leader"
-    ADMIN = "admin"
-    COUNTY = "county"  # 县司法局/信访局: reads every township of its county, reviews returns, supervises
-
-    @property
-    def label(self) -> str:
-        return {"mediator": N_("村调解员"), "staff": N_("乡干部"), "leader": N_("领导"), "admin": N_("管理员"),
-                "county": N_("县级")}[self.value]
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('mediator', 'staff', 'leader', 'admin', 'county')", name="role_known"),
+        CheckConstraint("role IN (" + ", ".join(f"'{role.value}'" for role in Role) + ")", name="role_known"),
         CheckConstraint("role != 'mediator' OR village_id IS NOT NULL", name="mediator_has_village"),
         CheckConstraint("role NOT IN ('staff', 'leader') OR township_id IS NOT NULL", name="staff_has_township"),
         CheckConstraint("role != 'county' OR county_id IS NOT NULL", name="county_has_county"),
@@ -45,7 +32,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     full_name: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(EnumValue(Role, 16))
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"), index=True)
@@ -77,9 +64,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     @property
     def language(self) -> str:

@@ -106,9 +106,9 @@ def update_user(
     """Change an account's role, place and name; an admin may not change their own role or township."""
     township, village = _placement(role, township, village)
     moved = (township.id if township else None) != user.township_id
-    if user.id == by.id and (role is not user.role_enum or moved):
+    if user.id == by.id and (role is not user.role or moved):
         raise DomainError("不能更改自己的角色或所属乡镇。")
-    if role is not user.role_enum or moved or (village.id if village else None) != user.village_id:
+    if role is not user.role or moved or (village.id if village else None) != user.village_id:
         user.end_sessions()  # what the account may see changed: its open sessions must not keep the old reach
     user.role = role.value
     user.township, user.village = township, village

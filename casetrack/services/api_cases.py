@@ -133,7 +133,7 @@ def _page_statement(kind: str, shape: str, township: bool, year: bool, status: b
     if since:
         conditions.append(t.c.updated_at >= bindparam("since", type_=t.c.updated_at.type))
     if kind == "dispute":
-        conditions.append(t.c.merged_into_id.is_(None))
+        conditions.append(Dispute.not_merged)
     return select(*columns).select_from(source).where(*conditions).order_by(order).limit(size + 1)
 
 

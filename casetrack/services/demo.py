@@ -82,12 +82,12 @@ def create_demo(password: str | None = None, seed: int = 2020) -> DemoResult:
     created = _create_cases(random.Random(seed), township, villages, mediators, staff)
     _create_screening(random.Random(seed + 1), township, villages, mediators, staff)
     _create_petitions(random.Random(seed + 2), township, villages, staff, leader)
-    listing = [(u.username, u.role_enum.label) for u in [admin, staff, *mediators]]
+    listing = [(u.username, u.role.label) for u in [admin, staff, *mediators]]
     listing.insert(2, ("leader", Role.LEADER.label))
     second, second_accounts, second_created = _create_second_township(password, seed)
     county = counties.add_county(DEMO_COUNTY, [township.name, second.name])
     county_user = accounts.add_user("county", password, Role.COUNTY, county=county, full_name="县司法局 周平")
-    listing += [*second_accounts, (county_user.username, county_user.role_enum.label)]
+    listing += [*second_accounts, (county_user.username, county_user.role.label)]
     return DemoResult(township, password, listing, created + second_created)
 
 
@@ -108,7 +108,7 @@ def _create_second_township(password: str, seed: int) -> tuple[Township, list[tu
     created = _create_cases(random.Random(seed + 10), township, villages, mediators, staff, total=60)
     _create_screening(random.Random(seed + 11), township, villages, mediators, staff)
     _create_petitions(random.Random(seed + 12), township, villages, staff, leader)
-    return township, [(u.username, u.role_enum.label) for u in [staff, leader, *mediators]], created
+    return township, [(u.username, u.role.label) for u in [staff, leader, *mediators]], created
 
 
 def _create_cases(rng, township, villages, mediators, staff: User, total: int = 120) -> int:

@@ -118,26 +118,26 @@ def register_dispute(actor: User | None, intake: DisputeIntake, today: date, num
         seq=seq,
         registered_on=intake.registered_on,
         dispute_type=dispute_type,
-        source=intake.source.value,
-        channel=intake.channel.value,
+        source=intake.source,
+        channel=intake.channel,
         summary=intake.summary.strip(),
         people_involved=intake.people_involved,
-        risk_level=intake.risk_level.value,
+        risk_level=intake.risk_level,
         police_reported=intake.police_reported,
         group_dispute=intake.group_dispute,
         created_by=actor,
     )
     if intake.source is wf.Source.REFERRAL:
-        dispute.referral_origin = intake.referral_origin.value
+        dispute.referral_origin = intake.referral_origin
         dispute.referral_body = (intake.referral_body or "").strip() or None
         dispute.referral_received_on = intake.referral_received_on
     for position, party in enumerate(intake.parties):
         dispute.parties.append(
             Party(
-                side=party.side.value,
+                side=party.side,
                 position=position,
                 name=party.name.strip(),
-                gender=party.gender.value if party.gender else None,
+                gender=party.gender,
                 id_number=normalise_id_number(party.id_number) if party.id_number else None,
                 phone=normalise_phone(party.phone) if party.phone else None,
                 address=party.address,
@@ -240,11 +240,11 @@ def update_facts(dispute: Dispute, actor: User, changes: dict, expected_version:
 
 def _move(dispute: Dispute, actor: User, action: wf.DisputeAction, params: dict, changes: dict | None = None,
           kind: str | None = None):
-    target = wf.next_state(dispute.state, action, dispute.outcome_enum)
+    target = wf.next_state(dispute.state, action, dispute.outcome)
     wf.check_major_responsibility(dispute.risk_level, dispute.responsible_unit, dispute.responsible_leader,
                                   dispute.responsible_person)
     before = dispute.state
-    dispute.status = target.value
+    dispute.status = target
     dispute.updated_at = now_utc()  # a step that changes no other column (a repeat visit) still moves the version
     db.session.flush()
     all_changes = {"status": (before, target)} if before is not target else {}
@@ -281,7 +281,7 @@ def _decline(dispute: Dispute, ground: wf.NotAcceptedGround, reason: str | None,
     reason = (reason or "").strip()
     if ground is wf.NotAcceptedGround.OTHER and not reason:
         raise DomainError("不予受理理由为“其他”的,请写明具体理由。")
-    dispute.not_accepted_ground = ground.value
+    dispute.not_accepted_ground = ground
     dispute.not_accepted_reason = reason or None
     dispute.referred_to = (referred_to or "").strip() or None
     dispute.closed_on = on
@@ -314,9 +314,9 @@ def record_objection(dispute: Dispute, actor: User, on: date, party: str, note: 
         _decline(dispute, wf.NotAcceptedGround.PARTY_REFUSED, note, None, on)
         result = "not_accepted"
     else:
-        dispute.outcome, dispute.end_reason, dispute.closed_on = (wf.Outcome.ENDED.value, wf.EndReason.REFUSED.value, on)
+        dispute.outcome, dispute.end_reason, dispute.closed_on = (wf.Outcome.ENDED, wf.EndReason.REFUSED, on)
         result = "ended"
-    dispute.status = target.value
+    dispute.status = target
     db.session.flush()
     record_event(dispute, actor, "objection", {"party": party, "on": on, "result": result, "note": note},
                  {"status": (before, target), "objection_party": (None, party)})
@@ -433,6 +433,11 @@ class Conclusion:
     notes: str | None = None
     agreement_amount_fen: int | None = None  # 协议涉及金额, in fen; only on an agreement
 
+    def details(self) -> dict[str, object]:
+        """The outcome's fields by their keys in wf.OUTCOME_FIELDS (履行情况 comes later, with the return visit)."""
+        keys = [key for key in wf.OUTCOME_DETAILS if key != "performance"]
+        return {key: getattr(self, "agreement_amount_fen" if key == "agreement_amount" else key) for key in keys}
+
 
 def conclude(
     dispute: Dispute, actor: User, result: Conclusion, today: date, expected_version: int | None = None
@@ -441,26 +446,18 @@ def conclude(
     check_version(dispute, expected_version)
     wf.next_state(dispute.state, wf.DisputeAction.CONCLUDE)
     _check_date(dispute, result.closed_on, today, N_("结案日期"))
-    wf.check_outcome_details(
-        result.outcome,
-        agreement_form=result.agreement_form,
-        agreement_terms=result.agreement_terms,
-        channels_told=result.channels_told,
-        end_reason=result.end_reason,
-    )
+    wf.check_outcome_details(result.outcome, **result.details())
     if result.performance_deadline and result.performance_deadline < result.closed_on:
         raise DomainError("履行期限不能早于协议达成日期。")
-    if result.agreement_amount_fen is not None and result.outcome is not wf.Outcome.SUCCEEDED:
-        raise DomainError("只有调解成功、达成协议的案件才填写协议涉及金额。")
     if result.agreement_amount_fen is not None and result.agreement_amount_fen < 0:
         raise DomainError("金额不能为负数。")
     channels_told = wf.ReferralOut.normalise(result.channels_told)
-    dispute.outcome = result.outcome.value
+    dispute.outcome = result.outcome
     dispute.closed_on = result.closed_on
     dispute.conclusion_notes = result.notes
     params: dict = {"outcome": result.outcome}
     if result.outcome is wf.Outcome.SUCCEEDED:
-        dispute.agreement_form = result.agreement_form.value
+        dispute.agreement_form = result.agreement_form
         dispute.agreement_facts = result.agreement_facts
         dispute.agreement_terms = result.agreement_terms
         dispute.performance_manner = result.performance_manner
@@ -477,7 +474,7 @@ def conclude(
         params["channels_told"] = list(channels_told)
         params["legal_aid"] = bool(result.legal_aid_referred) or None
     else:
-        dispute.end_reason = result.end_reason.value
+        dispute.end_reason = result.end_reason
         params["end_reason"] = result.end_reason
     _move(dispute, actor, wf.DisputeAction.CONCLUDE, params, {"outcome": (None, result.outcome)})
 
@@ -489,21 +486,21 @@ def record_return_visit(
 ) -> ReturnVisit:
     """Record a return visit (回访) on the agreement's performance."""
     check_version(dispute, expected_version)
-    wf.next_state(dispute.state, wf.DisputeAction.FOLLOW_UP, dispute.outcome_enum)
+    wf.next_state(dispute.state, wf.DisputeAction.FOLLOW_UP, dispute.outcome)
     _check_date(dispute, visited_on, today, N_("回访日期"))
     if dispute.closed_on and visited_on < dispute.closed_on:
         raise DomainError("回访日期不能早于协议达成日期。")
     visit = ReturnVisit(
         visited_on=visited_on,
-        performance=performance.value,
-        satisfaction=satisfaction.value if satisfaction else None,
+        performance=performance,
+        satisfaction=satisfaction,
         residual_risk=residual_risk,
         notes=notes,
         recorded_by_id=actor.id,
     )
     dispute.return_visits.append(visit)
     before = dispute.performance
-    dispute.performance = performance.value
+    dispute.performance = performance
     _move(dispute, actor, wf.DisputeAction.FOLLOW_UP, {"performance": performance, "satisfaction": satisfaction,
                                                         "on": visited_on}, {"performance": (before, performance)})
     return visit
@@ -512,7 +509,7 @@ def record_return_visit(
 def archive(dispute: Dispute, actor: User, on: date, today: date, expected_version: int | None = None) -> None:
     """Close and file the case (结案归档, 一案一卷)."""
     check_version(dispute, expected_version)
-    wf.next_state(dispute.state, wf.DisputeAction.ARCHIVE, dispute.outcome_enum)
+    wf.next_state(dispute.state, wf.DisputeAction.ARCHIVE, dispute.outcome)
     _check_date(dispute, on, today, N_("归档日期"))
     dispute.archived_on = on
     _move(dispute, actor, wf.DisputeAction.ARCHIVE, {"on": on})
@@ -522,7 +519,7 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
              on: date | None = None) -> wf.Level:
     """Move the case up one handling level (村 → 乡 → 县) on a day (today unless given), recording why."""
     check_version(dispute, expected_version)
-    target = wf.escalation_target(dispute.state, dispute.level_enum)
+    target = wf.escalation_target(dispute.state, dispute.level)
     today = clock.today()
     on = on or today
     _check_date(dispute, on, today, N_("上报日期"))
@@ -531,8 +528,8 @@ def escalate(dispute: Dispute, actor: User, reason: str, expected_version: int |
         raise DomainError("请填写上报升级的理由。")
     if has_unstorable(reason):  # the bulk action's reason is read without a form
         raise DomainError("上报升级的理由含有无法保存的隐藏字符,请删去后重新输入。")
-    before = dispute.level_enum
-    dispute.level = target.value
+    before = dispute.level
+    dispute.level = target
     # The report counts a case at the level it stood at on a period's last day (services.statistics).
     if target is wf.Level.TOWNSHIP:
         dispute.township_level_on = on

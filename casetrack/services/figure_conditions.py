@@ -24,7 +24,6 @@ from casetrack.domain import workflow as wf
 from casetrack.models import Dispute, Petition, ReturnVisit, Supervision
 
 D, P, RV = Dispute, Petition, ReturnVisit
-NOT_MERGED = D.merged_into_id.is_(None)
 SATISFIED = (wf.Satisfaction.SATISFIED.value, wf.Satisfaction.BASICALLY.value)
 VILLAGE, TOWNSHIP, COUNTY = wf.Level.VILLAGE.value, wf.Level.TOWNSHIP.value, wf.Level.COUNTY.value
 

@@ -158,14 +158,14 @@ def inbox_for(user: User, today: date, now: datetime) -> Inbox:
     inbox = Inbox()
     if permissions.reach_of(user) == permissions.NOWHERE:
         return inbox
-    role = user.role_enum
+    role = user.role
     township_id = user.township_id or (user.village.township_id if user.village else None)
     if township_id is not None:
         db.session.get(Township, township_id)  # in the identity map: each case's limit finds its township there
     # one query for the places' names instead of one lazy load per line
     inbox.names = dict(db.session.execute(select(Village.id, Village.name).where(
         Village.township_id == township_id) if township_id is not None else select(Village.id, Village.name)).all())
-    disputes = and_(permissions.dispute_scope(user), Dispute.merged_into_id.is_(None))
+    disputes = and_(permissions.dispute_scope(user), Dispute.not_merged)
     petitions = permissions.petition_scope(user)
     # Every query below carries the user's reach itself (disputes, petitions above; rounds by the user's own
     # village or township), as it must outside a request; the reach hook would only add the same limits again,
@@ -333,9 +333,9 @@ def _screening_line(inbox: Inbox, township: Township | None, level: str, village
 def screening_due(user: User, today: date) -> Line | None:
     """Return the round of this period the user's village (a mediator) or township (staff) has not held yet."""
     inbox = Inbox()
-    if user.role_enum is Role.MEDIATOR and user.village is not None:
+    if user.role is Role.MEDIATOR and user.village is not None:
         _screening_line(inbox, user.village.township, "village", user.village, today)
-    elif user.role_enum is Role.STAFF:
+    elif user.role is Role.STAFF:
         _screening_line(inbox, user.township, "township", None, today)
     return (inbox.lines.get("screening") or [None])[0]
 

@@ -105,10 +105,10 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     seq = next_sequence(township, year, "petition")
     petition = Petition(
         township=township, village=village, number=number or format_case_number(year, petition_prefix(township), seq),
-        year=year, seq=seq, received_on=intake.received_on, channel=intake.channel.value, persons=intake.persons,
-        category=category, request=intake.request.strip(), level=intake.level.value,
+        year=year, seq=seq, received_on=intake.received_on, channel=intake.channel, persons=intake.persons,
+        category=category, request=intake.request.strip(), level=intake.level,
         cross_level=intake.cross_level, disruptive=intake.disruptive, repeat_of=original,
-        created_by_id=actor.id if actor else None, source=intake.source.value,
+        created_by_id=actor.id if actor else None, source=intake.source,
         source_body=(intake.source_body or "").strip() or None,
         source_reference=(intake.source_reference or "").strip() or None,
         assigned_due_on=intake.assigned_due_on if intake.source is pw.Source.ASSIGNED_IN else None,
@@ -161,7 +161,7 @@ def _move(petition: Petition, actor: User, action: pw.PetitionAction, params: di
           kind: str | None = None):
     target = pw.next_state(petition.state, action)
     before = petition.state
-    petition.status = target.value
+    petition.status = target
     db.session.flush()
     all_changes = {"status": (before, target)} if before is not target else {}
     all_changes.update(changes or {})
@@ -187,21 +187,22 @@ def _same_matter(petition: Petition) -> list[Petition]:
 
 
 def decide(
-    petition: Petition, actor: User, decision: str, on: date, today: date, note: str | None = None,
+    petition: Petition, actor: User, decision: pw.Decision | str, on: date, today: date, note: str | None = None,
     expected_version: int | None = None,
 ) -> None:
     """Decide within 15 days: 受理, 不予受理, 转送 or 交办 (Art. 22-23)."""
     check_version(petition, expected_version)
-    action = {"accepted": A.ACCEPT, "not_accepted": A.NOT_ACCEPT, "forwarded": A.FORWARD, "assigned": A.ASSIGN}[decision]
+    decision = pw.Decision(decision)
+    action = decision.action
     pw.next_state(petition.state, action)
     _check_date(petition, on, today, N_("决定日期"))
-    if decision != "accepted" and not (note or "").strip():
-        if decision == "not_accepted":
+    if decision is not pw.Decision.ACCEPTED and not (note or "").strip():
+        if decision is pw.Decision.NOT_ACCEPTED:
             raise DomainError("请填写不予受理的理由。")
-        if decision == "forwarded":
+        if decision is pw.Decision.FORWARDED:
             raise DomainError("请填写转送的机关。")
         raise DomainError("请填写交办的单位。")
-    if decision in ("accepted", "assigned"):
+    if decision.handled:
         others = _same_matter(petition)
         had_second_review = any(p.second_review_answered_on for p in others)
         if not pw.can_accept_again([p.state for p in others], had_second_review):
@@ -213,7 +214,7 @@ def decide(
     petition.decision_note = (note or "").strip() or None
     deadline = time_limits.acceptance_deadline(petition)
     late_due = deadline.due if on > deadline.due else None
-    if decision == "not_accepted":
+    if decision is pw.Decision.NOT_ACCEPTED:
         petition.closed_on = on
     _move(petition, actor, action, {"on": on, "note": petition.decision_note, "late_due": late_due})
 
@@ -293,7 +294,7 @@ def answer(petition: Petition, actor: User, opinion: pw.Opinion, text: str, on: 
     if not text.strip():
         raise DomainError("请填写处理意见的内容。")
     deadline = time_limits.opinion_deadline(petition)
-    petition.opinion = opinion.value
+    petition.opinion = opinion
     petition.opinion_text = text.strip()
     petition.answered_on = on
     late_due = deadline.due if deadline and on > deadline.due else None
@@ -311,7 +312,7 @@ def deliver(petition: Petition, actor: User, on: date, today: date) -> None:
 def rate(petition: Petition, actor: User, satisfaction: wf.Satisfaction) -> None:
     """Record the petitioner's satisfaction with the reply."""
     before = petition.satisfaction
-    petition.satisfaction = satisfaction.value
+    petition.satisfaction = satisfaction
     _move(petition, actor, A.RATE, {"satisfaction": satisfaction}, {"satisfaction": (before, satisfaction)})
 
 
@@ -465,7 +466,7 @@ def object_to_referral(petition: Petition, actor: User, on: date, reason: str, t
     late_due = window.due if on > window.due else None
     petition.objection_raised_on = on
     petition.objection_reason = reason.strip()
-    petition.objection_outcome = pw.ObjectionOutcome.PENDING.value
+    petition.objection_outcome = pw.ObjectionOutcome.PENDING
     _move(petition, actor, A.OBJECT, {"body": petition.source_body, "on": on, "reason": reason.strip(),
                                       "late_due": late_due}, {"objection_outcome": (None, pw.ObjectionOutcome.PENDING)})
     return late
@@ -475,16 +476,16 @@ def record_objection_outcome(petition: Petition, actor: User, agreed: bool, on: 
                              expected_version: int | None = None) -> None:
     """Record the higher body's answer to the objection: agreed, the materials go back; refused, we handle it."""
     check_version(petition, expected_version)
-    if petition.objection_outcome != pw.ObjectionOutcome.PENDING.value:
+    if petition.objection_outcome is not pw.ObjectionOutcome.PENDING:
         raise DomainError("没有待上级核实的异议。")
     _check_date(petition, on, today, N_("上级答复日期"), petition.objection_raised_on)
     outcome = pw.ObjectionOutcome.AGREED if agreed else pw.ObjectionOutcome.REFUSED
-    petition.objection_outcome = outcome.value
+    petition.objection_outcome = outcome
     petition.objection_outcome_on = on
     changes = {"objection_outcome": (pw.ObjectionOutcome.PENDING, outcome)}
     if agreed:
         pw.next_state(petition.state, A.FORWARD)
-        petition.decision = "forwarded"
+        petition.decision = pw.Decision.FORWARDED
         petition.decided_on = on
         petition.decision_note = f"异议经{petition.source_body}同意,交还相关材料"
         _move(petition, actor, A.FORWARD, {"body": petition.source_body, "on": on}, changes, kind="objection_agreed")
@@ -497,7 +498,7 @@ def report_completion(petition: Petition, actor: User, on: date, sent_to: str, c
                       expected_version: int | None = None) -> None:
     """Send the 办结报告 of a matter assigned from above (交办) to the body that assigned it (Art. 22 (三))."""
     check_version(petition, expected_version)
-    if petition.source != pw.Source.ASSIGNED_IN.value:
+    if petition.source is not pw.Source.ASSIGNED_IN:
         raise DomainError("只有上级交办的信访事项需要提交办结报告。")
     if petition.completion_report_on is not None:
         raise DomainError("办结报告已于%(date)s提交。", date=petition.completion_report_on.isoformat())
@@ -535,9 +536,9 @@ def route_to_procedure(petition: Petition, actor: User, route: pw.LegalRoute, bo
     route = pw.LegalRoute(route)
     deadline = time_limits.acceptance_deadline(petition)
     late_due = deadline.due if told_on > deadline.due else None
-    petition.decision = "accepted"
+    petition.decision = pw.Decision.ACCEPTED
     petition.decided_on = told_on
-    petition.legal_route = route.value
+    petition.legal_route = route
     petition.legal_route_body = body.strip()
     petition.legal_route_told_on = told_on
     petition.decision_note = f"依法导入{route.label}程序:{body.strip()}"
@@ -554,7 +555,7 @@ def record_level(petition: Petition, actor: User, level: pw.Level, on: date, tod
     if level <= before:
         raise DomainError("到达层级只能高于现在的“%(level)s”。", level=before.label)
     _check_date(petition, on, today, N_("到达日期"))
-    petition.level = level.value
+    petition.level = level
     if pw.reaches_province_or_beijing(level) and not pw.reaches_province_or_beijing(before):
         petition.province_reached_on = on
     db.session.flush()

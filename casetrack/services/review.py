@@ -68,7 +68,7 @@ def duplicate_candidates(village_id: int, names: list[str], id_numbers: list[str
         return []
     query = (
         select(Dispute).join(Party, Party.dispute_id == Dispute.id)
-        .where(Dispute.township_id == village.township_id, Dispute.status.in_(wf.OPEN_STATUSES), Dispute.merged_into_id.is_(None),
+        .where(Dispute.township_id == village.township_id, Dispute.status.in_(wf.OPEN_STATUSES), Dispute.not_merged,
                or_(*matches))
         .distinct().order_by(Dispute.registered_on.desc()).limit(10)
     )

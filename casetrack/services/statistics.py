@@ -97,7 +97,7 @@ def dispute_condition(figure: str, period: Period, scope: Scope, as_of: date | N
         raise DomainError("未知的统计项:%(figure)s", figure=figure)
     cut = cut_of(period, as_of or period.end)
     return and_(D.township_id.in_(scope.ids), D.registered_on >= period.start, D.registered_on <= cut,
-                fc.NOT_MERGED, fc.DISPUTE_CONDITIONS[figure](cut))
+                D.not_merged, fc.DISPUTE_CONDITIONS[figure](cut))
 
 
 def petition_condition(figure: str, period: Period, scope: Scope, as_of: date):
@@ -155,7 +155,7 @@ def _in_period(column, township_column):
 
 
 def _disputes_in_period():
-    return and_(_in_period(D.registered_on, D.township_id), fc.NOT_MERGED)
+    return and_(_in_period(D.registered_on, D.township_id), D.not_merged)
 
 
 def _names(model, scope: Scope) -> dict:
@@ -389,7 +389,7 @@ def closures_by_month(period: Period, scope: Scope, as_of: date | None = None) -
     rows = db.session.execute(
         select(month, func.count()).where(
             D.township_id.in_(scope.ids), D.closed_on >= period.start, D.closed_on <= cut,
-            D.outcome.is_not(None), fc.NOT_MERGED,
+            D.outcome.is_not(None), D.not_merged,
         ).group_by(month)
     ).all()
     return {int(m): c for m, c in rows}

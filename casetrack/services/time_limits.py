@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from casetrack.domain import deadlines as dl
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.deadline_facts import DisputeFacts, PetitionFacts
 from casetrack.domain.errors import N_
 from casetrack.domain.holiday_calendar import HolidayCalendar, holiday_calendar_from_rows, parse_holiday_file
 from casetrack.domain.holiday_notice import looks_like_notice, parse_holiday_notice
@@ -75,6 +76,29 @@ def _view(deadline: dl.Deadline | None, township: Township, today: date) -> Limi
     return LimitView(deadline, deadline.days_left(today), deadline.status(today, soon))
 
 
+def dispute_facts(dispute: Dispute) -> DisputeFacts:
+    """Read what a stored dispute's limit depends on."""
+    return DisputeFacts(dispute.state, dispute.accepted_on, bool(dispute.continuation_agreed), dispute.continued_until,
+                        dispute.outcome, dispute.performance_deadline, dispute.closed_on)
+
+
+def petition_facts(petition: Petition) -> PetitionFacts:
+    """Read what a stored petition's limits depend on."""
+    # getattr: services/queue.py still hands petition_limit a row without decision and legal_route, until it
+    # passes PetitionFacts to limit_of
+    return PetitionFacts(
+        petition.state, petition.received_on, getattr(petition, "decision", None), petition.decided_on,
+        petition.extension_days, petition.review_requested_on, petition.second_review_requested_on, petition.source,
+        petition.assigned_due_on, petition.completion_report_on, getattr(petition, "legal_route", None),
+    )
+
+
+def limit_of(facts: DisputeFacts | PetitionFacts, township: Township, today: date) -> LimitView | None:
+    """Return the limit that binds a case of these facts now, as a page shows it (the queue reads rows, not cases)."""
+    deadline = dispute_deadline(facts, township) if isinstance(facts, DisputeFacts) else petition_deadline(facts, township)
+    return _view(deadline, township, today)
+
+
 def dispute_limit(dispute: Dispute, today: date) -> LimitView | None:
     """Return the limit that binds the committee now, or None when none does."""
     return _view(current_dispute_deadline(dispute), dispute.township, today)
@@ -82,20 +106,24 @@ def dispute_limit(dispute: Dispute, today: date) -> LimitView | None:
 
 def current_dispute_deadline(dispute: Dispute) -> dl.Deadline | None:
     """Return the deadline for the case's next duty: mediation within a month, then the return visit."""
-    policy = policy_for(dispute.township)
-    state = dispute.state
-    if state in (wf.DisputeState.ACCEPTED, wf.DisputeState.MEDIATING) and dispute.accepted_on:
-        return dl.mediation_deadline(dispute.accepted_on, dispute.continuation_agreed, policy,
-                                     getattr(dispute, "continued_until", None))
-    if state is wf.DisputeState.CONCLUDED and dispute.outcome == wf.Outcome.SUCCEEDED.value:
-        return dl.follow_up_deadline(dispute.performance_deadline or dispute.closed_on, policy)
+    return dispute_deadline(dispute_facts(dispute), dispute.township)
+
+
+def dispute_deadline(facts: DisputeFacts, township: Township) -> dl.Deadline | None:
+    """Return the deadline for a dispute's next duty from its facts, or None when none binds."""
+    policy = policy_for(township)
+    state = facts.state
+    if state in (wf.DisputeState.ACCEPTED, wf.DisputeState.MEDIATING) and facts.accepted_on:
+        return dl.mediation_deadline(facts.accepted_on, facts.continuation_agreed, policy, facts.continued_until)
+    if state is wf.DisputeState.CONCLUDED and facts.outcome is wf.Outcome.SUCCEEDED:
+        return dl.follow_up_deadline(facts.performance_deadline or facts.closed_on, policy)
     return None
 
 
 def judicial_confirmation_deadline(dispute: Dispute) -> dl.Deadline | None:
     """Return the parties' 30-day window from the agreement taking effect (协议生效日期, else the agreement date)."""
     effective = dispute.agreement_effective_on or dispute.closed_on
-    if dispute.outcome != wf.Outcome.SUCCEEDED.value or effective is None:
+    if dispute.outcome != wf.Outcome.SUCCEEDED or effective is None:
         return None
     return dl.judicial_confirmation_deadline(effective, policy_for(dispute.township))
 
@@ -124,33 +152,29 @@ def review_request_deadline(petition: Petition) -> dl.Deadline | None:
     return dl.review_request_deadline(petition.delivered_on, policy_for(petition.township))
 
 
-def _from_above(petition) -> bool:
-    return pw.Source(getattr(petition, "source", None) or pw.Source.OWN.value).from_above
-
-
-def completion_report_deadline(petition) -> dl.Deadline | None:
+def completion_report_deadline(petition: Petition | PetitionFacts) -> dl.Deadline | None:
     """Return the 办理期限 a higher body set for a matter it assigned (交办), by which the 办结报告 is due."""
-    assigned_due_on = getattr(petition, "assigned_due_on", None)
-    if getattr(petition, "source", None) != pw.Source.ASSIGNED_IN.value or assigned_due_on is None:
+    facts = _petition(petition)
+    if facts.source is not pw.Source.ASSIGNED_IN or facts.assigned_due_on is None:
         return None
-    return dl.completion_report_deadline(petition.received_on, assigned_due_on)
+    return dl.completion_report_deadline(facts.received_on, facts.assigned_due_on)
 
 
-def objection_deadline(petition) -> dl.Deadline | None:
+def objection_deadline(petition: Petition) -> dl.Deadline | None:
     """Return the 5-working-day window to object to a matter forwarded or assigned from above (Art. 23)."""
     if not _from_above(petition):
         return None
     return dl.assignment_objection_deadline(petition.received_on, policy_for(petition.township))
 
 
-def review_answer_deadline(petition) -> dl.Deadline | None:
+def review_answer_deadline(petition: Petition) -> dl.Deadline | None:
     """Return the 复查 body's 30-day limit to answer (Art. 35): the higher body's, shown as information only."""
     if petition.review_requested_on is None:
         return None
     return dl.review_answer_deadline(petition.review_requested_on, policy_for(petition.township))
 
 
-def second_review_answer_deadline(petition) -> dl.Deadline | None:
+def second_review_answer_deadline(petition: Petition) -> dl.Deadline | None:
     """Return the 复核 body's 30-day limit to answer (Art. 36): the higher body's, shown as information only."""
     if petition.second_review_requested_on is None:
         return None
@@ -158,23 +182,28 @@ def second_review_answer_deadline(petition) -> dl.Deadline | None:
 
 
 def current_petition_deadline(petition: Petition) -> dl.Deadline | None:
-    """Return the deadline for the township's next statutory duty on the petition, or None when none binds.
+    """Return the deadline for the township's next statutory duty on the petition, or None when none binds."""
+    return petition_deadline(petition_facts(petition), petition.township)
+
+
+def petition_deadline(facts: PetitionFacts, township: Township) -> dl.Deadline | None:
+    """Return the deadline for the township's next statutory duty on a petition of these facts.
 
     复查 and 复核 are the next-higher body's acts (Art. 35-36): their answer limits bind that body, not the
     township, so they are never the township's current limit. A matter assigned from above (交办) also owes its
     办结报告 by the date the higher body set; the earlier of that and the state's own limit binds.
     """
-    policy = policy_for(petition.township)
-    state = petition.state
+    policy = policy_for(township)
+    state = facts.state
     S = pw.PetitionState
     own = None
     if state is S.REGISTERED:
-        own = dl.petition_acceptance_deadline(petition.received_on, policy, from_above=_from_above(petition))
-    elif state in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS) and petition.decided_on:
-        own = dl.petition_opinion_deadline(petition.decided_on, petition.extension_days, policy)
+        own = dl.petition_acceptance_deadline(facts.received_on, policy, from_above=facts.from_above)
+    elif state in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS) and facts.decided_on:
+        own = dl.petition_opinion_deadline(facts.decided_on, facts.extension_days, policy)
     report = None
-    if pw.is_open(state) and getattr(petition, "completion_report_on", None) is None:
-        report = completion_report_deadline(petition)
+    if pw.is_open(state) and facts.completion_report_on is None:
+        report = completion_report_deadline(facts)
     candidates = [d for d in (own, report) if d is not None]
     return min(candidates, key=lambda d: d.due) if candidates else None
 
@@ -185,21 +214,32 @@ def petition_limit(petition: Petition, today: date) -> LimitView | None:
 
 
 def opinion_deadline(petition: Petition) -> dl.Deadline | None:
-    """Return the 60-day (plus extension) limit for the written opinion, once the petition is accepted.
+    """Return the 60-day (plus extension) limit for the written opinion, once the petition is accepted."""
+    return petition_opinion_deadline(petition_facts(petition), petition.township)
+
+
+def petition_opinion_deadline(facts: PetitionFacts, township: Township) -> dl.Deadline | None:
+    """Return the 60-day (plus extension) opinion limit of a petition of these facts, once it is accepted.
 
     A matter routed into a legal procedure at acceptance (依法分类处理, Art. 31) leaves the 60-day track.
     """
-    if petition.decision not in ("accepted", "assigned") or petition.decided_on is None:
+    if facts.decision is None or not facts.decision.handled or facts.decided_on is None or facts.legal_route:
         return None
-    if getattr(petition, "legal_route", None):
-        return None
-    return dl.petition_opinion_deadline(petition.decided_on, petition.extension_days, policy_for(petition.township))
+    return dl.petition_opinion_deadline(facts.decided_on, facts.extension_days, policy_for(township))
 
 
 def acceptance_deadline(petition: Petition) -> dl.Deadline:
     """Return the 15-day limit to decide on acceptance (for a matter from above: to tell the petitioner, Art. 23)."""
     return dl.petition_acceptance_deadline(petition.received_on, policy_for(petition.township),
                                            from_above=_from_above(petition))
+
+
+def _from_above(petition: Petition) -> bool:
+    return pw.Source(petition.source or pw.Source.OWN).from_above  # a new petition's default comes at INSERT
+
+
+def _petition(petition: Petition | PetitionFacts) -> PetitionFacts:
+    return petition if isinstance(petition, PetitionFacts) else petition_facts(petition)
 
 
 def import_calendar_days(

@@ -165,7 +165,7 @@ def _judge_month(village: Village, month: date, today: date, t: w.Thresholds) ->
     start = w._months_back(month, t.surge_months)
     end = min(w._months_back(month, -1), today + timedelta(days=1))
     counted = (Dispute.village_id == village.id) & (Dispute.status != wf.DisputeState.NOT_ACCEPTED.value) \
-        & Dispute.merged_into_id.is_(None)
+        & Dispute.not_merged
     # Count first (one indexed range): the month's cases are read only when the counts can fire the rule.
     this_month, before = db.session.execute(select(
         func.count().filter(Dispute.registered_on >= month), func.count().filter(Dispute.registered_on < month))

@@ -19,20 +19,22 @@
       field.form.requestSubmit(main);
     }
   });
-  // On the conclusion form, show only the fields the chosen outcome needs.
-  var outcome = document.getElementById("outcome");
+  // On the conclusion form, show only the fields the chosen outcome takes (data-outcome-fields: the domain's
+  // OUTCOME_FIELDS); the others are disabled too, so what was typed for another outcome is not sent.
+  var outcome = document.querySelector("select[data-outcome-fields]");
   if (outcome) {
-    var groups = {
-      succeeded: ["agreement_form", "agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies", "agreement_amount"],
-      failed: ["channels_told", "legal_aid_referred"],
-      ended: ["end_reason"]
-    };
+    var groups = JSON.parse(outcome.getAttribute("data-outcome-fields"));
     var sync = function () {
+      var shown = groups[outcome.value] || [];
       Object.keys(groups).forEach(function (key) {
         groups[key].forEach(function (id) {
           var input = document.getElementById(id);
           var box = input && input.closest(".field");
-          if (box) { box.hidden = key !== outcome.value; }
+          if (box) {
+            var other = shown.indexOf(id) < 0;
+            box.hidden = other;
+            box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = other; });
+          }
         });
       });
     };

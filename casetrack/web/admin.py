@@ -275,7 +275,7 @@ def users():
         .options(selectinload(User.township), selectinload(User.village))
         .order_by(User.township_id.is_not(None), User.township_id, User.role, User.username)
     ).scalars().all()
-    return render_template("admin/users.html", users=rows, role_labels=dict(forms.ROLE_CHOICES))
+    return render_template("admin/users.html", users=rows)
 
 
 def _place_choices(form: forms.UserForm) -> None:

@@ -300,7 +300,7 @@ def _one_case(model, number: str, *extra):
                    Dispute.risk_level, Dispute.outcome, Dispute.closed_on, Dispute.updated_at, Dispute.township_id,
                    Dispute.village_id)
         named = (DisputeType, DisputeType.id == Dispute.dispute_type_id)
-        condition = (Dispute.number == number) & Dispute.merged_into_id.is_(None)
+        condition = (Dispute.number == number) & Dispute.not_merged
     else:
         columns = (Petition.id, Petition.number, Township.name.label("township"), Village.name.label("village"),
                    Petition.received_on, Petition.status, Petition.level, Petition.channel, Petition.persons,

@@ -95,7 +95,7 @@ def _intake_form() -> forms.IntakeForm:
         chosen = db.session.get(Village, form.village_id.data or form.village_id.choices[0][0])
         township_id = chosen.township_id if chosen else None
     form.dispute_type_id.choices = _type_choices(township_id)
-    if current_user.role_enum is Role.MEDIATOR and request.method == "GET":
+    if current_user.role is Role.MEDIATOR and request.method == "GET":
         form.village_id.data = current_user.village_id
     return form
 
@@ -144,7 +144,7 @@ def new():
             return render_template("cases/new.html", form=form, candidates=shown, beyond_reach=beyond), 409
         try:
             dispute = services.register_dispute(current_user, intake, clock.today())
-            if current_user.role_enum is Role.MEDIATOR and dispute.village_id == current_user.village_id:
+            if current_user.role is Role.MEDIATOR and dispute.village_id == current_user.village_id:
                 # a village mediator registering their own village's case handles it: no 指派调解员 step
                 services.name_registering_mediator(dispute, current_user)
         except DomainError as refusal:
@@ -349,39 +349,38 @@ def _prepare_assign(dispute: Dispute, form) -> None:
         select(User).outerjoin(Village, User.village_id == Village.id).where(
             User.active.is_(True),
             or_(
-                (User.role == Role.MEDIATOR.value) & (Village.township_id == dispute.township_id),
-                (User.role == Role.STAFF.value) & (User.township_id == dispute.township_id),
+                (User.role == Role.MEDIATOR) & (Village.township_id == dispute.township_id),
+                (User.role == Role.STAFF) & (User.township_id == dispute.township_id),
             ),
         ).order_by(User.role, Village.position, User.username)
     ).scalars()
     form.mediator_ids.choices = [
-        (u.id, f"{u.display_name}({u.village.name if u.village else _(u.role_enum.label)})") for u in mediators
+        (u.id, f"{u.display_name}({u.village.name if u.village else _(u.role.label)})") for u in mediators
     ]
     if request.method == "GET":
         form.mediator_ids.data = [u.id for u in dispute.mediators]
 
 
 def _conclusion(form: forms.ConcludeForm) -> services.Conclusion:
+    """The conclusion as the form gives it, with the chosen outcome's fields only (wf.OUTCOME_FIELDS)."""
     outcome = wf.Outcome(form.outcome.data)
-    success = outcome is wf.Outcome.SUCCEEDED
-    return services.Conclusion(
-        outcome=outcome, closed_on=form.closed_on.data,
-        agreement_form=wf.AgreementForm(form.agreement_form.data) if success else None,
-        agreement_facts=form.agreement_facts.data if success else None,
-        agreement_terms=form.agreement_terms.data if success else None,
-        performance_manner=form.performance_manner.data if success else None,
-        performance_deadline=form.performance_deadline.data if success else None,
-        agreement_copies=form.agreement_copies.data if success else None,
-        channels_told=form.channels_told.data if outcome is wf.Outcome.FAILED else [],
-        legal_aid_referred=form.legal_aid_referred.data if outcome is wf.Outcome.FAILED else False,
-        end_reason=wf.EndReason(form.end_reason.data) if outcome is wf.Outcome.ENDED else None,
-        notes=form.notes.data,
-        agreement_amount_fen=getattr(form.agreement_amount, "fen", None) if success else None,
-    )
+    allowed = wf.OUTCOME_FIELDS[outcome].allowed
+    result = services.Conclusion(outcome=outcome, closed_on=form.closed_on.data, notes=form.notes.data)
+    if "agreement_form" in allowed:
+        result.agreement_form = wf.AgreementForm(form.agreement_form.data)
+    if "agreement_amount" in allowed:
+        result.agreement_amount_fen = getattr(form.agreement_amount, "fen", None)
+    if "end_reason" in allowed:
+        result.end_reason = wf.EndReason(form.end_reason.data)
+    for key in ("agreement_facts", "agreement_terms", "performance_manner", "performance_deadline", "agreement_copies",
+                "channels_told", "legal_aid_referred"):
+        if key in allowed:
+            setattr(result, key, form[key].data)
+    return result
 
 
 def _state_allows(action: wf.DisputeAction) -> Callable[[Dispute], bool]:
-    return lambda d: action in wf.allowed_actions(d.state, d.outcome_enum)
+    return lambda d: action in wf.allowed_actions(d.state, d.outcome)
 
 
 S = wf.DisputeState
@@ -399,7 +398,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "objection": Action(
         _l("当事人拒绝调解"), forms.ObjectionForm,
-        lambda d: d.source == wf.Source.INITIATIVE.value and d.state in wf.OBJECTION_STATES,
+        lambda d: d.source is wf.Source.INITIATIVE and d.state in wf.OBJECTION_STATES,
         lambda d, f: services.record_objection(d, current_user, f.objected_on.data, f.party.data, f.note.data,
                                                _user_today(), f.expected_version),
         lambda d, f: setattr(f.party, "choices", [(p.name, f"{p.name}({_(wf.PartySide(p.side).label)})") for p in d.parties]),
@@ -442,7 +441,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "judicial-confirmation": Action(
         _l("司法确认"), forms.JudicialConfirmationForm,
-        lambda d: d.outcome == wf.Outcome.SUCCEEDED.value and d.judicial_confirmation_applied_on is None
+        lambda d: d.outcome is wf.Outcome.SUCCEEDED and d.judicial_confirmation_applied_on is None
         and (d.state is not S.ARCHIVED or time_limits.judicial_confirmation_window(d, _user_today()) is not None),
         lambda d, f: _warn_if_late(judicial_confirmation.record_judicial_confirmation(
             d, current_user, f.applied_on.data, f.court.data, _user_today(), f.effective_on.data, f.late_note.data)),
@@ -458,7 +457,7 @@ ACTIONS: dict[str, Action] = {
         lambda d, f: services.archive(d, current_user, f.archived_on.data, _user_today(), f.expected_version),
     ),
     "escalate": Action(
-        _l("上报升级"), forms.EscalateForm, lambda d: wf.can_escalate(d.state, d.level_enum),
+        _l("上报升级"), forms.EscalateForm, lambda d: wf.can_escalate(d.state, d.level),
         lambda d, f: services.escalate(d, current_user, f.reason.data, f.expected_version),
     ),
 }
@@ -474,7 +473,7 @@ def next_step(dispute: Dispute) -> str | None:
     if state is S.MEDIATING:
         return "conclude" if dispute.sessions else "session"
     if state is S.CONCLUDED:
-        return "return-visit" if dispute.outcome == wf.Outcome.SUCCEEDED.value else "archive"
+        return "return-visit" if dispute.outcome is wf.Outcome.SUCCEEDED else "archive"
     if state is S.VISITED:
         return "archive"
     return None

@@ -33,7 +33,7 @@ def dashboard():
     week_end = today + timedelta(days=7)
     township = db.session.get(Township, current_user.township_id) if current_user.township_id else None
     # a duplicate merged into its original is in no list or figure, as in the queue (it keeps its old limit)
-    dispute_scope = and_(permissions.dispute_scope(current_user), Dispute.merged_into_id.is_(None))
+    dispute_scope = and_(permissions.dispute_scope(current_user), Dispute.not_merged)
     petition_scope = permissions.petition_scope(current_user)
     due = [*_due_items(Dispute, dispute_scope, week_end), *_due_items(Petition, petition_scope, week_end)]
     due.sort(key=lambda item: (item.due_on, item.number))

@@ -73,7 +73,7 @@ def _intake_form(township: Township) -> forms.PetitionIntakeForm:
         select(Village).where(permissions.village_scope(current_user), Village.township_id == township.id)
         .order_by(Village.position)
     ).scalars().all()
-    if current_user.role_enum is Role.MEDIATOR:
+    if current_user.role is Role.MEDIATOR:
         form.village_id.choices = [(v.id, v.name) for v in villages]
         if request.method == "GET":
             form.village_id.data = current_user.village_id
@@ -203,7 +203,7 @@ def _prepare_report(petition: Petition, form) -> None:
 ACTIONS: dict[str, Action] = {
     "decide": Action(
         _l("受理、转送或交办"), forms.DecideForm, _allows(A.ACCEPT),
-        lambda p, f: services.decide(p, current_user, f.decision.data, f.decided_on.data, _today(), f.note.data,
+        lambda p, f: services.decide(p, current_user, pw.Decision(f.decision.data), f.decided_on.data, _today(), f.note.data,
                                      f.expected_version),
     ),
     "start": Action(_l("开始办理"), forms.StartForm, _allows(A.START),

@@ -75,7 +75,7 @@ def index():
         .order_by(ScreeningRound.held_on.desc(), ScreeningRound.id.desc())
     ).scalars().all()
     villages = []
-    if current_user.role_enum is not Role.MEDIATOR and current_user.township_id:
+    if current_user.role is not Role.MEDIATOR and current_user.township_id:
         villages = db.session.get(Township, current_user.township_id).villages
     filters = {key: value for key, value in (("level", level), ("village", village_id)) if value}
     return render_template(
@@ -91,7 +91,7 @@ def new():
     """Record a round; no findings makes a nil report."""
     township = _township()
     form = forms.RoundForm()
-    if current_user.role_enum is Role.MEDIATOR:
+    if current_user.role is Role.MEDIATOR:
         form.level.choices = [("village", _("村级排查"))]
         form.village_id.choices = [(current_user.village_id, current_user.village.name)]
     else:
@@ -197,12 +197,12 @@ def _parse_day(value: str | None, fallback: date) -> date:
 def board():
     """Show who screened, reported nil or missed, per period, with compliance rates."""
     township = _township()
-    if current_user.role_enum is Role.MEDIATOR and current_user.village.township_id != township.id:
+    if current_user.role is Role.MEDIATOR and current_user.village.township_id != township.id:
         abort(404)
     today = clock.today()
     start = _parse_day(request.args.get("start"), today - timedelta(days=83))
     end = _parse_day(request.args.get("end"), today)
-    only = [current_user.village_id] if current_user.role_enum is Role.MEDIATOR else None
+    only = [current_user.village_id] if current_user.role is Role.MEDIATOR else None
     try:
         result = services.board(township, start, end, today, only)
     except DomainError as refused:

@@ -11,7 +11,6 @@ from casetrack.domain import warnings as warning_rules
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
 from casetrack.i18n import case_numbers, reader_words
-from casetrack.models.petitions import DECISION_LABELS
 from casetrack.services import timeline
 from casetrack.web import review
 
@@ -29,7 +28,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = _label
     app.jinja_env.filters["plabel"] = _petition_label
     app.jinja_env.globals["petition_states"] = list(pw.PetitionState)
-    app.jinja_env.globals["decision_labels"] = DECISION_LABELS
     app.jinja_env.globals["wf"] = wf
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["review_offers"] = _review_offers
@@ -115,7 +113,8 @@ def _label(value, kind: str) -> str:
 
 
 _PETITION_ENUMS = {"channel": pw.Channel, "level": pw.Level, "opinion": pw.Opinion, "state": pw.PetitionState,
-                   "source": pw.Source, "legal_route": pw.LegalRoute, "objection_outcome": pw.ObjectionOutcome}
+                   "source": pw.Source, "legal_route": pw.LegalRoute, "objection_outcome": pw.ObjectionOutcome,
+                   "decision": pw.Decision}
 
 
 def _petition_label(value, kind: str) -> str:

@@ -95,7 +95,7 @@ def test_cli_adds_a_county_and_a_county_account(app, runner, world):
                            input="a-long-county-pass\n")
     assert result.exit_code == 0, result.output
     user = db.session.execute(select(User).where(User.username == "xian")).scalar_one()
-    assert user.role_enum is Role.COUNTY and user.county_id == county.id and user.township_id is None
+    assert user.role is Role.COUNTY and user.county_id == county.id and user.township_id is None
 
 
 def test_cli_refuses_a_county_account_without_a_county_and_an_unknown_township(app, runner, world):

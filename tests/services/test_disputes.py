@@ -167,7 +167,7 @@ def test_registration_records_parties_and_a_timeline_entry(world):
     applicant = case.applicants[0]
     assert (applicant.name, applicant.id_number, applicant.phone) == ("张三", VALID_ID, VALID_PHONE)
     assert [p.name for p in case.respondents] == ["李四"]
-    assert case.state is wf.DisputeState.REGISTERED and case.level_enum is wf.Level.VILLAGE
+    assert case.state is wf.DisputeState.REGISTERED and case.level is wf.Level.VILLAGE
     [entry] = timeline(case.id)
     assert entry.action == "register" and entry.actor_id == world.mediator.id
     assert "张三、李四" in chinese_sentence(entry)
