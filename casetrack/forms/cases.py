@@ -293,8 +293,10 @@ class ConcludeForm(VersionedForm):
     outcome = SelectField(_l("调解结果"), choices=labelled_choices(wf.Outcome), validators=[InputRequired(REQUIRED)],
                           render_kw={"data-outcome-fields": OUTCOME_FIELDS_ATTRIBUTE})
     closed_on = _date(_l("结案日期"), more=[NotBefore("registered_on", _l("登记日期"))])
+    # default "": app.js disables (so the browser does not send) the fields of the outcomes not chosen; a select
+    # left out keeps its blank choice, which is valid, instead of None, which is not
     agreement_form = SelectField(_l("协议形式"), choices=labelled_choices(wf.AgreementForm, blank=True),
-                                 validators=[outcome_field])
+                                 validators=[outcome_field], default="")
     agreement_facts = TextAreaField(_l("纠纷事实、争议事项及各方责任"),
                                     validators=[outcome_field, Optional(), Length(max=10000)])
     agreement_terms = TextAreaField(_l("协议内容"), validators=[outcome_field, Length(max=10000)])
@@ -308,7 +310,8 @@ class ConcludeForm(VersionedForm):
     channels_told = SelectMultipleField(_l("调解不成后的去向(已告知或引导的途径)"), choices=CHANNELS_TOLD,
                                         validators=[outcome_field])
     legal_aid_referred = BooleanField(_l("已引导申请法律援助"), validators=[outcome_field])
-    end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True), validators=[outcome_field])
+    end_reason = SelectField(_l("终止原因"), choices=labelled_choices(wf.EndReason, blank=True), validators=[outcome_field],
+                             default="")
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
     def validate_performance_deadline(self, field):

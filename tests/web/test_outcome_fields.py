@@ -116,3 +116,15 @@ def test_a_conclusion_keeps_only_the_chosen_outcomes_fields_when_the_page_sends_
     assert response.status_code == 302
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "仲裁" in page and "协议份数" not in page
+
+
+def test_a_conclusion_is_taken_when_the_page_sends_only_the_chosen_outcomes_fields(client, world):
+    """With the script the other outcomes' fields are disabled, so the browser does not send them at all."""
+    case = make_dispute(world.staff, world.village, state="mediating")
+    login(client, "staff")
+    response = client.post(f"/cases/{case.id}/conclude", data={
+        "version": str(case.version), "outcome": "succeeded", "closed_on": clock.today().isoformat(),
+        "agreement_form": "oral", "agreement_terms": "双方按单双日轮流使用水井", "agreement_copies": "3"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "调解成功" in page and "双方按单双日轮流使用水井" in page
