@@ -374,8 +374,9 @@ def _rows_by_core(arms: list[Arm], sort: str, descending: bool, cursor: tuple | 
 def _rows_by_shape(user: User, f: Filters, today: date, soon: date, kinds: list[str], sort: str, descending: bool,
                    cursor: tuple | None, size: int) -> list:
     """Read a page's rows with the statement of its shape (services.queue_sql), its values bound."""
-    if f.status:  # a state the tab never holds: nothing to read (and no index walked to learn it)
-        kinds = [kind for kind in kinds if f.tab not in queue_sql.TAB_STATES or f.status in queue_sql.TAB_STATES[f.tab]]
+    if f.status:  # a state the table or the tab never holds: nothing to read there (and no index walked to learn it)
+        kinds = [kind for kind in kinds if f.status in queue_sql.STATES[kind]
+                 and (f.tab not in queue_sql.TAB_STATES or f.status in queue_sql.TAB_STATES[f.tab])]
     if not kinds:
         return []
     place, params = _reach_params(user)
@@ -396,6 +397,7 @@ def _rows_by_shape(user: User, f: Filters, today: date, soon: date, kinds: list[
     shape = queue_sql.Shape(
         db.session.get_bind().dialect.name, place, tuple(kinds), f.tab, filters, bool(f.mediator_id),
         bool(f.registered_from), bool(f.registered_to), search, sort, descending,
+        tuple(kind for kind in kinds if f.status in queue_sql.FEW_STATES[kind]),
         (cursor[1], sort == "deadline" and cursor[0] == FAR_FUTURE) if cursor else ())
     found = queue_sql.statement(shape)
     if found is None:

@@ -55,6 +55,7 @@ PETITION_TABS = {
     "overdue": ["x.due_on < :today"],
     "petitions": [f"x.status IN ({_in(HANDLING_PETITION)})"],
 }
+STATES = {"dispute": {s.value for s in DS}, "petition": {s.value for s in PS}}
 TAB_STATES = {"pending": {DS.REGISTERED.value}, "mediating": set(MEDIATING), "major": set(OPEN_DISPUTE),
               "follow_up": {DS.CONCLUDED.value}, "petitions": set(HANDLING_PETITION)}
 """The states a tab can hold: a status filter outside them selects nothing, and no index is walked to learn it."""
@@ -94,6 +95,7 @@ class Shape:
     search: tuple  # () or (has a pinyin fragment, phone: "", "exact" or "ending")
     sort: str  # registered, activity, deadline
     descending: bool
+    few_states: tuple  # per kind, whether the state filtered on is one few cases are in (see _index)
     cursor: tuple  # () or (kind, whether its value is FAR_FUTURE, i.e. an undated case)
 
 
@@ -154,10 +156,82 @@ def _undated_beyond(kind: str, shape: Shape) -> str | None:
     return "" if later_kind else None
 
 
-def _part(table: Table, where: list[str], order: str | None, value: str, descending: bool) -> str:
+FEW_STATES = {"dispute": {DS.REGISTERED.value, DS.ACCEPTED.value, DS.MEDIATING.value, DS.NOT_ACCEPTED.value},
+              "petition": {s.value for s in PS if s is not PS.CLOSED}}
+"""States few cases are in at any time (a township's past is mostly 已归档, 已回访 or 已终结)."""
+
+
+SORT_INDEXES = {  # (kind, by village) -> the index holding each sort order (None: the undated, by id)
+    ("dispute", False): {"registered_on": "ix_disputes_township_live", "updated_at": "ix_disputes_township_updated",
+                         "due_on": "ix_disputes_township_due_live", None: "ix_disputes_api_township"},
+    ("dispute", True): {"registered_on": "ix_disputes_village_registered", "updated_at": "ix_disputes_village_updated",
+                        "due_on": "ix_disputes_village_due", None: "ix_disputes_api_village"},
+    ("petition", False): {"received_on": "ix_petitions_township_received", "updated_at": "ix_petitions_township_updated",
+                          "due_on": "ix_petitions_township_due", None: "ix_petitions_api_township"},
+    ("petition", True): {"received_on": "ix_petitions_village_received", "updated_at": "ix_petitions_village_updated",
+                         "due_on": "ix_petitions_village_due", None: "ix_petitions_api_village"},
+}
+
+
+def _index(table: Table, shape: Shape, tab: str, order: str | None) -> str | None:
+    """The index SQLite reads a part from (`INDEXED BY`): one holding its few cases when the tab or a filter selects
+    few of the reach's (they are then sorted), else the one holding the sort order within the reach.
+
+    PostgreSQL's planner knows from its statistics how many cases each state, risk and mark holds; SQLite's, with
+    none, walked the index of the sort order for a rare tab (退回补正 by deadline, 重大 by activity) and tested
+    thousands of cases before 51 matched, or sorted a common one's thousands (已超期 by registration).
+    """
+    if shape.place not in ("township", "village"):
+        return None
+    village = shape.place == "village" or "village_id" in shape.filters
+    few_state = table.kind in shape.few_states
+    status = "status" in shape.filters
+    dated_tab = shape.tab in ("due_soon", "overdue")
+    deadline = shape.sort == "deadline"
+    if table.kind == "dispute":
+        if tab.startswith("x.id IN"):  # the supervised cases (督办): each read by its id from supervisions
+            return ""
+        if "returned_note IS NOT NULL" in tab:
+            return "ix_disputes_village_returned" if shape.place == "village" else "ix_disputes_returned"
+        if shape.place == "township" and ("risk" in shape.filters or tab.startswith("x.risk_level")):
+            return "ix_disputes_township_risk"  # a township's 重大 cases are a few hundred, even of all its villages
+        if village:
+            if dated_tab:  # a village's dated cases are a few hundred
+                return "ix_disputes_village_due"
+            if shape.tab in ("pending", "mediating", "major", "follow_up") or few_state:
+                return "ix_disputes_village_status"
+        else:
+            if dated_tab and status:
+                return "ix_disputes_township_status_due"
+            if dated_tab and (deadline or shape.tab == "due_soon"):
+                return "ix_disputes_township_due_live" if deadline else "ix_disputes_township_due"
+            if deadline and (status or shape.tab in ("pending", "mediating", "follow_up")):
+                return "ix_disputes_township_status_due"
+            if shape.tab in ("pending", "mediating") or few_state:
+                return "ix_disputes_township_status_registered"
+    elif village:
+        if dated_tab:
+            return "ix_petitions_village_due"
+        if shape.tab in ("pending", "petitions") or few_state:
+            return "ix_petitions_village_status"
+    else:
+        if dated_tab and status:
+            return "ix_petitions_township_status_due"
+        if dated_tab and (deadline or shape.tab == "due_soon"):
+            return "ix_petitions_township_due"
+        if deadline and (status or shape.tab in ("pending", "petitions")):
+            return "ix_petitions_township_status_due"
+        if shape.tab in ("pending", "petitions") or few_state:
+            return "ix_petitions_township_status"
+    return SORT_INDEXES[table.kind, village][order]
+
+
+def _part(table: Table, where: list[str], order: str | None, value: str, descending: bool,
+          index: str | None = None) -> str:
     direction = " DESC" if descending else ""
     ordered = f"x.{order}{direction}, x.id{direction}" if order else f"x.id{direction}"
-    return (f"SELECT '{table.kind}' AS kind, x.id AS id, {value} AS sort_value FROM {table.name} x "
+    hint = f" INDEXED BY {index}" if index else " NOT INDEXED" if index == "" else ""
+    return (f"SELECT '{table.kind}' AS kind, x.id AS id, {value} AS sort_value FROM {table.name} x{hint} "
             f"WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordered} LIMIT :size")
 
 
@@ -169,22 +243,27 @@ def _parts(table: Table, shape: Shape) -> list[str]:
     found = []
     for tab in tabs:
         where = [*common, *([tab] if tab else [])]
+        sqlite = shape.dialect == "sqlite"
         if shape.sort != "deadline":
             column = {"registered": table.registered, "activity": "updated_at"}[shape.sort]
+            index = _index(table, shape, tab, column) if sqlite else None
             beyond = _beyond(column, table.kind, shape)
             found.append(_part(table, [*where, *([beyond] if beyond else [])], column, f"x.{column}",
-                               shape.descending))
+                               shape.descending, index))
             continue
         dated = None if shape.cursor and shape.cursor[1] and not shape.descending else (
             "" if shape.cursor and shape.cursor[1] else _beyond("due_on", table.kind, shape))
         undated = _undated_beyond(table.kind, shape)
-        ranges = [(dated, "x.due_on IS NOT NULL", "due_on", "x.due_on"), (undated, "x.due_on IS NULL", None, far)]
+        ranges = [(dated, "x.due_on IS NOT NULL", "due_on", "x.due_on")]
+        if shape.tab not in ("due_soon", "overdue"):  # those hold dated cases only
+            ranges.append((undated, "x.due_on IS NULL", None, far))
         if shape.descending:
             ranges.reverse()
         for beyond, has_date, order, value in ranges:
             if beyond is not None:
+                index = _index(table, shape, tab, order) if sqlite else None
                 found.append(_part(table, [*where, has_date, *([beyond] if beyond else [])], order, value,
-                                   shape.descending))
+                                   shape.descending, index))
     return found
 
 
