@@ -39,7 +39,7 @@ from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
 from casetrack.web.decorators import allowed_if
-from casetrack.web.templating import translate_basis, translate_label
+from casetrack.web.templating import render_gettext, translate_basis, translate_label
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
@@ -155,7 +155,7 @@ def _render(filters: q.Filters, today: date, township: Township | None, args: di
         total=counts[filters.tab], may_bulk=permissions.can_act_in_bulk(current_user),
         status_groups=_status_groups(),
         url_with=lambda **c: url_for("queue.index", **{k: v for k, v in {**args, **c}.items() if v}),
-        read_at=read_at.isoformat(),
+        read_at=read_at.isoformat(), gettext=render_gettext(),
     )
 
 
@@ -219,6 +219,13 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
             labels[label] = translate_label(label)
         return labels[label]
 
+    bases: dict[str, str] = {}  # a legal basis in the interface's language: most rows of a page share a few
+
+    def basis(text: str) -> str:
+        if text not in bases:
+            bases[text] = translate_basis(text)
+        return bases[text]
+
     rows = []
     for item, limit in zip(items, q.limits(items, today), strict=True):
         dispute = item.is_dispute
@@ -228,7 +235,7 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
             estimated = f" {tentative}" if limit.deadline.estimated else ""
             text = f"{tr(limit.deadline.label)} {limit.deadline.due}{estimated} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
-            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{translate_basis(limit.deadline.basis)}", text)
+            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{basis(limit.deadline.basis)}", text)
         rows.append(Row(
             dispute=dispute, id=item.id,
             href=dispute_url(item.id) if dispute else petition_url(item.id),
