@@ -174,8 +174,8 @@ SORT_INDEXES = {  # (kind, by village) -> the index holding each sort order (Non
 
 
 def _index(table: Table, shape: Shape, tab: str, order: str | None) -> str | None:
-    """The index SQLite reads a part from (`INDEXED BY`): one holding its few cases when the tab or a filter selects
-    few of the reach's (they are then sorted), else the one holding the sort order within the reach.
+    """The index a part is read from: one holding its few cases when the tab or a filter selects few of the
+    reach's (they are then sorted), else the one holding the sort order within the reach (see _part).
 
     PostgreSQL's planner knows from its statistics how many cases each state, risk and mark holds; SQLite's, with
     none, walked the index of the sort order for a rare tab (退回补正 by deadline, 重大 by activity) and tested
@@ -183,7 +183,7 @@ def _index(table: Table, shape: Shape, tab: str, order: str | None) -> str | Non
     """
     if shape.place not in ("township", "village"):
         return None
-    village = shape.place == "village" or "village_id" in shape.filters
+    village = _by_village(shape)
     few_state = table.kind in shape.few_states
     status = "status" in shape.filters
     dated_tab = shape.tab in ("due_soon", "overdue")
@@ -226,13 +226,46 @@ def _index(table: Table, shape: Shape, tab: str, order: str | None) -> str | Non
     return SORT_INDEXES[table.kind, village][order]
 
 
-def _part(table: Table, where: list[str], order: str | None, value: str, descending: bool,
-          index: str | None = None) -> str:
-    direction = " DESC" if descending else ""
-    ordered = f"x.{order}{direction}, x.id{direction}" if order else f"x.id{direction}"
-    hint = f" INDEXED BY {index}" if index else " NOT INDEXED" if index == "" else ""
+def _part(table: Table, shape: Shape, where: list[str], order: str | None, value: str, index: str | None) -> str:
+    """One part's keys in its order, at most a page of them.
+
+    On SQLite the index is named (`INDEXED BY`; "" reads by rowid, `NOT INDEXED`). PostgreSQL chooses its own by
+    its statistics, but where a part selects few cases it guessed too many when two conditions go together (调解中
+    cases without a deadline, 已超期 ones already 已归档) and walked the sort order's index through the whole
+    table looking for a page of them; there the order is written so that no index holds it, and the few cases are
+    found by their own conditions and sorted, as SQLite does from the index named.
+    """
+    direction = " DESC" if shape.descending else ""
+    few = index is not None and index != SORT_INDEXES[table.kind, _by_village(shape)].get(order) and not _in_order(
+        index, order, shape)
+    if shape.dialect == "sqlite":
+        hint = f" INDEXED BY {index}" if index else " NOT INDEXED" if index == "" else ""
+        keys = [f"x.{order}", "x.id"] if order else ["x.id"]
+    else:
+        hint = ""
+        unindexed = {"updated_at": "x.updated_at + INTERVAL '0 seconds'", None: "x.id + 0"}
+        keys = [f"x.{order}", "x.id"] if order else ["x.id"]
+        if few:
+            keys = [unindexed.get(order, f"x.{order} + 0"), "x.id + 0"] if order else ["x.id + 0"]
+    ordered = ", ".join(f"{key}{direction}" for key in keys)
     return (f"SELECT '{table.kind}' AS kind, x.id AS id, {value} AS sort_value FROM {table.name} x{hint} "
             f"WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordered} LIMIT :size")
+
+
+def _in_order(index: str, order: str | None, shape: Shape) -> bool:
+    """Tell whether an index chosen for its few cases also holds them in the part's order (one state asked)."""
+    one_state = "status" in shape.filters or shape.tab in ("pending", "follow_up")
+    if index.endswith("_due") or index.endswith("_due_live"):
+        return order == "due_on" and not index.endswith("status_due") or one_state and order in ("due_on", None)
+    if index.endswith("status_registered"):
+        return one_state and order == "registered_on"
+    if index == "ix_petitions_township_status":
+        return one_state and order is None
+    return False
+
+
+def _by_village(shape: Shape) -> bool:
+    return shape.place == "village" or "village_id" in shape.filters
 
 
 def _parts(table: Table, shape: Shape) -> list[str]:
@@ -243,13 +276,11 @@ def _parts(table: Table, shape: Shape) -> list[str]:
     found = []
     for tab in tabs:
         where = [*common, *([tab] if tab else [])]
-        sqlite = shape.dialect == "sqlite"
         if shape.sort != "deadline":
             column = {"registered": table.registered, "activity": "updated_at"}[shape.sort]
-            index = _index(table, shape, tab, column) if sqlite else None
             beyond = _beyond(column, table.kind, shape)
-            found.append(_part(table, [*where, *([beyond] if beyond else [])], column, f"x.{column}",
-                               shape.descending, index))
+            found.append(_part(table, shape, [*where, *([beyond] if beyond else [])], column, f"x.{column}",
+                               _index(table, shape, tab, column)))
             continue
         dated = None if shape.cursor and shape.cursor[1] and not shape.descending else (
             "" if shape.cursor and shape.cursor[1] else _beyond("due_on", table.kind, shape))
@@ -261,9 +292,8 @@ def _parts(table: Table, shape: Shape) -> list[str]:
             ranges.reverse()
         for beyond, has_date, order, value in ranges:
             if beyond is not None:
-                index = _index(table, shape, tab, order) if sqlite else None
-                found.append(_part(table, [*where, has_date, *([beyond] if beyond else [])], order, value,
-                                   shape.descending, index))
+                found.append(_part(table, shape, [*where, has_date, *([beyond] if beyond else [])], order, value,
+                                   _index(table, shape, tab, order)))
     return found
 
 
