@@ -262,15 +262,21 @@ def _petition_columns(dialect: str) -> dict:
 DISPUTE_ONLY_TABS = ("mediating", "major", "follow_up", "returned")
 
 
-def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
+def _kinds(f: Filters) -> list[str]:
     """Return the tables the filters can select from; one that can select nothing is left out, not queried."""
-    arms = []
+    kinds = []
     if f.kind in ("", "dispute") and f.tab != "petitions":
-        arms.append(_dispute_select(user, f, today, soon))
+        kinds.append("dispute")
     dispute_only = f.type_id or f.risk or f.level or f.mediator_id or f.tab in DISPUTE_ONLY_TABS
     if f.kind in ("", "petition") and not dispute_only:
-        arms.append(_petition_select(user, f, today, soon))
-    return arms
+        kinds.append("petition")
+    return kinds
+
+
+def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
+    """Return the Core conditions of each table the filters can select from."""
+    select_arm = {"dispute": _dispute_select, "petition": _petition_select}
+    return [select_arm[kind](user, f, today, soon) for kind in _kinds(f)]
 
 
 def _sort(f: Filters) -> tuple[str, bool]:
@@ -324,8 +330,8 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
     """Return one page by keyset: after a cursor, before one, the first page, or the last."""
     size = size or PAGE_SIZE  # read now, not when the module loaded, so a setting or a test can change it
     soon = _soon(today, township)
-    arms = _arms(user, f, today, soon)
-    if not arms:
+    kinds = _kinds(f)
+    if not kinds:
         return Page([], None, None, True, True)
     sort, newest_first = _sort(f)
     cursor = None
@@ -337,9 +343,9 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
     forward = not (before or last)
     descending = newest_first if forward else not newest_first
     if f.figure is None:
-        found = _rows_by_shape(user, f, today, soon, [arm.kind for arm in arms], sort, descending, cursor, size + 1)
+        found = _rows_by_shape(user, f, today, soon, kinds, sort, descending, cursor, size + 1)
     else:  # a statistic's cases: its condition is a Core clause (services.statistics), so the Core statement
-        found = _rows_by_core(arms, sort, descending, cursor, size + 1)
+        found = _rows_by_core(_arms(user, f, today, soon), sort, descending, cursor, size + 1)
     more = len(found) > size
     found = found[:size]
     if not forward:
