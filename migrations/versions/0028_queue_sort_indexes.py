@@ -1,7 +1,7 @@
 """queue sort indexes: every sort order of the review queue held by an index within a township and a village
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0031
 Create Date: 2026-12-07 19:10:00
 
 The queue's rows are read by keyset, each table's part in the order of one index (services/queue_sql.py): by
@@ -17,7 +17,7 @@ if independent of the township, and walked the whole table's activity index for 
 from alembic import op
 
 revision = '0028'
-down_revision = '0024'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
