@@ -102,7 +102,7 @@ class Shape:
 def _search(table: Table, people_table: str, key: str, fragment: bool, phone: str) -> str:
     person = "y.name LIKE :like" + (" OR y.search_key LIKE :fragment" if fragment else "")
     text_column = "summary" if table.kind == "dispute" else "request"
-    parts = [f"x.number LIKE :like", f"x.{text_column} LIKE :like",
+    parts = ["x.number LIKE :like", f"x.{text_column} LIKE :like",
              f"EXISTS (SELECT 1 FROM {people_table} y WHERE y.{key} = x.id AND ({person}))"]
     if phone:
         match = "y.phone = :phone" if phone == "exact" else "y.phone LIKE :phone"

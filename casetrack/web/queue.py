@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casetrack import clock, permissions
@@ -365,6 +366,27 @@ def bulk():
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     today = clock.today()
     read_at = _read_at()
+    for attempt in (1, 2):
+        try:
+            applied, refused = _apply_to_each(action, ids, today, read_at)
+            db.session.commit()
+            break
+        except OperationalError as failure:
+            db.session.rollback()
+            if attempt == 2 or getattr(failure.orig, "sqlstate", None) != DEADLOCK:
+                raise
+    return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
+                           back=request.form.get("back") or url_for("queue.index"))
+
+
+DEADLOCK = "40P01"
+"""PostgreSQL's deadlock_detected. Moving a case moves it between tally groups (migration 0025), whose rows the
+transaction keeps locked until it ends, so two bulk actions at once over cases of different villages can wait on
+each other; the one PostgreSQL aborts is done again once, from the start, when the other has let go."""
+
+
+def _apply_to_each(action: str, ids: list[int], today: date, read_at: datetime | None) -> tuple[list, list]:
+    """Apply the action to each case in turn, uncommitted; return the numbers applied and (number, reason) refused."""
     applied, refused = [], []
     for case_id in ids:
         dispute = db.session.execute(select(Dispute).where(
@@ -384,9 +406,7 @@ def bulk():
             refused.append((dispute.number, domain_message(reason)))
         except StaleDataError:  # another worker saved this case between our read and our write
             refused.append((dispute.number, _("此案件刚被他人修改,未办理;请刷新后核对")))
-    db.session.commit()
-    return render_template("queue/bulk_result.html", action=BULK_ACTIONS[action], applied=applied, refused=refused,
-                           back=request.form.get("back") or url_for("queue.index"))
+    return applied, refused
 
 
 def _read_at() -> datetime | None:
