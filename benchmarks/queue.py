@@ -201,6 +201,9 @@ def drive(port: int, paths: list[str], seconds: float, concurrency: int, cookies
             response = connection.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
+            renewed = response.getheader("Set-Cookie")
+            if cookie and renewed and renewed.startswith("session="):  # as a browser keeps the renewed session
+                cookie = renewed.split(";")[0]
             if response.status != 200:
                 bad.append(f"{response.status} {path}")
         with lock:

@@ -127,6 +127,9 @@ class Dispute(db.Model):
         Index("ix_disputes_api_status", "status", "id"),
         Index("ix_disputes_api_village", "village_id", "id"),
         Index("ix_disputes_updated", "updated_at"),
+        # The queue's sort orders within a village and a state (migration 0028, services/queue_sql.py).
+        Index("ix_disputes_village_updated", "village_id", "updated_at", "id"),
+        Index("ix_disputes_township_status_due", "township_id", "status", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -77,6 +77,11 @@ class Petition(db.Model):
         Index("ix_petitions_api_status", "status", "id"),
         Index("ix_petitions_api_village", "village_id", "id"),
         Index("ix_petitions_updated", "updated_at"),
+        # The queue's sort orders within a township and a village (migration 0028, services/queue_sql.py).
+        Index("ix_petitions_township_updated", "township_id", "updated_at", "id"),
+        Index("ix_petitions_village_received", "village_id", "received_on", "id"),
+        Index("ix_petitions_village_updated", "village_id", "updated_at", "id"),
+        Index("ix_petitions_village_due", "village_id", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

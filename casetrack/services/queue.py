@@ -45,7 +45,7 @@ from casetrack.models import (
     Village,
     dispute_mediators,
 )
-from casetrack.services import time_limits
+from casetrack.services import queue_sql, time_limits
 
 D, P = Dispute, Petition
 DS, PS = wf.DisputeState, pw.PetitionState
@@ -262,15 +262,21 @@ def _petition_columns(dialect: str) -> dict:
 DISPUTE_ONLY_TABS = ("mediating", "major", "follow_up", "returned")
 
 
-def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
+def _kinds(f: Filters) -> list[str]:
     """Return the tables the filters can select from; one that can select nothing is left out, not queried."""
-    arms = []
+    kinds = []
     if f.kind in ("", "dispute") and f.tab != "petitions":
-        arms.append(_dispute_select(user, f, today, soon))
+        kinds.append("dispute")
     dispute_only = f.type_id or f.risk or f.level or f.mediator_id or f.tab in DISPUTE_ONLY_TABS
     if f.kind in ("", "petition") and not dispute_only:
-        arms.append(_petition_select(user, f, today, soon))
-    return arms
+        kinds.append("petition")
+    return kinds
+
+
+def _arms(user: User, f: Filters, today: date, soon: date) -> list[Arm]:
+    """Return the Core conditions of each table the filters can select from."""
+    select_arm = {"dispute": _dispute_select, "petition": _petition_select}
+    return [select_arm[kind](user, f, today, soon) for kind in _kinds(f)]
 
 
 def _sort(f: Filters) -> tuple[str, bool]:
@@ -324,8 +330,8 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
     """Return one page by keyset: after a cursor, before one, the first page, or the last."""
     size = size or PAGE_SIZE  # read now, not when the module loaded, so a setting or a test can change it
     soon = _soon(today, township)
-    arms = _arms(user, f, today, soon)
-    if not arms:
+    kinds = _kinds(f)
+    if not kinds:
         return Page([], None, None, True, True)
     sort, newest_first = _sort(f)
     cursor = None
@@ -336,15 +342,10 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
             after = before = None
     forward = not (before or last)
     descending = newest_first if forward else not newest_first
-    parts = [arm.select(sort, _beyond(arm, sort, cursor, descending) if cursor else None) for arm in arms]
-    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-    if len(parts) == 1:
-        arm = arms[0]
-        keys = parts[0].order_by(direction(arm.sorts[sort]), direction(arm.id_column))
-    else:  # each arm is ordered by its own index; the database merges them
-        keys = union_all(*parts).order_by(*(direction(literal_column(c)) for c in ("sort_value", "kind", "id")))
-    query = _rows_statement(keys.limit(size + 1), db.session.get_bind().dialect.name, direction)
-    found = db.session.execute(query).all()
+    if f.figure is None:
+        found = _rows_by_shape(user, f, today, soon, kinds, sort, descending, cursor, size + 1)
+    else:  # a statistic's cases: its condition is a Core clause (services.statistics), so the Core statement
+        found = _rows_by_core(_arms(user, f, today, soon), sort, descending, cursor, size + 1)
     more = len(found) > size
     found = found[:size]
     if not forward:
@@ -361,6 +362,68 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
         prev_cursor=None if is_first or not found else _encode(first_row.sort_value, first_row.kind, first_row.id),
         is_first=is_first, is_last=is_last,
     )
+
+
+def _rows_by_core(arms: list[Arm], sort: str, descending: bool, cursor: tuple | None, size: int) -> list:
+    """Read a page's rows with a statement built with Core from the arms' conditions."""
+    parts = [arm.select(sort, _beyond(arm, sort, cursor, descending) if cursor else None) for arm in arms]
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    if len(parts) == 1:
+        arm = arms[0]
+        keys = parts[0].order_by(direction(arm.sorts[sort]), direction(arm.id_column))
+    else:  # each arm is ordered by its own index; the database merges them
+        keys = union_all(*parts).order_by(*(direction(literal_column(c)) for c in ("sort_value", "kind", "id")))
+    query = _rows_statement(keys.limit(size), db.session.get_bind().dialect.name, direction)
+    return db.session.execute(query).all()
+
+
+def _rows_by_shape(user: User, f: Filters, today: date, soon: date, kinds: list[str], sort: str, descending: bool,
+                   cursor: tuple | None, size: int) -> list:
+    """Read a page's rows with the statement of its shape (services.queue_sql), its values bound."""
+    if f.status:  # a state the table or the tab never holds: nothing to read there (and no index walked to learn it)
+        kinds = [kind for kind in kinds if f.status in queue_sql.STATES[kind]
+                 and (f.tab not in queue_sql.TAB_STATES or f.status in queue_sql.TAB_STATES[f.tab])]
+    if not kinds:
+        return []
+    place, params = _reach_params(user)
+    values = {"village_id": f.village_id, "type_id": f.type_id, "status": f.status, "risk": f.risk, "level": f.level}
+    filters = tuple(name for name, value in values.items() if value)
+    params.update((name, values[name]) for name in filters)
+    params.update(size=size, today=today, soon=soon, mediator=f.mediator_id, registered_from=f.registered_from,
+                  registered_to=f.registered_to)
+    search = ()
+    if f.text:
+        fragment = search_fragment(f.text)
+        phone = "" if not f.phone else "exact" if len(f.phone) == 11 else "ending"
+        search = (bool(fragment), phone)
+        params.update(like=f"%{f.text}%", fragment=f"%{fragment}%",
+                      phone=f.phone if phone == "exact" else f"%{f.phone}")
+    if cursor:
+        params.update(cursor_value=cursor[0], cursor_id=cursor[2])
+    shape = queue_sql.Shape(
+        db.session.get_bind().dialect.name, place, tuple(kinds), f.tab, filters, bool(f.mediator_id),
+        bool(f.registered_from), bool(f.registered_to), search, sort, descending,
+        tuple(kind for kind in kinds if f.status in queue_sql.FEW_STATES[kind]),
+        (cursor[1], sort == "deadline" and cursor[0] == FAR_FUTURE) if cursor else ())
+    found = queue_sql.statement(shape)
+    if found is None:
+        return []
+    statement, names = found
+    return db.session.execute(statement, {name: params[name] for name in names}).all()
+
+
+def _reach_params(user: User) -> tuple[str, dict]:
+    """Name the kind of the user's reach (village, township, townships, everywhere, nowhere) and bind its ids."""
+    seen = permissions.reach_of(user)
+    if seen.everywhere:
+        return "everywhere", {}
+    if seen.village_id is not None:
+        return "village", {"reach_village": seen.village_id}
+    if seen.township_id is not None:
+        return "township", {"reach_township": seen.township_id}
+    if seen.township_ids:
+        return "townships", {"reach_townships": sorted(seen.township_ids)}
+    return "nowhere", {}
 
 
 @dataclass(slots=True)
@@ -498,18 +561,8 @@ _TALLY_SUMS: dict = {}
 def _read_tallies(user: User, f: Filters, today: date, soon: date) -> dict[str, int]:
     """Sum every tab from the tallies the triggers of migration 0025 keep: two small indexed reads, the first
     over a few hundred rows of the user's reach, the second over the days from today on."""
-    seen = permissions.reach_of(user)
-    params: dict = {"today": today, "soon": soon}
-    if seen.everywhere:
-        place = "everywhere"
-    elif seen.village_id is not None:
-        place, params["reach_village"] = "village", seen.village_id
-    elif seen.township_id is not None:
-        place, params["reach_township"] = "township", seen.township_id
-    elif seen.township_ids:
-        place, params["reach_townships"] = "townships", sorted(seen.township_ids)
-    else:
-        place = "nowhere"
+    place, params = _reach_params(user)
+    params.update(today=today, soon=soon)
     if f.kind:
         params["kind"] = f.kind
     asked = {"village_id": f.village_id, "type_id": f.type_id, "status": f.status, "risk_level": f.risk,

@@ -1,8 +1,10 @@
 """Template filters and globals: masking, Beijing time, labels."""
 
 from flask import Flask
-from flask_babel import gettext, pgettext
+from flask_babel import get_translations, gettext, pgettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from casetrack import clock, permissions
 from casetrack.domain import figures
@@ -156,3 +158,20 @@ def warning_sentence(entry, rule: str) -> tuple[str, bool]:
     if getattr(entry, "action", None) == "acknowledged":
         return warning_rules.render_acknowledgement(entry.params, gettext), False
     return warning_rules.render_sentence(rule, entry.params, gettext), False
+
+
+def render_gettext():
+    """Return a template `gettext` for one render that looks the request's catalogue up once, where the one
+    Flask-Babel installs looks it up through the request context for every string (a page of 80 strings spent
+    more on those lookups than on its rows). It behaves as Jinja's newstyle gettext does: escaped under
+    autoescape, then filled. Pass it as `gettext=` to render_template."""
+    lookup = get_translations().ugettext
+
+    @pass_context
+    def page_gettext(context, string: str, **variables) -> str:
+        found = lookup(string)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return page_gettext

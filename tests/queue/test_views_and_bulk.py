@@ -219,6 +219,63 @@ def test_bulk_refuses_a_case_someone_saved_meanwhile_and_applies_the_rest(app, w
     assert db.session.get(Dispute, other.id).status == "accepted"
 
 
+def test_bulk_accept_done_again_when_postgresql_ends_it_as_a_deadlock(app, world, database_url):
+    """Another transaction holds the second village's tally while the bulk accept has taken the first village's,
+    then waits for the first: PostgreSQL aborts one of the two as a deadlock. The bulk action is done again once
+    that one has finished, and both cases are accepted, the other transaction's changes kept too."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time: no two transactions hold locks at once")
+    import threading
+    import time
+
+    from sqlalchemy import create_engine, event, text
+
+    first, second = dispute(world.staff, world.village, date(2026, 11, 2)), dispute(world.staff, world.other_village,
+                                                                                   date(2026, 11, 3))
+    near_first, near_second = (dispute(world.staff, world.village, date(2026, 11, 4)),
+                               dispute(world.staff, world.other_village, date(2026, 11, 5)))
+    near_first_id = near_first.id  # read here: the thread below has no session to load it with
+    other_worker = create_engine(database_url)
+    elsewhere = other_worker.connect()
+    # PostgreSQL aborts the transaction whose wait reaches deadlock_timeout first: here the bulk action's (1 s),
+    # as this one waits up to 10 s; and never longer than 20 s, whatever happens.
+    elsewhere.execute(text("SET deadlock_timeout = '10s'"))
+    elsewhere.execute(text("SET lock_timeout = '20s'"))
+    mark_major = text("UPDATE disputes SET risk_level = 'major' WHERE id = :id")
+    elsewhere.execute(mark_major, {"id": near_second.id})  # holds the second village's group of registered cases
+    errors, waiting = [], []
+
+    def then_wait_for_the_first_village():
+        try:
+            time.sleep(0.3)  # the bulk action is waiting for the second village by now
+            elsewhere.execute(mark_major, {"id": near_first_id})
+            elsewhere.commit()
+        except Exception as failure:  # noqa: BLE001 — reported below
+            errors.append(repr(failure))
+            elsewhere.rollback()
+
+    def when_the_second_is_saved(mapper, connection, target):
+        if target.id == second.id and not waiting:
+            waiting.append(threading.Thread(target=then_wait_for_the_first_village))
+            waiting[0].start()
+
+    event.listen(Dispute, "before_update", when_the_second_is_saved)
+    try:
+        applied, refused, _ = _result(browse_as(app, "staff").post(
+            "/queue/bulk", data={"action": "accept", "ids": [first.id, second.id]}))
+    finally:
+        event.remove(Dispute, "before_update", when_the_second_is_saved)
+        for thread in waiting:
+            thread.join()
+        elsewhere.close()
+        other_worker.dispose()
+    assert errors == []
+    assert (applied, refused) == ([first.number, second.number], [])
+    db.session.expire_all()
+    assert [db.session.get(Dispute, case.id).status for case in (first, second)] == ["accepted", "accepted"]
+    assert [db.session.get(Dispute, case.id).risk_level for case in (near_first, near_second)] == ["major", "major"]
+
+
 def test_bulk_escalate_needs_a_reason_and_refuses_a_concluded_case(app, world):
     open_case = dispute(world.staff, world.village, date(2026, 10, 2), state="mediating", due=days(10))
     visited = dispute(world.staff, world.village, date(2026, 3, 2), state="visited")
