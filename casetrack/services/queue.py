@@ -7,7 +7,6 @@ table keeps a plain range condition on its own indexed column and the database m
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 from sqlalchemy import (
     Date,
@@ -29,6 +28,7 @@ from sqlalchemy import (
 from casetrack import permissions
 from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
+from casetrack.domain.deadline_facts import DisputeFacts, PetitionFacts
 from casetrack.domain.errors import N_
 from casetrack.domain.name_keys import search_fragment
 from casetrack.extensions import db
@@ -139,7 +139,7 @@ def phone_matches(model, digits: str):
 
 
 def _dispute_select(user: User, f: Filters, today: date, soon: date):
-    conditions = [permissions.dispute_scope(user), D.merged_into_id.is_(None), _dispute_tab(f.tab, today, soon)]
+    conditions = [permissions.dispute_scope(user), D.not_merged, _dispute_tab(f.tab, today, soon)]
     if f.village_id:
         conditions.append(D.village_id == f.village_id)
     if f.type_id:
@@ -483,10 +483,8 @@ def limits(items: list[QueueItem], today: date) -> list[time_limits.LimitView | 
                  for township_id in {item.township_id for item in items}}
     found = []
     for item in items:
-        record = SimpleNamespace(township=townships[item.township_id], state=item.state, status=item.status,
-                                 **item.facts)
-        found.append(time_limits.dispute_limit(record, today) if item.is_dispute
-                     else time_limits.petition_limit(record, today))
+        facts = (DisputeFacts if item.is_dispute else PetitionFacts)(item.state, **item.facts)
+        found.append(time_limits.limit_of(facts, townships[item.township_id], today))
     return found
 
 

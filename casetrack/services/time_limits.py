@@ -84,12 +84,10 @@ def dispute_facts(dispute: Dispute) -> DisputeFacts:
 
 def petition_facts(petition: Petition) -> PetitionFacts:
     """Read what a stored petition's limits depend on."""
-    # getattr: services/queue.py still hands petition_limit a row without decision and legal_route, until it
-    # passes PetitionFacts to limit_of
     return PetitionFacts(
-        petition.state, petition.received_on, getattr(petition, "decision", None), petition.decided_on,
+        petition.state, petition.received_on, petition.decision, petition.decided_on,
         petition.extension_days, petition.review_requested_on, petition.second_review_requested_on, petition.source,
-        petition.assigned_due_on, petition.completion_report_on, getattr(petition, "legal_route", None),
+        petition.assigned_due_on, petition.completion_report_on, petition.legal_route,
     )
 
 
