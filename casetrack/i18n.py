@@ -66,9 +66,9 @@ def reader_words(text: str) -> str:
     return gettext(text) if text else text
 
 
-def case_numbers(numbers: list[str], shown: int | None = None) -> str:
+def case_numbers(numbers: list[str], shown: int | None = None, more: bool = False) -> str:
     """Case numbers joined as the language joins a list, the first `shown` of them, with "and more" (等) when
-    some are left out."""
+    some are left out (or `more` says others exist)."""
     kept = list(numbers if shown is None else numbers[:shown])
     joined = pgettext("list separator", "、").join(kept)
-    return gettext("%(numbers)s等", numbers=joined) if len(numbers) > len(kept) else joined
+    return gettext("%(numbers)s等", numbers=joined) if more or len(numbers) > len(kept) else joined

@@ -262,6 +262,24 @@ def can_accept_again(previous_states_of_same_matter: Iterable[PetitionState | st
     return not any(is_open(state) for state in previous_states_of_same_matter)
 
 
+MAX_LEADER_NAME = 60
+
+
+def leader_may_receive(channel: Channel | str) -> bool:
+    """A leader receives a visit on a reception day (领导接访), not a letter or a call."""
+    return Channel(channel) is Channel.VISIT
+
+
+def check_leader_reception(channel: Channel | str, leader: str | None) -> None:
+    """Check the leader named as receiving a petition (the page and the ledger ask the same); raise DomainError."""
+    if not leader:
+        return
+    if not leader_may_receive(channel):
+        raise DomainError("只有来访才能填写接访领导。")
+    if len(leader) > MAX_LEADER_NAME:
+        raise DomainError("接访领导姓名太长,最多%(most)s个字。", most=MAX_LEADER_NAME)
+
+
 def check_representatives(channel: Channel | str, persons: int, representatives: int) -> None:
     """Check the people and representatives of a petition; raise DomainError in Chinese."""
     if persons < 1:

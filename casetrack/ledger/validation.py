@@ -392,11 +392,11 @@ def _reception_and_referral_rules(v) -> list[tuple[str, BadValue]]:
     """A leader receives a visit, not a letter; only a 缠访闹访 matter goes to the police, on or after its receipt
     (the same rules as the petition page: services.petitions)."""
     problems = []
-    leader = getattr(v, "leader_received_by", None)
-    if leader and v.channel != pw.Channel.VISIT.value:
+    leader = getattr(v, "leader_received_by", None)  # the rule is the domain's (pw.check_leader_reception)
+    if leader and not pw.leader_may_receive(v.channel):
         problems.append(("leader_received_by", BadValue("只有来访才能填写接访领导。")))
-    elif leader and len(leader) > 60:
-        problems.append(("leader_received_by", BadValue("接访领导姓名太长,最多60个字。")))
+    elif leader and len(leader) > pw.MAX_LEADER_NAME:
+        problems.append(("leader_received_by", BadValue("接访领导姓名太长,最多%(most)s个字。", most=pw.MAX_LEADER_NAME)))
     referred_on = getattr(v, "police_referred_on", None)
     if referred_on is not None:
         if not v.disruptive:

@@ -16,6 +16,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import workflow as wf
 from casetrack.domain.errors import N_
 from casetrack.extensions import db
+from casetrack.i18n import case_numbers
 from casetrack.ledger import history as ledger_history
 from casetrack.models import (
     CaseEvent,
@@ -195,7 +196,7 @@ def _red_warning_lines(inbox: Inbox, user: User) -> None:
         permissions.warning_scope(user), RiskWarning.resolved_at.is_(None), RiskWarning.level == "red",
         RiskWarning.acknowledged_at.is_(None)), lambda r: (-r.since.toordinal(), -r.id))
     inbox.add("red_warning", [Line(
-        "red_warning", "、".join(r.numbers[:2]) + ("等" if len(r.numbers) > 2 else "") or str(r.since),
+        "red_warning", case_numbers(r.numbers, 2) or str(r.since),
         "warnings.detail", {"warning_id": r.id}, place=inbox.names.get(r.village_id, "") if r.village_id else "",
         rule=N_("红色预警"), warning=r) for r in rows], total)
 

@@ -99,11 +99,6 @@ def _to_each(people: list[User], kind: str, now: datetime, write) -> None:
         queue(person, kind, texts[language], now, language=language)
 
 
-def _numbers(numbers: list[str], more: bool) -> str:
-    """Case numbers joined as the language joins a list, with "and more" when more are left out."""
-    return case_numbers([*numbers, *(["…"] if more else [])], len(numbers))
-
-
 def announce_supervision(dispute, leader: User, due_on: date, now: datetime) -> None:
     """Tell the case's village mediators and the township staff at once of a new 督办 (not its instruction)."""
     people = [*_people(dispute.township_id, (Role.MEDIATOR.value,), dispute.village_id),
@@ -136,7 +131,7 @@ def announce_red_warning(warning, now: datetime) -> None:
         rule = gettext(warning_rules.Rule(warning.rule).label)
         if warning.numbers:
             return _("【红色预警】%(place)s:%(rule)s,涉及%(numbers)s。请登录casetrack预警页查看并处置。",
-                     place=place, rule=rule, numbers=_numbers(warning.numbers[:3], len(warning.numbers) > 3))
+                     place=place, rule=rule, numbers=case_numbers(warning.numbers, 3))
         return _("【红色预警】%(place)s:%(rule)s。请登录casetrack预警页查看并处置。", place=place, rule=rule)
 
     _to_each(people, "warning", now, write)
@@ -173,18 +168,13 @@ def _limit_text(line: inbox_service.Line) -> str:
     return _("(期限%(due)s,%(left)s)", due=line.due.isoformat(), left=left)
 
 
-def _line_name(line) -> str:
-    """What an inbox line is about: its case number, or a warning's first cases in the reader's language."""
-    return case_numbers(line.warning.numbers, 2) if line.warning is not None and line.warning.numbers else line.number
-
-
 def digest_text(user: User, today: date, now: datetime) -> str | None:
     """Return the day's digest of a person's inbox, in their language: how many of each kind and the first few
     numbers with limits."""
-    box = inbox_service.inbox_for(user, today, now)
-    if not box.count:
-        return None
-    with force_locale(user.language):
+    with force_locale(user.language):  # the lines too: a warning's line names its cases as the language lists them
+        box = inbox_service.inbox_for(user, today, now)
+        if not box.count:
+            return None
         parts = [_("【casetrack待办】%(name)s,%(day)s共%(count)s项:", name=user.display_name,
                    day=today.isoformat(), count=box.count)]
         for kind, title in inbox_service.KINDS.items():
@@ -194,9 +184,9 @@ def digest_text(user: User, today: date, now: datetime) -> str | None:
             if kind in NAMELESS_KINDS:
                 parts.append(_("%(title)s%(count)s项", title=gettext(title), count=box.totals[kind]))
                 continue
-            shown = [f"{_line_name(line)}{_limit_text(line)}" for line in lines[:3]]
+            shown = [f"{line.number}{_limit_text(line)}" for line in lines[:3]]
             parts.append(_("%(title)s%(count)s项:%(numbers)s", title=gettext(title), count=box.totals[kind],
-                           numbers=_numbers(shown, box.totals[kind] > len(shown))))
+                           numbers=case_numbers(shown, more=box.totals[kind] > len(shown))))
     return "\n".join(parts)
 
 

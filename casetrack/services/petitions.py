@@ -83,10 +83,7 @@ def register_petition(actor: User, township, intake: PetitionIntake, today: date
     pw.check_representatives(intake.channel, intake.persons, representatives)
     _check_source(intake)
     leader = (intake.leader_received_by or "").strip() or None
-    if leader and intake.channel is not pw.Channel.VISIT:
-        raise DomainError("只有来访才能填写接访领导。")
-    if leader and len(leader) > 60:
-        raise DomainError("接访领导姓名太长,最多60个字。")
+    pw.check_leader_reception(intake.channel, leader)
     category = db.session.get(PetitionCategory, intake.category_id)
     if category is None or category.township_id != township.id:
         raise DomainError("事项类别不存在。")

@@ -12,7 +12,7 @@ from casetrack.domain import petition_workflow as pw
 from casetrack.domain import warnings as warning_rules
 from casetrack.domain import workflow as wf
 from casetrack.domain.identity import mask_id_number, mask_phone
-from casetrack.i18n import case_numbers, reader_words
+from casetrack.i18n import reader_words
 from casetrack.services import timeline
 from casetrack.web import review
 
@@ -34,7 +34,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["review_offers"] = _review_offers
     app.jinja_env.globals["warning_sentence"] = warning_sentence
-    app.jinja_env.globals["case_numbers"] = case_numbers
 
     @app.context_processor
     def _user_context():
