@@ -67,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 SQLITE_MMAP_BYTES = 1 << 30
+SEEN_STEP_SECONDS = 60
+"""How often a signed-in session's time last seen is renewed (its cookie signed again): once a minute."""
 
 
 @event.listens_for(Engine, "connect")
@@ -117,7 +119,8 @@ def _init_extensions(app: Flask) -> None:
         user_id, _sep, generation = session_id.partition(":")
         if not (user_id.isdigit() and generation.isdigit()):
             return None  # opened before session generations existed: sign in again
-        user = db.session.get(User, int(user_id))
+        # Accounts are not scoped by reach; asking for the reach here would load this same user again.
+        user = db.session.get(User, int(user_id), execution_options=permissions.COUNTY_WIDE)
         if user is None or not user.active or user.session_generation != int(generation):
             return None
         return user
@@ -126,12 +129,15 @@ def _init_extensions(app: Flask) -> None:
     def _keep_session_fresh():
         """End a signed-in session after SESSION_IDLE_MINUTES without a request.
 
-        Not for the API (/api/v1): it opens with a bearer token, never with the session, so its answers set no
-        session cookie (and pay for no signing).
+        The time last seen is written at most once a minute (SEEN_STEP_SECONDS), so a page read within the
+        minute leaves the session as it was and its cookie is not signed and sent again (SESSION_REFRESH_EACH_REQUEST
+        is off); an hour's idle limit is so kept to the minute. Not for the API (/api/v1): it opens with a bearer
+        token, never with the session, so its answers set no session cookie (and pay for no signing).
         """
         if request.blueprint == "api":
             return
-        session.permanent = True
+        if not session.permanent:
+            session.permanent = True
         now = int(time.time())
         last_seen = session.get("seen")
         idle_limit = app.config["SESSION_IDLE_MINUTES"] * 60
@@ -139,7 +145,8 @@ def _init_extensions(app: Flask) -> None:
             logout_user()
             session.clear()
             flash(gettext("长时间未操作,已自动退出,请重新登录。"), "info")
-        session["seen"] = now
+        if not last_seen or now - last_seen >= SEEN_STEP_SECONDS:
+            session["seen"] = now
 
     @app.after_request
     def _security_headers(response):

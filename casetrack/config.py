@@ -18,6 +18,7 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    SESSION_REFRESH_EACH_REQUEST = False  # the session is renewed when its time last seen is (casetrack/__init__.py)
     SESSION_IDLE_MINUTES = 60  # signed out after this long without a request
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024

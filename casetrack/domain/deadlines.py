@@ -189,6 +189,7 @@ class DeadlinePolicy:
     roll_holiday: bool = True  # off: the strict reading, for the township's own duties only
     follow_up_days: int = 30
     calendar: HolidayCalendar | None = None
+    due_soon_days: int = 3  # a limit this many days away or fewer is shown as 即将到期
 
     def effective_calendar(self) -> HolidayCalendar:
         """Return the configured calendar, or the chinese_calendar package alone."""

@@ -31,6 +31,7 @@ from casetrack.domain import workflow as wf
 from casetrack.domain.deadline_facts import DisputeFacts, PetitionFacts
 from casetrack.domain.errors import N_
 from casetrack.domain.name_keys import search_fragment
+from casetrack.domain.roles import Role
 from casetrack.extensions import db
 from casetrack.models import (
     Dispute,
@@ -465,26 +466,37 @@ ROW_COLUMNS = ("township_id", "number", "registered_on", "status", "risk_level",
 """What the keyset statement reads of each row beside its keys; a column the other table lacks is NULL."""
 
 
+_STATE_OF = {"dispute": {s.value: s for s in DS}, "petition": {s.value: s for s in PS}}
+"""Each kind's states by their stored value (a dict read is a tenth of calling the enum)."""
+
+
 def _item(r) -> QueueItem:
     """Make a queue item of one row of the keyset statement."""
-    dispute = r.kind == "dispute"
+    kind = r.kind
+    dispute = kind == "dispute"
     people = tuple(r.people.split(PEOPLE_SEPARATOR)) if r.people else ()
-    facts = {name: getattr(r, name) for name in (DISPUTE_FACTS if dispute else PETITION_FACTS)}
+    row = r._mapping
+    facts = {name: row[name] for name in (DISPUTE_FACTS if dispute else PETITION_FACTS)}
     if dispute:
         facts["continuation_agreed"] = bool(facts["continuation_agreed"])
-    return QueueItem(r.kind, r.id, r.township_id, r.number, r.registered_on, r.status,
-                     DS(r.status) if dispute else PS(r.status), r.village, r.category, r.due_on,
-                     r.risk_level if dispute else None, bool(r.returned), people, facts)
+    status = r.status
+    return QueueItem(kind, r.id, r.township_id, r.number, r.registered_on, status, _STATE_OF[kind][status],
+                     r.village, r.category, r.due_on, r.risk_level if dispute else None, bool(r.returned), people,
+                     facts)
 
 
 def limits(items: list[QueueItem], today: date) -> list[time_limits.LimitView | None]:
-    """Return each item's binding time limit as pages show it, reckoned by services.time_limits itself."""
-    townships = {township_id: db.session.get(Township, township_id)
-                 for township_id in {item.township_id for item in items}}
+    """Return each item's binding time limit as pages show it, reckoned by services.time_limits itself (with each
+    township's deadline policy read once for the page)."""
+    policies = {}
+    for township_id in {item.township_id for item in items}:
+        township = db.session.get(Township, township_id)
+        policies[township_id] = (township, time_limits.policy_for(township))
     found = []
     for item in items:
+        township, policy = policies[item.township_id]
         facts = (DisputeFacts if item.is_dispute else PetitionFacts)(item.state, **item.facts)
-        found.append(time_limits.limit_of(facts, townships[item.township_id], today))
+        found.append(time_limits.limit_of(facts, township, today, policy))
     return found
 
 
@@ -598,3 +610,55 @@ def iterate_all(user: User, f: Filters, today: date, township: Township | None, 
         if result.is_last or not result.rows:
             return
         cursor = result.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the queue's filter form and saved views offer one user: each a list of rows with .id and .name
+    (a saved view also .query), in the order the page lists them."""
+
+    villages: list
+    mediators: list
+    types: list
+    views: list
+
+
+def choices(user: User, township: Township | None) -> Choices:
+    """Read the villages the user may filter by (those of their reach), the township's mediators and active dispute
+    types, and the user's saved views in one statement (four lists of a few dozen short rows; four statements cost
+    four times as much)."""
+    place, params = _reach_params(user)
+    params["user_id"] = user.id
+    if township is not None:
+        params["township_id"] = township.id
+    found: dict[str, list] = {"village": [], "mediator": [], "type": [], "view": []}
+    for row in db.session.execute(_choices_statement(place, township is not None), params):
+        found[row.part].append(row)
+    return Choices(found["village"], found["mediator"], found["type"], found["view"])
+
+
+def _choices_statement(place: str, with_township: bool):
+    """The statement of choices() for one kind of reach, with or without a township's mediators and types (built
+    once per shape and process). Each part is limited by its own condition: the reach's villages, the user's
+    own views, the township's people and types."""
+    key = (place, with_township)
+    if key not in _CHOICES:
+        villages = {"village": "id = :reach_village", "township": "township_id = :reach_township",
+                    "townships": "township_id IN :reach_townships", "everywhere": "1 = 1", "nowhere": "1 = 0"}[place]
+        parts = [f"SELECT 'village' AS part, id, name, NULL AS \"query\", township_id AS first, position AS second, "
+                 f"'' AS third FROM villages WHERE {villages}",
+                 'SELECT \'view\', id, name, "query", 0, 0, name FROM saved_views WHERE user_id = :user_id']
+        if with_township:
+            parts += ["SELECT 'mediator', id, CASE WHEN COALESCE(full_name, '') = '' THEN username ELSE full_name END, "
+                      f"NULL, 0, 0, username FROM users WHERE role = '{Role.MEDIATOR.value}' "
+                      "AND township_id = :township_id",
+                      "SELECT 'type', id, name, NULL, 0, position, '' FROM dispute_types "
+                      "WHERE township_id = :township_id AND active"]
+        statement = text(" UNION ALL ".join(parts) + " ORDER BY part, first, second, third, id")
+        if place == "townships":
+            statement = statement.bindparams(bindparam("reach_townships", expanding=True))
+        _CHOICES[key] = statement
+    return _CHOICES[key]
+
+
+_CHOICES: dict = {}

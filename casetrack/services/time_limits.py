@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import Date, Integer, String, column, event, select, text
 from sqlalchemy.orm import Session
 
 from casetrack.domain import deadlines as dl
@@ -27,12 +27,22 @@ def holiday_calendar() -> HolidayCalendar:
     """Return the county-wide calendar: entered days over the entered plans, the package or the estimate."""
     if has_app_context() and "holiday_calendar" in g:
         return g.holiday_calendar
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    plans = db.session.execute(select(CalendarPlan.year)).scalars().all()
+    rows, plans = [], []
+    for entry in db.session.execute(_CALENDAR_ENTRIES):
+        if entry.day is None:
+            plans.append(entry.year)
+        else:
+            rows.append((entry.day, entry.kind))
     calendar = holiday_calendar_from_rows(rows, plans) if rows or plans else HolidayCalendar()
     if has_app_context():
         g.holiday_calendar = calendar
     return calendar
+
+
+_CALENDAR_ENTRIES = text(
+    "SELECT day, kind, NULL AS year FROM calendar_days UNION ALL SELECT NULL, NULL, year FROM calendar_plans"
+).columns(column("day", Date), column("kind", String), column("year", Integer))
+"""The entered days (day, kind) and, with no day, the years whose whole plan is entered: one statement."""
 
 
 def policy_for(township: Township) -> dl.DeadlinePolicy:
@@ -41,6 +51,7 @@ def policy_for(township: Township) -> dl.DeadlinePolicy:
         roll_holiday=not township.setting("strict_period_end"),
         follow_up_days=int(township.setting("follow_up_days")),
         calendar=holiday_calendar(),
+        due_soon_days=int(township.setting("due_soon_days")),
     )
 
 
@@ -69,10 +80,10 @@ def limit_note(*deadlines: dl.Deadline | None) -> str:
     return ";".join(parts)
 
 
-def _view(deadline: dl.Deadline | None, township: Township, today: date) -> LimitView | None:
+def _view(deadline: dl.Deadline | None, township: Township, today: date, soon: int | None = None) -> LimitView | None:
     if deadline is None:
         return None
-    soon = int(township.setting("due_soon_days"))
+    soon = int(township.setting("due_soon_days")) if soon is None else soon
     return LimitView(deadline, deadline.days_left(today), deadline.status(today, soon))
 
 
@@ -91,10 +102,16 @@ def petition_facts(petition: Petition) -> PetitionFacts:
     )
 
 
-def limit_of(facts: DisputeFacts | PetitionFacts, township: Township, today: date) -> LimitView | None:
-    """Return the limit that binds a case of these facts now, as a page shows it (the queue reads rows, not cases)."""
-    deadline = dispute_deadline(facts, township) if isinstance(facts, DisputeFacts) else petition_deadline(facts, township)
-    return _view(deadline, township, today)
+def limit_of(facts: DisputeFacts | PetitionFacts, township: Township, today: date,
+             policy: dl.DeadlinePolicy | None = None) -> LimitView | None:
+    """Return the limit that binds a case of these facts now, as a page shows it (the queue reads rows, not cases).
+
+    A page listing many cases of one township passes the township's policy_for once, rather than have it read
+    from the settings and the calendar for every row."""
+    policy = policy or policy_for(township)
+    deadline = (dispute_deadline(facts, township, policy) if isinstance(facts, DisputeFacts)
+                else petition_deadline(facts, township, policy))
+    return _view(deadline, township, today, policy.due_soon_days)
 
 
 def dispute_limit(dispute: Dispute, today: date) -> LimitView | None:
@@ -107,9 +124,10 @@ def current_dispute_deadline(dispute: Dispute) -> dl.Deadline | None:
     return dispute_deadline(dispute_facts(dispute), dispute.township)
 
 
-def dispute_deadline(facts: DisputeFacts, township: Township) -> dl.Deadline | None:
+def dispute_deadline(facts: DisputeFacts, township: Township,
+                     policy: dl.DeadlinePolicy | None = None) -> dl.Deadline | None:
     """Return the deadline for a dispute's next duty from its facts, or None when none binds."""
-    policy = policy_for(township)
+    policy = policy or policy_for(township)
     state = facts.state
     if state in (wf.DisputeState.ACCEPTED, wf.DisputeState.MEDIATING) and facts.accepted_on:
         return dl.mediation_deadline(facts.accepted_on, facts.continuation_agreed, policy, facts.continued_until)
@@ -184,14 +202,15 @@ def current_petition_deadline(petition: Petition) -> dl.Deadline | None:
     return petition_deadline(petition_facts(petition), petition.township)
 
 
-def petition_deadline(facts: PetitionFacts, township: Township) -> dl.Deadline | None:
+def petition_deadline(facts: PetitionFacts, township: Township,
+                      policy: dl.DeadlinePolicy | None = None) -> dl.Deadline | None:
     """Return the deadline for the township's next statutory duty on a petition of these facts.
 
     复查 and 复核 are the next-higher body's acts (Art. 35-36): their answer limits bind that body, not the
     township, so they are never the township's current limit. A matter assigned from above (交办) also owes its
     办结报告 by the date the higher body set; the earlier of that and the state's own limit binds.
     """
-    policy = policy_for(township)
+    policy = policy or policy_for(township)
     state = facts.state
     S = pw.PetitionState
     own = None

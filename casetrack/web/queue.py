@@ -2,7 +2,6 @@
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import (
@@ -16,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
@@ -32,16 +32,21 @@ from casetrack.domain.errors import N_, DomainError
 from casetrack.domain.periods import Period
 from casetrack.extensions import db
 from casetrack.i18n import domain_message
-from casetrack.models import Dispute, Role, SavedView, Township, User, Village
+from casetrack.models import Dispute, SavedView, Township
 from casetrack.services import disputes as dispute_services
 from casetrack.services import queue as q
 from casetrack.services import statistics as stats
 from casetrack.services import time_limits
-from casetrack.services.places import dispute_types
 from casetrack.spreadsheet_text import csv_text
 from casetrack.web import listing
 from casetrack.web.decorators import allowed_if
-from casetrack.web.templating import render_gettext, translate_basis, translate_label
+from casetrack.web.templating import (
+    link,
+    option_tags,
+    render_gettext,
+    translate_basis,
+    with_query,
+)
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 FILTER_KEYS = ("tab", "kind", "village", "type", "status", "risk", "level", "mediator", "from", "to", "q", "sort",
@@ -62,7 +67,8 @@ def _day(name: str, source=None) -> date | None:
 
 def _township(source=None) -> Township | None:
     township_id = current_user.township_id or _int("township", source)
-    return db.session.get(Township, township_id) if township_id else None
+    # Townships are not within anyone's reach to hide (their names head every page): no reach to add.
+    return db.session.get(Township, township_id, execution_options=permissions.COUNTY_WIDE) if township_id else None
 
 
 def read_filters(township: Township | None, source=None) -> q.Filters:
@@ -137,29 +143,42 @@ def _render(filters: q.Filters, today: date, township: Township | None, args: di
     `args` are the filters a page answered to a posted number search links with: never the number itself."""
     private = args is not None
     args = _current_args() if args is None else args
+    user = current_user._get_current_object()
     read_at = now_utc()  # before reading: a case changed after this is skipped by the bulk form (see _skip_reason)
-    result = q.page(current_user, filters, today, township, after=request.args.get("after"),
+    result = q.page(user, filters, today, township, after=request.args.get("after"),
                     before=request.args.get("before"), last=request.args.get("page") == "last")
-    counts = q.tab_counts(current_user, filters, today, township)
-    views = db.session.execute(select(SavedView).where(SavedView.user_id == current_user.id)
-                               .order_by(SavedView.name)).scalars().all()
-    villages = db.session.execute(select(Village).where(permissions.village_scope(current_user))
-                                  .order_by(Village.township_id, Village.position)).scalars().all()
-    mediators = db.session.execute(
-        select(User).where(User.role == Role.MEDIATOR.value, User.township_id == township.id).order_by(User.username)
-    ).scalars().all() if township else []
-    rows, may_bulk = _rows(result.rows, today), permissions.can_act_in_bulk(current_user)
+    counts = q.tab_counts(user, filters, today, township)
+    choices = q.choices(user, township)
+    words = get_translations().ugettext  # the page's catalogue, looked up once: gettext without variables
+    may_bulk = permissions.can_act_in_bulk(user)
+    base = link("queue.index")
     return render_template(
-        "queue/index.html", page=result, rows=rows, rows_html=_rows_html(rows, may_bulk), filters=filters, counts=counts,
-        tabs={key: _(TAB_TITLES[key]) for key in q.TABS}, sorts={key: _(SORT_TITLES[key]) for key in q.SORTS}, views=views, villages=villages, mediators=mediators,
-        types=dispute_types(township.id) if township else [], args=args, private_search=private,
-        may_search_phones=permissions.can_search_phones(current_user),
-        back=url_for("queue.index", **args) if private else request.full_path,
+        "queue/index.html", page=result, rows_html=_rows_html(result.rows, today, may_bulk, words), filters=filters,
+        counts=counts, tabs={key: words(TAB_TITLES[key]) for key in q.TABS}, views=choices.views,
+        options=_options(filters, choices, words), args=args, private_search=private,
+        may_search_phones=permissions.can_search_phones(user),
+        back=with_query(base, args) if private else request.full_path,
         total=counts[filters.tab], may_bulk=may_bulk,
-        status_groups=_status_groups(),
-        url_with=lambda **c: url_for("queue.index", **{k: v for k, v in {**args, **c}.items() if v}),
-        read_at=read_at.isoformat(), gettext=render_gettext(),
+        url_with=lambda **c: with_query(base, {k: v for k, v in {**args, **c}.items() if v}),
+        with_query=with_query, read_at=read_at.isoformat(), gettext=render_gettext(words),
     )
+
+
+def _options(filters: q.Filters, choices: q.Choices, _=_) -> dict:
+    """The filter form's and the bulk form's choices as <option> tags, the filters' values selected (`_`: the
+    page's gettext)."""
+    mediators = [(m.id, m.name) for m in choices.mediators]
+    return {
+        "village": option_tags(((v.id, v.name) for v in choices.villages), filters.village_id),
+        "type": option_tags(((t.id, t.name) for t in choices.types), filters.type_id),
+        "status": [(group, option_tags(((value, _(label)) for value, label in states), filters.status))
+                   for group, states in _status_groups(_)],
+        "risk": option_tags(((r.value, _(r.label)) for r in wf.RiskLevel), filters.risk),
+        "level": option_tags(((lv.value, _(lv.label)) for lv in wf.Level), filters.level),
+        "mediator": option_tags(mediators, filters.mediator_id),
+        "bulk_mediator": option_tags(mediators, None),
+        "sort": option_tags(((key, _(title)) for key, title in SORT_TITLES.items()), filters.sort),
+    }
 
 
 TAB_TITLES = {key: N_(title) for key, title in q.TABS.items()}
@@ -171,7 +190,7 @@ SORT_TITLES = dict(q.SORTS)
 SORT_TITLES.update(deadline=N_("按期限"), registered=N_("按登记日期"), activity=N_("按最近办理"))
 
 
-def _status_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+def _status_groups(_=_) -> list[tuple[str, list[tuple[str, str]]]]:
     """The status filter's choices, each state once: a state disputes and petitions share (已登记, 已受理,
     不予受理) filters both and is listed once, in its own group."""
     petition_values = {s.value for s in pw.PetitionState}
@@ -182,25 +201,6 @@ def _status_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(_("纠纷和信访"), shared), (_("矛盾纠纷"), disputes), (_("信访"), petitions)]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of the queue as the page shows it, worked out here so the template only prints."""
-
-    dispute: bool
-    id: int
-    href: str
-    number: str
-    major: bool
-    returned: bool
-    parties: str
-    village: str
-    category: str
-    state_class: str
-    state_label: str
-    limit: tuple | None  # (status, basis, text) of the binding time limit
-    registered_on: date
-
-
 def _id_url(endpoint: str, key: str):
     """Return a function making endpoint's URL for an id: one url_for per page, not one per row."""
     marker = 2147483647
@@ -208,19 +208,34 @@ def _id_url(endpoint: str, key: str):
     return lambda row_id: f"{before}{row_id}{after}"
 
 
-def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
-    """Lay out the page's disputes and petitions: links, badges, names and each one's binding time limit."""
+MAJOR = wf.RiskLevel.MAJOR.value
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+"""HTML's special characters as markupsafe.escape writes them: a row's texts are escaped with str.translate, in C."""
+
+
+def _text(value: str) -> str:
+    return value.translate(_HTML)
+
+
+def _rows_html(items: list[q.QueueItem], today: date, may_bulk: bool, _=_) -> Markup:
+    """Write the page's disputes and petitions as the table's rows: links, badges, names and each one's binding
+    time limit, every value escaped (`_`: the page's gettext)."""
     dispute_url, petition_url = _id_url("cases.detail", "case_id"), _id_url("petitions.detail", "petition_id")
     # Translated once per page; gettext without variables returns the pattern to fill in per row.
     overdue, due_today, left, soon = _("已超期%(n)s天"), _("今天到期"), _("剩%(n)s天"), _("即将到期")
     tentative = _("暂定")
     petition_word = _("信访")
-    labels: dict[str, str] = {}  # the domain's labels (states, kinds of limit) in the interface's language
+    number_label, parties_label, village_label, category_label, state_label, limit_label, date_label = (
+        escape(_(label)) for label in ("编号", "当事人", "所属村", "类别", "状态", "期限", "登记日期"))
+    select = escape(_("选择"))
+    major = f'<span class="badge major">{escape(_("重大"))}</span>'
+    returned = f'<span class="badge serious">{escape(_("退回补正"))}</span>'
+    words: dict[str, str] = {}  # the domain's labels (states, kinds of limit) in the interface's language
 
     def tr(label: str) -> str:
-        if label not in labels:
-            labels[label] = translate_label(label)
-        return labels[label]
+        if label not in words:
+            words[label] = _(label) if label else ""  # as translate_label, from the page's catalogue
+        return words[label]
 
     bases: dict[str, str] = {}  # a legal basis in the interface's language: most rows of a page share a few
 
@@ -229,69 +244,39 @@ def _rows(items: list[q.QueueItem], today: date) -> list[Row]:
             bases[text] = translate_basis(text)
         return bases[text]
 
-    rows = []
+    lines = []
     for item, limit in zip(items, q.limits(items, today), strict=True):
         dispute = item.is_dispute
+        shown = ""
         if limit is not None:
             days = limit.days_left
             when = overdue % {"n": -days} if days < 0 else due_today if days == 0 else left % {"n": days}
             estimated = f" {tentative}" if limit.deadline.estimated else ""
             text = f"{tr(limit.deadline.label)} {limit.deadline.due}{estimated} · {when}" + (
                 f" · {soon}" if limit.status == "due_soon" else "")
-            limit = (limit.status, f"{tr(limit.deadline.rule_label)};{basis(limit.deadline.basis)}", text)
-        rows.append(Row(
-            dispute=dispute, id=item.id,
-            href=dispute_url(item.id) if dispute else petition_url(item.id),
-            number=item.number,
-            major=dispute and item.risk_level == wf.RiskLevel.MAJOR.value,
-            returned=item.returned,
-            parties="、".join(item.people),
-            village=item.village or "—",
-            category=item.category if dispute else f"{petition_word}·{item.category}",
-            state_class=("state-" if dispute else "pstate-") + item.status,
-            state_label=tr(item.state.label),
-            limit=limit,
-            registered_on=item.registered_on,
-        ))
-    return rows
-
-
-ROW_CELLS = (
-    '<td data-label="{number_label}"><a href="{href}">{number}</a>\n      {major}\n      {returned}</td>\n'
-    '    <td data-label="{parties_label}" class="parties-cell" title="{parties}">{parties}</td>\n'
-    '    <td data-label="{village_label}">{village}</td>\n'
-    '    <td data-label="{category_label}">{category}</td>\n'
-    '    <td data-label="{state_label}"><span class="badge {state_class}">{state}</span></td>\n'
-    '    <td data-label="{limit_label}">{limit}</td>\n'
-    '    <td data-label="{date_label}">{registered_on}</td>\n')
-"""A row's cells as queue/index.html showed them: written here, escaped field by field, because fifty rows of
-a dozen template expressions each were a third of the page's time (docs/performance.md)."""
-
-
-def _rows_html(rows: list[Row], may_bulk: bool) -> Markup:
-    """Return the table body's rows, each value escaped."""
-    labels = {"number_label": _("编号"), "parties_label": _("当事人"), "village_label": _("所属村"),
-              "category_label": _("类别"), "state_label": _("状态"), "limit_label": _("期限"),
-              "date_label": _("登记日期")}
-    labels = {key: escape(value) for key, value in labels.items()}
-    select = escape(_("选择"))
-    major = f'<span class="badge major">{escape(_("重大"))}</span>'
-    returned = f'<span class="badge serious">{escape(_("退回补正"))}</span>'
-    lines = []
-    for r in rows:
-        number = escape(r.number)
-        parties = escape(r.parties)
-        limit = (f'<span class="badge limit-{escape(r.limit[0])}" title="{escape(r.limit[1])}">{escape(r.limit[2])}'
-                 '</span>' if r.limit else "")
+            title = f"{tr(limit.deadline.rule_label)};{basis(limit.deadline.basis)}"
+            shown = f'<span class="badge limit-{limit.status}" title="{_text(title)}">{_text(text)}</span>'
+        number = _text(item.number)
+        parties = _text("、".join(item.people))
         choice = ""
         if may_bulk:
-            box = (f'<input type="checkbox" name="ids" value="{r.id}" aria-label="{select} {number}">'
-                   if r.dispute else "")
+            box = (f'<input type="checkbox" name="ids" value="{item.id}" aria-label="{select} {number}">'
+                   if dispute else "")
             choice = f'<td data-label="{select}">{box}</td>\n    '
-        lines.append(f"  <tr>\n    {choice}" + ROW_CELLS.format(
-            href=escape(r.href), number=number, major=major if r.major else "", returned=returned if r.returned else "",
-            parties=parties, village=escape(r.village), category=escape(r.category), state_class=escape(r.state_class),
-            state=escape(r.state_label), limit=limit, registered_on=r.registered_on, **labels) + "  </tr>\n")
+        href = dispute_url(item.id) if dispute else petition_url(item.id)
+        category = _text(item.category if dispute else f"{petition_word}·{item.category}")
+        state_class = ("state-" if dispute else "pstate-") + item.status
+        # The row as queue/index.html showed it: written here, each value escaped, because fifty rows of a dozen
+        # template expressions each were a third of the page's time (docs/performance.md).
+        lines.append(
+            f'  <tr>\n    {choice}<td data-label="{number_label}"><a href="{href}">{number}</a>\n'
+            f'      {major if dispute and item.risk_level == MAJOR else ""}\n      {returned if item.returned else ""}</td>\n'
+            f'    <td data-label="{parties_label}" class="parties-cell" title="{parties}">{parties}</td>\n'
+            f'    <td data-label="{village_label}">{_text(item.village or "—")}</td>\n'
+            f'    <td data-label="{category_label}">{category}</td>\n'
+            f'    <td data-label="{state_label}"><span class="badge {state_class}">{_text(tr(item.state.label))}</span>'
+            f'</td>\n    <td data-label="{limit_label}">{shown}</td>\n'
+            f'    <td data-label="{date_label}">{item.registered_on}</td>\n  </tr>\n')
     return Markup("".join(lines))
 
 

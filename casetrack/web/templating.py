@@ -1,10 +1,12 @@
 """Template filters and globals: masking, Beijing time, labels."""
 
-from flask import Flask
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_translations, gettext, pgettext
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from casetrack import clock, permissions
 from casetrack.domain import figures
@@ -37,7 +39,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _user_context():
-        return {"me": current_user, "has_queue": "queue" in app.blueprints, "can": permissions.Abilities(current_user)}
+        user = current_user._get_current_object()  # the account itself: a template asks it dozens of things
+        return {"me": user, "has_queue": "queue" in app.blueprints, "can": permissions.Abilities(user)}
 
     # The figure catalogue: the report page and the queue's "cases behind a figure" name figures from it.
     app.jinja_env.globals["labels"] = figures.LABELS
@@ -49,6 +52,42 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["event_sentence"] = lambda entry: timeline.shown_sentence(entry, reader_words)
     app.jinja_env.globals["event_changes"] = lambda entry: timeline.shown_changes(entry, reader_words)
     app.jinja_env.globals["signed"] = _signed_change
+    app.jinja_env.globals["link"] = link
+    from casetrack.web import navigation  # it writes links with link(), below
+
+    app.jinja_env.globals["nav_links"] = navigation.nav_links
+
+
+def link(endpoint: str, **values) -> str:
+    """Return url_for(endpoint, **values) for a fixed address (the navigation's pages, the style sheet), built
+    once per process and script root: the routing table does not change while the app runs, and the layout
+    asks for some twenty such addresses on every page."""
+    links = current_app.extensions.setdefault("casetrack_links", {})
+    key = (endpoint, request.script_root, tuple(sorted(values.items())))
+    found = links.get(key)
+    if found is None:
+        found = links[key] = url_for(endpoint, **values)
+    return found
+
+
+QUERY_SAFE = "!$'()*,/:;?@"
+"""The characters Werkzeug leaves unescaped in a query string (werkzeug.urls._urlencode)."""
+
+
+def with_query(base: str, args: dict) -> str:
+    """Return base with args as its query string, as url_for writes it (the values left out when None or "")."""
+    items = [(key, value) for key, value in args.items() if value is not None and value != ""]
+    return f"{base}?{urlencode(items, safe=QUERY_SAFE)}" if items else base
+
+
+def option_tags(choices, selected) -> Markup:
+    """Return the <option> tags of a select: (value, label) pairs, the one equal to `selected` marked selected,
+    each value and label escaped. A select of fifty villages or states costs a Jinja loop fifty times this."""
+    tags = []
+    for value, label in choices:
+        mark = " selected" if value == selected else ""
+        tags.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    return Markup("".join(tags))
 
 
 _ENUMS = {
@@ -159,18 +198,19 @@ def warning_sentence(entry, rule: str) -> tuple[str, bool]:
     return warning_rules.render_sentence(rule, entry.params, gettext), False
 
 
-def render_gettext():
+def render_gettext(lookup=None):
     """Return a template `gettext` for one render that looks the request's catalogue up once, where the one
     Flask-Babel installs looks it up through the request context for every string (a page of 80 strings spent
     more on those lookups than on its rows). It behaves as Jinja's newstyle gettext does: escaped under
-    autoescape, then filled. Pass it as `gettext=` to render_template."""
-    lookup = get_translations().ugettext
+    autoescape, then filled. Pass it as `gettext=` to render_template; `lookup` is the catalogue's ugettext when
+    the view has it already."""
+    lookup = lookup or get_translations().ugettext
 
     @pass_context
     def page_gettext(context, string: str, **variables) -> str:
         found = lookup(string)
         if context.eval_ctx.autoescape:
             found = Markup(found)
-        return found % variables
+        return found % variables if variables or "%" in found else found  # as newstyle: "%%" is "%"
 
     return page_gettext
