@@ -535,9 +535,9 @@ def _tallied(f: Filters) -> bool:
                 or f.phone)
 
 
-def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple) -> tuple:
-    """The two statements summing the tabs for one shape of question, built once per shape and process (the
-    statements are most of what a count costs in Python): the groups' sums, then the days from today on."""
+def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple):
+    """The statement summing the tabs for one shape of question, built once per shape and process (the statement
+    is most of what a count costs in Python): the groups' sums beside the sums of the days from today on."""
     key = (typed, place, kind, dims)
     if key not in _TALLY_SUMS:
         table = "queue_type_tallies" if typed else "queue_tallies"
@@ -554,14 +554,13 @@ def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple) -> tuple:
         sums = ", ".join(f"COALESCE(SUM(CASE WHEN {condition} THEN n ELSE 0 END), 0) AS {name}" for name, condition in (
             ("pending", pending), ("mediating", mediating), ("major", major), ("follow_up", follow_up),
             ("returned", "kind = 'dispute' AND returned = 1"), ("petitions", petitions), ("dated", "dated = 1")))
-        groups = text(f'SELECT COALESCE(SUM(n), 0) AS "all", {sums} FROM {table} WHERE {where}')
-        days = text("SELECT COALESCE(SUM(n), 0) AS ahead, COALESCE(SUM(CASE WHEN due_on <= :soon THEN n ELSE 0 END), 0) "
-                    f"AS due_soon FROM queue_due_tallies WHERE due_on >= :today AND {where}")
+        groups = f'SELECT COALESCE(SUM(n), 0) AS "all", {sums} FROM {table} WHERE {where}'
+        days = ("SELECT COALESCE(SUM(n), 0) AS ahead, COALESCE(SUM(CASE WHEN due_on <= :soon THEN n ELSE 0 END), 0) "
+                f"AS due_soon FROM queue_due_tallies WHERE due_on >= :today AND {where}")
+        statement = text(f"SELECT * FROM ({groups}) AS g CROSS JOIN ({days}) AS d")  # one row each: one row
         if place == "townships":
-            groups = groups.bindparams(bindparam("reach_townships", expanding=True))
-            days = days.bindparams(bindparam("reach_townships", expanding=True))
-        days = days.bindparams(bindparam("today", type_=Date), bindparam("soon", type_=Date))
-        _TALLY_SUMS[key] = (groups, days)
+            statement = statement.bindparams(bindparam("reach_townships", expanding=True))
+        _TALLY_SUMS[key] = statement.bindparams(bindparam("today", type_=Date), bindparam("soon", type_=Date))
     return _TALLY_SUMS[key]
 
 
@@ -569,8 +568,8 @@ _TALLY_SUMS: dict = {}
 
 
 def _read_tallies(user: User, f: Filters, today: date, soon: date) -> dict[str, int]:
-    """Sum every tab from the tallies the triggers of migration 0025 keep: two small indexed reads, the first
-    over a few hundred rows of the user's reach, the second over the days from today on."""
+    """Sum every tab from the tallies the triggers of migration 0025 keep: one statement of two small indexed reads,
+    the first over a few hundred rows of the user's reach, the second over the days from today on."""
     place, params = _reach_params(user)
     params.update(today=today, soon=soon)
     if f.kind:
@@ -579,11 +578,9 @@ def _read_tallies(user: User, f: Filters, today: date, soon: date) -> dict[str, 
              "level": f.level}
     dims = tuple(name for name, value in asked.items() if value)
     params.update((name, asked[name]) for name in dims)
-    groups, days = _tally_sums(bool(f.type_id), place, bool(f.kind), dims)
-    counts = dict(db.session.execute(groups, params).one()._mapping)
-    due = db.session.execute(days, params).one()
-    counts = {key: int(value) for key, value in counts.items()}
-    counts.update(overdue=counts.pop("dated") - int(due.ahead), due_soon=int(due.due_soon))
+    statement = _tally_sums(bool(f.type_id), place, bool(f.kind), dims)
+    counts = {key: int(value) for key, value in db.session.execute(statement, params).one()._mapping.items()}
+    counts.update(overdue=counts.pop("dated") - counts.pop("ahead"))
     return counts
 
 

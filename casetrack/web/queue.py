@@ -209,12 +209,12 @@ def _id_url(endpoint: str, key: str):
 
 
 MAJOR = wf.RiskLevel.MAJOR.value
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
-"""HTML's special characters as markupsafe.escape writes them: a row's texts are escaped with str.translate, in C."""
 
 
 def _text(value: str) -> str:
-    return value.translate(_HTML)
+    """Escape a row's text as markupsafe.escape writes it, without making a Markup of each (five scans in C)."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+            .replace("'", "&#39;"))
 
 
 def _rows_html(items: list[q.QueueItem], today: date, may_bulk: bool, _=_) -> Markup:
