@@ -303,6 +303,7 @@ class Party(db.Model):
         enum_check("side", wf.PartySide),
         enum_check("gender", wf.Gender, nullable=True),
         Index("ix_parties_name", "name"),
+        Index("ix_parties_dispute_order", "dispute_id", "position", "id", "name"),  # a case's names in order (0032)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -200,6 +200,9 @@ class Petitioner(db.Model):
     """A petitioner (信访人); ID numbers and phones are personal information."""
 
     __tablename__ = "petitioners"
+    __table_args__ = (
+        Index("ix_petitioners_petition_order", "petition_id", "position", "id", "name"),  # names in order (0032)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
