@@ -153,7 +153,7 @@ PETITION_FIELD_ENUMS: dict[str, type[Enum]] = {
     "objection_outcome": pw.ObjectionOutcome, "channel": pw.Channel, "source": pw.Source, "opinion": pw.Opinion,
 }
 YES_NO = {True: N_("是"), False: N_("否")}
-BOOLEAN_FIELDS = ("police_reported", "group_dispute", "cross_level", "disruptive")
+BOOLEAN_FIELDS = ("police_reported", "group_dispute", "cross_level", "disruptive", "legal_aid_referred")
 
 FIELD_LABELS = {
     "status": N_("状态"), "mediators": N_("调解员"), "outcome": N_("调解结果"), "performance": N_("履行情况"),
@@ -169,6 +169,7 @@ FIELD_LABELS = {
     "group_dispute": N_("群体性纠纷"), "channel": N_("调解方式"), "referral_origin": N_("移送来源"),
     "referral_body": N_("移送单位"), "referral_received_on": N_("移送日期"),
     "remarks": N_("备注"), "unlinked_mediators": N_("调解员(无账号)"),
+    **wf.OUTCOME_FIELD_LABELS,  # an outcome's fields, emptied when a ledger changes the outcome
 }
 PETITION_FIELD_LABELS = {**FIELD_LABELS, "level": N_("到达层级"), "disruptive": N_("缠访闹访"),
                          "police_referred_on": N_("移交公安机关")}

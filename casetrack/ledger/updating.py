@@ -10,6 +10,7 @@ from casetrack.ledger import format as ledger_format
 from casetrack.ledger.format import DISPUTE, PETITION, join_names, split_names
 from casetrack.ledger.lookups import TownshipBook
 from casetrack.ledger.stored import MEDIATORS
+from casetrack.ledger.validation import OUTCOME_COLUMNS
 from casetrack.ledger.writing import declined_values, issue19_values, split_mediators
 from casetrack.models import Dispute, Party, Petition, Petitioner, User
 from casetrack.services.timeline import record_event
@@ -43,6 +44,7 @@ def _reuse(existing: list, names, make) -> list:
 
 def _update_dispute(dispute: Dispute, row, book: TownshipBook, actor: User | None, filename: str) -> None:
     v, changes = row.values, dict(row.changes)
+    outcome_before = dispute.outcome
     for key in _DISPUTE_FIELDS:
         setattr(dispute, key, getattr(v, key))
     for key, attribute in _DISPUTE_IDS.items():
@@ -83,8 +85,35 @@ def _update_dispute(dispute: Dispute, row, book: TownshipBook, actor: User | Non
         dispute.unlinked_mediators = join_names(others) or None
         changes[UNLINKED_MEDIATORS] = (join_names(old_others) or None, join_names(others))
     dispute.remarks = v.remarks or None
+    if dispute.outcome != outcome_before:
+        _clear_other_outcome(dispute, changes)
     db.session.flush()
     record_event(dispute, actor, "ledger_update", _where(filename, row), _keyed(DISPUTE, changes))
+
+
+def _clear_other_outcome(dispute: Dispute, changes: dict) -> None:
+    """Empty the fields of the case's former outcome that a ledger does not hold (协议内容, 终止原因, ...), as
+    recording the new outcome by hand leaves them: an outcome carries none of another's (wf.OUTCOME_FIELDS). The
+    ledger's own outcome columns were checked against the new outcome (validation.outcome_rules) and set above.
+    Each emptied field goes into the row's changes, so the timeline says what the ledger took away."""
+    outcome = wf.Outcome(dispute.outcome) if dispute.outcome else None
+    allowed = wf.OUTCOME_FIELDS[outcome].allowed if outcome else ()
+    for key in wf.OUTCOME_DETAILS:
+        if key in allowed or key in OUTCOME_COLUMNS:
+            continue
+        old = getattr(dispute, key)
+        if not wf.is_filled(old):
+            continue
+        empty = False if key == "legal_aid_referred" else None
+        setattr(dispute, key, empty)
+        changes[key] = (_plain(old), empty)
+
+
+def _plain(value):
+    """A field's value as the timeline keeps it: an enum by its value, a date in ISO form."""
+    if hasattr(value, "value"):
+        return value.value
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | None, filename: str) -> None:

@@ -206,6 +206,31 @@ def test_changed_row_updates_its_case_and_says_what_changed(runner, world, tmp_p
     assert case.due_on == time_limits.current_dispute_deadline(case).due  # the follow-up visit now binds
 
 
+def test_an_outcome_changed_by_the_ledger_leaves_none_of_the_former_outcomes_fields(runner, world, tmp_path):
+    """调解成功 recorded with its agreement, then the ledger says 调解不成: the agreement's fields the ledger does not
+    hold are emptied (an outcome carries none of another's, wf.OUTCOME_FIELDS) and the timeline says so."""
+    number = f"({YEAR})斜调字第4号"
+    succeeded = {"状态": "已调结", "调解结果": "调解成功", "协议形式": "书面", "结案日期": day(3, 25).isoformat()}
+    assert run(runner, "import", ledger(tmp_path / "a.xlsx", [dispute(编号=number, **succeeded)])).exit_code == 0
+    case = dispute_by_number(number)
+    case.agreement_terms, case.agreement_facts = "张三于四月底前拆除占道院墙", "院墙占道三十公分"
+    case.performance_manner, case.performance_deadline, case.agreement_copies = "自行拆除", day(4, 30), 3
+    db.session.commit()
+    failed = {**succeeded, "调解结果": "调解不成", "协议形式": None, "调解不成去向": "诉讼"}
+    result = run(runner, "import", ledger(tmp_path / "b.xlsx", [dispute(编号=number, **failed)]))
+    assert result.exit_code == 0, result.output
+    case = dispute_by_number(number)
+    assert (case.outcome, case.agreement_form, case.channels_told) == ("failed", None, "引导诉讼")
+    assert (case.agreement_terms, case.agreement_facts, case.performance_manner, case.performance_deadline,
+            case.agreement_copies) == (None, None, None, None, None)
+    changes = chinese_changes(events_of(case)[-1])
+    assert changes["协议内容"] == ["张三于四月底前拆除占道院墙", None]
+    assert changes["履行期限"] == [day(4, 30).isoformat(), None] and changes["协议份数"] == [3, None]
+    assert changes["调解结果"] == ["调解成功", "调解不成"]
+    again = run(runner, "import", ledger(tmp_path / "c.xlsx", [dispute(编号=number, **failed)]))
+    assert again.exit_code == 0 and "更新 1 件" not in again.output  # the same row again changes nothing
+
+
 def test_ledger_cannot_move_a_case_back_or_change_an_archived_one(runner, world, tmp_path):
     number = f"({YEAR})斜调字第3号"
     closed = {"调解结果": "调解不成", "结案日期": day(3, 25).isoformat()}
