@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from casetrack import catalogues, log_privacy
 from casetrack.config import DefaultConfig, ensure_secret_key, load_environment, normalise_database_url
@@ -119,8 +120,10 @@ def _init_extensions(app: Flask) -> None:
         user_id, _sep, generation = session_id.partition(":")
         if not (user_id.isdigit() and generation.isdigit()):
             return None  # opened before session generations existed: sign in again
-        # Accounts are not scoped by reach; asking for the reach here would load this same user again.
-        user = db.session.get(User, int(user_id), execution_options=permissions.COUNTY_WIDE)
+        # Accounts are not scoped by reach; asking for the reach here would load this same user again. The
+        # township comes in the same statement: every page names it in the header, and most pages read it.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.township)],
+                              execution_options=permissions.COUNTY_WIDE)
         if user is None or not user.active or user.session_generation != int(generation):
             return None
         return user
