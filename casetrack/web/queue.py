@@ -67,8 +67,8 @@ def _day(name: str, source=None) -> date | None:
 
 def _township(source=None) -> Township | None:
     township_id = current_user.township_id or _int("township", source)
-    # Townships are not within anyone's reach to hide (their names head every page): no reach to add.
-    return db.session.get(Township, township_id, execution_options=permissions.COUNTY_WIDE) if township_id else None
+    # The user's own township came with the account (the user loader): read from the session, no statement.
+    return db.session.get(Township, township_id) if township_id else None
 
 
 def read_filters(township: Township | None, source=None) -> q.Filters:
