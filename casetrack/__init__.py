@@ -39,6 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'casetrack.sqlite'}"
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no server to lose a connection to: no ping before each request's first statement.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
 

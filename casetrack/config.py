@@ -8,7 +8,9 @@ from pathlib import Path
 class DefaultConfig:
     """Defaults for a single-laptop township install."""
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}  # no ID numbers in logs
+    # hide_parameters: no ID numbers in logs; pool_pre_ping: a PostgreSQL connection the server closed (a restart)
+    # is replaced before a request uses it (create_app turns it off for a SQLite file, which has no server)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

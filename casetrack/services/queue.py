@@ -343,6 +343,7 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
             after = before = None
     forward = not (before or last)
     descending = newest_first if forward else not newest_first
+    _one_process_plans()
     if f.figure is None:
         found = _rows_by_shape(user, f, today, soon, kinds, sort, descending, cursor, size + 1)
     else:  # a statistic's cases: its condition is a Core clause (services.statistics), so the Core statement
@@ -363,6 +364,17 @@ def page(user: User, f: Filters, today: date, township: Township | None, after: 
         prev_cursor=None if is_first or not found else _encode(first_row.sort_value, first_row.kind, first_row.id),
         is_first=is_first, is_last=is_last,
     )
+
+
+def _one_process_plans() -> None:
+    """On PostgreSQL, plan the rest of this transaction without parallel workers.
+
+    A page reads 51 keys; where the planner guessed a filter matches many cases, it chose to walk an index of the
+    whole county in three processes at once (a Gather of a parallel index scan) and spent up to 200 ms of three
+    cores for one page, where one process walking it stops in a few milliseconds (docs/performance.md). The
+    setting ends with the transaction: other pages keep the server's own."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def _rows_by_core(arms: list[Arm], sort: str, descending: bool, cursor: tuple | None, size: int) -> list:
