@@ -58,6 +58,9 @@ class Petition(db.Model):
         Index("ix_petitions_township_status", "township_id", "status", "id"),  # in id order: the API's pages
         # by state, each state's in order of its limit: the inbox's petitions to decide, ten first, and their count
         Index("ix_petitions_township_status_due", "township_id", "status", "due_on", "id"),
+        # the queue's 待受理 and a state asked for, in order of receipt or of last change (0033)
+        Index("ix_petitions_township_status_received", "township_id", "status", "received_on", "id"),
+        Index("ix_petitions_township_status_updated", "township_id", "status", "updated_at", "id"),
         Index("ix_petitions_township_due_status", "township_id", "due_on", "status", "id",
               sqlite_where=text("due_on IS NOT NULL"), postgresql_where=text("due_on IS NOT NULL")),
         # Few petitions are repeats: a partial index finds them and is never scanned for "IS NULL".

@@ -215,15 +215,18 @@ def _index(table: Table, shape: Shape, tab: str, order: str | None) -> str | Non
         if shape.tab in ("pending", "petitions") or few_state:
             return "ix_petitions_village_status"
     else:
-        if dated_tab and status:
-            return "ix_petitions_township_status_due"
-        if dated_tab and (deadline or shape.tab == "due_soon"):
-            return "ix_petitions_township_due"
+        if dated_tab:  # a township's dated petitions are its open ones: a few hundred, where disputes keep theirs
+            return "ix_petitions_township_status_due" if status else "ix_petitions_township_due"
         if deadline and (status or shape.tab in ("pending", "petitions")):
             return "ix_petitions_township_status_due"
         if shape.tab in ("pending", "petitions") or few_state:
-            return "ix_petitions_township_status"
+            return PETITION_STATE_INDEXES.get(order, "ix_petitions_township_status")
     return SORT_INDEXES[table.kind, village][order]
+
+
+PETITION_STATE_INDEXES = {"received_on": "ix_petitions_township_status_received",
+                          "updated_at": "ix_petitions_township_status_updated"}
+"""A township's petitions in one state in each sort order but the deadline's (migration 0033)."""
 
 
 def _part(table: Table, shape: Shape, where: list[str], order: str | None, value: str, index: str | None) -> str:
@@ -257,8 +260,10 @@ def _in_order(index: str, order: str | None, shape: Shape) -> bool:
     one_state = "status" in shape.filters or shape.tab in ("pending", "follow_up")
     if index.endswith("_due") or index.endswith("_due_live"):
         return order == "due_on" and not index.endswith("status_due") or one_state and order in ("due_on", None)
-    if index.endswith("status_registered"):
-        return one_state and order == "registered_on"
+    if index.endswith("status_registered") or index.endswith("status_received"):
+        return one_state and order in ("registered_on", "received_on")
+    if index.endswith("status_updated"):
+        return one_state and order == "updated_at"
     if index == "ix_petitions_township_status":
         return one_state and order is None
     return False

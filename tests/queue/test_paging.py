@@ -290,3 +290,19 @@ def test_iterate_all_walks_chunk_by_chunk_without_a_cap(app, world):
     for sort in ("registered", "deadline", "activity"):
         items = list(q.iterate_all(world.staff, q.Filters(sort=sort), clock.today(), world.township, chunk=4))
         assert [x.number for x in items] == reference(world.staff, made, sort)
+
+
+@pytest.mark.parametrize("sort", ["registered", "deadline", "activity"])
+@pytest.mark.parametrize("tab", ["pending", "overdue"])
+def test_a_tabs_pages_walked_either_way_meet_each_of_its_cases_once_in_order(app, world, small_pages, tab, sort):
+    """A tab is read from the index that holds its few cases (待受理 petitions from their state's, in the page's
+    order since migration 0033; 已超期 petitions from their deadlines'): every case of the tab, and no other, once."""
+    made = make_many(world, 10, 9)
+    today = clock.today()
+    in_tab = [x for x in made if (x.status == "registered" if tab == "pending" else x.due_on and x.due_on < today)]
+    assert {type(x) for x in in_tab} == {Dispute, Petition}  # both kinds, so the tab merges two tables' pages
+    order = reference(world.staff, in_tab, sort, tab=tab)
+    client = browse_as(app, "staff")
+
+    assert [n for p in walk_forward(client, tab=tab, sort=sort) for n in p] == order
+    assert [n for p in walk_backward(client, tab=tab, sort=sort) for n in p] == order
