@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, flash, request, session
 from flask_babel import gettext
 from flask_login import current_user, logout_user
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 
@@ -117,16 +117,19 @@ def _init_extensions(app: Flask) -> None:
 
     from casetrack.models import User
 
+    # Accounts are not scoped by reach; asking for the reach here would load this same user again. The township
+    # comes in the same statement: every page names it in the header, and most pages read it. Built once: a
+    # statement keeps its cache key, where session.get built and keyed a new one on every request.
+    account = (select(User).options(joinedload(User.township)).where(User.id == bindparam("user_id"))
+               .execution_options(**permissions.COUNTY_WIDE))
+
     @login_manager.user_loader
     def load_user(session_id: str):
         """Find the session's account; a session of an older generation (see User.get_id) is over."""
         user_id, _sep, generation = session_id.partition(":")
-        if not (user_id.isdigit() and generation.isdigit()):
-            return None  # opened before session generations existed: sign in again
-        # Accounts are not scoped by reach; asking for the reach here would load this same user again. The
-        # township comes in the same statement: every page names it in the header, and most pages read it.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.township)],
-                              execution_options=permissions.COUNTY_WIDE)
+        if not (user_id.isdigit() and generation.isdigit()) or len(user_id) > 9:
+            return None  # opened before session generations existed (or no account's id): sign in again
+        user = db.session.execute(account, {"user_id": int(user_id)}).unique().scalar_one_or_none()
         if user is None or not user.active or user.session_generation != int(generation):
             return None
         return user
