@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    from casetrack.web.localised_templates import LocalisedEnvironment
+
+    app.jinja_environment = LocalisedEnvironment  # templates compiled per language, before any extension asks for them
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     load_environment(app)
