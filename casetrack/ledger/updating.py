@@ -13,7 +13,7 @@ from casetrack.ledger.stored import MEDIATORS
 from casetrack.ledger.validation import OUTCOME_COLUMNS
 from casetrack.ledger.writing import declined_values, issue19_values, split_mediators
 from casetrack.models import Dispute, Party, Petition, Petitioner, User
-from casetrack.services.timeline import record_event
+from casetrack.services.timeline import plain, record_event
 
 CHUNK = 500
 DS = wf.DisputeState
@@ -106,14 +106,7 @@ def _clear_other_outcome(dispute: Dispute, changes: dict) -> None:
             continue
         empty = False if key == "legal_aid_referred" else None
         setattr(dispute, key, empty)
-        changes[key] = (_plain(old), empty)
-
-
-def _plain(value):
-    """A field's value as the timeline keeps it: an enum by its value, a date in ISO form."""
-    if hasattr(value, "value"):
-        return value.value
-    return value.isoformat() if hasattr(value, "isoformat") else value
+        changes[key] = (plain(old), empty)
 
 
 def _update_petition(petition: Petition, row, book: TownshipBook, actor: User | None, filename: str) -> None:

@@ -553,8 +553,7 @@ def _tally_sums(typed: bool, place: str, kind: bool, dims: tuple):
     key = (typed, place, kind, dims)
     if key not in _TALLY_SUMS:
         table = "queue_type_tallies" if typed else "queue_tallies"
-        where = {"village": "village_id = :reach_village", "township": "township_id = :reach_township",
-                 "townships": "township_id IN :reach_townships", "everywhere": "1 = 1", "nowhere": "1 = 0"}[place]
+        where = queue_sql.reach_condition(place) or "1 = 1"
         where += " AND kind = :kind" if kind else ""
         where += "".join(f" AND {column} = :{column}" for column in dims)
         pending = f"status = '{DS.REGISTERED.value}'"
@@ -652,8 +651,7 @@ def _choices_statement(place: str, with_township: bool):
     own views, the township's people and types."""
     key = (place, with_township)
     if key not in _CHOICES:
-        villages = {"village": "id = :reach_village", "township": "township_id = :reach_township",
-                    "townships": "township_id IN :reach_townships", "everywhere": "1 = 1", "nowhere": "1 = 0"}[place]
+        villages = queue_sql.reach_condition(place, village_key="id") or "1 = 1"
         parts = [f"SELECT 'village' AS part, id, name, NULL AS \"query\", township_id AS first, position AS second, "
                  f"'' AS third FROM villages WHERE {villages}",
                  'SELECT \'view\', id, name, "query", 0, 0, name FROM saved_views WHERE user_id = :user_id']

@@ -76,8 +76,14 @@ DISPUTES = Table("dispute", "disputes", "registered_on",
 PETITIONS = Table("petition", "petitions", "received_on", {"village_id": "village_id", "status": "status"},
                   "petitioners:petition_id")
 TABLES = {"dispute": DISPUTES, "petition": PETITIONS}
-PLACES = {"village": "x.village_id = :reach_village", "township": "x.township_id = :reach_township",
-          "townships": "x.township_id IN :reach_townships", "everywhere": "", "nowhere": "1 = 0"}
+
+
+def reach_condition(place: str, alias: str = "", village_key: str = "village_id") -> str:
+    """The SQL condition keeping a table's rows to a reach of this kind (village, township, townships, everywhere:
+    "", nowhere), its ids bound as :reach_village, :reach_township, :reach_townships (services.queue._reach_params).
+    `village_key` is the column naming a row's village: "id" for the villages table itself."""
+    return {"village": f"{alias}{village_key} = :reach_village", "township": f"{alias}township_id = :reach_township",
+            "townships": f"{alias}township_id IN :reach_townships", "everywhere": "", "nowhere": "1 = 0"}[place]
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def _search(table: Table, people_table: str, key: str, fragment: bool, phone: st
 
 def _conditions(table: Table, shape: Shape) -> list[str]:
     """The WHERE conditions of one table's parts but the tab's and the cursor's."""
-    found = [PLACES[shape.place]]
+    found = [reach_condition(shape.place, "x.")]
     if table.kind == "dispute":
         found.append("x.merged_into_id IS NULL")
     for name in shape.filters:

@@ -61,9 +61,10 @@ def links(entries: tuple[Entry, ...], user, endpoint: str | None, gettext, waiti
     """Write the entries this user may see as <a> tags, the current page's marked aria-current="page"."""
     area = endpoint.split(".", 1)[0] + "." if endpoint else None
     mediator = user.role is Role.MEDIATOR
+    may = permissions.Abilities(user)  # what templates ask as can.<name>: the same predicates, by the same names
     tags = []
     for entry in entries:
-        if entry.may is not None and not getattr(permissions, f"can_{entry.may}")(user):
+        if entry.may is not None and not getattr(may, entry.may):
             continue
         current = endpoint is not None and (
             entry.current == "page" and endpoint == entry.endpoint
