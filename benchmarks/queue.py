@@ -69,6 +69,7 @@ def postgresql_copy(sqlite_path: Path, server_url: str, disputes: int) -> str:
                                        "AND table_name = 'copy_done'"), {"s": schema}).first()
         if done:
             admin.dispose()
+            upgrade_schema(url)  # a copy made before the latest migration gets it (its indexes, say)
             return url
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
