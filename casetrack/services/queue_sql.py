@@ -261,15 +261,19 @@ def _part(table: Table, shape: Shape, where: list[str], order: str | None, value
             f"WHERE {' AND '.join(where) or '1 = 1'} ORDER BY {ordered} LIMIT :size")
 
 
+STATE_ORDER_INDEXES = {"status_registered": "registered_on", "status_received": "received_on",
+                       "status_updated": "updated_at"}
+"""The indexes of (place, state, a date, id) by the end of their name, and the date whose order each holds."""
+
+
 def _in_order(index: str, order: str | None, shape: Shape) -> bool:
     """Tell whether an index chosen for its few cases also holds them in the part's order (one state asked)."""
     one_state = "status" in shape.filters or shape.tab in ("pending", "follow_up")
     if index.endswith("_due") or index.endswith("_due_live"):
         return order == "due_on" and not index.endswith("status_due") or one_state and order in ("due_on", None)
-    if index.endswith("status_registered") or index.endswith("status_received"):
-        return one_state and order in ("registered_on", "received_on")
-    if index.endswith("status_updated"):
-        return one_state and order == "updated_at"
+    for suffix, held in STATE_ORDER_INDEXES.items():
+        if index.endswith(suffix):
+            return one_state and order == held
     if index == "ix_petitions_township_status":
         return one_state and order is None
     return False
